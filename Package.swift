@@ -1,0 +1,50 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "Vigil",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "vigil", targets: ["vigil"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // Feeds, framing, parsers, model, windows, config. No terminal code.
+    .target(name: "VigilCore"),
+    // Geometry, styles, cells, screen buffers and diffs, layout, widgets. No curses, no metrics.
+    .target(name: "VigilRender"),
+    // The scripted demo incident and the seeded feed generator (lives beside the sample feeds).
+    .target(name: "VigilDemo", dependencies: ["VigilCore"], path: "sample-feeds/generator"),
+    // State, messages, pure update, views and the loop.
+    .target(name: "VigilApp", dependencies: ["VigilCore", "VigilRender"]),
+    // The only code that touches ncursesw.
+    .systemLibrary(name: "CNCurses"),
+    .target(name: "CVigilSignals"),
+    .target(name: "VigilCurses", dependencies: ["VigilRender", "CNCurses", "CVigilSignals"]),
+    .executableTarget(
+      name: "vigil",
+      dependencies: [
+        "VigilCore", "VigilRender", "VigilApp", "VigilCurses", "VigilDemo", "CVigilSignals",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(
+      name: "vigil-bench",
+      dependencies: ["VigilCore", "VigilRender", "VigilApp", "VigilDemo"]),
+    .target(
+      name: "VigilTestSupport", dependencies: ["VigilCore", "VigilRender"],
+      path: "Tests/VigilTestSupport"),
+    .testTarget(
+      name: "VigilCoreTests", dependencies: ["VigilCore", "VigilDemo", "VigilTestSupport"]),
+    .testTarget(name: "VigilRenderTests", dependencies: ["VigilRender", "VigilTestSupport"]),
+    .testTarget(
+      name: "VigilAppTests",
+      dependencies: ["VigilApp", "VigilCore", "VigilRender", "VigilDemo", "VigilTestSupport"],
+      exclude: ["Snapshots"]),
+    .testTarget(
+      name: "VigilCursesTests", dependencies: ["VigilCurses", "VigilRender", "CNCurses"]),
+    .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilTestSupport"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

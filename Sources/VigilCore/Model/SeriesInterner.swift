@@ -1,0 +1,212 @@
+/// A label given as byte ranges into a parser's input (or scratch) buffer.
+///
+/// The bytes must be valid UTF-8 and stay alive for the duration of the ``SeriesInterner``
+/// call that receives them.
+public struct LabelSpan {
+  public var name: UnsafeRawBufferPointer
+  public var value: UnsafeRawBufferPointer
+  public init(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+    self.name = name
+    self.value = value
+  }
+}
+
+/// Maps series keys to dense ``SeriesID``s without allocating on the hot path.
+///
+/// Parsers hand it the metric name and labels as byte spans; it sorts and de-duplicates the
+/// labels, hashes a canonical byte form and finds the id in an open-addressing table. Strings
+/// are built only the first time a series is seen. Ids are assigned in order of first
+/// appearance, so the same input always yields the same ids (replay determinism).
+///
+/// The number of series is capped (`maxSeries`) so a feed with unbounded label values cannot
+/// grow memory without bound; past the cap `intern` returns nil and the caller rejects the line
+/// with ``RejectReason/seriesLimit``.
+public struct SeriesInterner: Sendable {
+  /// The most series this interner hands out.
+  public let maxSeries: Int
+  private var keys: [SeriesKey] = []
+  private var canonical: [[UInt8]] = []
+  private var hashes: [UInt64] = []
+  private var table: [UInt32]  // 0 = empty, otherwise id + 1
+  private var scratch: [UInt8] = []
+
+  /// Creates an empty interner that hands out at most `maxSeries` ids.
+  public init(maxSeries: Int = 10_000) {
+    self.maxSeries = maxSeries
+    table = Array(repeating: 0, count: 64)
+    scratch.reserveCapacity(256)
+  }
+
+  /// The number of series interned so far.
+  public var count: Int { keys.count }
+
+  /// The key of a previously returned id.
+  public func key(_ id: SeriesID) -> SeriesKey { keys[id.index] }
+
+  /// Every key, indexed by id.
+  public var allKeys: [SeriesKey] { keys }
+
+  /// The id of an existing key, if it was interned.
+  public func lookup(_ key: SeriesKey) -> SeriesID? {
+    let bytes = SeriesInterner.canonicalBytes(of: key)
+    return find(bytes, hashBytes(bytes))
+  }
+
+  /// Interns a key given as Swift values (slow path: tests, config, generators).
+  public mutating func intern(_ key: SeriesKey) -> SeriesID? {
+    // Lay every string out in one buffer, then point spans into it.
+    var storage: [UInt8] = Array(key.metric.utf8)
+    var ranges: [(Range<Int>, Range<Int>)] = []
+    for l in key.labels.labels {
+      let n0 = storage.count
+      storage.append(contentsOf: l.name.utf8)
+      let v0 = storage.count
+      storage.append(contentsOf: l.value.utf8)
+      ranges.append((n0..<v0, v0..<storage.count))
+    }
+    let metricCount = key.metric.utf8.count
+    return storage.withUnsafeBytes { raw in
+      var spans = ranges.map {
+        LabelSpan(
+          name: UnsafeRawBufferPointer(rebasing: raw[$0.0]),
+          value: UnsafeRawBufferPointer(rebasing: raw[$0.1]))
+      }
+      return spans.withUnsafeMutableBufferPointer {
+        intern(metric: UnsafeRawBufferPointer(rebasing: raw[0..<metricCount]), labels: $0)
+      }
+    }
+  }
+
+  /// Interns a series given as byte spans. Reorders `labels` in place (sorted by name).
+  ///
+  /// Labels with empty values are ignored; when a name repeats, the last one wins.
+  /// - Returns: the series id, or nil when the series is new and the cap is reached.
+  /// - Complexity: O(L²) in the number of labels for the sort (L is small), O(bytes) otherwise.
+  public mutating func intern(
+    metric: UnsafeRawBufferPointer, labels: UnsafeMutableBufferPointer<LabelSpan>
+  ) -> SeriesID? {
+    // Stable insertion sort by name keeps the input order among equal names.
+    if labels.count > 1 {
+      for i in 1..<labels.count {
+        let item = labels[i]
+        var j = i - 1
+        while j >= 0 && compareBytes(labels[j].name, item.name) > 0 {
+          labels[j + 1] = labels[j]
+          j -= 1
+        }
+        labels[j + 1] = item
+      }
+    }
+    scratch.removeAll(keepingCapacity: true)
+    scratch.append(contentsOf: metric)
+    scratch.append(0)
+    var i = 0
+    while i < labels.count {
+      // Skip to the last of a run of equal names.
+      var last = i
+      while last + 1 < labels.count && compareBytes(labels[last + 1].name, labels[i].name) == 0 {
+        last += 1
+      }
+      let l = labels[last]
+      if l.value.count > 0 {
+        scratch.append(contentsOf: l.name)
+        scratch.append(1)
+        scratch.append(contentsOf: l.value)
+        scratch.append(2)
+      }
+      i = last + 1
+    }
+    let hash = hashBytes(scratch)
+    if let id = find(scratch, hash) { return id }
+    guard keys.count < maxSeries else { return nil }
+    var built: [Label] = []
+    var k = 0
+    while k < labels.count {
+      var last = k
+      while last + 1 < labels.count && compareBytes(labels[last + 1].name, labels[k].name) == 0 {
+        last += 1
+      }
+      let l = labels[last]
+      if l.value.count > 0 {
+        built.append(
+          Label(String(decoding: l.name, as: UTF8.self), String(decoding: l.value, as: UTF8.self)))
+      }
+      k = last + 1
+    }
+    let key = SeriesKey(String(decoding: metric, as: UTF8.self), LabelSet(sorted: built))
+    return insert(key: key, bytes: scratch, hash: hash)
+  }
+
+  private func find(_ bytes: [UInt8], _ hash: UInt64) -> SeriesID? {
+    let mask = table.count - 1
+    var slot = Int(truncatingIfNeeded: hash) & mask
+    while true {
+      let entry = table[slot]
+      if entry == 0 { return nil }
+      let id = Int(entry - 1)
+      if hashes[id] == hash && canonical[id] == bytes { return SeriesID(UInt32(id)) }
+      slot = (slot + 1) & mask
+    }
+  }
+
+  private mutating func insert(key: SeriesKey, bytes: [UInt8], hash: UInt64) -> SeriesID {
+    let id = keys.count
+    keys.append(key)
+    canonical.append(bytes)
+    hashes.append(hash)
+    if (id + 1) * 2 > table.count { grow() } else { place(id) }
+    return SeriesID(UInt32(id))
+  }
+
+  private mutating func place(_ id: Int) {
+    let mask = table.count - 1
+    var slot = Int(truncatingIfNeeded: hashes[id]) & mask
+    while table[slot] != 0 { slot = (slot + 1) & mask }
+    table[slot] = UInt32(id + 1)
+  }
+
+  private mutating func grow() {
+    table = Array(repeating: 0, count: table.count * 2)
+    for id in 0..<keys.count { place(id) }
+  }
+
+  private static func canonicalBytes(of key: SeriesKey) -> [UInt8] {
+    var bytes = Array(key.metric.utf8)
+    bytes.append(0)
+    for l in key.labels.labels {
+      bytes.append(contentsOf: l.name.utf8)
+      bytes.append(1)
+      bytes.append(contentsOf: l.value.utf8)
+      bytes.append(2)
+    }
+    return bytes
+  }
+}
+
+/// memcmp-style ordering of two byte ranges.
+@inline(__always)
+func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+  let n = min(a.count, b.count)
+  var i = 0
+  while i < n {
+    let x = a[i]
+    let y = b[i]
+    if x != y { return x < y ? -1 : 1 }
+    i += 1
+  }
+  return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+}
+
+/// FNV-1a, 64-bit, finished with a murmur3 mix so low bits spread for the table mask.
+@inline(__always)
+func hashBytes(_ bytes: [UInt8]) -> UInt64 {
+  var h: UInt64 = 0xcbf2_9ce4_8422_2325
+  for b in bytes {
+    h ^= UInt64(b)
+    h = h &* 0x0000_0100_0000_01b3
+  }
+  h ^= h >> 33
+  h = h &* 0xff51_afd7_ed55_8ccd
+  h ^= h >> 33
+  return h
+}

@@ -1,0 +1,40 @@
+/// A key press, decoded.
+public enum Key: Hashable, Sendable {
+  case character(Character)
+  case up, down, left, right
+  case pageUp, pageDown, home, end
+  case tab, backTab, enter, escape, backspace, delete
+  /// Ctrl plus a letter, lowercased (`.control("c")`).
+  case control(Character)
+  case function(Int)
+}
+
+/// What the backend reports between frames.
+public enum InputEvent: Hashable, Sendable {
+  case key(Key)
+  /// The terminal now has this size.
+  case resize(Size)
+  /// A termination request (SIGINT, SIGTERM, SIGHUP): the loop ends and restores the terminal.
+  case terminate(signal: Int32)
+}
+
+/// The terminal as the loop sees it: a size, a way to draw changed cells, and input.
+///
+/// ``RecordingBackend`` implements it in memory for tests and headless runs; VigilCurses
+/// implements it on ncursesw. One thread (the loop's) owns a backend.
+public protocol TerminalBackend: AnyObject {
+  /// The current size in cells.
+  var size: Size { get }
+  /// Writes changed cells to the terminal's pending state (nothing is shown until ``flush()``).
+  func draw(_ runs: [ChangeRun])
+  /// Makes everything drawn so far visible, in one update.
+  func flush()
+  /// Forget what is on the terminal, so the next frame repaints every cell.
+  func invalidate()
+  /// Waits up to `timeoutMilliseconds` for input; nil on timeout.
+  func pollInput(timeoutMilliseconds: Int) -> InputEvent?
+  /// Rings the terminal bell.
+  func bell()
+  /// Restores the terminal. Idempotent.
+  func shutdown()
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what the tests need, checks formatting,
+# builds with warnings as errors, then runs every test (unit, snapshot, end-to-end under tmux).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing: ${need_apt[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+echo "== format"
+swift format lint --strict --recursive Package.swift Sources Tests sample-feeds/generator
+
+echo "== build (warnings are errors)"
+flags=(-Xswiftc -warnings-as-errors)
+swift build "${flags[@]}" --build-tests
+
+echo "== test"
+export SWIFT_BACKTRACE=interactive=no
+export VIGIL_BIN="$PWD/.build/debug/vigil"
+swift test "${flags[@]}" --skip-build 2>&1 | tee /tmp/vigil-test-$$.log
+grep -qE "Test run with [0-9]+ tests? .*passed" /tmp/vigil-test-$$.log
