@@ -31,7 +31,7 @@ let package = Package(
       ]),
     .executableTarget(
       name: "vigil-bench",
-      dependencies: ["VigilCore", "VigilRender", "VigilApp", "VigilDemo"]),
+      dependencies: ["VigilCore", "VigilRender", "VigilApp", "VigilDemo", "VigilCurses"]),
     .target(
       name: "VigilTestSupport", dependencies: ["VigilCore", "VigilRender"],
       path: "Tests/VigilTestSupport"),

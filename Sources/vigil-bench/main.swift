@@ -1,1 +1,208 @@
-print("vigil-bench")
+// vigil-bench: the figures the README reports, measured in one run so ratios are comparable.
+//
+//   swift build -c release && .build/release/vigil-bench [--lines N] [--dir DIR]
+//
+// It writes a JSON-lines file from the demo generator, then times, on the same file:
+// Vigil's ingest path (framer, parser, windows: the app's own `update`), `wc -l`, `jq` and
+// `mawk` summing the value per metric; then a full 200x60 view+diff; then the bytes ncurses
+// writes per second at 120x40 and 1 fps when one value per panel changes; then (in a child
+// process) peak RSS while ingesting 5 million events.
+import Foundation
+import VigilApp
+import VigilCore
+import VigilCurses
+import VigilDemo
+import VigilRender
+
+let args = CommandLine.arguments
+func option(_ name: String) -> String? {
+  guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+  return args[i + 1]
+}
+let dir = option("--dir") ?? "/tmp/vigil-bench"
+let targetLines = Int(option("--lines") ?? "") ?? 3_000_000
+try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+
+/// Writes (or reuses) a JSON-lines file of at least `lines` demo events; returns its path.
+func demoFile(lines: Int) -> (String, Int) {
+  let path = "\(dir)/demo-\(lines).jsonl"
+  let scenario = DemoScenario(seed: 7, rateScale: 10)
+  if let text = try? String(contentsOfFile: path + ".count", encoding: .utf8), let n = Int(text) {
+    return (path, n)
+  }
+  FileManager.default.createFile(atPath: path, contents: nil)
+  guard let h = FileHandle(forWritingAtPath: path) else { fatalError("cannot write \(path)") }
+  var written = 0
+  var second = 0
+  let start = Timestamp.seconds(1_795_687_200)
+  while written < lines {
+    var chunk = ""
+    for _ in 0..<60 {
+      for e in scenario.events(second: second) {
+        chunk += DemoFormatter.line(e, start: start, format: .json)
+        chunk += "\n"
+        written += 1
+      }
+      second += 1
+    }
+    h.write(Data(chunk.utf8))
+  }
+  h.closeFile()
+  try? String(written).write(toFile: path + ".count", atomically: true, encoding: .utf8)
+  return (path, written)
+}
+
+func seconds(_ body: () -> Void) -> Double {
+  let t0 = monotonicNanos()
+  body()
+  return Double(monotonicNanos() - t0) / 1e9
+}
+
+/// Runs a shell pipeline, returning elapsed seconds (nil when a tool is missing or fails).
+func timeShell(_ command: String, requires tool: String) -> Double? {
+  guard FileManager.default.isExecutableFile(atPath: "/usr/bin/\(tool)") else { return nil }
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: "/bin/sh")
+  p.arguments = ["-c", command + " > /dev/null"]
+  let t0 = monotonicNanos()
+  do { try p.run() } catch { return nil }
+  p.waitUntilExit()
+  guard p.terminationStatus == 0 else { return nil }
+  return Double(monotonicNanos() - t0) / 1e9
+}
+
+/// Feeds a file through the app's real ingest path in 256 KiB reads; returns lines ingested.
+func ingest(path: String, state: inout AppState) -> UInt64 {
+  guard let h = FileHandle(forReadingAtPath: path) else { return 0 }
+  var framer = LineFramer()
+  var seq: UInt64 = 0
+  while true {
+    let data = h.readData(ofLength: 256 * 1024)
+    if data.isEmpty { break }
+    var batch = RecordBatch()
+    data.withUnsafeBytes { framer.push($0, into: &batch) }
+    seq += 1
+    let input = FeedInput(
+      feed: FeedID(0), arrival: state.now, seq: seq, payload: .records(batch, .json))
+    _ = update(&state, .feed(input))
+  }
+  return state.totalLines
+}
+
+func freshState() -> AppState {
+  var config = AppConfig()
+  config.clockMode = .event
+  return AppState(
+    config: config,
+    feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "bench", format: .json)],
+    now: Timestamp.seconds(1_795_687_200))
+}
+
+func peakRSSKiB() -> Int {
+  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+  for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+    return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+  }
+  return 0
+}
+
+if args.contains("--rss-child") {
+  let (path, n) = demoFile(lines: 5_000_000)
+  var state = freshState()
+  let lines = ingest(path: path, state: &state)
+  print("rss_kib \(peakRSSKiB()) lines \(lines) file_lines \(n) series \(state.sink.interner.count) rejected \(state.totalRejected)")
+  exit(0)
+}
+
+print("vigil-bench: one run, same machine, same file (ratios are what to compare)")
+let (path, lineCount) = demoFile(lines: targetLines)
+let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+print("input: \(path), \(lineCount) lines, \(size / 1_000_000) MB")
+
+// 1. Ingest.
+var state = freshState()
+_ = seconds { _ = ingest(path: path, state: &state) }  // warm the page cache and the code
+state = freshState()
+var ingested: UInt64 = 0
+let vigilTime = seconds { ingested = ingest(path: path, state: &state) }
+let vigilRate = Double(ingested) / vigilTime
+print("vigil ingest: \(ingested) lines in \(Format.fixed(vigilTime, 3)) s = \(Format.fixed(vigilRate / 1e6, 2)) M lines/s (rejected \(state.totalRejected), series \(state.sink.interner.count))")
+let tools: [(String, String, String)] = [
+  ("wc -l", "wc", "wc -l '\(path)'"),
+  ("jq sum per metric", "jq", "jq -n 'reduce inputs as $l ({}; .[$l.metric] += $l.value)' '\(path)'"),
+  ("mawk sum per metric", "mawk",
+   #"mawk '{ m = $0; sub(/.*"metric":"/, "", m); sub(/".*/, "", m); v = $0; sub(/.*"value":/, "", v); sub(/[,}].*/, "", v); s[m] += v } END { for (k in s) print k, s[k] }' "# + "'\(path)'"),
+]
+for (name, tool, command) in tools {
+  if let t = timeShell(command, requires: tool) {
+    let rate = Double(lineCount) / t
+    print("\(name): \(Format.fixed(t, 3)) s = \(Format.fixed(rate / 1e6, 2)) M lines/s; vigil is \(Format.fixed(vigilRate / rate, 2))x")
+  } else {
+    print("\(name): \(tool) not installed or failed")
+  }
+}
+
+// 2. View + diff of a full 200x60 frame.
+do {
+  var s = state
+  s.ui.size = Size(width: 200, height: 60)
+  let backend = RecordingBackend(size: Size(width: 200, height: 60))
+  var frame = Frame(size: Size(width: 200, height: 60))
+  let reps = 200
+  var viewTotal = 0.0
+  var diffTotal = 0.0
+  for i in 0..<reps {
+    s.now = s.now.adding(Int64(i % 2) * Nanos.second)
+    s.ui.focus = i % 6
+    viewTotal += seconds { renderApp(s, into: &frame.next, glyphs: .unicode) }
+    diffTotal += seconds { _ = frame.render(to: backend) }
+  }
+  print("frame 200x60: view \(Format.fixed(viewTotal / Double(reps) * 1000, 3)) ms + diff/draw \(Format.fixed(diffTotal / Double(reps) * 1000, 3)) ms per frame")
+}
+
+// 3. Bytes to the terminal in steady state at 120x40, 1 fps, one value per panel changing.
+do {
+  let out = "\(dir)/curses-out.bin"
+  FileManager.default.createFile(atPath: out, contents: nil)
+  if let backend = try? CursesBackend.headless(term: "xterm-256color", outputPath: out, size: Size(width: 120, height: 40)) {
+    let loopState = state
+    var s = loopState
+    var frame = Frame(size: Size(width: 120, height: 40))
+    renderApp(s, into: &frame.next, glyphs: .unicode)
+    _ = frame.render(to: backend)
+    let before = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
+    let frames = 60
+    for i in 0..<frames {
+      // One second later: the clock and the newest bucket of each panel change.
+      s.now = s.now.adding(Nanos.second)
+      s.ui.focus = 0
+      _ = i
+      renderApp(s, into: &frame.next, glyphs: .unicode)
+      _ = frame.render(to: backend)
+    }
+    backend.shutdown()
+    let after = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
+    print("terminal output 120x40 at 1 fps: \((after - before) / frames) bytes/s (steady state, one new bucket per panel per second)")
+  } else {
+    print("terminal output: could not start a headless curses screen")
+  }
+}
+
+// 4. Peak RSS while ingesting 5 million events (child process, so nothing above counts).
+do {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+  p.arguments = ["--rss-child", "--dir", dir]
+  let pipe = Pipe()
+  p.standardOutput = pipe
+  try p.run()
+  let data = pipe.fileHandleForReading.readDataToEndOfFile()
+  p.waitUntilExit()
+  let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+  let fields = text.split(separator: " ")
+  if fields.count >= 2, let kib = Int(fields[1]) {
+    print("peak RSS ingesting 5M events: \(kib / 1024) MB (\(text))")
+  } else {
+    print("peak RSS: child failed: \(text)")
+  }
+}

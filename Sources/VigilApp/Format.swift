@@ -1,0 +1,72 @@
+/// Number formatting for panels: short, fixed-width-friendly, no Foundation.
+public enum Format {
+  /// `v` with exactly `decimals` digits after the point (half away from zero).
+  public static func fixed(_ v: Double, _ decimals: Int) -> String {
+    guard v.isFinite else { return v.isNaN ? "NaN" : (v < 0 ? "-Inf" : "Inf") }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let scaled = (abs(v) * scale).rounded()
+    guard scaled < 9.0e18 else { return String(v) }
+    let n = UInt64(scaled)
+    let s = UInt64(scale)
+    var out = String(n / s)
+    if decimals > 0 {
+      let frac = String(n % s)
+      out += "." + String(repeating: "0", count: decimals - frac.count) + frac
+    }
+    return (v < 0 && n > 0 ? "-" : "") + out
+  }
+
+  /// A latency given in milliseconds: `0.42ms`, `4.2ms`, `231ms`, `1.23s`, `12.3s`, `2m05s`.
+  public static func millis(_ ms: Double?) -> String {
+    guard let ms, ms.isFinite else { return "—" }
+    let a = abs(ms)
+    if a < 1 { return fixed(ms, 2) + "ms" }
+    if a < 10 { return fixed(ms, 1) + "ms" }
+    if a < 1000 { return fixed(ms, 0) + "ms" }
+    if a < 10_000 { return fixed(ms / 1000, 2) + "s" }
+    if a < 60_000 { return fixed(ms / 1000, 1) + "s" }
+    let total = Int((a / 1000).rounded())
+    let sec = total % 60
+    return (ms < 0 ? "-" : "") + "\(total / 60)m" + (sec < 10 ? "0" : "") + "\(sec)s"
+  }
+
+  /// Events per second: `1234/s`, `12.3/s`, `4.5/m` below one per second, `0/s`.
+  public static func rate(_ perSecond: Double?) -> String {
+    guard let r = perSecond, r.isFinite else { return "—" }
+    if r == 0 { return "0/s" }
+    if r >= 100 { return fixed(r, 0) + "/s" }
+    if r >= 1 { return fixed(r, 1) + "/s" }
+    if r * 60 >= 1 { return fixed(r * 60, 1) + "/m" }
+    return fixed(r * 3600, 1) + "/h"
+  }
+
+  /// A ratio as a percentage: `0.05%`, `1.2%`, `14%`.
+  public static func percent(_ ratio: Double?) -> String {
+    guard let r = ratio, r.isFinite else { return "—" }
+    let p = r * 100
+    if p == 0 { return "0%" }
+    if abs(p) < 1 { return fixed(p, 2) + "%" }
+    if abs(p) < 10 { return fixed(p, 1) + "%" }
+    return fixed(p, 0) + "%"
+  }
+
+  /// A count: `987`, `12.3k`, `4.5M`.
+  public static func count(_ v: Double?) -> String {
+    guard let v, v.isFinite else { return "—" }
+    let a = abs(v)
+    if a < 10_000 { return a == a.rounded() ? fixed(v, 0) : fixed(v, 1) }
+    if a < 1_000_000 { return fixed(v / 1000, 1) + "k" }
+    if a < 1_000_000_000 { return fixed(v / 1_000_000, 1) + "M" }
+    return fixed(v / 1_000_000_000, 1) + "G"
+  }
+
+  /// A generic value: like `count`, but keeps two decimals for small magnitudes.
+  public static func value(_ v: Double?) -> String {
+    guard let v, v.isFinite else { return "—" }
+    let a = abs(v)
+    if a != 0 && a < 10 { return fixed(v, 2) }
+    if a < 100 && a != a.rounded() { return fixed(v, 1) }
+    return count(v)
+  }
+}

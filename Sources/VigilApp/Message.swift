@@ -1,0 +1,28 @@
+import VigilCore
+import VigilRender
+
+/// Everything that can happen to the app. `update` handles each one.
+public enum Message: Sendable {
+  /// Input from a feed (records or lifecycle news).
+  case feed(FeedInput)
+  case key(Key)
+  case resize(Size)
+  /// A termination signal (SIGINT, SIGTERM, SIGHUP).
+  case terminate(Int32)
+  /// Time passed: the clock now reads this.
+  case tick(Timestamp)
+}
+
+/// Why the loop ended.
+public enum ExitReason: Sendable, Equatable {
+  case quit
+  case signal(Int32)
+  /// Headless mode rendered the frames it was asked for.
+  case framesDone
+}
+
+/// What `update` asks the runtime to do (the impure part).
+public enum Effect: Sendable, Equatable {
+  case quit(ExitReason)
+  case bell
+}

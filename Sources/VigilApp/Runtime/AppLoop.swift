@@ -1,0 +1,113 @@
+import VigilCore
+import VigilRender
+
+/// Counters the loop keeps about itself (shown with `--debug`, used by benchmarks and tests).
+public struct LoopStats: Sendable, Equatable {
+  public var frames = 0
+  public var cellsWritten = 0
+  public var inputsProcessed = 0
+  public init() {}
+}
+
+/// The loop: one thread owns the state, the backend and the frame.
+///
+/// Each turn: drain the inbox (with a time budget, so a flood of input never starves the
+/// screen), advance the clock, draw a frame if one is due and something changed, then wait for
+/// a key until the next frame is due. Generic over the backend, so tests and `--headless` use
+/// ``RecordingBackend`` and `vigil` uses curses.
+public final class AppLoop<Backend: TerminalBackend> {
+  public private(set) var state: AppState
+  public let backend: Backend
+  public private(set) var stats = LoopStats()
+  private let clock: any VigilClock
+  private let inbox: MessageInbox
+  private var frame: Frame
+  private let glyphs: GlyphSet
+  /// Called after each frame is drawn (headless mode prints it).
+  public var onFrame: ((ScreenBuffer) -> Void)?
+  /// Stop after this many frames (headless mode).
+  public var maxFrames: Int?
+
+  public init(
+    state: AppState, backend: Backend, clock: any VigilClock, inbox: MessageInbox,
+    glyphs: GlyphSet
+  ) {
+    self.state = state
+    self.backend = backend
+    self.clock = clock
+    self.inbox = inbox
+    self.glyphs = glyphs
+    frame = Frame(size: backend.size)
+    self.state.ui.size = backend.size
+  }
+
+  /// Runs until quit, a termination signal, or `maxFrames`.
+  public func run() -> ExitReason {
+    let interval = Int64(1e9 / max(0.2, min(60, state.config.fps)))
+    var nextFrame = monotonicNanos() + (maxFrames == nil ? 0 : interval)
+    while true {
+      // 1. Feed input, within half a frame of work.
+      let budgetEnd = monotonicNanos() + interval / 2
+      repeat {
+        let inputs = inbox.drain(maxItems: 32)
+        if inputs.isEmpty { break }
+        for input in inputs {
+          if let reason = apply(.feed(input)) { return reason }
+        }
+        stats.inputsProcessed += inputs.count
+      } while monotonicNanos() < budgetEnd
+
+      // 2. Time.
+      if let reason = apply(.tick(clock.now())) { return reason }
+
+      // 3. A frame, when due and needed.
+      let mono = monotonicNanos()
+      if mono >= nextFrame {
+        if state.dirty || maxFrames != nil {
+          draw()
+          if let maxFrames, stats.frames >= maxFrames { return .framesDone }
+        }
+        nextFrame = max(nextFrame + interval, mono + interval / 4)
+      }
+
+      // 4. Keys and resizes until the next frame is due (at once when input is waiting).
+      var timeout = inbox.hasPending ? 0 : Int(max(0, nextFrame - monotonicNanos()) / Nanos.millisecond)
+      while let event = backend.pollInput(timeoutMilliseconds: timeout) {
+        let message: Message
+        switch event {
+        case .key(let k): message = .key(k)
+        case .resize(let size):
+          frame.resize(to: size)
+          backend.invalidate()
+          message = .resize(size)
+          nextFrame = monotonicNanos()
+        case .terminate(let sig): message = .terminate(sig)
+        }
+        if let reason = apply(message) { return reason }
+        timeout = 0
+      }
+    }
+  }
+
+  /// Applies one message; returns an exit reason when an effect asks to quit.
+  private func apply(_ message: Message) -> ExitReason? {
+    for effect in update(&state, message) {
+      switch effect {
+      case .quit(let reason): return reason
+      case .bell: backend.bell()
+      }
+    }
+    return nil
+  }
+
+  /// Renders the state into the frame and sends the changes.
+  public func draw() {
+    if frame.next.size != backend.size { frame.resize(to: backend.size) }
+    renderApp(state, into: &frame.next, glyphs: glyphs)
+    let result = frame.render(to: backend)
+    stats.frames += 1
+    stats.cellsWritten += result.cellsChanged
+    state.dirty = false
+    onFrame?(frame.current)
+  }
+}

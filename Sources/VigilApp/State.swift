@@ -1,0 +1,152 @@
+import VigilCore
+import VigilRender
+
+/// Which clock the windows follow.
+public enum ClockMode: String, Sendable, CaseIterable {
+  /// The wall clock (live feeds).
+  case wall
+  /// The newest event time seen (historical files read at full speed).
+  case event
+  /// Wall, unless the first sample is older than the longest window: then event time.
+  case auto
+}
+
+/// Everything the app is configured with at start.
+public struct AppConfig: Sendable {
+  public var windows = WindowsConfig()
+  public var signals = SignalNames()
+  public var clockMode = ClockMode.auto
+  public var fps: Double = 4
+  /// Rejected lines kept for the rejected-lines view.
+  public var keptIssues = 200
+  /// A line shown under the title (the demo says what is happening).
+  public var banner: String? = nil
+  public init() {}
+}
+
+/// A feed's health as the status bar and feed view show it.
+public enum FeedHealth: Sendable, Equatable {
+  case starting
+  case ok
+  case waiting(String)
+  case deleted
+  case ended
+  case failed(String)
+
+  public var word: String {
+    switch self {
+    case .starting: "starting"
+    case .ok: "ok"
+    case .waiting: "waiting"
+    case .deleted: "deleted"
+    case .ended: "ended"
+    case .failed: "failing"
+    }
+  }
+}
+
+/// Per-feed state owned by the loop: its parser and its counters.
+public struct FeedState: Sendable {
+  public var spec: FeedSpec
+  public var format: FeedFormat?
+  var parser: (any FeedParser)?
+  public var health = FeedHealth.starting
+  public var lines: UInt64 = 0
+  public var samples: UInt64 = 0
+  public var rejected: [RejectReason: UInt64] = [:]
+  public var rejectedTotal: UInt64 = 0
+  public var lastArrival: Timestamp?
+  public var rotations = 0
+  public var truncations = 0
+
+  public init(spec: FeedSpec) {
+    self.spec = spec
+    format = spec.format
+  }
+}
+
+/// One rejected line as the rejected-lines view lists it.
+public struct IssueRecord: Sendable, Equatable {
+  public var feed: String
+  public var issue: ParseIssue
+  public var arrival: Timestamp
+}
+
+/// Overlays drawn over the dashboard.
+public enum Overlay: Sendable, Equatable {
+  case help
+  case rejected
+}
+
+/// What the user is looking at.
+public struct UIState: Sendable, Equatable {
+  public var windowIndex = 1
+  /// The time the display was frozen at (space), or nil when live.
+  public var frozenAt: Timestamp?
+  public var focus = 0
+  public var zoomed = false
+  public var overlay: Overlay?
+  public var size = Size(width: 80, height: 24)
+  public init() {}
+}
+
+/// Counts lines per second of clock time for the status bar.
+public struct RateMeter: Sendable, Equatable {
+  private var second: Int64 = .min
+  private var current: UInt64 = 0
+  /// Lines counted in the last complete second.
+  public private(set) var perSecond: UInt64 = 0
+
+  public init() {}
+
+  public mutating func add(_ n: UInt64, at t: Timestamp) {
+    roll(to: t)
+    current += n
+  }
+
+  public mutating func roll(to t: Timestamp) {
+    let s = t.nanoseconds / Nanos.second
+    if s == second { return }
+    perSecond = s == second + 1 ? current : 0
+    second = s
+    current = 0
+  }
+}
+
+/// The whole state of the app. Only the loop owns it; `update` is the only thing that changes
+/// it.
+public struct AppState: Sendable {
+  public var config: AppConfig
+  public var feeds: [FeedState]
+  public var sink = ParseSink()
+  public var store: MetricStore
+  public var issues: [IssueRecord] = []
+  public var ui = UIState()
+  public var lineRate = RateMeter()
+  /// The time views show: the clock's now, or the newest event time in event mode.
+  public var now: Timestamp
+  /// The clock mode in force (auto resolves to wall or event on the first sample).
+  public var clockMode: ClockMode
+  /// The newest event time seen.
+  public var newestEvent: Timestamp?
+  /// Set when data or UI changed since the last frame.
+  public var dirty = true
+  public var totalLines: UInt64 = 0
+  public var totalRejected: UInt64 = 0
+
+  public init(config: AppConfig, feeds: [FeedSpec], now: Timestamp) {
+    self.config = config
+    self.feeds = feeds.map(FeedState.init)
+    store = MetricStore(config: config.windows)
+    self.now = now
+    clockMode = config.clockMode
+    if let i = config.windows.windows.firstIndex(of: 5 * Nanos.minute) { ui.windowIndex = i }
+    ui.windowIndex = min(ui.windowIndex, max(0, config.windows.windows.count - 1))
+  }
+
+  /// The window length in force.
+  public var window: Int64 { config.windows.windows[ui.windowIndex] }
+
+  /// The time the panels are drawn at (frozen or live).
+  public var viewTime: Timestamp { ui.frozenAt ?? now }
+}

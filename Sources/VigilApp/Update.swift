@@ -1,0 +1,201 @@
+import VigilCore
+import VigilRender
+
+/// The pure heart of the app: applies one message to the state and returns effects.
+///
+/// Deterministic: given the same messages in the same order, the state is the same (feed input
+/// carries its own arrival time, so no clock is read here).
+public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+  switch message {
+  case .feed(let input):
+    ingest(&state, input)
+    return []
+  case .key(let key):
+    return handleKey(&state, key)
+  case .resize(let size):
+    state.ui.size = size
+    state.dirty = true
+    return []
+  case .terminate(let sig):
+    return [.quit(.signal(sig))]
+  case .tick(let t):
+    let before = CivilTime(state.now).second
+    if state.clockMode != .event { state.now = max(state.now, t) }
+    state.lineRate.roll(to: state.clockMode == .event ? t : state.now)
+    if CivilTime(state.now).second != before { state.dirty = true }
+    return []
+  }
+}
+
+// MARK: - Feeds
+
+private func ingest(_ state: inout AppState, _ input: FeedInput) {
+  guard let fi = state.feeds.firstIndex(where: { $0.spec.id == input.feed }) else { return }
+  state.feeds[fi].lastArrival = input.arrival
+  switch input.payload {
+  case .event(let event):
+    applyFeedEvent(&state.feeds[fi], event)
+    state.dirty = true
+  case .records(let batch, let format):
+    if state.feeds[fi].parser == nil || state.feeds[fi].format != format {
+      let spec = state.feeds[fi].spec
+      state.feeds[fi].parser = Parsers.make(format, mapping: spec.mapping, timeUnit: spec.timeUnit)
+      state.feeds[fi].format = format
+    }
+    if case .starting = state.feeds[fi].health { state.feeds[fi].health = .ok }
+    ingestRecords(&state, feedIndex: fi, batch: batch, arrival: input.arrival)
+    state.dirty = true
+  }
+}
+
+private func applyFeedEvent(_ feed: inout FeedState, _ event: FeedEvent) {
+  switch event {
+  case .opened: feed.health = .ok
+  case .waiting(let why): feed.health = .waiting(why)
+  case .truncated: feed.truncations += 1
+  case .rotated:
+    feed.rotations += 1
+    feed.health = .ok
+  case .deleted: feed.health = .deleted
+  case .endOfInput: feed.health = .ended
+  case .failed(let why): feed.health = .failed(why)
+  }
+}
+
+private func ingestRecords(
+  _ state: inout AppState, feedIndex fi: Int, batch: RecordBatch, arrival: Timestamp
+) {
+  guard var parser = state.feeds[fi].parser else { return }
+  state.feeds[fi].parser = nil  // keep the parser uniquely referenced while it runs
+  var sink = state.sink
+  state.sink = ParseSink()
+  sink.samples.removeAll(keepingCapacity: true)
+  sink.issues.removeAll(keepingCapacity: true)
+  var storeRejects: [ParseIssue] = []
+  var accepted: UInt64 = 0
+  for i in 0..<batch.count {
+    let before = sink.samples.count
+    batch.withRecord(i) { record, line in
+      parser.parse(record, line: line, arrival: arrival, into: &sink)
+      if sink.samples.count > before {
+        for k in before..<sink.samples.count {
+          let sample = sink.samples[k]
+          let now = resolveNow(&state, sample: sample, arrival: arrival)
+          switch state.store.ingest(sample, now: now) {
+          case .accepted: accepted += 1
+          case .tooOld:
+            storeRejects.append(
+              ParseIssue(
+                line: line, reason: .tooOld,
+                detail: "timestamp \(sample.timestamp) is older than the longest window",
+                excerpt: printableExcerpt(record)))
+          case .future:
+            storeRejects.append(
+              ParseIssue(
+                line: line, reason: .futureTimestamp,
+                detail: "timestamp \(sample.timestamp) is ahead of the clock (\(now))",
+                excerpt: printableExcerpt(record)))
+          }
+        }
+        sink.samples.removeSubrange(before...)
+      }
+    }
+  }
+  state.feeds[fi].parser = parser
+  let lines = UInt64(batch.count + batch.oversized.count)
+  state.feeds[fi].lines += lines
+  state.feeds[fi].samples += accepted
+  state.totalLines += lines
+  state.lineRate.add(lines, at: state.clockMode == .event ? arrival : state.now)
+  var issues = sink.issues
+  issues.append(contentsOf: storeRejects)
+  for line in batch.oversized {
+    issues.append(
+      ParseIssue(line: line, reason: .lineTooLong, detail: "line longer than the 64 KiB limit; skipped"))
+  }
+  issues.sort { $0.line < $1.line }
+  record(&state, feedIndex: fi, issues: issues, arrival: arrival)
+  sink.issues.removeAll(keepingCapacity: true)
+  state.sink = sink
+}
+
+/// The "now" a sample is judged against, resolving the auto clock mode on the first sample.
+private func resolveNow(_ state: inout AppState, sample: Sample, arrival: Timestamp) -> Timestamp {
+  if state.clockMode == .auto {
+    let horizon = state.config.windows.levels.map(\.horizon).max() ?? 0
+    state.clockMode = arrival.since(sample.timestamp) > horizon ? .event : .wall
+  }
+  if state.clockMode == .event {
+    if state.newestEvent.map({ sample.timestamp > $0 }) ?? true {
+      state.newestEvent = sample.timestamp
+      state.now = sample.timestamp
+    }
+    return state.now
+  }
+  if state.newestEvent.map({ sample.timestamp > $0 }) ?? true { state.newestEvent = sample.timestamp }
+  return arrival
+}
+
+private func record(_ state: inout AppState, feedIndex fi: Int, issues: [ParseIssue], arrival: Timestamp) {
+  guard !issues.isEmpty else { return }
+  let name = state.feeds[fi].spec.displayName
+  for issue in issues {
+    state.feeds[fi].rejected[issue.reason, default: 0] += 1
+    state.feeds[fi].rejectedTotal += 1
+    state.totalRejected += 1
+  }
+  let keep = state.config.keptIssues
+  let tail = issues.suffix(keep)
+  state.issues.append(contentsOf: tail.map { IssueRecord(feed: name, issue: $0, arrival: arrival) })
+  if state.issues.count > keep { state.issues.removeFirst(state.issues.count - keep) }
+}
+
+// MARK: - Keys
+
+/// Number of focusable panels on the dashboard.
+public let dashboardPanelCount = 6
+
+private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+  state.dirty = true
+  switch key {
+  case .character("q"), .character("Q"), .control("c"):
+    return [.quit(.quit)]
+  case .character("?"):
+    state.ui.overlay = state.ui.overlay == .help ? nil : .help
+  case .character("e"):
+    state.ui.overlay = state.ui.overlay == .rejected ? nil : .rejected
+  case .escape:
+    if state.ui.overlay != nil {
+      state.ui.overlay = nil
+    } else {
+      state.ui.zoomed = false
+    }
+  case .character(" "):
+    state.ui.frozenAt = state.ui.frozenAt == nil ? state.now : nil
+  case .character("1"): selectWindow(&state, Nanos.minute, fallback: 0)
+  case .character("5"): selectWindow(&state, 5 * Nanos.minute, fallback: 1)
+  case .character("f"): selectWindow(&state, 15 * Nanos.minute, fallback: 2)
+  case .tab, .right, .character("l"):
+    state.ui.focus = (state.ui.focus + 1) % dashboardPanelCount
+  case .backTab, .left, .character("h"):
+    state.ui.focus = (state.ui.focus + dashboardPanelCount - 1) % dashboardPanelCount
+  case .down, .character("j"):
+    state.ui.focus = (state.ui.focus + 2) % dashboardPanelCount
+  case .up, .character("k"):
+    state.ui.focus = (state.ui.focus + dashboardPanelCount - 2) % dashboardPanelCount
+  case .enter:
+    if state.ui.overlay == nil { state.ui.zoomed.toggle() }
+  default:
+    state.dirty = false
+  }
+  return []
+}
+
+private func selectWindow(_ state: inout AppState, _ length: Int64, fallback: Int) {
+  let windows = state.config.windows.windows
+  if let i = windows.firstIndex(of: length) {
+    state.ui.windowIndex = i
+  } else if fallback < windows.count {
+    state.ui.windowIndex = fallback
+  }
+}

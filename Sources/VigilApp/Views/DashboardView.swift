@@ -1,0 +1,133 @@
+import VigilCore
+import VigilRender
+
+/// The smallest terminal the dashboard draws in; below it a "too small" message is shown.
+public let minimumSize = Size(width: 60, height: 16)
+
+/// Renders the whole app (dashboard, zoom, overlays, status bar) into `buffer`.
+///
+/// Pure: the same state gives the same cells. `buffer.size` is the terminal size.
+public func renderApp(
+  _ state: AppState, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme = .standard
+) {
+  buffer.clear()
+  let size = buffer.size
+  guard size.width >= minimumSize.width, size.height >= minimumSize.height else {
+    renderTooSmall(size, into: &buffer, theme: theme)
+    return
+  }
+  let model = DashboardModel(state)
+  let titleRow = Rect(x: 0, y: 0, width: size.width, height: 1)
+  let statusRow = Rect(x: 0, y: size.height - 1, width: size.width, height: 1)
+  let body = Rect(x: 0, y: 1, width: size.width, height: size.height - 2)
+  renderTitle(state, in: titleRow, into: &buffer, glyphs: glyphs, theme: theme)
+  if state.ui.zoomed {
+    let focus = min(state.ui.focus, model.panels.count - 1)
+    renderPanel(model.panels[focus], in: body, focused: true, zoomed: true, into: &buffer, glyphs: glyphs, theme: theme)
+  } else {
+    let showOthers = !model.others.isEmpty && body.height >= 30
+    let gridHeight = showOthers ? body.height - max(6, body.height / 4) : body.height
+    let grid = Rect(x: body.x, y: body.y, width: body.width, height: gridHeight)
+    for (i, rect) in panelRects(grid, count: model.panels.count).enumerated() {
+      renderPanel(model.panels[i], in: rect, focused: state.ui.focus == i, zoomed: false, into: &buffer, glyphs: glyphs, theme: theme)
+    }
+    if showOthers {
+      let rect = Rect(x: body.x, y: body.y + gridHeight, width: body.width, height: body.height - gridHeight)
+      renderOthers(model.others, in: rect, into: &buffer, glyphs: glyphs, theme: theme)
+    }
+  }
+  switch state.ui.overlay {
+  case .help: renderHelp(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
+  case .rejected: renderRejected(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
+  case nil: break
+  }
+  renderStatus(state, in: statusRow, into: &buffer, glyphs: glyphs, theme: theme)
+}
+
+/// Two columns of panels, rows sharing the height (top rows get the remainder).
+func panelRects(_ area: Rect, count: Int) -> [Rect] {
+  let rows = (count + 1) / 2
+  let rowRects = area.split(.vertical, Array(repeating: .fill(1), count: rows))
+  var out: [Rect] = []
+  for row in rowRects {
+    out.append(contentsOf: row.split(.horizontal, [.fill(1), .fill(1)]))
+  }
+  return Array(out.prefix(count))
+}
+
+func renderTooSmall(_ size: Size, into buffer: inout ScreenBuffer, theme: Theme) {
+  let words = "Terminal too small: \(size.width)x\(size.height). Vigil needs at least \(minimumSize.width)x\(minimumSize.height). Enlarge the window, or press q to quit."
+  let lines = wrap(words, width: max(1, size.width))
+  let top = max(0, (size.height - lines.count) / 2)
+  for (i, line) in lines.prefix(size.height).enumerated() {
+    let x = max(0, (size.width - displayWidth(line)) / 2)
+    buffer.put(line, at: Point(x: x, y: top + i), style: theme.warning)
+  }
+}
+
+/// Greedy word wrap by display width; long words are cut.
+func wrap(_ text: String, width: Int) -> [String] {
+  var lines: [String] = []
+  var current = ""
+  for word in text.split(separator: " ") {
+    var w = String(word)
+    while displayWidth(w) > width {
+      if !current.isEmpty {
+        lines.append(current)
+        current = ""
+      }
+      let cut = String(w.prefix(width))
+      lines.append(cut)
+      w = String(w.dropFirst(cut.count))
+    }
+    if current.isEmpty {
+      current = w
+    } else if displayWidth(current) + 1 + displayWidth(w) <= width {
+      current += " " + w
+    } else {
+      lines.append(current)
+      current = w
+    }
+  }
+  if !current.isEmpty { lines.append(current) }
+  return lines
+}
+
+func renderTitle(
+  _ state: AppState, in rect: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
+) {
+  buffer.fill(rect, with: Cell(" ", style: theme.titleBar))
+  let dot = glyphs.isUnicode ? " · " : " - "
+  var left = " Vigil" + dot + "commerce"
+  if let banner = state.config.banner?(state.viewTime) { left += dot + banner }
+  buffer.put(left, at: Point(x: rect.x, y: rect.y), style: theme.titleBar, clip: rect)
+  if state.ui.frozenAt != nil {
+    let tag = " FROZEN (space resumes) "
+    let x = rect.maxX - displayWidth(tag)
+    buffer.put(tag, at: Point(x: max(rect.x, x), y: rect.y), style: theme.frozen, clip: rect)
+  }
+}
+
+func renderStatus(
+  _ state: AppState, in rect: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
+) {
+  buffer.fill(rect, with: Cell(" ", style: theme.statusBar))
+  let healthy = state.feeds.filter { $0.health == .ok || $0.health == .ended }.count
+  var feedsText = "feeds \(healthy)/\(state.feeds.count) ok"
+  if let bad = state.feeds.first(where: { $0.health != .ok && $0.health != .ended }) {
+    feedsText = "feeds \(healthy)/\(state.feeds.count) ok, \(bad.spec.displayName) \(bad.health.word)"
+  }
+  let clockText = CivilTime(state.viewTime).clock + (state.clockMode == .event ? " (event time)" : "")
+  let parts = [
+    feedsText, "\(Format.count(Double(state.lineRate.perSecond))) lines/s",
+    "rejected \(Format.count(Double(state.totalRejected)))" + (state.totalRejected > 0 ? " (e)" : ""),
+    clockText, "window \(Nanos.format(state.window))", "? help",
+  ]
+  let text = " " + parts.joined(separator: " \(glyphs.vertical) ")
+  buffer.put(text, at: Point(x: rect.x, y: rect.y), style: theme.statusBar, clip: rect)
+  if state.totalRejected > 0, let range = text.range(of: "rejected") {
+    let x = rect.x + displayWidth(String(text[..<range.lowerBound]))
+    let word = "rejected \(Format.count(Double(state.totalRejected)))"
+    buffer.put(word, at: Point(x: x, y: rect.y), style: theme.statusBar.adding(.bold), clip: rect)
+  }
+}

@@ -1,0 +1,303 @@
+import VigilCore
+
+/// Direction of a signal over the window: newest third of the buckets against the rest.
+public enum Trend: Sendable, Equatable {
+  case up, down, flat
+}
+
+/// What one dashboard panel shows, computed from the state (no drawing).
+public struct PanelModel: Sendable, Equatable {
+  public var title: String
+  /// The big number, e.g. `1.23s`, and what it is, e.g. `p99`.
+  public var headline: String
+  public var headlineLabel: String
+  public var trend: Trend?
+  /// Detail lines under the headline.
+  public var details: [String]
+  /// One value per bucket, oldest first (nil = no data in that bucket).
+  public var spark: [Double?]
+  /// What the sparkline plots, e.g. `p99 per 10s`.
+  public var sparkCaption: String
+  /// Table rows (API latency per service), or empty.
+  public var table: [[String]]
+  public var tableHeader: [String]
+  /// False when no sample of this signal has been seen in the window.
+  public var hasData: Bool
+
+  public init(
+    title: String, headline: String = "—", headlineLabel: String = "", trend: Trend? = nil,
+    details: [String] = [], spark: [Double?] = [], sparkCaption: String = "",
+    table: [[String]] = [], tableHeader: [String] = [], hasData: Bool = false
+  ) {
+    self.title = title
+    self.headline = headline
+    self.headlineLabel = headlineLabel
+    self.trend = trend
+    self.details = details
+    self.spark = spark
+    self.sparkCaption = sparkCaption
+    self.table = table
+    self.tableHeader = tableHeader
+    self.hasData = hasData
+  }
+}
+
+/// Series of the current state grouped by metric name, built once per frame.
+struct SeriesIndex {
+  var byMetric: [String: [(labels: LabelSet, id: SeriesID)]] = [:]
+
+  init(_ interner: SeriesInterner) {
+    for (i, key) in interner.allKeys.enumerated() {
+      byMetric[key.metric, default: []].append((key.labels, SeriesID(UInt32(i))))
+    }
+  }
+
+  func series(_ metric: String) -> [(labels: LabelSet, id: SeriesID)] { byMetric[metric] ?? [] }
+
+  func series(_ metric: String, where label: String, is value: String) -> [SeriesID] {
+    series(metric).filter { $0.labels[label] == value }.map(\.id)
+  }
+}
+
+/// Builds the six signal panels (and the generic one) for the state at its view time.
+public struct DashboardModel: Sendable, Equatable {
+  public var panels: [PanelModel]
+  /// Series that belong to no built-in signal, for the "Other metrics" panel.
+  public var others: [[String]]
+
+  public init(_ state: AppState) {
+    let b = ModelBuilder(state: state)
+    panels = [b.apiLatency(), b.checkout(), b.confirmation(), b.payments(), b.inventory(), b.tickets()]
+    others = b.otherMetrics()
+  }
+}
+
+private struct ModelBuilder {
+  let state: AppState
+  let index: SeriesIndex
+  let names: SignalNames
+  let window: Int64
+  let now: Timestamp
+  let store: MetricStore
+
+  init(state: AppState) {
+    self.state = state
+    index = SeriesIndex(state.sink.interner)
+    names = state.config.signals
+    window = state.window
+    now = state.viewTime
+    store = state.store
+  }
+
+  var bucketLabel: String {
+    let level = state.config.windows.levels.first { $0.horizon >= window && window % $0.bucketNanos == 0 }
+    return Nanos.format(level?.bucketNanos ?? window)
+  }
+
+  func stats(_ id: SeriesID) -> WindowStats { store.stats(id, window: window, at: now) }
+
+  func spark(_ id: SeriesID, _ stat: BucketStatistic) -> [Double?] {
+    store.buckets(id, window: window, at: now, statistic: stat)
+  }
+
+  /// Element-wise sum of bucket series (nil only where every input is nil).
+  func sumBuckets(_ ids: [SeriesID]) -> [Double?] {
+    var out: [Double?] = []
+    for id in ids {
+      let b = spark(id, .sum)
+      if out.isEmpty { out = b; continue }
+      for i in 0..<min(out.count, b.count) {
+        if let v = b[i] { out[i] = (out[i] ?? 0) + v }
+      }
+    }
+    return out
+  }
+
+  func ratioBuckets(_ num: [SeriesID], _ den: [SeriesID]) -> [Double?] {
+    let n = sumBuckets(num)
+    let d = sumBuckets(den)
+    return d.enumerated().map { i, dv in
+      guard let dv, dv > 0 else { return nil }
+      return (i < n.count ? n[i] ?? 0 : 0) / dv
+    }
+  }
+
+  func sumStats(_ ids: [SeriesID]) -> (sum: Double, count: UInt64, seconds: Double) {
+    var sum = 0.0
+    var count: UInt64 = 0
+    var seconds = 0.0
+    for id in ids {
+      let s = stats(id)
+      sum += s.sum
+      count += s.count
+      seconds = max(seconds, s.seconds)
+    }
+    return (sum, count, seconds)
+  }
+
+  func apiLatency() -> PanelModel {
+    var rows: [(p99: Double, row: [String])] = []
+    var worst: Double?
+    for (labels, id) in index.series(names.apiLatency) {
+      let s = stats(id)
+      guard s.count > 0 else { continue }
+      let service = labels["service"] ?? (labels.isEmpty ? "(all)" : labels.description)
+      let p99 = s.p99 ?? s.max ?? 0
+      worst = max(worst ?? p99, p99)
+      rows.append((p99, [service, Format.millis(s.p99), Format.millis(s.p50), Format.rate(s.eventRate)]))
+    }
+    rows.sort { $0.p99 != $1.p99 ? $0.p99 > $1.p99 : $0.row[0] < $1.row[0] }
+    return PanelModel(
+      title: "API latency by service", headline: Format.millis(worst), headlineLabel: "worst p99",
+      details: [], sparkCaption: "", table: rows.map(\.row),
+      tableHeader: ["service", "p99", "p50", "req/s"], hasData: !rows.isEmpty)
+  }
+
+  func latencyPanel(title: String, ids: [SeriesID], extra: [String] = []) -> PanelModel {
+    // With several series (labels the signal does not split by), show the worst p99.
+    let all = ids.map { ($0, stats($0)) }.filter { $0.1.count > 0 }
+    guard let (id, s) = all.max(by: { ($0.1.p99 ?? 0) < ($1.1.p99 ?? 0) }) else {
+      return PanelModel(title: title, details: ["no data in the last \(Nanos.format(window))"])
+    }
+    let spark = spark(id, .quantile(0.99))
+    return PanelModel(
+      title: title, headline: Format.millis(s.p99), headlineLabel: "p99", trend: trend(spark),
+      details: [
+        "p50 \(Format.millis(s.p50))  p90 \(Format.millis(s.p90))  \(Format.rate(s.eventRate))"
+      ] + extra,
+      spark: spark, sparkCaption: "p99 per \(bucketLabel)", hasData: true)
+  }
+
+  func checkout() -> PanelModel {
+    let total = index.series(names.checkoutLatency, where: "stage", is: "total")
+    var stageParts: [String] = []
+    for stage in ["pricing", "tax", "inventory", "payment"] {
+      let ids = index.series(names.checkoutLatency, where: "stage", is: stage)
+      let p99 = ids.compactMap { stats($0).p99 }.max()
+      if let p99 { stageParts.append("\(short(stage)) \(Format.millis(p99))") }
+    }
+    let ids = total.isEmpty ? index.series(names.checkoutLatency).map(\.id) : total
+    return latencyPanel(
+      title: "Checkout latency", ids: ids,
+      extra: stageParts.isEmpty ? [] : ["p99 " + stageParts.joined(separator: " ")])
+  }
+
+  func short(_ stage: String) -> String {
+    switch stage {
+    case "inventory": "inv"
+    case "payment": "pay"
+    default: stage
+    }
+  }
+
+  func confirmation() -> PanelModel {
+    latencyPanel(
+      title: "Order confirmation delay", ids: index.series(names.orderConfirmationDelay).map(\.id))
+  }
+
+  func payments() -> PanelModel {
+    let attempts = index.series(names.paymentAttempts).map(\.id)
+    let retrySeries = index.series(names.paymentRetries)
+    let retries = retrySeries.map(\.id)
+    let failures = index.series(names.paymentFailures).map(\.id)
+    let a = sumStats(attempts)
+    let r = sumStats(retries)
+    let f = sumStats(failures)
+    guard a.count + r.count + f.count > 0 else {
+      return PanelModel(title: "Payment retries", details: ["no data in the last \(Nanos.format(window))"])
+    }
+    let ratio = a.sum > 0 ? r.sum / a.sum : nil
+    let failRatio = a.sum > 0 ? f.sum / a.sum : nil
+    var reasons: [(String, Double)] = []
+    for (labels, id) in retrySeries {
+      let s = stats(id)
+      if s.sum > 0 { reasons.append((labels["reason"] ?? "other", s.sum)) }
+    }
+    reasons.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+    let spark = ratioBuckets(retries, attempts)
+    var details = [
+      "\(Format.rate(r.seconds > 0 ? r.sum / r.seconds : 0)) retries  failed \(Format.percent(failRatio))"
+    ]
+    if !reasons.isEmpty {
+      details.append(reasons.prefix(3).map { "\($0.0) \(Format.count($0.1))" }.joined(separator: " "))
+    }
+    return PanelModel(
+      title: "Payment retries", headline: Format.percent(ratio), headlineLabel: "of attempts",
+      trend: trend(spark), details: details, spark: spark,
+      sparkCaption: "retry ratio per \(bucketLabel)", hasData: true)
+  }
+
+  func inventory() -> PanelModel {
+    let checks = index.series(names.inventoryChecks)
+    let mismatches = index.series(names.inventoryMismatches)
+    let c = sumStats(checks.map(\.id))
+    let m = sumStats(mismatches.map(\.id))
+    guard c.count + m.count > 0 else {
+      return PanelModel(title: "Inventory mismatch", details: ["no data in the last \(Nanos.format(window))"])
+    }
+    var pairs: [(String, Double?)] = []
+    let pairNames = Set(checks.compactMap { $0.labels["pair"] }).sorted()
+    for pair in pairNames {
+      let cs = sumStats(checks.filter { $0.labels["pair"] == pair }.map(\.id))
+      let ms = sumStats(mismatches.filter { $0.labels["pair"] == pair }.map(\.id))
+      pairs.append((pair, cs.sum > 0 ? ms.sum / cs.sum : nil))
+    }
+    pairs.sort { ($0.1 ?? -1) > ($1.1 ?? -1) }
+    let spark = ratioBuckets(mismatches.map(\.id), checks.map(\.id))
+    return PanelModel(
+      title: "Inventory mismatch", headline: Format.percent(c.sum > 0 ? m.sum / c.sum : nil),
+      headlineLabel: "of checks", trend: trend(spark),
+      details: [pairs.map { "\($0.0) \(Format.percent($0.1))" }.joined(separator: "  ")],
+      spark: spark, sparkCaption: "mismatch ratio per \(bucketLabel)", hasData: true)
+  }
+
+  func tickets() -> PanelModel {
+    let all = index.series(names.supportTickets)
+    guard !all.isEmpty else {
+      return PanelModel(title: "Support tickets: order errors", details: ["no data in the last \(Nanos.format(window))"])
+    }
+    let orderErrors = all.filter { $0.labels["reason"] == "order_error" || $0.labels["reason"] == nil }.map(\.id)
+    let others = all.filter { !orderErrors.contains($0.id) }.map(\.id)
+    let oe = sumStats(orderErrors)
+    let ot = sumStats(others)
+    let spark = sumBuckets(orderErrors)
+    let perHour = oe.seconds > 0 ? oe.sum / oe.seconds * 3600 : 0
+    return PanelModel(
+      title: "Support tickets: order errors", headline: Format.count(oe.sum),
+      headlineLabel: "in \(Nanos.format(window))", trend: trend(spark),
+      details: ["\(Format.count(perHour))/h  other reasons \(Format.count(ot.sum))"],
+      spark: spark, sparkCaption: "tickets per \(bucketLabel)", hasData: oe.count + ot.count > 0)
+  }
+
+  func otherMetrics() -> [[String]] {
+    let known = names.all
+    var rows: [[String]] = []
+    for (metric, list) in index.byMetric.sorted(by: { $0.key < $1.key }) where !known.contains(metric) {
+      for (labels, id) in list.sorted(by: { $0.labels < $1.labels }) {
+        let s = stats(id)
+        guard s.count > 0 else { continue }
+        rows.append([
+          metric + labels.description, Format.value(s.last), Format.value(s.mean),
+          Format.value(s.p99), Format.rate(s.eventRate),
+        ])
+      }
+    }
+    return rows
+  }
+
+  /// Newest third of the buckets against the older two thirds: more than 10% apart is a trend.
+  func trend(_ values: [Double?]) -> Trend? {
+    let present = values.compactMap { $0 }
+    guard present.count >= 3 else { return nil }
+    let cut = values.count - max(1, values.count / 3)
+    let recent = values[cut...].compactMap { $0 }
+    let older = values[..<cut].compactMap { $0 }
+    guard !recent.isEmpty, !older.isEmpty else { return nil }
+    let r = recent.reduce(0, +) / Double(recent.count)
+    let o = older.reduce(0, +) / Double(older.count)
+    if o == 0 { return r > 0 ? .up : .flat }
+    if r > o * 1.1 { return .up }
+    if r < o * 0.9 { return .down }
+    return .flat
+  }
+}

@@ -1,0 +1,132 @@
+import VigilCore
+import VigilRender
+
+/// Draws one signal panel: border and title, headline with trend, detail lines, then the
+/// sparkline (or the per-service table) in the remaining rows.
+func renderPanel(
+  _ panel: PanelModel, in rect: Rect, focused: Bool, zoomed: Bool, into buffer: inout ScreenBuffer,
+  glyphs: GlyphSet, theme: Theme
+) {
+  let marker = focused ? glyphs.focusMarker + " " : ""
+  let inner = drawBox(
+    into: &buffer, rect, title: marker + panel.title, rightTitle: zoomed ? "Esc back" : nil,
+    focused: focused, glyphs: glyphs, theme: theme)
+  guard !inner.isEmpty else { return }
+  var y = inner.y
+  // Headline: value, label, trend.
+  var x = inner.x
+  x += buffer.put(panel.headline, at: Point(x: x, y: y), style: theme.headline, clip: inner)
+  if !panel.headlineLabel.isEmpty {
+    x += buffer.put(" " + panel.headlineLabel, at: Point(x: x, y: y), style: theme.label, clip: inner)
+  }
+  if let trend = panel.trend {
+    let (glyph, word, style): (String, String, Style) =
+      switch trend {
+      case .up: (glyphs.arrowUp, "rising", theme.trendUp)
+      case .down: (glyphs.arrowDown, "falling", theme.trendDown)
+      case .flat: (glyphs.arrowFlat, "steady", theme.label)
+      }
+    buffer.put(" " + glyph + " " + word, at: Point(x: x, y: y), style: style, clip: inner)
+  }
+  y += 1
+  if !panel.table.isEmpty || !panel.tableHeader.isEmpty {
+    let rect = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
+    drawTable(
+      into: &buffer, rect, header: panel.tableHeader, rows: panel.table,
+      numericFrom: 1, glyphs: glyphs, theme: theme)
+    return
+  }
+  for line in panel.details where y < inner.maxY {
+    buffer.put(line, at: Point(x: inner.x, y: y), style: theme.text, clip: inner)
+    y += 1
+  }
+  guard y < inner.maxY, !panel.spark.isEmpty else { return }
+  var sparkRect = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
+  if zoomed && sparkRect.height > 2 {
+    buffer.put(panel.sparkCaption, at: Point(x: inner.x, y: inner.maxY - 1), style: theme.label, clip: inner)
+    sparkRect.height -= 1
+  }
+  drawSpark(into: &buffer, sparkRect, values: panel.spark, glyphs: glyphs, theme: theme)
+}
+
+func renderOthers(
+  _ rows: [[String]], in rect: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet,
+  theme: Theme
+) {
+  let inner = drawBox(
+    into: &buffer, rect, title: "Other metrics", rightTitle: nil, focused: false, glyphs: glyphs,
+    theme: theme)
+  drawTable(
+    into: &buffer, inner, header: ["series", "last", "mean", "p99", "rate"], rows: rows,
+    numericFrom: 1, glyphs: glyphs, theme: theme)
+}
+
+/// A centred box over the dashboard, `width` x `height` at most.
+func overlayRect(in area: Rect, width: Int, height: Int) -> Rect {
+  let w = min(area.width, width)
+  let h = min(area.height, height)
+  return Rect(x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h)
+}
+
+/// Every key, for the `?` overlay (and the README).
+public let helpKeys: [(key: String, action: String)] = [
+  ("q", "quit (also Ctrl-C)"),
+  ("space", "freeze / resume the display (data keeps flowing in)"),
+  ("1 5 f", "window 1m / 5m / 15m"),
+  ("Tab, arrows, h j k l", "move focus between panels"),
+  ("Enter", "zoom the focused panel"),
+  ("Esc", "back from zoom or an overlay"),
+  ("e", "rejected lines: feed, line number, reason"),
+  ("?", "this help"),
+]
+
+func renderHelp(
+  _ state: AppState, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
+) {
+  let rect = overlayRect(in: area, width: 64, height: helpKeys.count + 4)
+  buffer.fill(rect, with: Cell(" ", style: theme.overlay))
+  let inner = drawBox(
+    into: &buffer, rect, title: "Keys", rightTitle: "Esc close", focused: true, glyphs: glyphs,
+    theme: theme)
+  let keyWidth = (helpKeys.map { displayWidth($0.key) }.max() ?? 0) + 2
+  for (i, entry) in helpKeys.enumerated() where inner.y + i < inner.maxY {
+    let y = inner.y + i
+    buffer.put(entry.key, at: Point(x: inner.x, y: y), style: theme.headline, clip: inner)
+    buffer.put(entry.action, at: Point(x: inner.x + keyWidth, y: y), style: theme.text, clip: inner)
+  }
+}
+
+func renderRejected(
+  _ state: AppState, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
+) {
+  let rect = overlayRect(in: area, width: area.width - 4, height: area.height - 2)
+  buffer.fill(rect, with: Cell(" ", style: theme.overlay))
+  let inner = drawBox(
+    into: &buffer, rect, title: "Rejected lines (\(state.totalRejected))", rightTitle: "Esc close",
+    focused: true, glyphs: glyphs, theme: theme)
+  guard !inner.isEmpty else { return }
+  var y = inner.y
+  // Per feed and reason counts first.
+  for feed in state.feeds where feed.rejectedTotal > 0 && y < inner.maxY {
+    let counts = feed.rejected.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
+    buffer.put(
+      "\(feed.spec.displayName): " + counts.joined(separator: ", "), at: Point(x: inner.x, y: y),
+      style: theme.headline, clip: inner)
+    y += 1
+  }
+  if state.issues.isEmpty {
+    buffer.put("No rejected lines.", at: Point(x: inner.x, y: y), style: theme.label, clip: inner)
+    return
+  }
+  y += 1
+  // Newest first, two rows each: where and why, then the excerpt.
+  for record in state.issues.reversed() where y + 1 < inner.maxY {
+    let head = "\(record.feed):\(record.issue.line)  \(record.issue.reason.rawValue)"
+    let x = inner.x + buffer.put(head, at: Point(x: inner.x, y: y), style: theme.warning, clip: inner)
+    if !record.issue.detail.isEmpty {
+      buffer.put("  " + record.issue.detail, at: Point(x: x, y: y), style: theme.text, clip: inner)
+    }
+    buffer.put("  " + record.issue.excerpt, at: Point(x: inner.x, y: y + 1), style: theme.label, clip: inner)
+    y += 2
+  }
+}

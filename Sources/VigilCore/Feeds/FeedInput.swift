@@ -1,0 +1,93 @@
+/// A feed's number in this run, assigned in command-line order.
+public struct FeedID: Hashable, Sendable, Comparable, CustomStringConvertible {
+  public var rawValue: Int
+  public init(_ raw: Int) { rawValue = raw }
+  public static func < (a: FeedID, b: FeedID) -> Bool { a.rawValue < b.rawValue }
+  public var description: String { "feed\(rawValue)" }
+}
+
+/// What kind of source a feed reads. Later kinds (UDP StatsD, Prometheus scrape, the Prometheus
+/// HTTP API, commands) send other ``FeedPayload`` cases through the same inbox.
+public enum FeedKind: String, Sendable, Codable {
+  case file
+  case stdin
+  case demo
+}
+
+/// How a feed is set up: where it reads and how its records become samples.
+public struct FeedSpec: Sendable, Equatable {
+  public var id: FeedID
+  public var kind: FeedKind
+  /// Path, `-`, or `demo`.
+  public var target: String
+  /// Nil: detect from the first bytes.
+  public var format: FeedFormat?
+  public var mapping: FieldMapping
+  public var timeUnit: TimeUnit?
+  /// Start at the end of an existing file instead of its beginning.
+  public var fromEnd: Bool
+
+  public init(
+    id: FeedID, kind: FeedKind, target: String, format: FeedFormat? = nil,
+    mapping: FieldMapping = FieldMapping(), timeUnit: TimeUnit? = nil, fromEnd: Bool = false
+  ) {
+    self.id = id
+    self.kind = kind
+    self.target = target
+    self.format = format
+    self.mapping = mapping
+    self.timeUnit = timeUnit
+    self.fromEnd = fromEnd
+  }
+
+  /// A short name for the UI: the file's base name, `stdin` or `demo`.
+  public var displayName: String {
+    switch kind {
+    case .stdin: return "stdin"
+    case .demo: return "demo"
+    case .file:
+      if let slash = target.lastIndex(of: "/") { return String(target[target.index(after: slash)...]) }
+      return target
+    }
+  }
+}
+
+/// Lifecycle news from a source, shown in the feed's health and the status bar.
+public enum FeedEvent: Sendable, Equatable {
+  /// Reading from the start of `path` (or its end, with `fromEnd`).
+  case opened
+  /// The path does not exist (yet); the source keeps looking for it.
+  case waiting(String)
+  /// The file got shorter than what was read: reading again from the start.
+  case truncated
+  /// The path now names a new file: the old one was finished, the new one opened.
+  case rotated
+  /// The path was removed; the old file is still followed until it reappears.
+  case deleted
+  /// Standard input closed (or a finite source finished).
+  case endOfInput
+  /// A read error; the source retries.
+  case failed(String)
+}
+
+/// What a source hands to the loop.
+public enum FeedPayload: Sendable, Equatable {
+  /// Complete records (lines, or CSV records) in `format`.
+  case records(RecordBatch, FeedFormat)
+  case event(FeedEvent)
+}
+
+/// One message from a feed, stamped by the inbox with its arrival time and a global sequence.
+public struct FeedInput: Sendable, Equatable {
+  public var feed: FeedID
+  public var arrival: Timestamp
+  public var seq: UInt64
+  public var payload: FeedPayload
+
+  public init(feed: FeedID, arrival: Timestamp, seq: UInt64, payload: FeedPayload) {
+    self.feed = feed
+    self.arrival = arrival
+    self.seq = seq
+    self.payload = payload
+  }
+}

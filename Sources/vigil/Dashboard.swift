@@ -1,0 +1,85 @@
+import ArgumentParser
+import VigilApp
+import VigilCore
+import VigilCurses
+import VigilDemo
+import VigilRender
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Starts the feeds and runs the loop on curses (or headless); returns the exit code.
+func runDashboard(_ o: RunOptions) throws -> Int32 {
+  var config = o.config
+  var specs = o.feeds
+  let clock: any VigilClock
+  var sources: [any FeedSource] = []
+  if o.demo {
+    let origin = SystemClock().now()
+    let scaled = ScaledClock(origin: origin, speed: o.speed)
+    clock = scaled
+    let start = origin.adding(-o.demoHistory)
+    let spec = FeedSpec(id: FeedID(0), kind: .demo, target: "demo", format: .json)
+    specs = [spec]
+    sources = [DemoSource(spec: spec, scenario: DemoScenario(seed: o.seed), start: start, clock: scaled)]
+    let speedNote = o.speed == 1 ? "" : " at \(Format.value(o.speed))x"
+    config.banner = { t in
+      let second = Int(max(0, t.since(start)) / Nanos.second)
+      let minute = second % 900 / 60
+      return "demo\(speedNote), minute \(minute): \(DemoScenario.phase(atSecond: second))"
+    }
+  } else {
+    clock = SystemClock()
+    sources = specs.map {
+      $0.kind == .stdin ? StandardInputSource(spec: $0) as any FeedSource : FileTailSource(spec: $0)
+    }
+  }
+  let inbox = MessageInbox(clock: clock)
+  var state = AppState(config: config, feeds: specs, now: clock.now())
+  if let i = config.windows.windows.firstIndex(of: o.initialWindow) { state.ui.windowIndex = i }
+  let stop = StopFlag()
+  for source in sources { source.start(inbox: inbox, stop: stop) }
+  defer {
+    stop.stop()
+    inbox.close()
+  }
+
+  if o.headless {
+    let backend = RecordingBackend(size: o.size)
+    let loop = AppLoop(
+      state: state, backend: backend, clock: clock, inbox: inbox,
+      glyphs: o.ascii ? .ascii : .unicode)
+    loop.maxFrames = o.frames
+    var printed = 0
+    loop.onFrame = { screen in
+      if printed > 0 { print("\u{0C}") }
+      printed += 1
+      for line in screen.lines() { print(line) }
+    }
+    _ = loop.run()
+    return 0
+  }
+
+  let backend: CursesBackend
+  do {
+    backend = try CursesBackend.start(
+      options: CursesOptions(asciiOnly: o.ascii ? true : nil, inputFromTTY: specs.contains { $0.kind == .stdin }))
+  } catch {
+    throw ValidationError("cannot start the terminal: \(error)")
+  }
+  let loop = AppLoop(
+    state: state, backend: backend, clock: clock, inbox: inbox,
+    glyphs: (o.ascii || !backend.isUTF8) ? .ascii : .unicode)
+  let reason = loop.run()
+  backend.shutdown()
+  stop.stop()
+  inbox.close()
+  if case .signal(let sig) = reason {
+    backend.finishSignal()
+    return 128 + sig
+  }
+  return 0
+}

@@ -1,0 +1,186 @@
+import ArgumentParser
+import VigilApp
+import VigilCore
+import VigilDemo
+import VigilRender
+
+/// Exit codes (ARCHITECTURE §7): 64 usage, 1 failure.
+enum ExitCodes {
+  static let usage: Int32 = 64
+  static let failure: Int32 = 1
+}
+
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Show the live dashboard (the default command).")
+
+  @Argument(help: "Feed files to follow (like tail -F), or - for standard input. None: the demo.")
+  var feeds: [String] = []
+
+  @Option(
+    name: .customLong("format"),
+    help: "json, csv or logfmt. Once for every feed, or once per feed in order. Default: detect.")
+  var formats: [String] = []
+
+  @Option(
+    name: .customLong("map"),
+    help: ArgumentHelp(
+      "Field mapping, e.g. ts=time,value=duration_ms,metric=const:api_latency_ms,label.service=svc.",
+      discussion: "Once for every feed, or once per feed in order."))
+  var maps: [String] = []
+
+  @Option(help: "Unit of numeric timestamps: s, ms, us or ns. Default: guessed by magnitude.")
+  var timeUnit: String?
+
+  @Flag(help: "Start files at their end instead of their beginning.")
+  var fromEnd = false
+
+  @Option(help: "Signal metric name override, KEY=METRIC (e.g. api_latency=http_ms). Repeatable.")
+  var signal: [String] = []
+
+  @Option(help: "Window lengths offered by the 1/5/f keys.")
+  var windows: String = "1m,5m,15m"
+
+  @Option(help: "Window shown at start.")
+  var window: String = "5m"
+
+  @Option(help: "Frames per second at most.")
+  var fps: Double = 4
+
+  @Option(help: "Clock the windows follow: wall, event (newest event time) or auto.")
+  var clock: String = "auto"
+
+  @Option(help: "Demo only: play the incident this many times faster than real time.")
+  var speed: Double = 1
+
+  @Option(help: "Demo only: how much of the incident is already on screen at start.")
+  var demoHistory: String = "2m"
+
+  @Option(help: "Demo only: random seed of the incident.")
+  var seed: UInt64 = 42
+
+  @Flag(help: "Draw with ASCII only (no box drawing or block glyphs).")
+  var ascii = false
+
+  @Flag(help: "Render plain-text frames to standard output instead of the terminal.")
+  var headless = false
+
+  @Option(help: "Headless: number of frames to print.")
+  var frames: Int = 1
+
+  @Option(help: "Headless: screen size as COLSxROWS.")
+  var size: String = "80x24"
+
+  func validate() throws {
+    if formats.count > 1 && formats.count != max(1, feeds.count) {
+      throw ValidationError("give --format once, or once per feed (\(feeds.count) feeds)")
+    }
+    if maps.count > 1 && maps.count != max(1, feeds.count) {
+      throw ValidationError("give --map once, or once per feed (\(feeds.count) feeds)")
+    }
+    if feeds.filter({ $0 == "-" }).count > 1 {
+      throw ValidationError("standard input (-) can be given only once")
+    }
+    guard fps > 0, fps <= 60 else { throw ValidationError("--fps must be in (0, 60]") }
+    guard speed > 0, speed <= 10_000 else { throw ValidationError("--speed must be in (0, 10000]") }
+    guard frames > 0 else { throw ValidationError("--frames must be positive") }
+  }
+
+  func run() throws {
+    let options = try buildOptions()
+    let code = try runDashboard(options)
+    if code != 0 { throw ExitCode(code) }
+  }
+
+  /// Turns flags into a validated configuration.
+  func buildOptions() throws -> RunOptions {
+    var config = AppConfig()
+    config.fps = fps
+    for s in signal {
+      if let problem = config.signals.apply(s) { throw ValidationError("--signal: \(problem)") }
+    }
+    var lengths: [Int64] = []
+    for part in windows.split(separator: ",") {
+      guard let ns = Nanos.parse(String(part)), ns > 0 else {
+        throw ValidationError("--windows: \"\(part)\" is not a duration like 1m")
+      }
+      let fits = config.windows.levels.contains { $0.horizon >= ns && ns % $0.bucketNanos == 0 }
+      guard fits else {
+        throw ValidationError(
+          "--windows: \(part) is not a whole number of buckets within 15m (use 1s steps up to 1m, 10s steps up to 15m)"
+        )
+      }
+      lengths.append(ns)
+    }
+    guard !lengths.isEmpty else { throw ValidationError("--windows: give at least one window") }
+    config.windows.windows = lengths
+    guard let initial = Nanos.parse(window), lengths.contains(initial) else {
+      throw ValidationError("--window \(window) is not one of --windows \(windows)")
+    }
+    guard let mode = ClockMode(rawValue: clock) else {
+      throw ValidationError("--clock must be wall, event or auto")
+    }
+    config.clockMode = mode
+    var unit: TimeUnit?
+    if let timeUnit {
+      guard let u = TimeUnit(rawValue: timeUnit) else {
+        throw ValidationError("--time-unit must be s, ms, us or ns")
+      }
+      unit = u
+    }
+    var specs: [FeedSpec] = []
+    for (i, target) in feeds.enumerated() {
+      var format: FeedFormat?
+      if !formats.isEmpty {
+        let name = formats.count == 1 ? formats[0] : formats[i]
+        guard let f = FeedFormat(rawValue: name) else {
+          throw ValidationError("--format \(name): expected json, csv or logfmt")
+        }
+        format = f
+      }
+      var mapping = FieldMapping()
+      if !maps.isEmpty {
+        do {
+          mapping = try FieldMapping.parse(maps.count == 1 ? maps[0] : maps[i])
+        } catch {
+          throw ValidationError("--map: \(error)")
+        }
+      }
+      specs.append(
+        FeedSpec(
+          id: FeedID(i), kind: target == "-" ? .stdin : .file, target: target, format: format,
+          mapping: mapping, timeUnit: unit, fromEnd: fromEnd))
+    }
+    guard let history = Nanos.parse(demoHistory), history >= 0, history < DemoScenario.duration
+    else { throw ValidationError("--demo-history must be a duration under 15m") }
+    let (cols, rows) = try parseSize(size)
+    return RunOptions(
+      config: config, initialWindow: initial, feeds: specs, demo: specs.isEmpty, speed: speed,
+      demoHistory: history, seed: seed, ascii: ascii, headless: headless, frames: frames,
+      size: Size(width: cols, height: rows))
+  }
+}
+
+/// Everything `run` needs, validated.
+struct RunOptions {
+  var config: AppConfig
+  var initialWindow: Int64
+  var feeds: [FeedSpec]
+  var demo: Bool
+  var speed: Double
+  var demoHistory: Int64
+  var seed: UInt64
+  var ascii: Bool
+  var headless: Bool
+  var frames: Int
+  var size: Size
+}
+
+func parseSize(_ text: String) throws -> (Int, Int) {
+  let parts = text.lowercased().split(separator: "x")
+  guard parts.count == 2, let c = Int(parts[0]), let r = Int(parts[1]), c > 0, r > 0, c <= 1000,
+    r <= 1000
+  else { throw ValidationError("--size must look like 80x24") }
+  return (c, r)
+}

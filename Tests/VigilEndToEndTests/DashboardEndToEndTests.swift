@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+import VigilTestSupport
+
+/// The real binary in a real terminal (tmux), as a user runs it.
+@Suite(.serialized) struct DashboardEndToEndTests {
+  static let titles = [
+    "API latency by service", "Checkout latency", "Order confirmation delay", "Payment retries",
+    "Inventory mismatch", "Support tickets",
+  ]
+
+  @Test(arguments: [(80, 24), (200, 50)])
+  func demoShowsTheSixSignals(size: (Int, Int)) throws {
+    let tmux = try Tmux(width: size.0, height: size.1)
+    try tmux.type("\(vigilBinary()) --speed 4")
+    let screen = tmux.waitForText(Self.titles + ["window 5m", "lines/s"], timeout: 20)
+    #expect(screen != nil, "dashboard did not show all six signals: \(tmux.screen().joined(separator: "\n"))")
+    // Data arrived: the API latency table lists services with numbers.
+    #expect(tmux.waitForText(["checkout", "payment", "ms"], timeout: 10) != nil)
+    try tmux.keys("q")
+    #expect(tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
+  }
+
+  @Test func quitLeavesTheShellPromptClean() throws {
+    let tmux = try Tmux(width: 80, height: 24)
+    try tmux.type("clear; \(vigilBinary())")
+    #expect(tmux.waitForText(Self.titles, timeout: 20) != nil)
+    try tmux.keys("q")
+    let screen = tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" }
+    #expect(screen != nil, "prompt not back: \(tmux.screen())")
+    // Nothing of the dashboard is left on the primary screen.
+    #expect(!(screen ?? []).joined().contains("Checkout latency"))
+    let stty = try tmux.sttySettings()
+    #expect(stty.contains("icanon") && !stty.contains("-icanon"), "stty: \(stty)")
+    #expect(stty.contains("echo") && !stty.contains("-echo"), "stty: \(stty)")
+  }
+
+  @Test(arguments: ["TERM", "INT", "HUP"])
+  func signalsRestoreTheTerminal(signal: String) throws {
+    let tmux = try Tmux(width: 80, height: 24)
+    try tmux.type("clear; \(vigilBinary()) & echo started")
+    #expect(tmux.waitForText(Self.titles, timeout: 20) != nil)
+    try tmux.run(["run-shell", "pkill -\(signal) -f '^\(vigilBinary())'"])
+    try tmux.type("wait; echo exit=$?")
+    let expected = ["TERM": 143, "INT": 130, "HUP": 129][signal] ?? 0
+    #expect(tmux.waitForText(["exit=\(expected)"], timeout: 10) != nil, "\(tmux.screen())")
+    let stty = try tmux.sttySettings()
+    #expect(!stty.contains("-icanon") && !stty.contains("-echo"), "stty: \(stty)")
+  }
+
+  @Test func survivesTwentyQuickResizes() throws {
+    let tmux = try Tmux(width: 80, height: 24)
+    try tmux.type("\(vigilBinary())")
+    #expect(tmux.waitForText(Self.titles, timeout: 20) != nil)
+    let sizes = [(100, 30), (60, 16), (40, 10), (200, 50), (20, 6), (80, 24), (132, 43), (70, 20), (81, 25), (120, 40)]
+    for i in 0..<20 {
+      let (w, h) = sizes[i % sizes.count]
+      try tmux.resize(width: w, height: h)
+      usleep(30_000)
+    }
+    try tmux.resize(width: 20, height: 6)
+    #expect(tmux.waitForText(["too small"], timeout: 5) != nil, "\(tmux.screen())")
+    try tmux.resize(width: 80, height: 24)
+    #expect(tmux.waitForText(Self.titles, timeout: 10) != nil, "\(tmux.screen())")
+    try tmux.keys("q")
+    #expect(tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
+  }
+
+  @Test func keysZoomHelpAndFreeze() throws {
+    let tmux = try Tmux(width: 80, height: 24)
+    try tmux.type("\(vigilBinary())")
+    #expect(tmux.waitForText(Self.titles, timeout: 20) != nil)
+    try tmux.keys("?")
+    #expect(tmux.waitForText(["Keys", "freeze", "zoom"], timeout: 5) != nil)
+    try tmux.keys("Escape")
+    try tmux.keys("Tab")
+    try tmux.keys("Enter")
+    #expect(tmux.waitForText(["Checkout latency", "Esc back", "p99 per"], timeout: 5) != nil, "\(tmux.screen())")
+    try tmux.keys("Escape")
+    try tmux.keys("Space")
+    #expect(tmux.waitForText(["FROZEN"], timeout: 5) != nil)
+    try tmux.keys("f")
+    #expect(tmux.waitForText(["window 15m"], timeout: 5) != nil)
+    try tmux.keys("q")
+  }
+
+  @Test func fileFeedAppendedTruncatedAndRotatedCountsEveryLineOnce() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("tickets.jsonl").path
+    FileManager.default.createFile(atPath: path, contents: Data())
+    func append(_ n: Int, to p: String) throws {
+      let h = try FileHandle(forWritingTo: URL(fileURLWithPath: p))
+      try h.seekToEnd()
+      // No timestamp: each line takes its arrival time. One ticket per line.
+      let line = #"{"metric":"support_tickets_total","value":1,"labels":{"reason":"order_error"}}"#
+      try h.write(contentsOf: Data(String(repeating: line + "\n", count: n).utf8))
+      try h.close()
+    }
+    let tmux = try Tmux(width: 100, height: 30)
+    try tmux.type("\(vigilBinary()) --window 15m \(path)")
+    #expect(tmux.waitForText(["Support tickets"], timeout: 20) != nil)
+    try append(5, to: path)
+    #expect(tmux.waitForText(["5 in 15m"], timeout: 10) != nil, "\(tmux.screen())")
+    // Truncate and write 3 more.
+    try FileHandle(forWritingTo: URL(fileURLWithPath: path)).truncate(atOffset: 0)
+    usleep(400_000)
+    try append(3, to: path)
+    #expect(tmux.waitForText(["8 in 15m"], timeout: 10) != nil, "\(tmux.screen())")
+    // Rotate by rename: 2 late lines to the old file, 4 to the new one.
+    try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+    try append(2, to: path + ".1")
+    FileManager.default.createFile(atPath: path, contents: Data())
+    try append(4, to: path)
+    #expect(tmux.waitForText(["14 in 15m"], timeout: 10) != nil, "\(tmux.screen())")
+    usleep(500_000)
+    #expect(tmux.screen().joined().contains("14 in 15m"))
+    try tmux.keys("q")
+  }
+
+  @Test func headlessPrintsPlainFrames() throws {
+    let (status, out, err) = try runVigil(["--headless", "--frames", "1", "--size", "80x24"])
+    #expect(status == 0, "\(err)")
+    let lines = out.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.count >= 24)
+    for title in Self.titles { #expect(out.contains(title)) }
+    #expect(!out.contains("\u{1b}"), "headless output must be plain text")
+  }
+
+  @Test func badArgumentsExitWithUsageCode() throws {
+    let (status, _, err) = try runVigil(["--format", "xml", "a.log"])
+    #expect(status == 64)
+    #expect(err.contains("xml"))
+    let (status2, _, err2) = try runVigil(["--map", "bogus", "a.log"])
+    #expect(status2 == 64)
+    #expect(err2.contains("--map"))
+  }
+}

@@ -1,0 +1,118 @@
+import VigilCore
+
+/// Renders demo events as feed lines in each supported format.
+public enum DemoFormatter {
+  /// The label columns of the CSV layout (empty cells are absent labels).
+  public static let csvLabelColumns = ["service", "stage", "reason", "pair"]
+
+  /// The header line for `format`, if it has one.
+  public static func header(_ format: FeedFormat) -> String? {
+    format == .csv ? (["ts", "metric", "value"] + csvLabelColumns).joined(separator: ",") : nil
+  }
+
+  /// One event as a line (without the newline), stamped `start + offset`.
+  public static func line(_ e: DemoScenario.Event, start: Timestamp, format: FeedFormat) -> String {
+    let ts = CivilTime(start.adding(e.offset)).rfc3339(fractionDigits: 3)
+    let value = number(e.value)
+    switch format {
+    case .json:
+      var s = "{\"ts\":\"\(ts)\",\"metric\":\"\(e.metric)\",\"value\":\(value)"
+      if !e.labels.isEmpty {
+        s += ",\"labels\":{"
+        s += e.labels.map { "\"\($0.0)\":\"\($0.1)\"" }.joined(separator: ",")
+        s += "}"
+      }
+      return s + "}"
+    case .csv:
+      let cells = csvLabelColumns.map { col in e.labels.first(where: { $0.0 == col })?.1 ?? "" }
+      return ([ts, e.metric, value] + cells).joined(separator: ",")
+    case .logfmt:
+      var s = "ts=\(ts) metric=\(e.metric) value=\(value)"
+      for (k, v) in e.labels { s += " \(k)=\(v)" }
+      return s
+    }
+  }
+
+  /// Shortest round-trip decimal, without a trailing `.0` for whole numbers.
+  public static func number(_ v: Double) -> String {
+    if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+    return String(v)
+  }
+
+  /// The whole text of `seconds` seconds of the scenario starting at scenario second `from`.
+  public static func text(
+    _ scenario: DemoScenario, from: Int = 0, seconds: Int, start: Timestamp, format: FeedFormat
+  ) -> String {
+    var out = ""
+    if let h = header(format) { out += h + "\n" }
+    for s in from..<(from + seconds) {
+      for e in scenario.events(second: s) { out += line(e, start: start, format: format) + "\n" }
+    }
+    return out
+  }
+}
+
+/// Plays the demo scenario as a JSON-lines feed, paced by the injected clock.
+///
+/// Scenario second 0 is at `start`. Everything before the clock's current time is sent at once
+/// (so the dashboard opens with history), then each 100 ms slice is sent as soon as the clock
+/// passes its end. With a ``ScaledClock`` the incident plays faster than real time while every
+/// timestamp stays in incident time. The incident repeats every 15 minutes.
+public struct DemoSource: FeedSource {
+  public let spec: FeedSpec
+  public let scenario: DemoScenario
+  public let start: Timestamp
+  public let clock: any VigilClock
+
+  public init(spec: FeedSpec, scenario: DemoScenario, start: Timestamp, clock: any VigilClock) {
+    self.spec = spec
+    self.scenario = scenario
+    self.start = start
+    self.clock = clock
+  }
+
+  public func start(inbox: MessageInbox, stop: StopFlag) {
+    let me = self
+    spawnThread { me.run(inbox: inbox, stop: stop) }
+  }
+
+  public func run(inbox: MessageInbox, stop: StopFlag) {
+    _ = inbox.send(spec.id, .event(.opened))
+    let slice = 100 * Nanos.millisecond
+    var cursor: Int64 = 0  // scenario offset sent so far
+    var second = -1
+    var events: [DemoScenario.Event] = []
+    var next = 0
+    var line = 1
+    while !stop.isStopped && !inbox.isClosed {
+      let now = clock.now().since(start)
+      if now < cursor + slice {
+        sleepNanoseconds(min(20 * Nanos.millisecond, cursor + slice - now))
+        continue
+      }
+      let upTo = now - now % slice
+      var batch = RecordBatch()
+      while cursor < upTo {
+        let s = Int(cursor / Nanos.second)
+        if s != second {
+          second = s
+          events = scenario.events(second: s)
+          next = 0
+        }
+        let end = min(upTo, Int64(s + 1) * Nanos.second)
+        while next < events.count && events[next].offset < end {
+          var text = DemoFormatter.line(events[next], start: start, format: .json)
+          text.withUTF8 { batch.append(UnsafeRawBufferPointer($0), line: line) }
+          line += 1
+          next += 1
+        }
+        cursor = end
+        if batch.bytes.count > 1 << 20 {
+          guard inbox.send(spec.id, .records(batch, .json)) else { return }
+          batch = RecordBatch()
+        }
+      }
+      if !batch.isEmpty { guard inbox.send(spec.id, .records(batch, .json)) else { return } }
+    }
+  }
+}

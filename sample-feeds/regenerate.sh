@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Rebuilds the committed sample feeds from the seeded demo generator. Same flags, same bytes:
+# the test suite checks that these files match the generator's output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build --product vigil >/dev/null
+bin=.build/debug/vigil
+# Minutes 5 to 8 of the incident (payment gateway slowing, retries climbing) at a tenth of the
+# demo's rate, in each format.
+for f in json csv logfmt; do
+  ext=$f; [ "$f" = json ] && ext=jsonl
+  "$bin" generate --format "$f" --seed 42 --from 5m --duration 3m --rate-scale 0.1 > "sample-feeds/incident.$ext"
+done
