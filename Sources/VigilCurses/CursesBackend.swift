@@ -65,9 +65,11 @@ public final class CursesBackend: TerminalBackend {
 
   /// A backend on a headless screen (`/dev/null`), for tests.
   package static func headless(
-    term: String, size: Size, colorOverride: ColorCapability? = nil, isUTF8: Bool? = nil
+    term: String, size: Size, colorOverride: ColorCapability? = nil, isUTF8: Bool? = nil,
+    watchSignals: Bool = false
   ) throws -> CursesBackend {
-    let terminal = try CursesTerminal.headless(term: term, size: size, isUTF8: isUTF8)
+    let terminal = try CursesTerminal.headless(
+      term: term, size: size, isUTF8: isUTF8, watchSignals: watchSignals)
     let requested =
       colorOverride
       ?? ColorCapability.detect(

@@ -80,10 +80,11 @@ public final class CursesTerminal {
 
   /// A screen that writes to `/dev/null` and reads from it, for tests (ARCHITECTURE §12
   /// "Headless backend tests"). Installs no signal handlers and does not touch the locale:
-  /// set it first (`setlocale(LC_ALL, "C.UTF-8")`) for wide characters.
-  package static func headless(term: String, size: Size, isUTF8: Bool? = nil) throws
-    -> CursesTerminal
-  {
+  /// set it first (`setlocale(LC_ALL, "C.UTF-8")`) for wide characters. With `watchSignals`,
+  /// the screen reports signals caught by handlers the test installed itself.
+  package static func headless(
+    term: String, size: Size, isUTF8: Bool? = nil, watchSignals: Bool = false
+  ) throws -> CursesTerminal {
     guard let out = fopen("/dev/null", "w") else { throw CursesError.noTerminal }
     guard let inp = fopen("/dev/null", "r") else {
       fclose(out)
@@ -93,7 +94,8 @@ public final class CursesTerminal {
     do {
       t = try CursesTerminal(
         term: term, output: out, input: inp,
-        isUTF8: isUTF8 ?? LocaleSetup.currentCodesetIsUTF8(), ownsSignals: false, escapeDelay: 25,
+        isUTF8: isUTF8 ?? LocaleSetup.currentCodesetIsUTF8(), ownsSignals: watchSignals,
+        escapeDelay: 25,
         filesToClose: [out, inp])
     } catch {
       fclose(out)
