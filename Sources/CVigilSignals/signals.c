@@ -1,6 +1,7 @@
 #include "vigil_signals.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -121,6 +122,13 @@ void vigil_signals_uninstall(void) {
     sigaction(termination_signals[i], &previous_termination[i], NULL);
   }
   termination_installed = 0;
+}
+
+int vigil_signals_block_termination_in_thread(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (unsigned i = 0; i < TERMINATION_COUNT; i++) sigaddset(&set, termination_signals[i]);
+  return pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
 int vigil_signals_pending(void) { return pending_signal; }

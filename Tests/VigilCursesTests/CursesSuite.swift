@@ -14,6 +14,18 @@ import VigilRender
 /// so they run one at a time (ARCHITECTURE §12). Nested suites live in the other files.
 @Suite(.serialized) struct CursesSuite {}
 
+/// Raises `sig` on this thread with it unblocked. Test bodies run on pool threads that block
+/// asynchronous signals, so a plain `raise` would leave the signal pending on the thread.
+func raiseUnblocked(_ sig: Int32) {
+  var set = sigset_t()
+  var old = sigset_t()
+  sigemptyset(&set)
+  sigaddset(&set, sig)
+  pthread_sigmask(SIG_UNBLOCK, &set, &old)
+  _ = raise(sig)
+  pthread_sigmask(SIG_SETMASK, &old, nil)
+}
+
 /// A cell as ncurses stores it in `stdscr`.
 struct StoredCell: Equatable, CustomStringConvertible {
   var text: String
