@@ -61,7 +61,19 @@ import VigilRender
     #expect(Color.rgb(255, 0, 0).mapped(to: cap) == .ansi(9))
     #expect(Color.rgb(200, 0, 0).mapped(to: cap) == .ansi(1))
     #expect(Color.rgb(128, 128, 128).mapped(to: cap) == .ansi(8))
-    #expect(Color.rgb(255, 165, 0).mapped(to: cap) == .ansi(3))  // orange → yellow, not red
+    #expect(Color.rgb(255, 165, 0).mapped(to: cap) == .ansi(11))  // orange → bright yellow
+    #expect(Color.rgb(80, 200, 120).mapped(to: cap) == .ansi(2))  // "OK" green stays green
+    #expect(Color.rgb(0, 95, 135).mapped(to: cap) == .ansi(6))
+    #expect(Color.rgb(92, 92, 255).mapped(to: cap) == .ansi(12))
+    #expect(Color.rgb(200, 0, 200).mapped(to: cap) == .ansi(5))
+    #expect(Color.rgb(150, 100, 100).mapped(to: cap) == .ansi(1))
+    #expect(Color.rgb(200, 180, 180).mapped(to: cap) == .ansi(7))  // pinkish grey is a grey
+    #expect(Color.rgb(250, 250, 250).mapped(to: cap) == .ansi(15))
+    // Each ANSI colour's own xterm value maps back to it.
+    for i: UInt8 in 0...15 {
+      let (r, g, b) = XtermPalette.xterm256RGB(i)
+      #expect(Color.rgb(r, g, b).mapped(to: cap) == .ansi(i), "ANSI \(i)")
+    }
     #expect(Color.indexed(196).mapped(to: cap) == .ansi(9))
     #expect(Color.indexed(3).mapped(to: cap) == .ansi(3))
     #expect(Color.indexed(236).mapped(to: cap) == .ansi(0))

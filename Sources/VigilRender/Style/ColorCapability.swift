@@ -100,8 +100,10 @@ extension Color {
   ///   grey ramp (indices 16–255; the 16 ANSI colours are skipped because users retheme them).
   ///   The cube level and grey step closest to each channel are found by thresholds (as tmux
   ///   does), and of the two candidates the one at the smaller squared RGB distance wins.
-  /// - **ansi16**: `.indexed` and `.rgb` become the nearest of the 16 ANSI colours (xterm's
-  ///   default palette) by squared RGB distance; `.indexed(0...15)` is the ANSI colour itself.
+  /// - **ansi16**: `.indexed` and `.rgb` become the closest of the 16 ANSI colours: greys by
+  ///   brightness, other colours by hue (see ``XtermPalette/nearestANSI16(_:_:_:)``), because
+  ///   RGB distance turns many greens and blues grey; `.indexed(0...15)` is the ANSI colour
+  ///   itself.
   /// - **ansi8**: as ansi16, then bright colours 9–15 fold onto 1–7. Bright black (8, dark
   ///   grey) folds onto 7, not 0: a grey must not turn into black, or dim text on a dark
   ///   terminal disappears.
@@ -198,18 +200,37 @@ package enum XtermPalette {
     return greyDistance < cubeDistance ? UInt8(232 + greyStep) : UInt8(cubeIndex)
   }
 
-  /// The nearest of the 16 ANSI colours by squared RGB distance (ties go to the lower index).
+  /// The closest of the 16 ANSI colours, by hue rather than by RGB distance.
+  ///
+  /// Plain RGB distance sends many status colours to grey: (80, 200, 120), a typical "OK"
+  /// green, is closer to grey 8 than to green 2 in xterm's palette. So a colour whose chroma
+  /// (max − min channel) is below 48 or below a quarter of its brightest channel counts as a
+  /// grey and becomes black, grey, silver or white by its average (cut at the midpoints of
+  /// 0, 127, 229 and 255); any other colour keeps its hue: the nearest of red, yellow, green,
+  /// cyan, blue and magenta (60° apart), bright when its brightest channel is at least 240
+  /// (xterm's normal colours top out at 205, or 238 for blue; the bright ones at 255).
   package static func nearestANSI16(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
-    var best = 0
-    var bestDistance = Int.max
-    for (i, c) in ansi.enumerated() {
-      let d = distance(Int(r), Int(g), Int(b), Int(c.0), Int(c.1), Int(c.2))
-      if d < bestDistance {
-        best = i
-        bestDistance = d
-      }
+    let (ri, gi, bi) = (Int(r), Int(g), Int(b))
+    let hi = max(ri, gi, bi)
+    let lo = min(ri, gi, bi)
+    let chroma = hi - lo
+    if chroma < 48 || chroma * 4 < hi {
+      let average = (ri + gi + bi) / 3
+      return average < 64 ? 0 : average < 178 ? 8 : average < 242 ? 7 : 15
     }
-    return UInt8(best)
+    // Hue in sixths of a turn, times `chroma` to stay in integers: 0 red, 1 yellow, 2 green,
+    // 3 cyan, 4 blue, 5 magenta.
+    let scaled: Int
+    if hi == ri {
+      scaled = (gi - bi + 6 * chroma) % (6 * chroma)
+    } else if hi == gi {
+      scaled = 2 * chroma + (bi - ri)
+    } else {
+      scaled = 4 * chroma + (ri - gi)
+    }
+    let sector = ((2 * scaled + chroma) / (2 * chroma)) % 6  // rounded to the nearest sixth
+    let ansiForSector: [UInt8] = [1, 3, 2, 6, 4, 5]
+    return ansiForSector[sector] + (hi >= 240 ? 8 : 0)
   }
 
   /// Perceived brightness, 0–255 (ITU-R BT.601 weights).
