@@ -6,11 +6,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Everything a handler reads is either volatile sig_atomic_t or written before a flag is set,
  * with a signal fence between the two, so a handler never sees a half-written value. */
 static volatile sig_atomic_t pending_signal = 0;
+/* When the first termination signal came (CLOCK_MONOTONIC), and how long before a second one
+ * forces the exit. Duplicates arrive together on an SSH drop (the kernel's SIGHUP and the
+ * shell's forwarded one) and must not skip the loop's cleanup; only a request repeated after
+ * the loop had time to act is "stuck, kill me now". */
+static struct timespec first_signal_time;
+static volatile sig_atomic_t force_quit_delay_ms = 2000;
 static int pipe_fds[2] = {-1, -1};
 
 static struct termios saved_tty;
@@ -64,10 +71,20 @@ static void die_by(int sig) {
 static void on_terminate(int sig) {
   int saved_errno = errno;
   if (pending_signal != 0) {
-    /* Second request: the loop did not get there in time. Restore and die now. */
-    restore_tty_from_handler();
-    die_by(sig);
+    long delay = (long)force_quit_delay_ms;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long elapsed_ms = (long)(now.tv_sec - first_signal_time.tv_sec) * 1000 +
+                      (now.tv_nsec - first_signal_time.tv_nsec) / 1000000;
+    if (delay >= 0 && elapsed_ms >= delay) {
+      /* Repeated after the loop had time to end: it is stuck. Restore and die now. */
+      restore_tty_from_handler();
+      die_by(sig);
+    }
+    errno = saved_errno;
+    return;
   }
+  clock_gettime(CLOCK_MONOTONIC, &first_signal_time);
   pending_signal = sig;
   if (pipe_fds[1] >= 0) {
     char b = (char)sig;
@@ -132,6 +149,8 @@ int vigil_signals_block_termination_in_thread(void) {
 }
 
 int vigil_signals_pending(void) { return pending_signal; }
+
+void vigil_signals_set_force_quit_delay(int milliseconds) { force_quit_delay_ms = milliseconds; }
 
 void vigil_signals_clear_pending(void) {
   pending_signal = 0;

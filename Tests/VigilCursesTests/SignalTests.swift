@@ -51,14 +51,30 @@
         }
       }
 
-      @Test func secondTerminationSignalDiesAtOnce() async {
+      @Test func repeatedTerminationSignalDiesOnceTheDelayPassed() async {
         await #expect(processExitsWith: .signal(SIGINT)) {
           _ = vigil_signals_install()
+          vigil_signals_set_force_quit_delay(50)
           raiseUnblocked(SIGINT)  // recorded; the loop would now shut down
           guard vigil_signals_pending() == SIGINT else { exit(3) }
-          raiseUnblocked(SIGINT)  // a stuck loop: the second one kills
-          exit(4)
+          raiseUnblocked(SIGINT)  // a duplicate right away: ignored
+          guard vigil_signals_pending() == SIGINT else { exit(4) }
+          usleep(100_000)
+          raiseUnblocked(SIGINT)  // repeated after the delay: the loop is stuck, so die
+          exit(5)
         }
+      }
+
+      @Test func duplicateSignalsAreNotFatal() {
+        #expect(vigil_signals_install() == 0)
+        defer {
+          vigil_signals_clear_pending()
+          vigil_signals_uninstall()
+        }
+        raiseUnblocked(SIGHUP)
+        raiseUnblocked(SIGHUP)  // an SSH drop: the kernel's SIGHUP and the shell's
+        raiseUnblocked(SIGTERM)
+        #expect(vigil_signals_pending() == SIGHUP)
       }
 
       /// A crash restores the saved terminal modes and writes the restore bytes once, then

@@ -11,13 +11,16 @@
 
 /// Installs SIGINT/SIGTERM/SIGHUP handlers that only record the signal and write to a
 /// self-pipe. Call before newterm() so ncurses leaves them alone. A second termination signal
-/// while one is pending restores the saved terminal and dies by that signal at once (an escape
-/// hatch if the loop is stuck). Returns 0, or -1 with errno set.
+/// at least the force-quit delay (2 s) after the first restores the saved terminal and dies by
+/// that signal at once (an escape hatch if the loop is stuck); sooner ones are duplicates (an
+/// SSH drop delivers SIGHUP twice) and are ignored. Returns 0, or -1 with errno set.
 int vigil_signals_install(void);
 /// Blocks SIGINT/SIGTERM/SIGHUP in the calling thread. Call it at the start of helper threads
 /// (feed readers) so the kernel delivers these signals to the loop's thread, whose wait then
 /// ends at once with EINTR instead of at its timeout. Returns 0 or an error number.
 int vigil_signals_block_termination_in_thread(void);
+/// Sets the force-quit delay in milliseconds (default 2000; negative never forces).
+void vigil_signals_set_force_quit_delay(int milliseconds);
 /// Puts back the dispositions that vigil_signals_install replaced (tests).
 void vigil_signals_uninstall(void);
 /// The pending termination signal number, or 0.
