@@ -14,6 +14,25 @@ import VigilRender
 /// Not `Sendable` on purpose: ncurses is global, unsynchronised state, so the compiler must keep
 /// this object (and every curses call made through it) on the loop's thread. Only one screen is
 /// active at a time. ``CursesBackend`` draws and reads input through it.
+///
+/// Exit paths, as checked under tmux 3.3a with ncurses 6.4 (TERM xterm-256color, screen, vt100,
+/// linux):
+/// - `q` → ``shutdown()``: exit 0, modes back to `icanon echo`, main screen and prompt clean.
+/// - SIGINT (Ctrl-C), SIGTERM, SIGHUP → `.terminate` → ``shutdown()`` → re-raise: the shell
+///   sees 130, 143, 129. Killing the tmux session (an SSH drop) delivers SIGHUP twice; the
+///   duplicate is ignored, so cleanup runs, writes to the dead pty fail with EIO, and the
+///   process dies by SIGHUP.
+/// - A trap: the crash handler restores the modes and leaves the alternate screen, then the
+///   Swift backtracer prints a symbolicated backtrace on the restored screen; exit 132.
+/// - Ctrl-Z: left to ncurses (SIGTSTP keeps its default disposition, so ncurses installs its
+///   own handler): the shell gets cooked mode back, and after `fg` ncurses repaints the whole
+///   frame itself (alternate screen on, cursor hidden). A resize while stopped arrives as
+///   `.resize` after `fg`. No SIGCONT handler is needed.
+///
+/// Signal delivery: SIGINT/SIGTERM/SIGHUP go to any thread that does not block them. The wait
+/// in `wget_wch` ends at once only when the loop's thread receives the signal; otherwise the
+/// flag is seen when the wait times out. Helper threads can call
+/// `vigil_signals_block_termination_in_thread()` to steer signals to the loop.
 public final class CursesTerminal {
   /// Whether cells may hold non-ASCII text (the locale's codeset is UTF-8). When false, the app
   /// picks the ASCII glyph set and the backend draws any other non-ASCII text as `?`.
