@@ -1,3 +1,0 @@
-import CNCurses
-import CVigilSignals
-import VigilRender
