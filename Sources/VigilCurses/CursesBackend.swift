@@ -66,10 +66,10 @@ public final class CursesBackend: TerminalBackend {
   /// A backend on a headless screen (`/dev/null`), for tests.
   package static func headless(
     term: String, size: Size, colorOverride: ColorCapability? = nil, isUTF8: Bool? = nil,
-    watchSignals: Bool = false
+    watchSignals: Bool = false, outputPath: String = "/dev/null"
   ) throws -> CursesBackend {
     let terminal = try CursesTerminal.headless(
-      term: term, size: size, isUTF8: isUTF8, watchSignals: watchSignals)
+      term: term, size: size, isUTF8: isUTF8, watchSignals: watchSignals, outputPath: outputPath)
     let requested =
       colorOverride
       ?? ColorCapability.detect(

@@ -102,9 +102,10 @@ public final class CursesTerminal {
   /// set it first (`setlocale(LC_ALL, "C.UTF-8")`) for wide characters. With `watchSignals`,
   /// the screen reports signals caught by handlers the test installed itself.
   package static func headless(
-    term: String, size: Size, isUTF8: Bool? = nil, watchSignals: Bool = false
+    term: String, size: Size, isUTF8: Bool? = nil, watchSignals: Bool = false,
+    outputPath: String = "/dev/null"
   ) throws -> CursesTerminal {
-    guard let out = fopen("/dev/null", "w") else { throw CursesError.noTerminal }
+    guard let out = fopen(outputPath, "w") else { throw CursesError.noTerminal }
     guard let inp = fopen("/dev/null", "r") else {
       fclose(out)
       throw CursesError.noTerminal

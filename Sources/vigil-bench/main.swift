@@ -164,7 +164,8 @@ do {
 do {
   let out = "\(dir)/curses-out.bin"
   FileManager.default.createFile(atPath: out, contents: nil)
-  if let backend = try? CursesBackend.headless(term: "xterm-256color", outputPath: out, size: Size(width: 120, height: 40)) {
+  if let backend = try? CursesBackend.headless(
+    term: "xterm-256color", size: Size(width: 120, height: 40), isUTF8: true, outputPath: out) {
     let loopState = state
     var s = loopState
     var frame = Frame(size: Size(width: 120, height: 40))

@@ -66,7 +66,7 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
   let backend: CursesBackend
   do {
     backend = try CursesBackend.start(
-      options: CursesOptions(asciiOnly: o.ascii ? true : nil, inputFromTTY: specs.contains { $0.kind == .stdin }))
+      options: CursesOptions(asciiOnly: o.ascii ? true : nil))
   } catch {
     throw ValidationError("cannot start the terminal: \(error)")
   }

@@ -1,0 +1,125 @@
+import Testing
+import VigilApp
+import VigilCore
+import VigilRender
+
+@Suite struct UpdateTests {
+  let t0 = Timestamp.seconds(1_795_687_200)
+
+  @Test func ingestCountsLinesSamplesAndRejectionsWithLineNumbers() {
+    var state = freshState(now: t0)
+    send(
+      &state,
+      [
+        #"{"ts":"2026-11-26T10:00:00Z","metric":"api_latency_ms","value":12,"labels":{"service":"cart"}}"#,
+        #"{"ts":"2026-11-26T10:00:00Z","metric":"api_latency_ms","value":"abc"}"#,
+        "not json at all",
+        #"{"metric":"api_latency_ms","value":30,"service":"cart"}"#,
+      ], at: t0)
+    let feed = state.feeds[0]
+    #expect(feed.lines == 4)
+    #expect(feed.samples == 2)
+    #expect(feed.rejectedTotal == 2)
+    #expect(state.totalRejected == 2)
+    #expect(state.issues.map(\.issue.line) == [2, 3])
+    #expect(state.issues.allSatisfy { $0.feed == "app.jsonl" })
+    let cart = state.sink.interner.lookup(SeriesKey("api_latency_ms", ["service": "cart"]))
+    #expect(cart != nil)
+    if let cart {
+      let s = state.store.stats(cart, window: 5 * Nanos.minute, at: t0)
+      #expect(s.count == 2)
+      #expect(s.max == 30)
+    }
+  }
+
+  @Test func futureAndTooOldTimestampsAreRejectedInWallClockMode() {
+    var state = freshState(now: t0, clock: .wall)
+    send(
+      &state,
+      [
+        #"{"ts":"2026-11-26T10:00:00Z","metric":"x","value":1}"#,
+        #"{"ts":"2026-11-26T10:05:00Z","metric":"x","value":1}"#,  // 5 minutes ahead
+        #"{"ts":"2026-11-26T09:00:00Z","metric":"x","value":1}"#,  // an hour old
+      ], at: t0)
+    #expect(state.feeds[0].samples == 1)
+    #expect(state.feeds[0].rejected[.futureTimestamp] == 1)
+    #expect(state.feeds[0].rejected[.tooOld] == 1)
+    #expect(state.issues.map(\.issue.line) == [2, 3])
+  }
+
+  @Test func autoClockFollowsEventTimeForHistoricalFiles() {
+    var state = freshState(now: t0.adding(8 * Nanos.hour), clock: .auto)
+    send(&state, [#"{"ts":"2026-11-26T10:00:30Z","metric":"x","value":1}"#], at: t0.adding(8 * Nanos.hour))
+    #expect(state.clockMode == .event)
+    #expect(state.now == t0.adding(30 * Nanos.second))
+    #expect(state.feeds[0].samples == 1)
+  }
+
+  @Test func autoClockStaysOnTheWallForLiveFeeds() {
+    var state = freshState(now: t0, clock: .auto)
+    send(&state, [#"{"ts":"2026-11-26T09:59:59Z","metric":"x","value":1}"#], at: t0)
+    #expect(state.clockMode == .wall)
+  }
+
+  @Test func keysChangeWindowFocusZoomAndOverlays() {
+    var state = freshState()
+    #expect(state.window == 5 * Nanos.minute)
+    _ = update(&state, .key(.character("1")))
+    #expect(state.window == Nanos.minute)
+    _ = update(&state, .key(.character("f")))
+    #expect(state.window == 15 * Nanos.minute)
+    _ = update(&state, .key(.tab))
+    _ = update(&state, .key(.tab))
+    #expect(state.ui.focus == 2)
+    _ = update(&state, .key(.backTab))
+    #expect(state.ui.focus == 1)
+    _ = update(&state, .key(.down))
+    #expect(state.ui.focus == 3)
+    _ = update(&state, .key(.enter))
+    #expect(state.ui.zoomed)
+    _ = update(&state, .key(.escape))
+    #expect(!state.ui.zoomed)
+    _ = update(&state, .key(.character("?")))
+    #expect(state.ui.overlay == .help)
+    _ = update(&state, .key(.enter))
+    #expect(!state.ui.zoomed, "Enter does not zoom under an overlay")
+    _ = update(&state, .key(.escape))
+    #expect(state.ui.overlay == nil)
+    #expect(update(&state, .key(.character("q"))) == [.quit(.quit)])
+    #expect(update(&state, .terminate(15)) == [.quit(.signal(15))])
+  }
+
+  @Test func freezeHoldsTheViewWhileIngestContinues() {
+    var state = freshState(now: t0)
+    _ = update(&state, .key(.character(" ")))
+    #expect(state.ui.frozenAt == t0)
+    send(&state, [#"{"metric":"x","value":1}"#], at: t0.adding(3 * Nanos.second))
+    #expect(state.feeds[0].samples == 1)
+    #expect(state.viewTime == t0)
+    #expect(state.now == t0.adding(3 * Nanos.second))
+    _ = update(&state, .key(.character(" ")))
+    #expect(state.viewTime == t0.adding(3 * Nanos.second))
+  }
+
+  @Test func feedEventsSetHealth() {
+    var state = freshState()
+    let events: [(FeedEvent, String)] = [
+      (.waiting("No such file or directory"), "waiting"), (.opened, "ok"), (.deleted, "deleted"),
+      (.rotated, "ok"), (.endOfInput, "ended"), (.failed("EIO"), "failing"),
+    ]
+    for (event, word) in events {
+      _ = update(&state, .feed(FeedInput(feed: FeedID(0), arrival: t0, seq: 1, payload: .event(event))))
+      #expect(state.feeds[0].health.word == word)
+    }
+    #expect(state.feeds[0].rotations == 1)
+  }
+
+  @Test func lineRateCountsTheLastFullSecond() {
+    var state = freshState(now: t0)
+    send(&state, Array(repeating: #"{"metric":"x","value":1}"#, count: 7), at: t0.adding(100 * Nanos.millisecond))
+    _ = update(&state, .tick(t0.adding(1_100 * Nanos.millisecond)))
+    #expect(state.lineRate.perSecond == 7)
+    _ = update(&state, .tick(t0.adding(3 * Nanos.second)))
+    #expect(state.lineRate.perSecond == 0)
+  }
+}
