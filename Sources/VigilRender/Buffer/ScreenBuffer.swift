@@ -27,6 +27,11 @@ public struct ScreenBuffer: Equatable, Sendable {
 }
 
 /// A horizontal run of changed cells, as a backend writes it: start column, row, cells.
+///
+/// `cells[i]` belongs at column `x + i`. A run from ``ScreenBuffer/diff(to:mergeGap:)`` never
+/// starts or ends inside a wide character: a double-width cell is always followed, in the same
+/// run, by its continuation cell (`""`). Backends write every other cell in order and skip
+/// continuation cells, which the wide glyph already covers.
 public struct ChangeRun: Equatable, Sendable {
   public var x: Int
   public var y: Int

@@ -1,0 +1,78 @@
+/// The symbols widgets draw with: Unicode for UTF-8 terminals, ASCII for everything else.
+///
+/// Pick ``unicode`` when the locale's codeset is UTF-8 and ``ascii`` otherwise (or on request);
+/// widgets take the set as a parameter, so one frame never mixes the two. Every glyph is one
+/// column wide in both sets.
+///
+/// ```swift
+/// let glyphs: GlyphSet = utf8 ? .unicode : .ascii
+/// Box(title: "checkout").draw(in: area, on: &buffer, glyphs: glyphs)
+/// ```
+public struct GlyphSet: Hashable, Sendable {
+  // Box drawing.
+  public var horizontal: String
+  public var vertical: String
+  public var topLeft: String
+  public var topRight: String
+  public var bottomLeft: String
+  public var bottomRight: String
+  /// `├`: a vertical line with a branch to the right.
+  public var teeRight: String
+  /// `┤`: a vertical line with a branch to the left.
+  public var teeLeft: String
+  /// `┬`: a horizontal line with a branch down.
+  public var teeDown: String
+  /// `┴`: a horizontal line with a branch up.
+  public var teeUp: String
+  public var cross: String
+
+  /// Sparkline levels from lowest to full cell; a present value always draws at least the
+  /// first, so it never looks like a gap.
+  public var sparkLevels: [String]
+  /// Drawn where a series has no data (a gap), never confused with zero.
+  public var gap: String
+
+  /// Trend arrows.
+  public var arrowUp: String
+  public var arrowDown: String
+  public var arrowFlat: String
+
+  /// Marks truncated text.
+  public var ellipsis: String
+
+  /// Gauge cells.
+  public var gaugeFilled: String
+  public var gaugeEmpty: String
+
+  /// Status glyphs, shown with text (severity is never shown by colour alone).
+  public var statusCritical: String
+  public var statusWarning: String
+  public var statusInfo: String
+  public var statusOK: String
+
+  /// Marks the focused panel or the selected row.
+  public var focusMarker: String
+
+  /// True for ``unicode``.
+  public var isUnicode: Bool
+
+  /// Light box drawing, eighth-block sparklines and geometric status glyphs.
+  public static let unicode = GlyphSet(
+    horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└",
+    bottomRight: "┘", teeRight: "├", teeLeft: "┤", teeDown: "┬", teeUp: "┴", cross: "┼",
+    sparkLevels: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], gap: "·",
+    arrowUp: "↑", arrowDown: "↓", arrowFlat: "→", ellipsis: "…",
+    gaugeFilled: "█", gaugeEmpty: "░",
+    statusCritical: "●", statusWarning: "▲", statusInfo: "■", statusOK: "✔",
+    focusMarker: "▶", isUnicode: true)
+
+  /// Seven-bit ASCII only: safe on any terminal and locale.
+  public static let ascii = GlyphSet(
+    horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+",
+    bottomRight: "+", teeRight: "+", teeLeft: "+", teeDown: "+", teeUp: "+", cross: "+",
+    sparkLevels: ["_", "-", "=", "^", "#"], gap: ".",
+    arrowUp: "^", arrowDown: "v", arrowFlat: "-", ellipsis: "~",
+    gaugeFilled: "#", gaugeEmpty: ".",
+    statusCritical: "*", statusWarning: "!", statusInfo: "#", statusOK: "+",
+    focusMarker: ">", isUnicode: false)
+}
