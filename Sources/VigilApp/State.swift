@@ -19,8 +19,8 @@ public struct AppConfig: Sendable {
   public var fps: Double = 4
   /// Rejected lines kept for the rejected-lines view.
   public var keptIssues = 200
-  /// A line shown under the title (the demo says what is happening).
-  public var banner: String? = nil
+  /// Text for the title bar at a given view time (the demo says what is happening).
+  public var banner: (@Sendable (Timestamp) -> String)? = nil
   public init() {}
 }
 

@@ -30,7 +30,7 @@ func demoFile(lines: Int) -> (String, Int) {
   if let text = try? String(contentsOfFile: path + ".count", encoding: .utf8), let n = Int(text) {
     return (path, n)
   }
-  FileManager.default.createFile(atPath: path, contents: nil)
+  _ = FileManager.default.createFile(atPath: path, contents: nil)
   guard let h = FileHandle(forWritingAtPath: path) else { fatalError("cannot write \(path)") }
   var written = 0
   var second = 0
@@ -163,7 +163,7 @@ do {
 // 3. Bytes to the terminal in steady state at 120x40, 1 fps, one value per panel changing.
 do {
   let out = "\(dir)/curses-out.bin"
-  FileManager.default.createFile(atPath: out, contents: nil)
+  _ = FileManager.default.createFile(atPath: out, contents: nil)
   if let backend = try? CursesBackend.headless(
     term: "xterm-256color", size: Size(width: 120, height: 40), isUTF8: true, outputPath: out) {
     let loopState = state

@@ -106,7 +106,7 @@ public final class AppLoop<Backend: TerminalBackend> {
     renderApp(state, into: &frame.next, glyphs: glyphs)
     let result = frame.render(to: backend)
     stats.frames += 1
-    stats.cellsWritten += result.cellsChanged
+    stats.cellsWritten += result.cells
     state.dirty = false
     onFrame?(frame.current)
   }

@@ -118,16 +118,22 @@ func renderStatus(
     feedsText = "feeds \(healthy)/\(state.feeds.count) ok, \(bad.spec.displayName) \(bad.health.word)"
   }
   let clockText = CivilTime(state.viewTime).clock + (state.clockMode == .event ? " (event time)" : "")
-  let parts = [
-    feedsText, "\(Format.count(Double(state.lineRate.perSecond))) lines/s",
-    "rejected \(Format.count(Double(state.totalRejected)))" + (state.totalRejected > 0 ? " (e)" : ""),
-    clockText, "window \(Nanos.format(state.window))", "? help",
+  let rejected = "rejected \(Format.count(Double(state.totalRejected)))"
+  let parts: [(String, Style)] = [
+    (feedsText, theme.statusBar),
+    ("\(Format.count(Double(state.lineRate.perSecond))) lines/s", theme.statusBar),
+    (
+      rejected + (state.totalRejected > 0 ? " (e)" : ""),
+      state.totalRejected > 0 ? theme.statusBar.adding(.bold) : theme.statusBar
+    ),
+    (clockText, theme.statusBar), ("window \(Nanos.format(state.window))", theme.statusBar),
+    ("? help", theme.statusBar),
   ]
-  let text = " " + parts.joined(separator: " \(glyphs.vertical) ")
-  buffer.put(text, at: Point(x: rect.x, y: rect.y), style: theme.statusBar, clip: rect)
-  if state.totalRejected > 0, let range = text.range(of: "rejected") {
-    let x = rect.x + displayWidth(String(text[..<range.lowerBound]))
-    let word = "rejected \(Format.count(Double(state.totalRejected)))"
-    buffer.put(word, at: Point(x: x, y: rect.y), style: theme.statusBar.adding(.bold), clip: rect)
+  var x = rect.x + 1
+  for (i, part) in parts.enumerated() {
+    if i > 0 {
+      x += buffer.put(" \(glyphs.vertical) ", at: Point(x: x, y: rect.y), style: theme.statusBar, clip: rect)
+    }
+    x += buffer.put(part.0, at: Point(x: x, y: rect.y), style: part.1, clip: rect)
   }
 }

@@ -7,9 +7,8 @@ func renderPanel(
   _ panel: PanelModel, in rect: Rect, focused: Bool, zoomed: Bool, into buffer: inout ScreenBuffer,
   glyphs: GlyphSet, theme: Theme
 ) {
-  let marker = focused ? glyphs.focusMarker + " " : ""
   let inner = drawBox(
-    into: &buffer, rect, title: marker + panel.title, rightTitle: zoomed ? "Esc back" : nil,
+    into: &buffer, rect, title: panel.title, rightTitle: zoomed ? "Esc back" : nil,
     focused: focused, glyphs: glyphs, theme: theme)
   guard !inner.isEmpty else { return }
   var y = inner.y
