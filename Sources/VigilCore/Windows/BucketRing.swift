@@ -138,6 +138,9 @@ struct LevelRing: Sendable {
     return s.epoch == k && s.count > 0 ? s : nil
   }
 
+  /// The most buckets any slot's sketch holds (tests: the memory bound).
+  var maxSketchBuckets: Int { slots.reduce(0) { Swift.max($0, $1.sketch.bucketCount) } }
+
   func heapBytes(series: Int) -> Int {
     var total = physicalSlots * MemoryLayout<BucketSlot>.stride
     let base = series * physicalSlots

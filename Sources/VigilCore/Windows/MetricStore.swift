@@ -265,6 +265,17 @@ public struct MetricStore: Sendable {
     return levels.reduce(MemoryLayout<Int64>.stride) { $0 + $1.heapBytes(series: series.index) }
   }
 
+  /// The most buckets any slot sketch holds, over every level and series.
+  var maxSketchBuckets: Int { levels.reduce(0) { Swift.max($0, $1.maxSketchBuckets) } }
+
+  /// The worst-case bytes of one series: every slot at both stores' cap.
+  public var maxBytesPerSeries: Int {
+    let perSketch = 2 * (32 + 4 * QuantileSketch.maxBucketsPerStore)
+    return levels.reduce(MemoryLayout<Int64>.stride) {
+      $0 + $1.physicalSlots * (MemoryLayout<BucketSlot>.stride + perSketch)
+    }
+  }
+
   /// Approximate bytes held by the whole store.
   public var memoryBytes: Int {
     var total = firstTimestamp.capacity * MemoryLayout<Int64>.stride
