@@ -247,4 +247,76 @@ import VigilTestSupport
     let exact = top.sorted()[top.count - 101]
     #expect(ExactQuantiles.relativeError(p, exact) <= Self.bound)
   }
+
+  // Counts widen from 8 to 16 to 32 bits as needed; contents, not widths, define equality.
+  @Test func countsWidenAndCompareByContent() throws {
+    var narrow = QuantileSketch()
+    var wide = QuantileSketch()
+    for _ in 0..<300 { narrow.record(5) }  // 300 > UInt8.max
+    narrow.record(5, weight: 70_000)  // > UInt16.max
+    narrow.record(7)
+    wide.record(5, weight: 70_300)
+    wide.record(7)
+    #expect(narrow == wide)
+    #expect(narrow.count == 70_301)
+    let p50 = try #require(narrow.quantile(0.5))
+    #expect(ExactQuantiles.relativeError(p50, 5) <= Self.bound)
+    #expect(narrow.quantile(1) == 7)
+    // A reused (reset) wide sketch equals a fresh narrow one with the same values.
+    var reused = wide
+    reused.reset()
+    var fresh = QuantileSketch()
+    var rng = SplitMix64(seed: 4)
+    var parts = [QuantileSketch(), QuantileSketch(), reused]
+    for i in 0..<3000 {
+      let v = rng.lognormal(median: 50, sigma: 0.8)
+      let w = UInt32(i % 97 == 0 ? 300 : 1)
+      fresh.record(v, weight: w)
+      reused.record(v, weight: w)
+      parts[i % 3].record(v, weight: w)
+    }
+    #expect(reused == fresh)
+    var merged = parts[0]  // narrow into narrow, then a wide one
+    merged.merge(parts[1])
+    merged.merge(parts[2])
+    #expect(merged == fresh)
+    var wideFirst = parts[2]
+    wideFirst.merge(parts[0])
+    wideFirst.merge(parts[1])
+    #expect(wideFirst == fresh)
+    // Merging two narrow sketches whose sum overflows 8 bits widens the result.
+    var a = QuantileSketch()
+    var b = QuantileSketch()
+    for _ in 0..<200 {
+      a.record(9)
+      b.record(9)
+    }
+    a.record(1)
+    a.record(1000)
+    b.record(2)
+    b.record(900)
+    var single = QuantileSketch()
+    for v in [1.0, 1000, 2, 900] { single.record(v) }
+    single.record(9, weight: 400)
+    a.merge(b)
+    #expect(a == single)
+  }
+
+  @Test func saturatingCountsStayConsistent() throws {
+    var s = QuantileSketch()
+    s.record(3, weight: .max)
+    s.record(3, weight: .max)
+    s.record(4)
+    #expect(s.count == 2 * UInt64(UInt32.max) + 1)
+    let p25 = try #require(s.quantile(0.25))
+    #expect(ExactQuantiles.relativeError(p25, 3) <= Self.bound)
+    #expect(s.quantile(1) == 4)
+    var t = QuantileSketch()
+    t.record(3, weight: .max)
+    var u = QuantileSketch()
+    u.record(3, weight: .max)
+    u.record(4)
+    t.merge(u)
+    #expect(t == s)
+  }
 }

@@ -5,7 +5,8 @@
 /// most `1 + 2^-7` and keys are monotonic in the value. Negative values use a mirrored store
 /// (keyed by `-key(|v|)`), zero has its own counter.
 ///
-/// Counts live in dense `UInt32` arrays that cover only the populated key span. A store never
+/// Counts live in dense arrays that cover only the populated key span, 8 bits per bucket until a
+/// count needs 16 or 32 (see ``DenseStore``). A store never
 /// exceeds ``maxBucketsPerStore`` buckets: when a value would widen the span beyond that, the
 /// lowest buckets are collapsed into the lowest kept one (as DDSketch's collapsing-lowest store
 /// does), which keeps the upper quantiles accurate. The state is canonical (a function of the
@@ -46,11 +47,11 @@ public struct QuantileSketch: Sendable, Equatable {
   /// True when nothing was recorded.
   public var isEmpty: Bool { count == 0 }
   /// Buckets currently held (positive + negative stores; the zero counter not included).
-  public var bucketCount: Int { positive.counts.count + negative.counts.count }
+  public var bucketCount: Int { positive.bucketCount + negative.bucketCount }
   /// True when a store has collapsed its lowest buckets (its low quantiles are then coarse).
   public var hasCollapsed: Bool {
-    positive.counts.count == Self.maxBucketsPerStore
-      || negative.counts.count == Self.maxBucketsPerStore
+    positive.bucketCount == Self.maxBucketsPerStore
+      || negative.bucketCount == Self.maxBucketsPerStore
   }
   /// Heap bytes held by the count arrays (capacity, including array headers).
   public var heapBytes: Int { positive.heapBytes + negative.heapBytes }
@@ -139,8 +140,9 @@ public struct QuantileSketch: Sendable, Equatable {
     var seen: UInt64 = 0
     // Negative store: ascending key = ascending value (most negative first).
     let nOffset = Int(negative.offset)
-    for (i, c) in negative.counts.enumerated() where c > 0 {
-      seen &+= UInt64(c)
+    for i in 0..<negative.bucketCount where negative[i] > 0 {
+      let c = negative[i]
+      seen &+= c
       if seen >= rank {
         // Keys are -key(|v|): magnitudes in [lo, hi), clamped to [-max, -min].
         let k = Int32(truncatingIfNeeded: -(nOffset + i))
@@ -152,8 +154,9 @@ public struct QuantileSketch: Sendable, Equatable {
     seen &+= zeroCount
     if seen >= rank { return clamp(0) }
     let pOffset = Int(positive.offset)
-    for (i, c) in positive.counts.enumerated() where c > 0 {
-      seen &+= UInt64(c)
+    for i in 0..<positive.bucketCount where positive[i] > 0 {
+      let c = positive[i]
+      seen &+= c
       if seen >= rank {
         let k = Int32(truncatingIfNeeded: pOffset + i)
         let lo = Swift.max(Self.lowerBound(ofKey: k), lowest)
@@ -179,141 +182,17 @@ public struct QuantileSketch: Sendable, Equatable {
   public var nonEmptyBuckets: [(lowerBound: Double, count: UInt64)] {
     var out: [(lowerBound: Double, count: UInt64)] = []
     let nOffset = Int(negative.offset)
-    for (i, c) in negative.counts.enumerated() where c > 0 {
+    for i in 0..<negative.bucketCount where negative[i] > 0 {
+      let c = negative[i]
       let k = Int32(truncatingIfNeeded: -(nOffset + i))
-      out.append((-Self.lowerBound(ofKey: k &+ 1), UInt64(c)))
+      out.append((-Self.lowerBound(ofKey: k &+ 1), c))
     }
     if zeroCount > 0 { out.append((0, zeroCount)) }
     let pOffset = Int(positive.offset)
-    for (i, c) in positive.counts.enumerated() where c > 0 {
-      out.append((Self.lowerBound(ofKey: Int32(truncatingIfNeeded: pOffset + i)), UInt64(c)))
+    for i in 0..<positive.bucketCount where positive[i] > 0 {
+      let c = positive[i]
+      out.append((Self.lowerBound(ofKey: Int32(truncatingIfNeeded: pOffset + i)), c))
     }
     return out
-  }
-}
-
-/// Dense `UInt32` counts over the key span `offset ..< offset + counts.count`, collapsing the
-/// lowest keys once the span would exceed ``QuantileSketch/maxBucketsPerStore``.
-///
-/// Invariant (canonical form): with `M` the largest key added and `m` the smallest,
-/// `offset = max(m, M - cap + 1)`, the span ends at `M`, and `counts[0]` holds every key
-/// `≤ offset`. Both ends are therefore non-zero, and the state depends only on the multiset of
-/// keys added. Counts saturate at `UInt32.max` (associative, so merging stays exact).
-struct DenseStore: Sendable, Equatable {
-  var counts: [UInt32] = []
-  var offset: Int32 = 0
-
-  static var cap: Int { QuantileSketch.maxBucketsPerStore }
-
-  static func == (a: DenseStore, b: DenseStore) -> Bool {
-    if a.counts.isEmpty || b.counts.isEmpty { return a.counts.isEmpty && b.counts.isEmpty }
-    return a.offset == b.offset && a.counts == b.counts
-  }
-
-  var heapBytes: Int { counts.capacity == 0 ? 0 : 32 + 4 * counts.capacity }
-
-  mutating func reset() {
-    counts.removeAll(keepingCapacity: true)
-    offset = 0
-  }
-
-  @inline(__always)
-  static func saturatingAdd(_ a: UInt32, _ b: UInt32) -> UInt32 {
-    let (s, o) = a.addingReportingOverflow(b)
-    return o ? .max : s
-  }
-
-  @inline(__always)
-  mutating func add(key: Int32, weight: UInt32) {
-    let i = Int(key) &- Int(offset)
-    if i >= 0 && i < counts.count {
-      counts[i] = Self.saturatingAdd(counts[i], weight)
-    } else {
-      addOutside(key: Int(key), weight: weight)
-    }
-  }
-
-  /// Grows capacity to exactly `n` (never past the cap), so memory follows the populated span
-  /// instead of Array's doubling.
-  private mutating func ensureCapacity(_ n: Int) {
-    if counts.capacity < n {
-      counts.reserveCapacity(
-        Swift.min(Self.cap, Swift.max(n, counts.capacity + counts.capacity / 4)))
-    }
-  }
-
-  @inline(never)
-  private mutating func addOutside(key k: Int, weight: UInt32) {
-    let cap = Self.cap
-    if counts.isEmpty {
-      ensureCapacity(1)
-      offset = Int32(k)
-      counts.append(weight)
-      return
-    }
-    let lo = Int(offset)
-    let hi = lo + counts.count - 1
-    if k < lo {
-      if counts.count >= cap {
-        counts[0] = Self.saturatingAdd(counts[0], weight)
-        return
-      }
-      let newLo = Swift.max(k, hi - cap + 1)
-      let grow = lo - newLo
-      ensureCapacity(counts.count + grow)
-      counts.insert(contentsOf: repeatElement(0, count: grow), at: 0)
-      offset = Int32(newLo)
-      let i = Swift.max(k - newLo, 0)
-      counts[i] = Self.saturatingAdd(counts[i], weight)
-      return
-    }
-    // k > hi
-    let newLo = Swift.max(lo, k - cap + 1)
-    if newLo == lo {
-      ensureCapacity(k - lo + 1)
-      counts.append(contentsOf: repeatElement(0, count: k - hi - 1))
-      counts.append(weight)
-      return
-    }
-    // Collapse every key ≤ newLo into newLo.
-    let upTo = Swift.min(newLo - lo, counts.count - 1)
-    var folded: UInt32 = 0
-    for i in 0...upTo { folded = Self.saturatingAdd(folded, counts[i]) }
-    if newLo > hi {
-      counts.removeAll(keepingCapacity: true)
-      ensureCapacity(cap)
-      counts.append(folded)
-      counts.append(contentsOf: repeatElement(0, count: k - newLo - 1))
-    } else {
-      counts.removeFirst(upTo)
-      counts[0] = folded
-      ensureCapacity(cap)
-      counts.append(contentsOf: repeatElement(0, count: k - hi - 1))
-    }
-    counts.append(weight)
-    offset = Int32(newLo)
-  }
-
-  mutating func merge(_ other: DenseStore) {
-    guard !other.counts.isEmpty else { return }
-    let oLo = Int(other.offset)
-    let oHi = oLo + other.counts.count - 1
-    // Add the extremes first so the span is final, then everything else takes the fast path.
-    add(key: Int32(oHi), weight: other.counts[other.counts.count - 1])
-    if oHi == oLo { return }
-    add(key: Int32(oLo), weight: other.counts[0])
-    let lo = Int(offset)
-    let n = counts.count
-    counts.withUnsafeMutableBufferPointer { mine in
-      other.counts.withUnsafeBufferPointer { theirs in
-        for j in 1..<(theirs.count - 1) {
-          let c = theirs[j]
-          if c == 0 { continue }
-          let i = Swift.max(oLo + j - lo, 0)
-          precondition(i < n)
-          mine[i] = Self.saturatingAdd(mine[i], c)
-        }
-      }
-    }
   }
 }
