@@ -192,6 +192,24 @@ func at(_ base: Timestamp, _ offset: Int64) -> Timestamp { base.adding(offset) }
     }
   }
 
+  // E9: an empty window has no quantiles (not 0).
+  @Test func e9EmptyWindowHasNoData() {
+    var store = MetricStore()
+    _ = store.ingest(Sample(series: s, timestamp: noon, value: 12), now: noon)
+    let later = at(noon, 30 * minute)
+    for w in [minute, 5 * minute, 15 * minute] {
+      let st = store.stats(s, window: w, at: later)
+      #expect(st.count == 0 && st.sum == 0)
+      #expect(st.p50 == nil && st.p90 == nil && st.p95 == nil && st.p99 == nil)
+      #expect(st.min == nil && st.max == nil && st.last == nil && st.lastTimestamp == nil)
+      #expect(st.mean == nil)
+      #expect(!st.warmingUp && st.seconds == Double(w / second))
+      #expect(store.quantile(s, window: w, at: later, q: 0.99) == nil)
+      #expect(
+        store.buckets(s, window: w, at: later, statistic: .quantile(0.99)).allSatisfy { $0 == nil })
+    }
+  }
+
   @Test func outOfOrderSamplesEqualInOrder() {
     var rng = SplitMix64(seed: 17)
     var samples: [Sample] = []
