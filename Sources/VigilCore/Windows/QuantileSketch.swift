@@ -111,10 +111,15 @@ public struct QuantileSketch: Sendable, Equatable {
     return value(atRank: Self.nearestRank(q, count: count))
   }
 
-  /// Several quantiles in one pass; `qs` in any order.
+  /// Several quantiles from one walk over the buckets; `qs` in any order.
   public func quantiles(_ qs: [Double]) -> [Double?] {
     guard count > 0 else { return qs.map { _ in nil } }
-    return qs.map { value(atRank: Self.nearestRank($0, count: count)) }
+    let ranks = qs.map { Self.nearestRank($0, count: count) }
+    let order = ranks.indices.sorted { ranks[$0] < ranks[$1] }
+    let values = values(atSortedRanks: order.map { ranks[$0] })
+    var out = [Double?](repeating: nil, count: qs.count)
+    for (j, i) in order.enumerated() { out[i] = values[j] }
+    return out
   }
 
   /// The nearest rank `⌈q·n⌉`, in `1...n` (0 when `n == 0`).
@@ -134,38 +139,59 @@ public struct QuantileSketch: Sendable, Equatable {
   }
 
   /// The reported value of the `rank`-th smallest recorded value (1-based).
-  func value(atRank rank: UInt64) -> Double {
-    if rank <= 1 { return lowest }
-    if rank >= count { return highest }
+  func value(atRank rank: UInt64) -> Double { values(atSortedRanks: [rank])[0] }
+
+  /// The reported values at ascending 1-based ranks, in one walk.
+  private func values(atSortedRanks ranks: [UInt64]) -> [Double] {
+    var out: [Double] = []
+    out.reserveCapacity(ranks.count)
+    var next = 0
+    // Rank 1 is the exact minimum.
+    while next < ranks.count && ranks[next] <= 1 {
+      out.append(lowest)
+      next += 1
+    }
     var seen: UInt64 = 0
     // Negative store: ascending key = ascending value (most negative first).
     let nOffset = Int(negative.offset)
-    for i in 0..<negative.bucketCount where negative[i] > 0 {
+    for i in 0..<negative.bucketCount where next < ranks.count {
       let c = negative[i]
+      if c == 0 { continue }
       seen &+= c
-      if seen >= rank {
-        // Keys are -key(|v|): magnitudes in [lo, hi), clamped to [-max, -min].
-        let k = Int32(truncatingIfNeeded: -(nOffset + i))
-        let lo = Swift.max(Self.lowerBound(ofKey: k), highest < 0 ? -highest : 0)
-        let hi = Swift.min(Self.lowerBound(ofKey: k &+ 1), -lowest)
-        return clamp(-Self.midpoint(lo, hi))
+      guard seen >= ranks[next] && ranks[next] < count else { continue }
+      // Keys are -key(|v|): magnitudes in [lo, hi), clamped to [-max, -min].
+      let k = Int32(truncatingIfNeeded: -(nOffset + i))
+      let lo = Swift.max(Self.lowerBound(ofKey: k), highest < 0 ? -highest : 0)
+      let hi = Swift.min(Self.lowerBound(ofKey: k &+ 1), -lowest)
+      let v = clamp(-Self.midpoint(lo, hi))
+      while next < ranks.count && ranks[next] <= seen && ranks[next] < count {
+        out.append(v)
+        next += 1
       }
     }
     seen &+= zeroCount
-    if seen >= rank { return clamp(0) }
+    while next < ranks.count && ranks[next] <= seen && ranks[next] < count {
+      out.append(clamp(0))
+      next += 1
+    }
     let pOffset = Int(positive.offset)
-    for i in 0..<positive.bucketCount where positive[i] > 0 {
+    for i in 0..<positive.bucketCount where next < ranks.count {
       let c = positive[i]
+      if c == 0 { continue }
       seen &+= c
-      if seen >= rank {
-        let k = Int32(truncatingIfNeeded: pOffset + i)
-        let lo = Swift.max(Self.lowerBound(ofKey: k), lowest)
-        let hi = Swift.min(Self.lowerBound(ofKey: k &+ 1), highest)
-        return clamp(Self.midpoint(lo, hi))
+      guard seen >= ranks[next] && ranks[next] < count else { continue }
+      let k = Int32(truncatingIfNeeded: pOffset + i)
+      let lo = Swift.max(Self.lowerBound(ofKey: k), lowest)
+      let hi = Swift.min(Self.lowerBound(ofKey: k &+ 1), highest)
+      let v = clamp(Self.midpoint(lo, hi))
+      while next < ranks.count && ranks[next] <= seen && ranks[next] < count {
+        out.append(v)
+        next += 1
       }
     }
-    // Only reachable when saturated bucket counts undercount the total.
-    return highest
+    // Rank N is the exact maximum (also the fallback when saturated counts undercount).
+    while out.count < ranks.count { out.append(highest) }
+    return out
   }
 
   private func clamp(_ v: Double) -> Double { Swift.min(Swift.max(v, lowest), highest) }
