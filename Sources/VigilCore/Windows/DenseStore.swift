@@ -54,6 +54,15 @@ struct DenseStore: Sendable, Equatable {
     return bytes(c8.capacity, 1) + bytes(c16.capacity, 2) + bytes(c32.capacity, 4)
   }
 
+  /// Switches an empty store to 32-bit counts (a scratch sketch that many others merge into:
+  /// no widening on the way, and the bulk add vectorises).
+  mutating func useWideCounts() {
+    guard bucketCount == 0, width < 2 else { return }
+    c8 = []
+    c16 = []
+    width = 2
+  }
+
   /// Empties the store, keeping its capacity and width.
   mutating func reset() {
     switch width {
@@ -253,6 +262,20 @@ struct DenseStore: Sendable, Equatable {
     _ src: [S], _ srcLo: Int, _ from: Int, _ to: Int, _ dst: inout [D], _ lo: Int
   ) -> Int {
     let saturates = D.bitWidth >= 32
+    let base = srcLo - lo
+    if saturates && base >= 0 {
+      // The common case: the source span lies inside ours; a branch-free saturating add.
+      precondition(from >= 0 && to <= src.count && base + to <= dst.count)
+      src.withUnsafeBufferPointer { s in
+        dst.withUnsafeMutableBufferPointer { d in
+          for j in from..<to {
+            let (v, o) = d[base + j].addingReportingOverflow(D(truncatingIfNeeded: s[j]))
+            d[base + j] = o ? D.max : v
+          }
+        }
+      }
+      return to
+    }
     return src.withUnsafeBufferPointer { s in
       dst.withUnsafeMutableBufferPointer { d in
         for j in from..<to {

@@ -179,7 +179,7 @@ public struct MetricStore: Sendable {
   /// The merged quantile sketch of a window (the sketch a fresh build from the window's samples
   /// would give).
   public func sketch(_ series: SeriesID, window: Int64, at now: Timestamp) -> QuantileSketch {
-    var merged = QuantileSketch()
+    var merged = QuantileSketch.mergeTarget()
     forEachBucket(series, window: window, at: now) { slot in
       if let slot { merged.merge(slot.sketch) }
     }
@@ -196,7 +196,7 @@ public struct MetricStore: Sendable {
     var st = WindowStats()
     let idx = series.index
     guard idx < firstTimestamp.count, firstTimestamp[idx] != .max else { return st }
-    var merged = QuantileSketch()
+    var merged = QuantileSketch.mergeTarget()
     var sum = CompensatedSum()
     var lastTs = Int64.min
     forEachBucket(series, window: window, at: now) { slot in

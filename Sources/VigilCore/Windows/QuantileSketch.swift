@@ -84,6 +84,15 @@ public struct QuantileSketch: Sendable, Equatable {
     }
   }
 
+  /// An empty sketch with 32-bit counts from the start: the right choice for a scratch sketch
+  /// that many others are merged into (window reads). Equal to ``init()`` by content.
+  public static func mergeTarget() -> QuantileSketch {
+    var s = QuantileSketch()
+    s.positive.useWideCounts()
+    s.negative.useWideCounts()
+    return s
+  }
+
   /// Forgets every value but keeps the allocated capacity (slots reuse their sketch).
   public mutating func reset() {
     count = 0
