@@ -1,4 +1,3 @@
-// API stub: the windows work replaces this file.
 /// A ring level: `slots` buckets of `bucketNanos` each.
 public struct WindowLevel: Sendable, Equatable {
   public var bucketNanos: Int64
@@ -69,14 +68,230 @@ public struct WindowStats: Sendable, Equatable {
 }
 
 /// Every series' rolling windows. Owned by the loop; memory per series is bounded.
+///
+/// Each level is a ring of epoch-aligned buckets per series (see ``BucketIndex`` and
+/// SEMANTICS §8.1). A sample goes to every level whose ring still holds its bucket at `now`; a
+/// window of length W is read from the finest level whose horizon is at least W and whose bucket
+/// length divides W, as the `W/Δ` buckets ending with bucket `⌈now/Δ⌉` (the open, partial bucket
+/// included). Per bucket the store keeps count (sum of weights), sum, min, max, last and a
+/// ``QuantileSketch``; windows merge their buckets on read.
 public struct MetricStore: Sendable {
-  public init(config: WindowsConfig = WindowsConfig()) { fatalError("unimplemented") }
-  public mutating func ingest(_ sample: Sample, now: Timestamp) -> IngestOutcome { .accepted }
-  public func stats(_ series: SeriesID, window: Int64, at now: Timestamp) -> WindowStats {
-    WindowStats()
+  /// The configuration the store was built with.
+  public let config: WindowsConfig
+  private var levels: [LevelRing]
+  /// Per series: the earliest accepted timestamp, `Int64.max` for a series never seen.
+  private var firstTimestamp: [Int64] = []
+  /// Series with at least one accepted sample.
+  public private(set) var seriesCount: Int = 0
+  /// Samples older than every level keeps (`late_dropped_total`, E14).
+  public private(set) var lateDroppedTotal: UInt64 = 0
+  /// Samples more than `maxFutureSkew` ahead of the clock (`future_dropped_total`).
+  public private(set) var futureDroppedTotal: UInt64 = 0
+  /// Samples too old for a finer level that a coarser level still took (`late_to_l1_total`, E13).
+  public private(set) var lateToCoarserTotal: UInt64 = 0
+  /// NaN or infinite values (parsers reject these; the store drops any that slip through).
+  public private(set) var nonFiniteDroppedTotal: UInt64 = 0
+
+  public init(config: WindowsConfig = WindowsConfig()) {
+    precondition(!config.levels.isEmpty, "at least one window level")
+    self.config = config
+    levels = config.levels.map { LevelRing(level: $0, maxFutureSkew: config.maxFutureSkew) }
   }
+
+  /// Adds a sample observed by the clock at `now`.
+  ///
+  /// `.future` when `timestamp > now + maxFutureSkew`; `.tooOld` when no level still holds the
+  /// sample's bucket. A non-finite value is dropped and counted in ``nonFiniteDroppedTotal``
+  /// (reported as `.accepted`: it was not late or early, just unusable).
+  public mutating func ingest(_ sample: Sample, now: Timestamp) -> IngestOutcome {
+    let ts = sample.timestamp.nanoseconds
+    let n = now.nanoseconds
+    let (ahead, o) = ts.subtractingReportingOverflow(n)
+    if o ? ts > n : ahead > config.maxFutureSkew {
+      futureDroppedTotal &+= 1
+      return .future
+    }
+    guard sample.value.isFinite else {
+      nonFiniteDroppedTotal &+= 1
+      return .accepted
+    }
+    let series = sample.series.index
+    if series >= firstTimestamp.count { grow(to: series + 1) }
+    var accepted = false
+    var skipped = false
+    for l in levels.indices {
+      if levels[l].record(series: series, ts, sample.value, sample.weight, now: n) {
+        accepted = true
+      } else {
+        skipped = true
+      }
+    }
+    guard accepted else {
+      lateDroppedTotal &+= 1
+      return .tooOld
+    }
+    if skipped { lateToCoarserTotal &+= 1 }
+    let first = firstTimestamp[series]
+    if ts < first {
+      if first == .max { seriesCount += 1 }
+      firstTimestamp[series] = ts
+    }
+    return .accepted
+  }
+
+  @inline(never)
+  private mutating func grow(to count: Int) {
+    firstTimestamp.append(contentsOf: repeatElement(.max, count: count - firstTimestamp.count))
+    for l in levels.indices { levels[l].addSeries(upTo: count) }
+  }
+
+  /// The level a window of `window` nanoseconds is read from, and its number of buckets: the
+  /// finest level whose horizon covers the window and whose bucket length divides it. A window no
+  /// level fits exactly is read from the finest level that covers it (rounded up to whole
+  /// buckets), or else from the coarsest level's whole horizon.
+  public func level(forWindow window: Int64) -> (level: Int, buckets: Int) {
+    let w = Swift.max(window, 1)
+    for (i, l) in levels.enumerated() {
+      let horizon = l.width * Int64(l.logicalSlots)
+      if horizon >= w && w % l.width == 0 { return (i, Int(w / l.width)) }
+    }
+    for (i, l) in levels.enumerated() {
+      let n = BucketIndex.bucket(w, width: l.width)
+      if n <= Int64(l.logicalSlots) { return (i, Int(n)) }
+    }
+    return (levels.count - 1, levels[levels.count - 1].logicalSlots)
+  }
+
+  /// Calls `body` with each bucket of the window, oldest first (nil for a bucket with no data).
+  private func forEachBucket(
+    _ series: SeriesID, window: Int64, at now: Timestamp, _ body: (BucketSlot?) -> Void
+  ) {
+    let (li, n) = level(forWindow: window)
+    let ring = levels[li]
+    let kNow = BucketIndex.bucket(now.nanoseconds, width: ring.width)
+    let known = series.index < firstTimestamp.count
+    for j in 0..<n {
+      let k = kNow &- Int64(n - 1 - j)
+      body(known ? ring.slot(series: series.index, bucket: k) : nil)
+    }
+  }
+
+  /// The merged quantile sketch of a window (the sketch a fresh build from the window's samples
+  /// would give).
+  public func sketch(_ series: SeriesID, window: Int64, at now: Timestamp) -> QuantileSketch {
+    var merged = QuantileSketch.mergeTarget()
+    forEachBucket(series, window: window, at: now) { slot in
+      if let slot { merged.merge(slot.sketch) }
+    }
+    return merged
+  }
+
+  /// The nearest-rank quantile `q` of a window; nil when the window has no data (E9).
+  public func quantile(_ series: SeriesID, window: Int64, at now: Timestamp, q: Double) -> Double? {
+    sketch(series, window: window, at: now).quantile(q)
+  }
+
+  /// Statistics of `series` over the window of length `window` ending at `now`.
+  public func stats(_ series: SeriesID, window: Int64, at now: Timestamp) -> WindowStats {
+    var st = WindowStats()
+    let idx = series.index
+    guard idx < firstTimestamp.count, firstTimestamp[idx] != .max else { return st }
+    var merged = QuantileSketch.mergeTarget()
+    var sum = CompensatedSum()
+    var lastTs = Int64.min
+    forEachBucket(series, window: window, at: now) { slot in
+      guard let slot else { return }
+      merged.merge(slot.sketch)
+      sum.add(slot.sum)
+      if slot.lastTimestamp >= lastTs {
+        lastTs = slot.lastTimestamp
+        st.last = slot.last
+        st.lastTimestamp = Timestamp(nanoseconds: slot.lastTimestamp)
+      }
+    }
+    st.count = merged.count
+    st.sum = sum.value
+    st.min = merged.min
+    st.max = merged.max
+    let q = merged.quantiles([0.5, 0.9, 0.95, 0.99])
+    st.p50 = q[0]
+    st.p90 = q[1]
+    st.p95 = q[2]
+    st.p99 = q[3]
+    // Warm-up: divide by the span from the start of the first sample's bucket to now while that
+    // span is shorter than the window.
+    let (li, n) = level(forWindow: window)
+    let width = levels[li].width
+    let covered = width * Int64(n)
+    let firstStart = BucketIndex.start(
+      BucketIndex.bucket(firstTimestamp[idx], width: width), width: width)
+    let (span, o) = now.nanoseconds.subtractingReportingOverflow(firstStart)
+    if !o && span < covered {
+      st.warmingUp = true
+      st.seconds = Double(Swift.max(span, 0)) / Double(Nanos.second)
+    } else {
+      st.seconds = Double(covered) / Double(Nanos.second)
+    }
+    return st
+  }
+
+  /// One value per bucket of the window's level, oldest first and the current (open) bucket
+  /// last; nil for a bucket with no data. `.quantile(q)` is computed per bucket.
   public func buckets(
     _ series: SeriesID, window: Int64, at now: Timestamp, statistic: BucketStatistic
-  ) -> [Double?] { [] }
-  public var seriesCount: Int { 0 }
+  ) -> [Double?] {
+    var out: [Double?] = []
+    forEachBucket(series, window: window, at: now) { slot in
+      guard let slot else {
+        out.append(nil)
+        return
+      }
+      switch statistic {
+      case .count: out.append(Double(slot.count))
+      case .sum: out.append(slot.sum)
+      case .mean: out.append(slot.sum / Double(slot.count))
+      case .min: out.append(slot.sketch.min)
+      case .max: out.append(slot.sketch.max)
+      case .last: out.append(slot.last)
+      case .quantile(let q): out.append(slot.sketch.quantile(q))
+      }
+    }
+    return out
+  }
+
+  /// Approximate bytes held for one series (slot structs plus sketch arrays).
+  public func memoryBytes(of series: SeriesID) -> Int {
+    guard series.index < firstTimestamp.count else { return 0 }
+    return levels.reduce(MemoryLayout<Int64>.stride) { $0 + $1.heapBytes(series: series.index) }
+  }
+
+  /// The most buckets any slot sketch holds, over every level and series.
+  var maxSketchBuckets: Int { levels.reduce(0) { Swift.max($0, $1.maxSketchBuckets) } }
+
+  /// The worst-case bytes of one series: every slot at both stores' cap.
+  public var maxBytesPerSeries: Int {
+    let perSketch = 2 * (32 + 4 * QuantileSketch.maxBucketsPerStore)
+    return levels.reduce(MemoryLayout<Int64>.stride) {
+      $0 + $1.physicalSlots * (MemoryLayout<BucketSlot>.stride + perSketch)
+    }
+  }
+
+  /// Approximate bytes held by the whole store.
+  public var memoryBytes: Int {
+    var total = firstTimestamp.capacity * MemoryLayout<Int64>.stride
+    for i in 0..<firstTimestamp.count { total += memoryBytes(of: SeriesID(UInt32(i))) }
+    return total
+  }
+}
+
+/// Neumaier's compensated summation, for window sums over many buckets.
+struct CompensatedSum {
+  private var s: Double = 0
+  private var c: Double = 0
+  mutating func add(_ x: Double) {
+    let t = s + x
+    if abs(s) >= abs(x) { c += (s - t) + x } else { c += (x - t) + s }
+    s = t
+  }
+  var value: Double { s + c }
 }
