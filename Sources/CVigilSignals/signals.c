@@ -243,3 +243,11 @@ void vigil_signals_install_crash_restore(void) {
   }
   crash_installed = 1;
 }
+
+int vigil_signals_unblock_inherited(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP, SIGCONT};
+  for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaddset(&set, sigs[i]);
+  return pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}

@@ -111,7 +111,8 @@ private func ingestRecords(
   issues.append(contentsOf: storeRejects)
   for line in batch.oversized {
     issues.append(
-      ParseIssue(line: line, reason: .lineTooLong, detail: "line longer than the 64 KiB limit; skipped"))
+      ParseIssue(
+        line: line, reason: .lineTooLong, detail: "line longer than the 64 KiB limit; skipped"))
   }
   issues.sort { $0.line < $1.line }
   record(&state, feedIndex: fi, issues: issues, arrival: arrival)
@@ -132,11 +133,15 @@ private func resolveNow(_ state: inout AppState, sample: Sample, arrival: Timest
     }
     return state.now
   }
-  if state.newestEvent.map({ sample.timestamp > $0 }) ?? true { state.newestEvent = sample.timestamp }
+  if state.newestEvent.map({ sample.timestamp > $0 }) ?? true {
+    state.newestEvent = sample.timestamp
+  }
   return arrival
 }
 
-private func record(_ state: inout AppState, feedIndex fi: Int, issues: [ParseIssue], arrival: Timestamp) {
+private func record(
+  _ state: inout AppState, feedIndex fi: Int, issues: [ParseIssue], arrival: Timestamp
+) {
   guard !issues.isEmpty else { return }
   let name = state.feeds[fi].spec.displayName
   for issue in issues {

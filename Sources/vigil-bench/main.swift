@@ -99,7 +99,9 @@ func freshState() -> AppState {
 }
 
 func peakRSSKiB() -> Int {
-  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
+    return 0
+  }
   for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
     return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
   }
@@ -110,7 +112,9 @@ if args.contains("--rss-child") {
   let (path, n) = demoFile(lines: 5_000_000)
   var state = freshState()
   let lines = ingest(path: path, state: &state)
-  print("rss_kib \(peakRSSKiB()) lines \(lines) file_lines \(n) series \(state.sink.interner.count) rejected \(state.totalRejected)")
+  print(
+    "rss_kib \(peakRSSKiB()) lines \(lines) file_lines \(n) series \(state.sink.interner.count) rejected \(state.totalRejected)"
+  )
   exit(0)
 }
 
@@ -126,17 +130,27 @@ state = freshState()
 var ingested: UInt64 = 0
 let vigilTime = seconds { ingested = ingest(path: path, state: &state) }
 let vigilRate = Double(ingested) / vigilTime
-print("vigil ingest: \(ingested) lines in \(Format.fixed(vigilTime, 3)) s = \(Format.fixed(vigilRate / 1e6, 2)) M lines/s (rejected \(state.totalRejected), series \(state.sink.interner.count))")
+print(
+  "vigil ingest: \(ingested) lines in \(Format.fixed(vigilTime, 3)) s = \(Format.fixed(vigilRate / 1e6, 2)) M lines/s (rejected \(state.totalRejected), series \(state.sink.interner.count))"
+)
 let tools: [(String, String, String)] = [
   ("wc -l", "wc", "wc -l '\(path)'"),
-  ("jq sum per metric", "jq", "jq -n 'reduce inputs as $l ({}; .[$l.metric] += $l.value)' '\(path)'"),
-  ("mawk sum per metric", "mawk",
-   #"mawk '{ m = $0; sub(/.*"metric":"/, "", m); sub(/".*/, "", m); v = $0; sub(/.*"value":/, "", v); sub(/[,}].*/, "", v); s[m] += v } END { for (k in s) print k, s[k] }' "# + "'\(path)'"),
+  (
+    "jq sum per metric", "jq",
+    "jq -n 'reduce inputs as $l ({}; .[$l.metric] += $l.value)' '\(path)'"
+  ),
+  (
+    "mawk sum per metric", "mawk",
+    #"mawk '{ m = $0; sub(/.*"metric":"/, "", m); sub(/".*/, "", m); v = $0; sub(/.*"value":/, "", v); sub(/[,}].*/, "", v); s[m] += v } END { for (k in s) print k, s[k] }' "#
+      + "'\(path)'"
+  ),
 ]
 for (name, tool, command) in tools {
   if let t = timeShell(command, requires: tool) {
     let rate = Double(lineCount) / t
-    print("\(name): \(Format.fixed(t, 3)) s = \(Format.fixed(rate / 1e6, 2)) M lines/s; vigil is \(Format.fixed(vigilRate / rate, 2))x")
+    print(
+      "\(name): \(Format.fixed(t, 3)) s = \(Format.fixed(rate / 1e6, 2)) M lines/s; vigil is \(Format.fixed(vigilRate / rate, 2))x"
+    )
   } else {
     print("\(name): \(tool) not installed or failed")
   }
@@ -157,7 +171,9 @@ do {
     viewTotal += seconds { renderApp(s, into: &frame.next, glyphs: .unicode) }
     diffTotal += seconds { _ = frame.render(to: backend) }
   }
-  print("frame 200x60: view \(Format.fixed(viewTotal / Double(reps) * 1000, 3)) ms + diff/draw \(Format.fixed(diffTotal / Double(reps) * 1000, 3)) ms per frame")
+  print(
+    "frame 200x60: view \(Format.fixed(viewTotal / Double(reps) * 1000, 3)) ms + diff/draw \(Format.fixed(diffTotal / Double(reps) * 1000, 3)) ms per frame"
+  )
 }
 
 // 3. Bytes to the terminal in steady state at 120x40, 1 fps, one value per panel changing.
@@ -165,7 +181,8 @@ do {
   let out = "\(dir)/curses-out.bin"
   _ = FileManager.default.createFile(atPath: out, contents: nil)
   if let backend = try? CursesBackend.headless(
-    term: "xterm-256color", size: Size(width: 120, height: 40), isUTF8: true, outputPath: out) {
+    term: "xterm-256color", size: Size(width: 120, height: 40), isUTF8: true, outputPath: out)
+  {
     let loopState = state
     var s = loopState
     var frame = Frame(size: Size(width: 120, height: 40))
@@ -183,7 +200,9 @@ do {
     }
     backend.shutdown()
     let after = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
-    print("terminal output 120x40 at 1 fps: \((after - before) / frames) bytes/s (steady state, one new bucket per panel per second)")
+    print(
+      "terminal output 120x40 at 1 fps: \((after - before) / frames) bytes/s (steady state, one new bucket per panel per second)"
+    )
   } else {
     print("terminal output: could not start a headless curses screen")
   }

@@ -24,7 +24,9 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     let start = origin.adding(-o.demoHistory)
     let spec = FeedSpec(id: FeedID(0), kind: .demo, target: "demo", format: .json)
     specs = [spec]
-    sources = [DemoSource(spec: spec, scenario: DemoScenario(seed: o.seed), start: start, clock: scaled)]
+    sources = [
+      DemoSource(spec: spec, scenario: DemoScenario(seed: o.seed), start: start, clock: scaled)
+    ]
     let speedNote = o.speed == 1 ? "" : " at \(Format.value(o.speed))x"
     config.banner = { t in
       let second = Int(max(0, t.since(start)) / Nanos.second)

@@ -31,7 +31,9 @@ struct Generate: ParsableCommand {
     guard let fromNs = Nanos.parse(from), let durNs = Nanos.parse(duration), durNs > 0 else {
       throw ValidationError("--from and --duration take durations like 90s or 15m")
     }
-    guard rateScale > 0, rateScale <= 100 else { throw ValidationError("--rate-scale must be in (0, 100]") }
+    guard rateScale > 0, rateScale <= 100 else {
+      throw ValidationError("--rate-scale must be in (0, 100]")
+    }
     let scenario = DemoScenario(seed: seed, rateScale: rateScale)
     let first = Int(fromNs / Nanos.second)
     let seconds = Int((durNs + Nanos.second - 1) / Nanos.second)

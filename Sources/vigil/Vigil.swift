@@ -1,8 +1,15 @@
 import ArgumentParser
+import CVigilSignals
 import VigilCore
 
 @main
 struct Vigil: ParsableCommand {
+  static func main() {
+    // Before any thread starts: a parent may have handed us a blocked signal mask.
+    _ = vigil_signals_unblock_inherited()
+    Vigil.main(nil)
+  }
+
   static let configuration = CommandConfiguration(
     commandName: "vigil",
     abstract: "A live terminal dashboard for the operational health of an ecommerce backend.",

@@ -29,7 +29,9 @@ import VigilTestSupport
     let text = screen.lines().joined(separator: "\n")
     for title in Self.titles { #expect(text.contains(title)) }
     // All eight services fit in the table at this size.
-    for service in ["checkout", "cart", "catalog", "search", "pricing", "tax", "inventory", "payment"] {
+    for service in [
+      "checkout", "cart", "catalog", "search", "pricing", "tax", "inventory", "payment",
+    ] {
       #expect(text.contains(service), "missing \(service)")
     }
     #expect(snapshotMismatch(screen.snapshot(), named: "dashboard-200x50-minute8") == nil)
@@ -68,14 +70,17 @@ import VigilTestSupport
   @Test func asciiGlyphsProduceOnlyASCII() {
     let state = demoState(from: 300, seconds: 60)
     let text = render(state, glyphs: .ascii).lines().joined()
-    #expect(text.unicodeScalars.allSatisfy { $0.isASCII || $0 == "—" }, "\(text.unicodeScalars.filter { !$0.isASCII })")
+    #expect(
+      text.unicodeScalars.allSatisfy { $0.isASCII || $0 == "—" },
+      "\(text.unicodeScalars.filter { !$0.isASCII })")
   }
 
   @Test func feedTextNeverReachesCellsAsControlCharacters() {
     var state = freshState()
     state.ui.size = Size(width: 100, height: 30)
     send(
-      &state, [#"{"metric":"api_latency_ms","value":5,"labels":{"service":"\u001b[2J\u0007evil"}}"#],
+      &state,
+      [#"{"metric":"api_latency_ms","value":5,"labels":{"service":"\u001b[2J\u0007evil"}}"#],
       at: state.now)
     let screen = render(state)
     for cell in screen.cells {

@@ -21,13 +21,16 @@ func freshState(now: Timestamp = demoStart, clock: ClockMode = .wall) -> AppStat
   var config = AppConfig()
   config.clockMode = clock
   return AppState(
-    config: config, feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "/var/log/app.jsonl", format: .json)],
+    config: config,
+    feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "/var/log/app.jsonl", format: .json)],
     now: now)
 }
 
 /// Sends `lines` as one input arriving at `arrival`.
 func send(_ state: inout AppState, _ lines: [String], at arrival: Timestamp, firstLine: Int = 1) {
-  let input = FeedInput(feed: FeedID(0), arrival: arrival, seq: 1, payload: .records(batch(lines, firstLine: firstLine), .json))
+  let input = FeedInput(
+    feed: FeedID(0), arrival: arrival, seq: 1,
+    payload: .records(batch(lines, firstLine: firstLine), .json))
   _ = update(&state, .tick(arrival))
   _ = update(&state, .feed(input))
 }
@@ -40,7 +43,9 @@ func demoState(from: Int = 0, seconds: Int, size: Size = Size(width: 80, height:
   var state = freshState(now: start.adding(Int64(from) * Nanos.second))
   state.ui.size = size
   for s in from..<(from + seconds) {
-    let lines = scenario.events(second: s).map { DemoFormatter.line($0, start: start, format: .json) }
+    let lines = scenario.events(second: s).map {
+      DemoFormatter.line($0, start: start, format: .json)
+    }
     send(&state, lines, at: start.adding(Int64(s + 1) * Nanos.second))
   }
   return state

@@ -14,7 +14,9 @@ import VigilApp
     #expect(Format.rate(.infinity) == "—")
   }
 
-  @Test(arguments: [(0.0, "0/s"), (1234.4, "1234/s"), (12.34, "12.3/s"), (0.05, "3.0/m"), (0.0001, "0.4/h")])
+  @Test(arguments: [
+    (0.0, "0/s"), (1234.4, "1234/s"), (12.34, "12.3/s"), (0.05, "3.0/m"), (0.0001, "0.4/h"),
+  ])
   func rates(value: Double, text: String) { #expect(Format.rate(value) == text) }
 
   @Test(arguments: [(0.0005, "0.05%"), (0.012, "1.2%"), (0.14, "14%"), (0.0, "0%")])

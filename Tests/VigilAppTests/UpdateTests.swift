@@ -49,7 +49,9 @@ import VigilRender
 
   @Test func autoClockFollowsEventTimeForHistoricalFiles() {
     var state = freshState(now: t0.adding(8 * Nanos.hour), clock: .auto)
-    send(&state, [#"{"ts":"2026-11-26T10:00:30Z","metric":"x","value":1}"#], at: t0.adding(8 * Nanos.hour))
+    send(
+      &state, [#"{"ts":"2026-11-26T10:00:30Z","metric":"x","value":1}"#],
+      at: t0.adding(8 * Nanos.hour))
     #expect(state.clockMode == .event)
     #expect(state.now == t0.adding(30 * Nanos.second))
     #expect(state.feeds[0].samples == 1)
@@ -108,7 +110,8 @@ import VigilRender
       (.rotated, "ok"), (.endOfInput, "ended"), (.failed("EIO"), "failing"),
     ]
     for (event, word) in events {
-      _ = update(&state, .feed(FeedInput(feed: FeedID(0), arrival: t0, seq: 1, payload: .event(event))))
+      _ = update(
+        &state, .feed(FeedInput(feed: FeedID(0), arrival: t0, seq: 1, payload: .event(event))))
       #expect(state.feeds[0].health.word == word)
     }
     #expect(state.feeds[0].rotations == 1)
@@ -116,7 +119,9 @@ import VigilRender
 
   @Test func lineRateCountsTheLastFullSecond() {
     var state = freshState(now: t0)
-    send(&state, Array(repeating: #"{"metric":"x","value":1}"#, count: 7), at: t0.adding(100 * Nanos.millisecond))
+    send(
+      &state, Array(repeating: #"{"metric":"x","value":1}"#, count: 7),
+      at: t0.adding(100 * Nanos.millisecond))
     _ = update(&state, .tick(t0.adding(1_100 * Nanos.millisecond)))
     #expect(state.lineRate.perSecond == 7)
     _ = update(&state, .tick(t0.adding(3 * Nanos.second)))

@@ -20,7 +20,7 @@ import Testing
         "vigil-tail-\(UInt64.random(in: 0...UInt64.max))")
       try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
       path = dir.appendingPathComponent(name).path
-      if createFile { FileManager.default.createFile(atPath: path, contents: Data()) }
+      if createFile { _ = FileManager.default.createFile(atPath: path, contents: Data()) }
       let spec = FeedSpec(id: FeedID(0), kind: .file, target: path, format: .json)
       let source = FileTailSource(spec: spec, pollInterval: 5 * Nanos.millisecond)
       source.start(inbox: inbox, stop: stop)
@@ -91,7 +91,7 @@ import Testing
     try FileManager.default.moveItem(atPath: h.path, toPath: rotated)
     // Written to the old file after the rename but before the switch: must not be lost.
     try h.append("old2\nold-unterminated", to: rotated)
-    FileManager.default.createFile(atPath: h.path, contents: Data("new1\n".utf8))
+    _ = FileManager.default.createFile(atPath: h.path, contents: Data("new1\n".utf8))
     h.collect { $0.lines.count >= 4 }
     #expect(h.lines == ["old1", "old2", "old-unterminated", "new1"])
     #expect(h.events.contains(.rotated))
@@ -101,7 +101,7 @@ import Testing
     let h = try Harness(createFile: false)
     h.collect { !$0.events.isEmpty }
     #expect(h.events.first.map { if case .waiting = $0 { true } else { false } } == true)
-    FileManager.default.createFile(atPath: h.path, contents: Data("late\n".utf8))
+    _ = FileManager.default.createFile(atPath: h.path, contents: Data("late\n".utf8))
     h.collect { $0.lines.count >= 1 }
     #expect(h.lines == ["late"])
   }
@@ -113,7 +113,7 @@ import Testing
     try FileManager.default.removeItem(atPath: h.path)
     h.collect { $0.events.contains(.deleted) }
     #expect(h.events.contains(.deleted))
-    FileManager.default.createFile(atPath: h.path, contents: Data("y\n".utf8))
+    _ = FileManager.default.createFile(atPath: h.path, contents: Data("y\n".utf8))
     h.collect { $0.lines.count >= 2 }
     #expect(h.lines == ["x", "y"])
   }

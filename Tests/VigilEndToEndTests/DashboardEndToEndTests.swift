@@ -14,7 +14,9 @@ import VigilTestSupport
     let tmux = try Tmux(width: size.0, height: size.1)
     try tmux.type("\(vigilBinary()) --speed 4")
     let screen = tmux.waitForText(Self.titles + ["window 5m", "lines/s"], timeout: 20)
-    #expect(screen != nil, "dashboard did not show all six signals: \(tmux.screen().joined(separator: "\n"))")
+    #expect(
+      screen != nil,
+      "dashboard did not show all six signals: \(tmux.screen().joined(separator: "\n"))")
     // Data arrived: the API latency table lists services with numbers.
     #expect(tmux.waitForText(["checkout", "payment", "ms"], timeout: 10) != nil)
     try tmux.keys("q")
@@ -38,10 +40,14 @@ import VigilTestSupport
   @Test(arguments: ["TERM", "INT", "HUP"])
   func signalsRestoreTheTerminal(signal: String) throws {
     let tmux = try Tmux(width: 80, height: 24)
-    try tmux.type("clear; \(vigilBinary()) & echo started")
+    try tmux.type("clear; \(vigilBinary())")
     #expect(tmux.waitForText(Self.titles, timeout: 20) != nil)
-    try tmux.run(["run-shell", "pkill -\(signal) -f '^\(vigilBinary())'"])
-    try tmux.type("wait; echo exit=$?")
+    let kill = spawnAndWait(["pkill", "-\(signal)", "-f", "^\(vigilBinary())$"])
+    #expect(kill.status == 0, "pkill found no vigil")
+    #expect(
+      tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil,
+      "\(tmux.screen())")
+    try tmux.type("echo exit=$?")
     let expected = ["TERM": 143, "INT": 130, "HUP": 129][signal] ?? 0
     #expect(tmux.waitForText(["exit=\(expected)"], timeout: 10) != nil, "\(tmux.screen())")
     let stty = try tmux.sttySettings()
@@ -52,7 +58,10 @@ import VigilTestSupport
     let tmux = try Tmux(width: 80, height: 24)
     try tmux.type("\(vigilBinary())")
     #expect(tmux.waitForText(Self.titles, timeout: 20) != nil)
-    let sizes = [(100, 30), (60, 16), (40, 10), (200, 50), (20, 6), (80, 24), (132, 43), (70, 20), (81, 25), (120, 40)]
+    let sizes = [
+      (100, 30), (60, 16), (40, 10), (200, 50), (20, 6), (80, 24), (132, 43), (70, 20), (81, 25),
+      (120, 40),
+    ]
     for i in 0..<20 {
       let (w, h) = sizes[i % sizes.count]
       try tmux.resize(width: w, height: h)
@@ -60,6 +69,8 @@ import VigilTestSupport
     }
     try tmux.resize(width: 20, height: 6)
     #expect(tmux.waitForText(["too small"], timeout: 5) != nil, "\(tmux.screen())")
+    // Every row is well-formed: nothing left over from earlier sizes.
+    #expect(tmux.screen().allSatisfy { $0.count <= 20 })
     try tmux.resize(width: 80, height: 24)
     #expect(tmux.waitForText(Self.titles, timeout: 10) != nil, "\(tmux.screen())")
     try tmux.keys("q")
@@ -75,7 +86,9 @@ import VigilTestSupport
     try tmux.keys("Escape")
     try tmux.keys("Tab")
     try tmux.keys("Enter")
-    #expect(tmux.waitForText(["Checkout latency", "Esc back", "p99 per"], timeout: 5) != nil, "\(tmux.screen())")
+    #expect(
+      tmux.waitForText(["Checkout latency", "Esc back", "p99 per"], timeout: 5) != nil,
+      "\(tmux.screen())")
     try tmux.keys("Escape")
     try tmux.keys("Space")
     #expect(tmux.waitForText(["FROZEN"], timeout: 5) != nil)
@@ -85,11 +98,12 @@ import VigilTestSupport
   }
 
   @Test func fileFeedAppendedTruncatedAndRotatedCountsEveryLineOnce() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "vigil-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("tickets.jsonl").path
-    FileManager.default.createFile(atPath: path, contents: Data())
+    _ = FileManager.default.createFile(atPath: path, contents: Data())
     func append(_ n: Int, to p: String) throws {
       let h = try FileHandle(forWritingTo: URL(fileURLWithPath: p))
       try h.seekToEnd()
@@ -111,7 +125,7 @@ import VigilTestSupport
     // Rotate by rename: 2 late lines to the old file, 4 to the new one.
     try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
     try append(2, to: path + ".1")
-    FileManager.default.createFile(atPath: path, contents: Data())
+    _ = FileManager.default.createFile(atPath: path, contents: Data())
     try append(4, to: path)
     #expect(tmux.waitForText(["14 in 15m"], timeout: 10) != nil, "\(tmux.screen())")
     usleep(500_000)

@@ -6,8 +6,11 @@ import Foundation
 /// comparison is skipped; review the diff before committing it. Snapshots hold cell text plus a
 /// style legend, never escape bytes.
 /// - Returns: nil when equal, otherwise a message with the first differing line.
-public func snapshotMismatch(_ actual: String, named name: String, file: String = #filePath) -> String? {
-  let dir = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("Snapshots")
+public func snapshotMismatch(_ actual: String, named name: String, file: String = #filePath)
+  -> String?
+{
+  let dir = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(
+    "Snapshots")
   let url = dir.appendingPathComponent(name + ".txt")
   if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
     try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -23,7 +26,9 @@ public func snapshotMismatch(_ actual: String, named name: String, file: String 
   for i in 0..<max(e.count, a.count) {
     let el = i < e.count ? String(e[i]) : "<none>"
     let al = i < a.count ? String(a[i]) : "<none>"
-    if el != al { return "snapshot \(name) differs at line \(i + 1):\nexpected: \(el)\nactual:   \(al)" }
+    if el != al {
+      return "snapshot \(name) differs at line \(i + 1):\nexpected: \(el)\nactual:   \(al)"
+    }
   }
   return "snapshot \(name) differs"
 }

@@ -12,9 +12,12 @@ public final class Tmux: @unchecked Sendable {
   public static let prompt = "PROMPT$ "
 
   /// Starts a server and a pane of `width` x `height` running bash with a fixed prompt.
-  public init(width: Int, height: Int, term: String = "xterm-256color", environment: [String: String] = [:]) throws {
+  public init(
+    width: Int, height: Int, term: String = "xterm-256color", environment: [String: String] = [:]
+  ) throws {
     socket = "vigil-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    var env = "env -i PATH=\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") HOME=/tmp TERM=\(term) LANG=C.UTF-8 SWIFT_BACKTRACE=interactive=no"
+    var env =
+      "env -i PATH=\(currentEnvironment()["PATH"] ?? "/usr/bin:/bin") HOME=/tmp TERM=\(term) LANG=C.UTF-8 SWIFT_BACKTRACE=interactive=no"
     for (k, v) in environment.sorted(by: { $0.key < $1.key }) { env += " \(k)=\(v)" }
     try run([
       "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)",
@@ -31,17 +34,11 @@ public final class Tmux: @unchecked Sendable {
   /// Runs a tmux command on this server; returns its standard output.
   @discardableResult
   public func run(_ args: [String]) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["tmux", "-L", socket] + args
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    // The command that starts the server gets no pipes: the daemonised server would inherit
+    // them and reading to end-of-file would never return.
+    let starts = args.contains("new-session")
+    return spawnAndWait(["tmux", "-L", socket] + args, captureOutput: !starts, timeoutSeconds: 20)
+      .stdout
   }
 
   /// Types `text` and presses Enter.
@@ -108,48 +105,18 @@ public final class Tmux: @unchecked Sendable {
 public func vigilBinary(file: String = #filePath) -> String {
   if let bin = ProcessInfo.processInfo.environment["VIGIL_BIN"], !bin.isEmpty { return bin }
   var url = URL(fileURLWithPath: file)
-  while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+  while url.path != "/"
+    && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path)
+  {
     url.deleteLastPathComponent()
   }
   return url.appendingPathComponent(".build/debug/vigil").path
 }
 
 /// Runs the binary to completion with `args`; returns (exit status, stdout, stderr).
-public func runVigil(_ args: [String], stdin: String? = nil, timeout: Double = 60) throws -> (Int32, String, String) {
-  let p = Process()
-  p.executableURL = URL(fileURLWithPath: vigilBinary())
-  p.arguments = args
-  var env = ProcessInfo.processInfo.environment
-  env["SWIFT_BACKTRACE"] = "interactive=no"
-  p.environment = env
-  let out = Pipe()
-  let err = Pipe()
-  p.standardOutput = out
-  p.standardError = err
-  let input = Pipe()
-  p.standardInput = stdin == nil ? FileHandle.nullDevice : input
-  try p.run()
-  if let stdin {
-    input.fileHandleForWriting.write(Data(stdin.utf8))
-    try input.fileHandleForWriting.close()
-  }
-  let group = DispatchGroup()
-  nonisolated(unsafe) var outData = Data()
-  nonisolated(unsafe) var errData = Data()
-  // Safe: each buffer is written by one queue job and read after group.wait().
-  group.enter()
-  DispatchQueue.global().async {
-    outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.leave()
-  }
-  group.enter()
-  DispatchQueue.global().async {
-    errData = err.fileHandleForReading.readDataToEndOfFile()
-    group.leave()
-  }
-  if group.wait(timeout: .now() + timeout) == .timedOut {
-    p.terminate()
-  }
-  p.waitUntilExit()
-  return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+public func runVigil(_ args: [String], stdin: String? = nil, timeout: Int = 60) throws -> (
+  Int32, String, String
+) {
+  let r = spawnAndWait([vigilBinary()] + args, stdin: stdin, timeoutSeconds: timeout)
+  return (r.status, r.stdout, r.stderr)
 }

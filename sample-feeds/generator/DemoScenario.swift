@@ -1,9 +1,10 @@
+import VigilCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import VigilCore
 
 /// The built-in demo: a scripted 15-minute checkout incident, generated deterministically.
 ///
@@ -76,9 +77,13 @@ public struct DemoScenario: Sendable {
     return (d - m) / (d - c)
   }
 
-  static func traffic(_ m: Double) -> Double { 1 + 1.5 * ramp(m, up: 2, full: 3, down: 9, zero: 12.5) }
+  static func traffic(_ m: Double) -> Double {
+    1 + 1.5 * ramp(m, up: 2, full: 3, down: 9, zero: 12.5)
+  }
   static func paymentSlow(_ m: Double) -> Double { ramp(m, up: 4, full: 6, down: 10, zero: 13) }
-  static func retryPressure(_ m: Double) -> Double { ramp(m, up: 5, full: 7, down: 10.5, zero: 13.5) }
+  static func retryPressure(_ m: Double) -> Double {
+    ramp(m, up: 5, full: 7, down: 10.5, zero: 13.5)
+  }
   static func confirmLag(_ m: Double) -> Double { ramp(m, up: 6, full: 8, down: 11, zero: 14) }
   static func inventoryDrift(_ m: Double) -> Double { ramp(m, up: 7, full: 9, down: 12, zero: 14) }
   static func ticketWave(_ m: Double) -> Double { ramp(m, up: 8, full: 10, down: 12.5, zero: 14.5) }
@@ -88,7 +93,8 @@ public struct DemoScenario: Sendable {
   public func events(second: Int) -> [Event] {
     let cycle = second / 900
     let within = second % 900
-    var rng = DemoRandom(seed: seed &+ UInt64(cycle) &* 0x9E37_79B9 &+ UInt64(within) &* 0x85EB_CA6B)
+    var rng = DemoRandom(
+      seed: seed &+ UInt64(cycle) &* 0x9E37_79B9 &+ UInt64(within) &* 0x85EB_CA6B)
     let m = Double(within) / 60
     let base = Int64(second) * Nanos.second
     let load = DemoScenario.traffic(m)
@@ -119,8 +125,12 @@ public struct DemoScenario: Sendable {
       let inventory = rng.logNormal(median: 55 * (1 + 0.3 * (load - 1)), sigma: 0.4)
       let payment = rng.logNormal(median: 320 * (1 + 5 * slow), sigma: 0.5)
       let total = pricing + tax + inventory + payment + rng.logNormal(median: 30, sigma: 0.3)
-      for (stage, v) in [("pricing", pricing), ("tax", tax), ("inventory", inventory), ("payment", payment), ("total", total)] {
-        out.append(Event(offset: t, metric: "checkout_latency_ms", labels: [("stage", stage)], value: v))
+      for (stage, v) in [
+        ("pricing", pricing), ("tax", tax), ("inventory", inventory), ("payment", payment),
+        ("total", total),
+      ] {
+        out.append(
+          Event(offset: t, metric: "checkout_latency_ms", labels: [("stage", stage)], value: v))
       }
       // Order confirmation for this checkout.
       let lag = DemoScenario.confirmLag(m)
@@ -137,16 +147,26 @@ public struct DemoScenario: Sendable {
     let retries = rng.binomial(attempts, retryRate)
     let failures = rng.binomial(attempts, 0.005 + 0.055 * pressure)
     let tick = base + Nanos.second - Nanos.millisecond
-    out.append(Event(offset: tick, metric: "payment_attempts_total", labels: [], value: Double(attempts + retries)))
+    out.append(
+      Event(
+        offset: tick, metric: "payment_attempts_total", labels: [],
+        value: Double(attempts + retries)))
     if retries > 0 {
       let timeouts = rng.binomial(retries, 0.3 + 0.5 * slow)
       let declined = rng.binomial(retries - timeouts, 0.5)
-      for (reason, n) in [("timeout", timeouts), ("declined", declined), ("gateway_error", retries - timeouts - declined)] where n > 0 {
-        out.append(Event(offset: tick, metric: "payment_retries_total", labels: [("reason", reason)], value: Double(n)))
+      for (reason, n) in [
+        ("timeout", timeouts), ("declined", declined),
+        ("gateway_error", retries - timeouts - declined),
+      ] where n > 0 {
+        out.append(
+          Event(
+            offset: tick, metric: "payment_retries_total", labels: [("reason", reason)],
+            value: Double(n)))
       }
     }
     if failures > 0 {
-      out.append(Event(offset: tick, metric: "payment_failures_total", labels: [], value: Double(failures)))
+      out.append(
+        Event(offset: tick, metric: "payment_failures_total", labels: [], value: Double(failures)))
     }
 
     // Inventory reconciliation between systems.
@@ -154,18 +174,30 @@ public struct DemoScenario: Sendable {
     for (pair, weight) in DemoScenario.inventoryPairs {
       let checks = rng.poisson(40 * rateScale) + 1
       let mismatches = rng.binomial(checks, 0.002 + 0.033 * drift * weight)
-      out.append(Event(offset: tick, metric: "inventory_checks_total", labels: [("pair", pair)], value: Double(checks)))
-      out.append(Event(offset: tick, metric: "inventory_mismatches_total", labels: [("pair", pair)], value: Double(mismatches)))
+      out.append(
+        Event(
+          offset: tick, metric: "inventory_checks_total", labels: [("pair", pair)],
+          value: Double(checks)))
+      out.append(
+        Event(
+          offset: tick, metric: "inventory_mismatches_total", labels: [("pair", pair)],
+          value: Double(mismatches)))
     }
 
     // Support tickets.
     let orderErrors = rng.poisson((0.03 + 0.8 * DemoScenario.ticketWave(m)) * max(rateScale, 0.3))
     if orderErrors > 0 {
-      out.append(Event(offset: tick, metric: "support_tickets_total", labels: [("reason", "order_error")], value: Double(orderErrors)))
+      out.append(
+        Event(
+          offset: tick, metric: "support_tickets_total", labels: [("reason", "order_error")],
+          value: Double(orderErrors)))
     }
     let other = rng.poisson(0.05 * max(rateScale, 0.3))
     if other > 0 {
-      out.append(Event(offset: tick, metric: "support_tickets_total", labels: [("reason", "other")], value: Double(other)))
+      out.append(
+        Event(
+          offset: tick, metric: "support_tickets_total", labels: [("reason", "other")],
+          value: Double(other)))
     }
     out.sort { $0.offset < $1.offset }
     return out

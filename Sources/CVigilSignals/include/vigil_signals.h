@@ -45,4 +45,8 @@ void vigil_signals_install_crash_restore(void);
 void vigil_signals_clear_tty(void);
 /// True while a terminal is saved for crash restore.
 int vigil_signals_tty_saved(void);
+/// Unblocks, in the calling thread, the signals Vigil relies on (INT, TERM, HUP, QUIT, WINCH,
+/// TSTP, CONT): a parent may have started Vigil with them blocked, and then ncurses would never
+/// see a resize and a kill would be ignored. Call first thing on the main thread.
+int vigil_signals_unblock_inherited(void);
 #endif

@@ -71,7 +71,8 @@ public final class AppLoop<Backend: TerminalBackend> {
       }
 
       // 4. Keys and resizes until the next frame is due (at once when input is waiting).
-      var timeout = inbox.hasPending ? 0 : Int(max(0, nextFrame - monotonicNanos()) / Nanos.millisecond)
+      var timeout =
+        inbox.hasPending ? 0 : Int(max(0, nextFrame - monotonicNanos()) / Nanos.millisecond)
       while let event = backend.pollInput(timeoutMilliseconds: timeout) {
         let message: Message
         switch event {

@@ -23,16 +23,21 @@ public func renderApp(
   renderTitle(state, in: titleRow, into: &buffer, glyphs: glyphs, theme: theme)
   if state.ui.zoomed {
     let focus = min(state.ui.focus, model.panels.count - 1)
-    renderPanel(model.panels[focus], in: body, focused: true, zoomed: true, into: &buffer, glyphs: glyphs, theme: theme)
+    renderPanel(
+      model.panels[focus], in: body, focused: true, zoomed: true, into: &buffer, glyphs: glyphs,
+      theme: theme)
   } else {
     let showOthers = !model.others.isEmpty && body.height >= 30
     let gridHeight = showOthers ? body.height - max(6, body.height / 4) : body.height
     let grid = Rect(x: body.x, y: body.y, width: body.width, height: gridHeight)
     for (i, rect) in panelRects(grid, count: model.panels.count).enumerated() {
-      renderPanel(model.panels[i], in: rect, focused: state.ui.focus == i, zoomed: false, into: &buffer, glyphs: glyphs, theme: theme)
+      renderPanel(
+        model.panels[i], in: rect, focused: state.ui.focus == i, zoomed: false, into: &buffer,
+        glyphs: glyphs, theme: theme)
     }
     if showOthers {
-      let rect = Rect(x: body.x, y: body.y + gridHeight, width: body.width, height: body.height - gridHeight)
+      let rect = Rect(
+        x: body.x, y: body.y + gridHeight, width: body.width, height: body.height - gridHeight)
       renderOthers(model.others, in: rect, into: &buffer, glyphs: glyphs, theme: theme)
     }
   }
@@ -56,7 +61,8 @@ func panelRects(_ area: Rect, count: Int) -> [Rect] {
 }
 
 func renderTooSmall(_ size: Size, into buffer: inout ScreenBuffer, theme: Theme) {
-  let words = "Terminal too small: \(size.width)x\(size.height). Vigil needs at least \(minimumSize.width)x\(minimumSize.height). Enlarge the window, or press q to quit."
+  let words =
+    "Terminal too small: \(size.width)x\(size.height). Vigil needs at least \(minimumSize.width)x\(minimumSize.height). Enlarge the window, or press q to quit."
   let lines = wrap(words, width: max(1, size.width))
   let top = max(0, (size.height - lines.count) / 2)
   for (i, line) in lines.prefix(size.height).enumerated() {
@@ -115,9 +121,11 @@ func renderStatus(
   let healthy = state.feeds.filter { $0.health == .ok || $0.health == .ended }.count
   var feedsText = "feeds \(healthy)/\(state.feeds.count) ok"
   if let bad = state.feeds.first(where: { $0.health != .ok && $0.health != .ended }) {
-    feedsText = "feeds \(healthy)/\(state.feeds.count) ok, \(bad.spec.displayName) \(bad.health.word)"
+    feedsText =
+      "feeds \(healthy)/\(state.feeds.count) ok, \(bad.spec.displayName) \(bad.health.word)"
   }
-  let clockText = CivilTime(state.viewTime).clock + (state.clockMode == .event ? " (event time)" : "")
+  let clockText =
+    CivilTime(state.viewTime).clock + (state.clockMode == .event ? " (event time)" : "")
   let rejected = "rejected \(Format.count(Double(state.totalRejected)))"
   let parts: [(String, Style)] = [
     (feedsText, theme.statusBar),
@@ -132,7 +140,8 @@ func renderStatus(
   var x = rect.x + 1
   for (i, part) in parts.enumerated() {
     if i > 0 {
-      x += buffer.put(" \(glyphs.vertical) ", at: Point(x: x, y: rect.y), style: theme.statusBar, clip: rect)
+      x += buffer.put(
+        " \(glyphs.vertical) ", at: Point(x: x, y: rect.y), style: theme.statusBar, clip: rect)
     }
     x += buffer.put(part.0, at: Point(x: x, y: rect.y), style: part.1, clip: rect)
   }

@@ -67,7 +67,9 @@ public struct DashboardModel: Sendable, Equatable {
 
   public init(_ state: AppState) {
     let b = ModelBuilder(state: state)
-    panels = [b.apiLatency(), b.checkout(), b.confirmation(), b.payments(), b.inventory(), b.tickets()]
+    panels = [
+      b.apiLatency(), b.checkout(), b.confirmation(), b.payments(), b.inventory(), b.tickets(),
+    ]
     others = b.otherMetrics()
   }
 }
@@ -90,7 +92,9 @@ private struct ModelBuilder {
   }
 
   var bucketLabel: String {
-    let level = state.config.windows.levels.first { $0.horizon >= window && window % $0.bucketNanos == 0 }
+    let level = state.config.windows.levels.first {
+      $0.horizon >= window && window % $0.bucketNanos == 0
+    }
     return Nanos.format(level?.bucketNanos ?? window)
   }
 
@@ -144,7 +148,8 @@ private struct ModelBuilder {
       let service = labels["service"] ?? (labels.isEmpty ? "(all)" : labels.description)
       let p99 = s.p99 ?? s.max ?? 0
       worst = max(worst ?? p99, p99)
-      rows.append((p99, [service, Format.millis(s.p99), Format.millis(s.p50), Format.rate(s.eventRate)]))
+      rows.append(
+        (p99, [service, Format.millis(s.p99), Format.millis(s.p50), Format.rate(s.eventRate)]))
     }
     rows.sort { $0.p99 != $1.p99 ? $0.p99 > $1.p99 : $0.row[0] < $1.row[0] }
     return PanelModel(
@@ -170,16 +175,18 @@ private struct ModelBuilder {
 
   func checkout() -> PanelModel {
     let total = index.series(names.checkoutLatency, where: "stage", is: "total")
-    var stageParts: [String] = []
+    // Slowest stage first, so a narrow panel cuts the least important ones.
+    var stages: [(String, Double)] = []
     for stage in ["pricing", "tax", "inventory", "payment"] {
       let ids = index.series(names.checkoutLatency, where: "stage", is: stage)
-      let p99 = ids.compactMap { stats($0).p99 }.max()
-      if let p99 { stageParts.append("\(short(stage)) \(Format.millis(p99))") }
+      if let p99 = ids.compactMap({ stats($0).p99 }).max() { stages.append((stage, p99)) }
     }
+    stages.sort { $0.1 > $1.1 }
+    let stageParts = stages.map { "\(short($0.0)) \(Format.millis($0.1))" }
     let ids = total.isEmpty ? index.series(names.checkoutLatency).map(\.id) : total
     return latencyPanel(
       title: "Checkout latency", ids: ids,
-      extra: stageParts.isEmpty ? [] : ["p99 " + stageParts.joined(separator: " ")])
+      extra: stageParts.isEmpty ? [] : [stageParts.joined(separator: " ")])
   }
 
   func short(_ stage: String) -> String {
@@ -204,7 +211,8 @@ private struct ModelBuilder {
     let r = sumStats(retries)
     let f = sumStats(failures)
     guard a.count + r.count + f.count > 0 else {
-      return PanelModel(title: "Payment retries", details: ["no data in the last \(Nanos.format(window))"])
+      return PanelModel(
+        title: "Payment retries", details: ["no data in the last \(Nanos.format(window))"])
     }
     let ratio = a.sum > 0 ? r.sum / a.sum : nil
     let failRatio = a.sum > 0 ? f.sum / a.sum : nil
@@ -219,7 +227,8 @@ private struct ModelBuilder {
       "\(Format.rate(r.seconds > 0 ? r.sum / r.seconds : 0)) retries  failed \(Format.percent(failRatio))"
     ]
     if !reasons.isEmpty {
-      details.append(reasons.prefix(3).map { "\($0.0) \(Format.count($0.1))" }.joined(separator: " "))
+      details.append(
+        reasons.prefix(3).map { "\($0.0) \(Format.count($0.1))" }.joined(separator: " "))
     }
     return PanelModel(
       title: "Payment retries", headline: Format.percent(ratio), headlineLabel: "of attempts",
@@ -233,7 +242,8 @@ private struct ModelBuilder {
     let c = sumStats(checks.map(\.id))
     let m = sumStats(mismatches.map(\.id))
     guard c.count + m.count > 0 else {
-      return PanelModel(title: "Inventory mismatch", details: ["no data in the last \(Nanos.format(window))"])
+      return PanelModel(
+        title: "Inventory mismatch", details: ["no data in the last \(Nanos.format(window))"])
     }
     var pairs: [(String, Double?)] = []
     let pairNames = Set(checks.compactMap { $0.labels["pair"] }).sorted()
@@ -254,9 +264,13 @@ private struct ModelBuilder {
   func tickets() -> PanelModel {
     let all = index.series(names.supportTickets)
     guard !all.isEmpty else {
-      return PanelModel(title: "Support tickets: order errors", details: ["no data in the last \(Nanos.format(window))"])
+      return PanelModel(
+        title: "Support tickets: order errors",
+        details: ["no data in the last \(Nanos.format(window))"])
     }
-    let orderErrors = all.filter { $0.labels["reason"] == "order_error" || $0.labels["reason"] == nil }.map(\.id)
+    let orderErrors = all.filter {
+      $0.labels["reason"] == "order_error" || $0.labels["reason"] == nil
+    }.map(\.id)
     let others = all.filter { !orderErrors.contains($0.id) }.map(\.id)
     let oe = sumStats(orderErrors)
     let ot = sumStats(others)
@@ -265,14 +279,15 @@ private struct ModelBuilder {
     return PanelModel(
       title: "Support tickets: order errors", headline: Format.count(oe.sum),
       headlineLabel: "in \(Nanos.format(window))", trend: trend(spark),
-      details: ["\(Format.count(perHour))/h  other reasons \(Format.count(ot.sum))"],
+      details: ["\(Format.count(perHour.rounded()))/h  other reasons \(Format.count(ot.sum))"],
       spark: spark, sparkCaption: "tickets per \(bucketLabel)", hasData: oe.count + ot.count > 0)
   }
 
   func otherMetrics() -> [[String]] {
     let known = names.all
     var rows: [[String]] = []
-    for (metric, list) in index.byMetric.sorted(by: { $0.key < $1.key }) where !known.contains(metric) {
+    for (metric, list) in index.byMetric.sorted(by: { $0.key < $1.key })
+    where !known.contains(metric) {
       for (labels, id) in list.sorted(by: { $0.labels < $1.labels }) {
         let s = stats(id)
         guard s.count > 0 else { continue }

@@ -16,7 +16,8 @@ func renderPanel(
   var x = inner.x
   x += buffer.put(panel.headline, at: Point(x: x, y: y), style: theme.headline, clip: inner)
   if !panel.headlineLabel.isEmpty {
-    x += buffer.put(" " + panel.headlineLabel, at: Point(x: x, y: y), style: theme.label, clip: inner)
+    x += buffer.put(
+      " " + panel.headlineLabel, at: Point(x: x, y: y), style: theme.label, clip: inner)
   }
   if let trend = panel.trend {
     let (glyph, word, style): (String, String, Style) =
@@ -42,7 +43,8 @@ func renderPanel(
   guard y < inner.maxY, !panel.spark.isEmpty else { return }
   var sparkRect = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
   if zoomed && sparkRect.height > 2 {
-    buffer.put(panel.sparkCaption, at: Point(x: inner.x, y: inner.maxY - 1), style: theme.label, clip: inner)
+    buffer.put(
+      panel.sparkCaption, at: Point(x: inner.x, y: inner.maxY - 1), style: theme.label, clip: inner)
     sparkRect.height -= 1
   }
   drawSpark(into: &buffer, sparkRect, values: panel.spark, glyphs: glyphs, theme: theme)
@@ -64,7 +66,8 @@ func renderOthers(
 func overlayRect(in area: Rect, width: Int, height: Int) -> Rect {
   let w = min(area.width, width)
   let h = min(area.height, height)
-  return Rect(x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h)
+  return Rect(
+    x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h)
 }
 
 /// Every key, for the `?` overlay (and the README).
@@ -121,11 +124,13 @@ func renderRejected(
   // Newest first, two rows each: where and why, then the excerpt.
   for record in state.issues.reversed() where y + 1 < inner.maxY {
     let head = "\(record.feed):\(record.issue.line)  \(record.issue.reason.rawValue)"
-    let x = inner.x + buffer.put(head, at: Point(x: inner.x, y: y), style: theme.warning, clip: inner)
+    let x =
+      inner.x + buffer.put(head, at: Point(x: inner.x, y: y), style: theme.warning, clip: inner)
     if !record.issue.detail.isEmpty {
       buffer.put("  " + record.issue.detail, at: Point(x: x, y: y), style: theme.text, clip: inner)
     }
-    buffer.put("  " + record.issue.excerpt, at: Point(x: inner.x, y: y + 1), style: theme.label, clip: inner)
+    buffer.put(
+      "  " + record.issue.excerpt, at: Point(x: inner.x, y: y + 1), style: theme.label, clip: inner)
     y += 2
   }
 }

@@ -46,7 +46,9 @@ public struct FeedSpec: Sendable, Equatable {
     case .stdin: return "stdin"
     case .demo: return "demo"
     case .file:
-      if let slash = target.lastIndex(of: "/") { return String(target[target.index(after: slash)...]) }
+      if let slash = target.lastIndex(of: "/") {
+        return String(target[target.index(after: slash)...])
+      }
       return target
     }
   }

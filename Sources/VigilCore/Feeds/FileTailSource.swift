@@ -28,7 +28,9 @@ public struct FileTailSource: FeedSource {
   public let pollInterval: Int64
   public let maxRecordBytes: Int
 
-  public init(spec: FeedSpec, pollInterval: Int64 = 100 * Nanos.millisecond, maxRecordBytes: Int = 65_536) {
+  public init(
+    spec: FeedSpec, pollInterval: Int64 = 100 * Nanos.millisecond, maxRecordBytes: Int = 65_536
+  ) {
     self.spec = spec
     self.pollInterval = pollInterval
     self.maxRecordBytes = maxRecordBytes
@@ -156,7 +158,9 @@ private struct Tail {
       if n == 0 { break }
       any = true
       offset += Int64(n)
-      buffer.withUnsafeBytes { pump.push(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &batch) }
+      buffer.withUnsafeBytes {
+        pump.push(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &batch)
+      }
       if batch.bytes.count >= 1 << 20 { flush(&batch, inbox) }
     }
     flush(&batch, inbox)

@@ -39,7 +39,9 @@ public struct StandardInputSource: FeedSource {
         _ = inbox.send(spec.id, .event(.endOfInput))
         return
       }
-      buffer.withUnsafeBytes { pump.push(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &batch) }
+      buffer.withUnsafeBytes {
+        pump.push(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &batch)
+      }
       if !batch.isEmpty, let f = pump.format {
         guard inbox.send(spec.id, .records(batch, f)) else { return }
       }

@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Synchronization
 
 /// A flag a source polls to know it should stop.
 public final class StopFlag: Sendable {
@@ -36,6 +37,14 @@ public func spawnThread(_ body: @escaping @Sendable () -> Void) {
     &tid, &attr,
     { raw in
       guard let raw else { return nil }
+      // Feed threads never take terminal signals: they go to the loop's thread, whose
+      // blocking read they interrupt.
+      var set = sigset_t()
+      sigemptyset(&set)
+      for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP, SIGCONT] {
+        sigaddset(&set, sig)
+      }
+      pthread_sigmask(SIG_BLOCK, &set, nil)
       Unmanaged<ThreadBody>.fromOpaque(raw).takeRetainedValue().run()
       return nil
     }, box)

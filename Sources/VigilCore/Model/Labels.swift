@@ -8,8 +8,13 @@ public struct Label: Hashable, Sendable, Comparable {
     self.value = value
   }
 
+  /// Orders by UTF-8 bytes (as the interner does), not by Unicode collation, so label order is
+  /// the same whatever normal form a feed used.
   public static func < (a: Label, b: Label) -> Bool {
-    a.name != b.name ? a.name < b.name : a.value < b.value
+    if !a.name.utf8.elementsEqual(b.name.utf8) {
+      return a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
+    }
+    return a.value.utf8.lexicographicallyPrecedes(b.value.utf8)
   }
 }
 
@@ -33,7 +38,7 @@ public struct LabelSet: Hashable, Sendable, Comparable, CustomStringConvertible,
     var out: [Label] = []
     out.reserveCapacity(pairs.count)
     for (n, v) in pairs {
-      if let i = out.firstIndex(where: { $0.name == n }) { out.remove(at: i) }
+      if let i = out.firstIndex(where: { $0.name.utf8.elementsEqual(n.utf8) }) { out.remove(at: i) }
       if !v.isEmpty { out.append(Label(n, v)) }
     }
     out.sort()
@@ -44,7 +49,10 @@ public struct LabelSet: Hashable, Sendable, Comparable, CustomStringConvertible,
 
   /// Creates a label set from labels already sorted by unique name (not checked in release).
   package init(sorted: [Label]) {
-    assert(zip(sorted, sorted.dropFirst()).allSatisfy { $0.name < $1.name })
+    assert(
+      zip(sorted, sorted.dropFirst()).allSatisfy {
+        $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+      })
     labels = sorted
   }
 

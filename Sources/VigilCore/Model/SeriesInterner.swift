@@ -98,8 +98,7 @@ public struct SeriesInterner: Sendable {
       }
     }
     scratch.removeAll(keepingCapacity: true)
-    scratch.append(contentsOf: metric)
-    scratch.append(0)
+    appendLengthPrefixed(&scratch, metric)
     var i = 0
     while i < labels.count {
       // Skip to the last of a run of equal names.
@@ -109,10 +108,8 @@ public struct SeriesInterner: Sendable {
       }
       let l = labels[last]
       if l.value.count > 0 {
-        scratch.append(contentsOf: l.name)
-        scratch.append(1)
-        scratch.append(contentsOf: l.value)
-        scratch.append(2)
+        appendLengthPrefixed(&scratch, l.name)
+        appendLengthPrefixed(&scratch, l.value)
       }
       i = last + 1
     }
@@ -171,16 +168,30 @@ public struct SeriesInterner: Sendable {
   }
 
   private static func canonicalBytes(of key: SeriesKey) -> [UInt8] {
-    var bytes = Array(key.metric.utf8)
-    bytes.append(0)
+    var bytes: [UInt8] = []
+    func add(_ s: String) {
+      var copy = s
+      copy.withUTF8 { appendLengthPrefixed(&bytes, UnsafeRawBufferPointer($0)) }
+    }
+    add(key.metric)
     for l in key.labels.labels {
-      bytes.append(contentsOf: l.name.utf8)
-      bytes.append(1)
-      bytes.append(contentsOf: l.value.utf8)
-      bytes.append(2)
+      add(l.name)
+      add(l.value)
     }
     return bytes
   }
+}
+
+/// Appends a LEB128 length, then the bytes: an unambiguous encoding whatever the bytes hold.
+@inline(__always)
+func appendLengthPrefixed(_ out: inout [UInt8], _ bytes: UnsafeRawBufferPointer) {
+  var n = bytes.count
+  while n >= 0x80 {
+    out.append(UInt8(truncatingIfNeeded: n) | 0x80)
+    n >>= 7
+  }
+  out.append(UInt8(n))
+  out.append(contentsOf: bytes)
 }
 
 /// memcmp-style ordering of two byte ranges.
