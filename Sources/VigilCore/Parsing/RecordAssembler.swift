@@ -290,6 +290,20 @@ struct RecordAssembler: Sendable {
           }
         }
 
+        // The interner orders names by bytes and `LabelSet` checks `String` order; the two
+        // agree for NFC text only, so non-ASCII names are checked before interning.
+        if labelCount > 1 && labels.contains(where: { hasNonASCII(buffer($0.0)) }) {
+          var names = labels.map { text(buffer($0.0), 0, buffer($0.0).count) }
+          names.sort { compareUTF8($0, $1) < 0 }
+          for (a, b) in zip(names, names.dropFirst()) where compareUTF8(a, b) != 0 && !(a < b) {
+            reject(
+              .malformed,
+              "label names \"\(printableExcerpt(a))\" and \"\(printableExcerpt(b))\" are not in "
+                + "Unicode normalization form C")
+            return
+          }
+        }
+
         // Series.
         let id = withUnsafeTemporaryAllocation(of: LabelSpan.self, capacity: labelCount) {
           spans -> SeriesID? in
@@ -310,6 +324,16 @@ struct RecordAssembler: Sendable {
       }
     }
   }
+}
+
+/// Whether `b` holds a byte ≥ 0x80.
+func hasNonASCII(_ b: UnsafeRawBufferPointer) -> Bool {
+  firstNonASCII(in: b) < b.count
+}
+
+/// Byte-wise (UTF-8) ordering of two strings.
+func compareUTF8(_ a: String, _ b: String) -> Int {
+  a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : (a.utf8.elementsEqual(b.utf8) ? 0 : 1)
 }
 
 /// Whether `b` holds a byte ≤ 0x02 (the interner's separators).
