@@ -166,14 +166,16 @@ struct JSONCursor {
   /// Scans `true`, `false` or `null` at `i`.
   mutating func literal() throws(JSONSyntaxError) -> Ref {
     let start = i
-    for lit: StaticString in ["true", "false", "null"] {
-      let len = lit.utf8CodeUnitCount
-      if i + len <= n && equals(p, i, i + len, lit) {
-        i += len
-        return Ref(start, i, .record)
-      }
+    let len: Int
+    switch peek {
+    case UInt8(ascii: "t"): len = i + 4 <= n && equals(p, i, i + 4, "true") ? 4 : 0
+    case UInt8(ascii: "f"): len = i + 5 <= n && equals(p, i, i + 5, "false") ? 5 : 0
+    case UInt8(ascii: "n"): len = i + 4 <= n && equals(p, i, i + 4, "null") ? 4 : 0
+    default: len = 0
     }
-    throw fail("invalid literal")
+    guard len > 0 else { throw fail("invalid literal") }
+    i += len
+    return Ref(start, i, .record)
   }
 
   /// Skips one complete value at `i` (after whitespace).
