@@ -62,6 +62,3 @@ public func parseOne(
   let records = (header.map { [$0] } ?? []) + [record]
   return parse(&parser, records)
 }
-
-/// Milliseconds since the epoch as a timestamp.
-public func ms(_ v: Int64) -> Timestamp { Timestamp(nanoseconds: v * 1_000_000) }

@@ -52,10 +52,10 @@ public struct CSVRecordFramer: RecordFramer {
       let b = chunk[i]
       if b == 0x0A {
         if st == .quoted {
-          line += 1
+          line &+= 1
         } else {
           complete(chunk, recordStart, i, &batch)
-          line += 1
+          line &+= 1
           recordLine = line
           st = .fieldStart
           recordStart = i + 1
@@ -83,7 +83,7 @@ public struct CSVRecordFramer: RecordFramer {
       partial.withUnsafeBytes { raw in
         batch.append(LineFramer.droppingCR(raw, 0, raw.count), line: recordLine)
       }
-      line += 1
+      line &+= 1
     }
     partial.removeAll(keepingCapacity: true)
     skipping = false

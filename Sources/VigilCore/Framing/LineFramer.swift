@@ -62,7 +62,7 @@ public struct LineFramer: RecordFramer {
         } else {
           batch.append(LineFramer.droppingCR(chunk, pos, nl), line: line)
         }
-        line += 1
+        line &+= 1
       } else {
         if partial.count + (nl - pos) > maxRecordBytes {
           batch.oversized.append(line)
@@ -73,7 +73,7 @@ public struct LineFramer: RecordFramer {
           }
         }
         partial.removeAll(keepingCapacity: true)
-        line += 1
+        line &+= 1
       }
       pos = nl + 1
     }
@@ -89,7 +89,7 @@ public struct LineFramer: RecordFramer {
       batch.append(LineFramer.droppingCR(raw, 0, raw.count), line: line)
     }
     partial.removeAll(keepingCapacity: true)
-    line += 1
+    line &+= 1
   }
 
   public mutating func reset(line: Int) {
@@ -101,7 +101,7 @@ public struct LineFramer: RecordFramer {
   /// Reports the current line as oversized and discards it up to its newline.
   private mutating func markOversized(_ batch: inout RecordBatch) {
     batch.oversized.append(line)
-    line += 1
+    line &+= 1
     skipping = true
     partial.removeAll(keepingCapacity: true)
   }

@@ -1,4 +1,4 @@
-/// Small allocation-free helpers for comparing and validating bytes.
+// Small allocation-free helpers for comparing and validating bytes.
 
 /// Whether `p[start..<end]` equals the ASCII literal `lit`.
 @inline(__always)

@@ -166,14 +166,16 @@ struct JSONCursor {
   /// Scans `true`, `false` or `null` at `i`.
   mutating func literal() throws(JSONSyntaxError) -> Ref {
     let start = i
-    for lit: StaticString in ["true", "false", "null"] {
-      let len = lit.utf8CodeUnitCount
-      if i + len <= n && equals(p, i, i + len, lit) {
-        i += len
-        return Ref(start, i, .record)
-      }
+    let len: Int
+    switch peek {
+    case UInt8(ascii: "t"): len = i + 4 <= n && equals(p, i, i + 4, "true") ? 4 : 0
+    case UInt8(ascii: "f"): len = i + 5 <= n && equals(p, i, i + 5, "false") ? 5 : 0
+    case UInt8(ascii: "n"): len = i + 4 <= n && equals(p, i, i + 4, "null") ? 4 : 0
+    default: len = 0
     }
-    throw fail("invalid literal")
+    guard len > 0 else { throw fail("invalid literal") }
+    i += len
+    return Ref(start, i, .record)
   }
 
   /// Skips one complete value at `i` (after whitespace).
@@ -322,44 +324,70 @@ func logfmtRole(_ k: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> FieldRole {
   return .other
 }
 
-/// A mapping compiled to bytes, shared by the parsers.
+/// A mapping compiled to byte ranges over one buffer, shared by the parsers.
+///
+/// Plain ranges rather than nested arrays, so consulting it per key costs no reference
+/// counting.
 struct CompiledMapping: Sendable {
-  var ts: [UInt8]?
-  var value: [UInt8]?
-  var metric: [UInt8]?
-  /// (field, label name in the assembler's `names`).
-  var labels: [([UInt8], Ref)] = []
-  /// Labels come only from `label.` entries.
-  var restrictsLabels = false
+  /// Whether the mapping selects fields; when false the parsers use their defaults only.
+  var enabled = false
+  /// Every mapped field name, back to back.
+  private var bytes: [UInt8] = []
+  private var ts: Range<Int>?
+  private var value: Range<Int>?
+  private var metric: Range<Int>?
+  /// (field range in `bytes`, label name in the assembler's `names`).
+  private(set) var labels: [(field: Range<Int>, name: Ref)] = []
+
+  init() {}
 
   init(_ m: FieldMapping, assembler: inout RecordAssembler) {
-    ts = m.ts.map { Array($0.utf8) }
-    value = m.value.map { Array($0.utf8) }
+    func add(_ s: String) -> Range<Int> {
+      let start = bytes.count
+      bytes.append(contentsOf: s.utf8)
+      return start..<bytes.count
+    }
+    enabled = m.selectsFields
+    ts = m.ts.map(add)
+    value = m.value.map(add)
     switch m.metric {
-    case .field(let f): metric = Array(f.utf8)
+    case .field(let f): metric = add(f)
     case .constant(let c): assembler.constantMetric = assembler.addName(c)
     case nil: break
     }
-    for l in m.labels { labels.append((Array(l.field.utf8), assembler.addName(l.name))) }
-    restrictsLabels = m.selectsFields
-    if m.value != nil { assembler.defaultValueName = m.value ?? "value" }
-    if m.ts != nil { assembler.defaultTimestampName = m.ts ?? "ts" }
+    for l in m.labels { labels.append((add(l.field), assembler.addName(l.name))) }
+    if let v = m.value { assembler.defaultValueName = v }
+    if let t = m.ts { assembler.defaultTimestampName = t }
   }
 
-  /// The role of key `k` under this mapping; `.other` for a mapped label or unknown key.
+  /// Whether `k[s..<e]` equals the field at `r`.
+  @inline(__always)
+  func matches(_ k: UnsafeRawBufferPointer, _ s: Int, _ e: Int, _ r: Range<Int>) -> Bool {
+    guard e - s == r.count else { return false }
+    return bytes.withUnsafeBytes { b in
+      var i = 0
+      while i < r.count {
+        if k[s + i] != b[r.lowerBound + i] { return false }
+        i += 1
+      }
+      return true
+    }
+  }
+
+  /// The role of key `k[s..<e]` under this mapping; `.other` for a mapped label or unknown key.
   @inline(__always)
   func role(_ k: UnsafeRawBufferPointer, _ s: Int, _ e: Int, table: AliasTable = .json)
     -> FieldRole
   {
-    if let f = ts, equals(k, s, e, f) { return .timestamp(rank: -1, unit: .none) }
-    if let f = value, equals(k, s, e, f) { return .value(rank: -1) }
-    if let f = metric, equals(k, s, e, f) { return .metric(rank: -1) }
+    if let r = ts, matches(k, s, e, r) { return .timestamp(rank: -1, unit: .none) }
+    if let r = value, matches(k, s, e, r) { return .value(rank: -1) }
+    if let r = metric, matches(k, s, e, r) { return .metric(rank: -1) }
     let d = table == .json ? defaultRole(k, s, e) : logfmtRole(k, s, e)
     switch d {
     case .timestamp: return ts == nil ? d : .other
     case .value: return value == nil ? d : .other
     case .metric: return metric == nil ? d : .other
-    case .labels, .ignored: return restrictsLabels ? .ignored : d
+    case .labels, .ignored: return .ignored
     case .other: return .other
     }
   }
@@ -386,14 +414,13 @@ struct CompiledMapping: Sendable {
 /// parser keeps, and series are interned from byte spans.
 public struct JSONLinesParser: FeedParser {
   private var assembler: RecordAssembler
-  private let mapping: CompiledMapping?
+  private let mapping: CompiledMapping
   private var stack: [UInt8] = []
 
   /// Creates a parser; `timeUnit` applies to numeric timestamps without a declared unit.
   public init(mapping: FieldMapping = FieldMapping(), timeUnit: TimeUnit? = nil) {
     var a = RecordAssembler(timeUnit: mapping.timeUnit ?? timeUnit)
-    let m = CompiledMapping(mapping, assembler: &a)
-    self.mapping = mapping.selectsFields ? m : nil
+    self.mapping = CompiledMapping(mapping, assembler: &a)
     assembler = a
     stack.reserveCapacity(64)
   }
@@ -463,8 +490,8 @@ public struct JSONLinesParser: FeedParser {
   private mutating func member(_ key: Ref, _ c: inout JSONCursor) throws(JSONSyntaxError) {
     let role: FieldRole
     if key.region == .record {
-      if let m = mapping {
-        role = m.role(c.p, key.start, key.end)
+      if mapping.enabled {
+        role = mapping.role(c.p, key.start, key.end)
       } else {
         role = defaultRole(c.p, key.start, key.end)
       }
@@ -472,7 +499,7 @@ public struct JSONLinesParser: FeedParser {
       // An escaped key: classify a copy (rare).
       let bytes = Array(assembler.scratch[key.start..<key.end])
       role = bytes.withUnsafeBytes { k in
-        if let m = mapping { return m.role(k, 0, k.count) }
+        if mapping.enabled { return mapping.role(k, 0, k.count) }
         return defaultRole(k, 0, k.count)
       }
     }
@@ -540,8 +567,8 @@ public struct JSONLinesParser: FeedParser {
     case .ignored:
       try c.skipValue(stack: &stack)
     case .other:
-      if let m = mapping {
-        try mappedLabel(key, m, &c)
+      if mapping.enabled {
+        try mappedLabel(key, &c)
       } else if c.peek == UInt8(ascii: "\"") {
         let v = try c.string(decode: true, scratch: &assembler.scratch)
         if key.end > key.start { assembler.labels.append((key, v)) }
@@ -552,16 +579,22 @@ public struct JSONLinesParser: FeedParser {
   }
 
   /// A top-level member under a mapping: a label when a `label.` entry names its key.
-  private mutating func mappedLabel(_ key: Ref, _ m: CompiledMapping, _ c: inout JSONCursor)
-    throws(JSONSyntaxError)
-  {
+  private mutating func mappedLabel(_ key: Ref, _ c: inout JSONCursor) throws(JSONSyntaxError) {
     guard let v = try scalarLabelValue(&c) else { return }
-    let keyBytes: [UInt8]? =
-      key.region == .record ? nil : Array(assembler.scratch[key.start..<key.end])
-    for (field, name) in m.labels {
-      let hit =
-        keyBytes.map { $0 == field } ?? equals(c.p, key.start, key.end, field)
-      if hit { assembler.labels.append((name, v)) }
+    if key.region == .record {
+      for k in mapping.labels.indices
+      where mapping.matches(c.p, key.start, key.end, mapping.labels[k].field) {
+        assembler.labels.append((mapping.labels[k].name, v))
+      }
+      return
+    }
+    // An escaped key: compare a copy (rare).
+    let keyBytes = Array(assembler.scratch[key.start..<key.end])
+    keyBytes.withUnsafeBytes { kb in
+      for k in mapping.labels.indices
+      where mapping.matches(kb, 0, kb.count, mapping.labels[k].field) {
+        assembler.labels.append((mapping.labels[k].name, v))
+      }
     }
   }
 

@@ -14,7 +14,7 @@
 ///   rejected as ``RejectReason/badValue`` otherwise.
 public struct LogfmtParser: FeedParser {
   private var assembler: RecordAssembler
-  private let mapping: CompiledMapping?
+  private let mapping: CompiledMapping
   private let trueRef: Ref
   private var pairs: [(Ref, Ref)] = []
 
@@ -22,8 +22,7 @@ public struct LogfmtParser: FeedParser {
   public init(mapping: FieldMapping = FieldMapping(), timeUnit: TimeUnit? = nil) {
     var a = RecordAssembler(timeUnit: mapping.timeUnit ?? timeUnit)
     a.durationValues = true
-    let m = CompiledMapping(mapping, assembler: &a)
-    self.mapping = mapping.selectsFields ? m : nil
+    self.mapping = CompiledMapping(mapping, assembler: &a)
     trueRef = a.addName("true")
     assembler = a
   }
@@ -48,8 +47,9 @@ public struct LogfmtParser: FeedParser {
     if pairs.isEmpty { return }  // blank line
     for (key, value) in pairs {
       let role =
-        mapping?.role(record, key.start, key.end, table: .logfmt)
-        ?? logfmtRole(record, key.start, key.end)
+        mapping.enabled
+        ? mapping.role(record, key.start, key.end, table: .logfmt)
+        : logfmtRole(record, key.start, key.end)
       switch role {
       case .timestamp(let rank, let unit):
         assembler.setTimestamp(value, syntax: .text, unit: unit, rank: rank, name: key)
@@ -58,9 +58,10 @@ public struct LogfmtParser: FeedParser {
       case .value(let rank):
         assembler.setValue(value, syntax: .text, rank: rank, name: key)
       case .labels, .ignored, .other:
-        if let m = mapping {
-          for (field, name) in m.labels where equals(record, key.start, key.end, field) {
-            assembler.labels.append((name, value))
+        if mapping.enabled {
+          for k in mapping.labels.indices
+          where mapping.matches(record, key.start, key.end, mapping.labels[k].field) {
+            assembler.labels.append((mapping.labels[k].name, value))
           }
         } else {
           assembler.labels.append((key, value))
