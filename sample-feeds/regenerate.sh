@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --product vigil >/dev/null
 bin=.build/debug/vigil
-# Minutes 5 to 8 of the incident (payment gateway slowing, retries climbing) at a tenth of the
+# Minutes 5 to 7 of the incident (payment gateway slowing, retries climbing) at a twentieth of the
 # demo's rate, in each format.
 for f in json csv logfmt; do
   ext=$f; [ "$f" = json ] && ext=jsonl
-  "$bin" generate --format "$f" --seed 42 --from 5m --duration 3m --rate-scale 0.1 > "sample-feeds/incident.$ext"
+  "$bin" generate --format "$f" --seed 42 --from 5m --duration 2m --rate-scale 0.05 > "sample-feeds/incident.$ext"
 done

@@ -18,25 +18,25 @@ struct FeedVector: Sendable, CustomTestStringConvertible {
   var testDescription: String { id }
 }
 
-private let noon = 1_714_564_800_000_000_000 as Int64  // 2024-05-01T12:00:00Z
+private let vectorNoon = 1_714_564_800_000_000_000 as Int64  // 2024-05-01T12:00:00Z
 
 private let vectors: [FeedVector] = [
   FeedVector(
     id: "F21 fraction", format: .json,
     records: [#"{"ts":"2024-05-01T12:00:00.123Z","metric":"m","value":1}"#],
-    expected: [.sample(SeriesKey("m"), noon + 123_000_000, 1)]),
+    expected: [.sample(SeriesKey("m"), vectorNoon + 123_000_000, 1)]),
   FeedVector(
     id: "F21 no fraction", format: .json,
     records: [#"{"ts":"2024-05-01T12:00:00Z","metric":"m","value":1}"#],
-    expected: [.sample(SeriesKey("m"), noon, 1)]),
+    expected: [.sample(SeriesKey("m"), vectorNoon, 1)]),
   FeedVector(
     id: "F22 space", format: .json,
     records: [#"{"ts":"2024-05-01 12:00:00Z","metric":"m","value":1}"#],
-    expected: [.sample(SeriesKey("m"), noon, 1)]),
+    expected: [.sample(SeriesKey("m"), vectorNoon, 1)]),
   FeedVector(
     id: "F22 lower case", format: .json,
     records: [#"{"ts":"2024-05-01t12:00:00z","metric":"m","value":1}"#],
-    expected: [.sample(SeriesKey("m"), noon, 1)]),
+    expected: [.sample(SeriesKey("m"), vectorNoon, 1)]),
   FeedVector(
     id: "F23 leap second", format: .json,
     records: [#"{"ts":"2016-12-31T23:59:60Z","metric":"m","value":1}"#],
@@ -48,11 +48,11 @@ private let vectors: [FeedVector] = [
   FeedVector(
     id: "F25 ts_ms", format: .json,
     records: [#"{"ts_ms":1714564800123,"metric":"m","value":1}"#],
-    expected: [.sample(SeriesKey("m"), noon + 123_000_000, 1)]),
+    expected: [.sample(SeriesKey("m"), vectorNoon + 123_000_000, 1)]),
   FeedVector(
     id: "F25 time_unit ms", format: .json,
     records: [#"{"ts":1714564800123,"metric":"m","value":1}"#], timeUnit: .ms,
-    expected: [.sample(SeriesKey("m"), noon + 123_000_000, 1)]),
+    expected: [.sample(SeriesKey("m"), vectorNoon + 123_000_000, 1)]),
   FeedVector(
     id: "F26 bare NaN", format: .json, records: [#"{"metric":"m","value": NaN}"#],
     expected: [.rejected(.malformed)]),
@@ -62,11 +62,13 @@ private let vectors: [FeedVector] = [
   FeedVector(
     id: "F27 trailing CR", format: .json,
     records: [#"{"ts":"2024-05-01T12:00:00Z","metric":"m","value":1}"# + "\r"],
-    expected: [.sample(SeriesKey("m"), noon, 1)]),
+    expected: [.sample(SeriesKey("m"), vectorNoon, 1)]),
   FeedVector(
     id: "F28 quoted newline", format: .csv,
     records: ["ts,service,msg,metric,value", "1714564800,checkout,\"a, \"\"b\"\"\nc\",m,1"],
-    expected: [.sample(SeriesKey("m", ["service": "checkout", "msg": "a, \"b\"\nc"]), noon, 1)]),
+    expected: [
+      .sample(SeriesKey("m", ["service": "checkout", "msg": "a, \"b\"\nc"]), vectorNoon, 1)
+    ]),
   FeedVector(
     id: "F29 too few fields", format: .csv, records: ["ts,metric,value", "1714564800,m"],
     expected: [.rejected(.fieldCount)]),
@@ -83,7 +85,7 @@ private let vectors: [FeedVector] = [
       .sample(
         SeriesKey(
           "checkout_ms", ["svc": "checkout", "msg": #"order "42" placed"#, "cached": "true"]),
-        noon, 231)
+        vectorNoon, 231)
     ]),
   FeedVector(
     id: "F32 unterminated quote", format: .logfmt, records: [#"msg="unterminated"#],
