@@ -76,6 +76,8 @@ public struct IssueRecord: Sendable, Equatable {
 public enum Overlay: Sendable, Equatable {
   case help
   case rejected
+  /// Every series that belongs to no built-in signal (the generic panel).
+  case others
 }
 
 /// What the user is looking at.

@@ -73,32 +73,36 @@ private func ingestRecords(
   sink.issues.removeAll(keepingCapacity: true)
   var storeRejects: [ParseIssue] = []
   var accepted: UInt64 = 0
-  for i in 0..<batch.count {
-    let before = sink.samples.count
-    batch.withRecord(i) { record, line in
+  batch.bytes.withUnsafeBytes { all in
+    var start = 0
+    for i in 0..<batch.count {
+      let end = batch.ends[i]
+      let record = UnsafeRawBufferPointer(rebasing: all[start..<end])
+      let line = batch.lines[i]
+      start = end
+      let before = sink.samples.count
       parser.parse(record, line: line, arrival: arrival, into: &sink)
-      if sink.samples.count > before {
-        for k in before..<sink.samples.count {
-          let sample = sink.samples[k]
-          let now = resolveNow(&state, sample: sample, arrival: arrival)
-          switch state.store.ingest(sample, now: now) {
-          case .accepted: accepted += 1
-          case .tooOld:
-            storeRejects.append(
-              ParseIssue(
-                line: line, reason: .tooOld,
-                detail: "timestamp \(sample.timestamp) is older than the longest window",
-                excerpt: printableExcerpt(record)))
-          case .future:
-            storeRejects.append(
-              ParseIssue(
-                line: line, reason: .futureTimestamp,
-                detail: "timestamp \(sample.timestamp) is ahead of the clock (\(now))",
-                excerpt: printableExcerpt(record)))
-          }
+      guard sink.samples.count > before else { continue }
+      for k in before..<sink.samples.count {
+        let sample = sink.samples[k]
+        let now = resolveNow(&state, sample: sample, arrival: arrival)
+        switch state.store.ingest(sample, now: now) {
+        case .accepted: accepted += 1
+        case .tooOld:
+          storeRejects.append(
+            ParseIssue(
+              line: line, reason: .tooOld,
+              detail: "timestamp \(sample.timestamp) is older than the longest window",
+              excerpt: printableExcerpt(record)))
+        case .future:
+          storeRejects.append(
+            ParseIssue(
+              line: line, reason: .futureTimestamp,
+              detail: "timestamp \(sample.timestamp) is ahead of the clock (\(now))",
+              excerpt: printableExcerpt(record)))
         }
-        sink.samples.removeSubrange(before...)
       }
+      sink.samples.removeSubrange(before...)
     }
   }
   state.feeds[fi].parser = parser
@@ -121,6 +125,7 @@ private func ingestRecords(
 }
 
 /// The "now" a sample is judged against, resolving the auto clock mode on the first sample.
+@inline(__always)
 private func resolveNow(_ state: inout AppState, sample: Sample, arrival: Timestamp) -> Timestamp {
   if state.clockMode == .auto {
     let horizon = state.config.windows.levels.map(\.horizon).max() ?? 0
@@ -169,6 +174,8 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.ui.overlay = state.ui.overlay == .help ? nil : .help
   case .character("e"):
     state.ui.overlay = state.ui.overlay == .rejected ? nil : .rejected
+  case .character("o"):
+    state.ui.overlay = state.ui.overlay == .others ? nil : .others
   case .escape:
     if state.ui.overlay != nil {
       state.ui.overlay = nil

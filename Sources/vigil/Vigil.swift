@@ -14,8 +14,9 @@ struct Vigil: ParsableCommand {
     commandName: "vigil",
     abstract: "A live terminal dashboard for the operational health of an ecommerce backend.",
     discussion: """
-      With no feeds, Vigil plays its built-in demo incident. Give files (followed like tail -F)
-      or - for standard input; formats are detected unless --format says otherwise.
+      With no feeds, Vigil plays its built-in demo incident. Give files (followed like \
+      tail -F) or - for standard input; formats are detected unless --format says otherwise. \
+      See 'vigil help run' for every flag.
       """,
     version: vigilVersion,
     subcommands: [Run.self, Generate.self],

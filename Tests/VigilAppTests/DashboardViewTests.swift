@@ -89,6 +89,26 @@ import VigilTestSupport
     #expect(screen.lines().joined().contains("evil"))
   }
 
+  @Test func anyOtherMetricShowsInTheGenericPanel() {
+    var state = freshState()
+    send(
+      &state,
+      [
+        #"{"metric":"cache_hit_ratio","value":0.93,"labels":{"cache":"sessions"}}"#,
+        #"{"metric":"queue_depth","value":17}"#,
+      ], at: state.now)
+    state.ui.overlay = .others
+    let text = render(state).lines().joined(separator: "\n")
+    #expect(text.contains("Other metrics (2)"))
+    #expect(text.contains("cache_hit_ratio{cache=\"sessions\"}"))
+    #expect(text.contains("queue_depth"))
+    #expect(text.contains("0.93"))
+    // On a tall terminal the panel is part of the dashboard itself.
+    state.ui.overlay = nil
+    state.ui.size = Size(width: 120, height: 40)
+    #expect(render(state).lines().joined().contains("queue_depth"))
+  }
+
   @Test func frozenDisplayIsMarked() {
     var state = demoState(seconds: 30)
     _ = update(&state, .key(.character(" ")))

@@ -60,9 +60,9 @@ public struct DemoScenario: Sendable {
     case ..<2: return "baseline"
     case ..<4: return "traffic spike"
     case ..<6: return "payment gateway slowing"
-    case ..<8: return "payment retries climbing, confirmations lagging"
-    case ..<10: return "inventory drifting between storefront, OMS and ERP"
-    case ..<12.5: return "support tickets following failed orders"
+    case ..<8: return "retries climbing, confirmations lagging"
+    case ..<10: return "inventory drifting: storefront/OMS/ERP"
+    case ..<12.5: return "tickets following failed orders"
     default: return "recovery"
     }
   }

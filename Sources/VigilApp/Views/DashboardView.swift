@@ -44,6 +44,10 @@ public func renderApp(
   switch state.ui.overlay {
   case .help: renderHelp(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
   case .rejected: renderRejected(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
+  case .others:
+    let rect = overlayRect(in: body, width: body.width - 4, height: body.height - 2)
+    buffer.fill(rect, with: Cell(" ", style: theme.overlay))
+    renderOthers(model.others, in: rect, into: &buffer, glyphs: glyphs, theme: theme)
   case nil: break
   }
   renderStatus(state, in: statusRow, into: &buffer, glyphs: glyphs, theme: theme)

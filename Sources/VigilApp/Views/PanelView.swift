@@ -55,8 +55,14 @@ func renderOthers(
   theme: Theme
 ) {
   let inner = drawBox(
-    into: &buffer, rect, title: "Other metrics", rightTitle: nil, focused: false, glyphs: glyphs,
-    theme: theme)
+    into: &buffer, rect, title: "Other metrics (\(rows.count))", rightTitle: nil, focused: false,
+    glyphs: glyphs, theme: theme)
+  if rows.isEmpty {
+    buffer.put(
+      "No other metrics yet: series outside the six signals are listed here.",
+      at: Point(x: inner.x, y: inner.y), style: theme.label, clip: inner)
+    return
+  }
   drawTable(
     into: &buffer, inner, header: ["series", "last", "mean", "p99", "rate"], rows: rows,
     numericFrom: 1, glyphs: glyphs, theme: theme)
@@ -79,6 +85,7 @@ public let helpKeys: [(key: String, action: String)] = [
   ("Enter", "zoom the focused panel"),
   ("Esc", "back from zoom or an overlay"),
   ("e", "rejected lines: feed, line number, reason"),
+  ("o", "other metrics: every series outside the six signals"),
   ("?", "this help"),
 ]
 
