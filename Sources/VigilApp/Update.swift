@@ -86,20 +86,11 @@ private func ingestRecords(
       for k in before..<sink.samples.count {
         let sample = sink.samples[k]
         let now = resolveNow(&state, sample: sample, arrival: arrival)
-        switch state.store.ingest(sample, now: now) {
-        case .accepted: accepted += 1
-        case .tooOld:
-          storeRejects.append(
-            ParseIssue(
-              line: line, reason: .tooOld,
-              detail: "timestamp \(sample.timestamp) is older than the longest window",
-              excerpt: printableExcerpt(record)))
-        case .future:
-          storeRejects.append(
-            ParseIssue(
-              line: line, reason: .futureTimestamp,
-              detail: "timestamp \(sample.timestamp) is ahead of the clock (\(now))",
-              excerpt: printableExcerpt(record)))
+        let outcome = state.store.ingest(sample, now: now)
+        if outcome == .accepted {
+          accepted += 1
+        } else {
+          storeRejects.append(storeRejection(outcome, sample, now: now, line: line, record: record))
         }
       }
       sink.samples.removeSubrange(before...)
@@ -122,6 +113,18 @@ private func ingestRecords(
   record(&state, feedIndex: fi, issues: issues, arrival: arrival)
   sink.issues.removeAll(keepingCapacity: true)
   state.sink = sink
+}
+
+/// The issue for a sample the windows refused (too old, or ahead of the clock).
+private func storeRejection(
+  _ outcome: IngestOutcome, _ sample: Sample, now: Timestamp, line: Int,
+  record: UnsafeRawBufferPointer
+) -> ParseIssue {
+  let (reason, detail): (RejectReason, String) =
+    outcome == .future
+    ? (.futureTimestamp, "timestamp \(sample.timestamp) is ahead of the clock (\(now))")
+    : (.tooOld, "timestamp \(sample.timestamp) is older than the longest window")
+  return ParseIssue(line: line, reason: reason, detail: detail, excerpt: printableExcerpt(record))
 }
 
 /// The "now" a sample is judged against, resolving the auto clock mode on the first sample.

@@ -71,11 +71,6 @@ public struct DemoSource: FeedSource {
     self.clock = clock
   }
 
-  public func start(inbox: MessageInbox, stop: StopFlag) {
-    let me = self
-    spawnThread { me.run(inbox: inbox, stop: stop) }
-  }
-
   public func run(inbox: MessageInbox, stop: StopFlag) {
     _ = inbox.send(spec.id, .event(.opened))
     let slice = 100 * Nanos.millisecond

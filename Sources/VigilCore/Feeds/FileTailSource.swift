@@ -8,8 +8,17 @@
 /// ``MessageInbox/send(_:_:)``; they never touch the loop's state.
 public protocol FeedSource: Sendable {
   var spec: FeedSpec { get }
+  /// Reads until `stop` is set, the inbox closes, or the input ends. Blocks: runs on the
+  /// source's own thread (tests may call it on theirs).
+  func run(inbox: MessageInbox, stop: StopFlag)
+}
+
+extension FeedSource {
   /// Starts the source on its own thread; it runs until `stop` is set or the inbox closes.
-  func start(inbox: MessageInbox, stop: StopFlag)
+  public func start(inbox: MessageInbox, stop: StopFlag) {
+    let me = self
+    spawnThread { me.run(inbox: inbox, stop: stop) }
+  }
 }
 
 /// Follows a file by name like `tail -F`.
@@ -36,12 +45,7 @@ public struct FileTailSource: FeedSource {
     self.maxRecordBytes = maxRecordBytes
   }
 
-  public func start(inbox: MessageInbox, stop: StopFlag) {
-    let me = self
-    spawnThread { me.run(inbox: inbox, stop: stop) }
-  }
-
-  /// The tail loop (runs on the source's thread; public so tests can drive it on theirs).
+  /// The tail loop.
   public func run(inbox: MessageInbox, stop: StopFlag) {
     var tail = Tail(spec: spec, maxRecordBytes: maxRecordBytes)
     defer { tail.closeFile() }

@@ -16,11 +16,6 @@ public struct StandardInputSource: FeedSource {
     self.maxRecordBytes = maxRecordBytes
   }
 
-  public func start(inbox: MessageInbox, stop: StopFlag) {
-    let me = self
-    spawnThread { me.run(inbox: inbox, stop: stop) }
-  }
-
   public func run(inbox: MessageInbox, stop: StopFlag) {
     var pump = RecordPump(format: spec.format, maxRecordBytes: maxRecordBytes)
     var buffer = [UInt8](repeating: 0, count: 256 * 1024)

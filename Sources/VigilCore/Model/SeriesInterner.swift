@@ -77,7 +77,7 @@ public struct SeriesInterner: Sendable {
     }
   }
 
-  /// Interns a series given as byte spans. Reorders `labels` in place (sorted by name).
+  /// Interns a series given as byte spans. Reorders and compacts `labels` in place.
   ///
   /// Labels with empty values are ignored; when a name repeats, the last one wins.
   /// - Returns: the series id, or nil when the series is new and the cap is reached.
@@ -97,38 +97,32 @@ public struct SeriesInterner: Sendable {
         labels[j + 1] = item
       }
     }
-    scratch.removeAll(keepingCapacity: true)
-    appendLengthPrefixed(&scratch, metric)
+    // Compact in place: drop empty values, keep the last of a run of equal names.
+    var kept = 0
     var i = 0
     while i < labels.count {
-      // Skip to the last of a run of equal names.
       var last = i
       while last + 1 < labels.count && compareBytes(labels[last + 1].name, labels[i].name) == 0 {
         last += 1
       }
-      let l = labels[last]
-      if l.value.count > 0 {
-        appendLengthPrefixed(&scratch, l.name)
-        appendLengthPrefixed(&scratch, l.value)
+      if labels[last].value.count > 0 {
+        labels[kept] = labels[last]
+        kept += 1
       }
       i = last + 1
+    }
+    let unique = UnsafeMutableBufferPointer(rebasing: labels[0..<kept])
+    scratch.removeAll(keepingCapacity: true)
+    appendLengthPrefixed(&scratch, metric)
+    for l in unique {
+      appendLengthPrefixed(&scratch, l.name)
+      appendLengthPrefixed(&scratch, l.value)
     }
     let hash = hashBytes(scratch)
     if let id = find(scratch, hash) { return id }
     guard keys.count < maxSeries else { return nil }
-    var built: [Label] = []
-    var k = 0
-    while k < labels.count {
-      var last = k
-      while last + 1 < labels.count && compareBytes(labels[last + 1].name, labels[k].name) == 0 {
-        last += 1
-      }
-      let l = labels[last]
-      if l.value.count > 0 {
-        built.append(
-          Label(String(decoding: l.name, as: UTF8.self), String(decoding: l.value, as: UTF8.self)))
-      }
-      k = last + 1
+    let built = unique.map {
+      Label(String(decoding: $0.name, as: UTF8.self), String(decoding: $0.value, as: UTF8.self))
     }
     let key = SeriesKey(String(decoding: metric, as: UTF8.self), LabelSet(sorted: built))
     return insert(key: key, bytes: scratch, hash: hash)
