@@ -8,11 +8,12 @@ let package = Package(
     .executable(name: "vigil", targets: ["vigil"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
   ],
   targets: [
     // Feeds, framing, parsers, model, windows, config. No terminal code.
-    .target(name: "VigilCore"),
+    .target(name: "VigilCore", dependencies: [.product(name: "Yams", package: "Yams")]),
     // Geometry, styles, cells, screen buffers and diffs, layout, widgets. No curses, no metrics.
     .target(name: "VigilRender"),
     // The scripted demo incident and the seeded feed generator (lives beside the sample feeds).

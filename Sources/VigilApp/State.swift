@@ -1,16 +1,6 @@
 import VigilCore
 import VigilRender
 
-/// Which clock the windows follow.
-public enum ClockMode: String, Sendable, CaseIterable {
-  /// The wall clock (live feeds).
-  case wall
-  /// The newest event time seen (historical files read at full speed).
-  case event
-  /// Wall, unless the first sample is older than the longest window: then event time.
-  case auto
-}
-
 /// Everything the app is configured with at start.
 public struct AppConfig: Sendable {
   public var windows = WindowsConfig()

@@ -39,17 +39,21 @@ struct Run: ParsableCommand {
   @Option(help: "Signal metric name override, KEY=METRIC (e.g. api_latency=http_ms). Repeatable.")
   var signal: [String] = []
 
-  @Option(help: "Window lengths offered by the 1/5/f keys.")
-  var windows: String = "1m,5m,15m"
+  @Option(help: "A YAML config file (signals, windows, fps, clock, feeds); flags override it.")
+  var config: String?
 
-  @Option(help: "Window shown at start.")
-  var window: String = "5m"
+  @Option(help: "Window lengths offered by the 1/5/f keys. (default: 1m,5m,15m)")
+  var windows: String?
 
-  @Option(help: "Frames per second at most.")
-  var fps: Double = 4
+  @Option(help: "Window shown at start. (default: 5m)")
+  var window: String?
 
-  @Option(help: "Clock the windows follow: wall, event (newest event time) or auto.")
-  var clock: String = "auto"
+  @Option(help: "Frames per second at most. (default: 4)")
+  var fps: Double?
+
+  @Option(
+    help: "Clock the windows follow: wall, event (newest event time) or auto. (default: auto)")
+  var clock: String?
 
   @Option(help: "Demo only: play the incident this many times faster than real time.")
   var speed: Double = 1
@@ -79,10 +83,7 @@ struct Run: ParsableCommand {
     if maps.count > 1 && maps.count != max(1, feeds.count) {
       throw ValidationError("give --map once, or once per feed (\(feeds.count) feeds)")
     }
-    if feeds.filter({ $0 == "-" }).count > 1 {
-      throw ValidationError("standard input (-) can be given only once")
-    }
-    guard fps > 0, fps <= 60 else { throw ValidationError("--fps must be in (0, 60]") }
+    if let fps, !(fps > 0 && fps <= 60) { throw ValidationError("--fps must be in (0, 60]") }
     guard speed > 0, speed <= 10_000 else { throw ValidationError("--speed must be in (0, 10000]") }
     guard frames > 0 else { throw ValidationError("--frames must be positive") }
   }
@@ -93,35 +94,60 @@ struct Run: ParsableCommand {
     if code != 0 { throw ExitCode(code) }
   }
 
-  /// Turns flags into a validated configuration.
+  /// Turns the config file and flags (which win) into a validated configuration.
   func buildOptions() throws -> RunOptions {
+    var file = ConfigFile()
+    if let path = config {
+      switch ConfigLoader.load(path: path) {
+      case .success(let loaded): file = loaded
+      case .failure(let problems): throw ConfigFailure(problems: problems)
+      }
+    }
     var config = AppConfig()
-    config.fps = fps
+    config.signals = file.signals
+    config.fps = fps ?? file.fps ?? 4
     for s in signal {
       if let problem = config.signals.apply(s) { throw ValidationError("--signal: \(problem)") }
     }
-    var lengths: [Int64] = []
-    for part in windows.split(separator: ",") {
-      guard let ns = Nanos.parse(String(part)), ns > 0 else {
-        throw ValidationError("--windows: \"\(part)\" is not a duration like 1m")
+    if let windows {
+      var lengths: [Int64] = []
+      for part in windows.split(separator: ",") {
+        guard let ns = Nanos.parse(String(part)) else {
+          throw ValidationError("--windows: \"\(part)\" is not a duration like 1m")
+        }
+        if let problem = config.windows.problem(withWindow: ns) {
+          throw ValidationError("--windows: \(problem)")
+        }
+        lengths.append(ns)
       }
-      let fits = config.windows.levels.contains { $0.horizon >= ns && ns % $0.bucketNanos == 0 }
-      guard fits else {
+      guard !lengths.isEmpty else { throw ValidationError("--windows: give at least one window") }
+      config.windows.windows = lengths
+    } else if let lengths = file.windows {
+      config.windows.windows = lengths
+    }
+    let initial: Int64
+    if let window {
+      guard let ns = Nanos.parse(window), config.windows.windows.contains(ns) else {
         throw ValidationError(
-          "--windows: \(part) is not a whole number of buckets within 15m (use 1s steps up to 1m, 10s steps up to 15m)"
-        )
+          "--window \(window) is not one of the windows "
+            + config.windows.windows.map(Nanos.format).joined(separator: ","))
       }
-      lengths.append(ns)
+      initial = ns
+    } else if let w = file.window, config.windows.windows.contains(w) {
+      initial = w
+    } else {
+      initial =
+        config.windows.windows.contains(5 * Nanos.minute)
+        ? 5 * Nanos.minute : config.windows.windows[0]
     }
-    guard !lengths.isEmpty else { throw ValidationError("--windows: give at least one window") }
-    config.windows.windows = lengths
-    guard let initial = Nanos.parse(window), lengths.contains(initial) else {
-      throw ValidationError("--window \(window) is not one of --windows \(windows)")
+    if let clock {
+      guard let mode = ClockMode(rawValue: clock) else {
+        throw ValidationError("--clock must be wall, event or auto")
+      }
+      config.clockMode = mode
+    } else if let mode = file.clock {
+      config.clockMode = mode
     }
-    guard let mode = ClockMode(rawValue: clock) else {
-      throw ValidationError("--clock must be wall, event or auto")
-    }
-    config.clockMode = mode
     var unit: TimeUnit?
     if let timeUnit {
       guard let u = TimeUnit(rawValue: timeUnit) else {
@@ -129,7 +155,11 @@ struct Run: ParsableCommand {
       }
       unit = u
     }
-    var specs: [FeedSpec] = []
+    var specs: [FeedSpec] = file.feeds.enumerated().map { i, f in
+      FeedSpec(
+        id: FeedID(i), kind: f.target == "-" ? .stdin : .file, target: f.target, format: f.format,
+        mapping: f.mapping, timeUnit: f.timeUnit, fromEnd: f.fromEnd)
+    }
     for (i, target) in feeds.enumerated() {
       var format: FeedFormat?
       if !formats.isEmpty {
@@ -149,8 +179,11 @@ struct Run: ParsableCommand {
       }
       specs.append(
         FeedSpec(
-          id: FeedID(i), kind: target == "-" ? .stdin : .file, target: target, format: format,
-          mapping: mapping, timeUnit: unit, fromEnd: fromEnd))
+          id: FeedID(specs.count), kind: target == "-" ? .stdin : .file, target: target,
+          format: format, mapping: mapping, timeUnit: unit, fromEnd: fromEnd))
+    }
+    if specs.filter({ $0.kind == .stdin }).count > 1 {
+      throw ValidationError("standard input (-) can be read by one feed only")
     }
     guard let history = Nanos.parse(demoHistory), history >= 0, history < DemoScenario.duration
     else { throw ValidationError("--demo-history must be a duration under 15m") }
@@ -160,6 +193,12 @@ struct Run: ParsableCommand {
       demoHistory: history, seed: seed, ascii: ascii, headless: headless, frames: frames,
       size: Size(width: cols, height: rows))
   }
+}
+
+/// A config file with problems: every one is printed, then Vigil exits with status 1.
+struct ConfigFailure: Error, CustomStringConvertible {
+  var problems: ConfigProblems
+  var description: String { problems.description }
 }
 
 /// Everything `run` needs, validated.

@@ -2,12 +2,26 @@ import ArgumentParser
 import CVigilSignals
 import VigilCore
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 @main
 struct Vigil: ParsableCommand {
   static func main() {
     // Before any thread starts: a parent may have handed us a blocked signal mask.
     _ = vigil_signals_unblock_inherited()
-    Vigil.main(nil)
+    do {
+      var command = try parseAsRoot(nil)
+      try command.run()
+    } catch let failure as ConfigFailure {
+      printError(failure.description)
+      exit(withError: ExitCode.failure)
+    } catch {
+      exit(withError: error)
+    }
   }
 
   static let configuration = CommandConfiguration(
@@ -19,8 +33,40 @@ struct Vigil: ParsableCommand {
       See 'vigil help run' for every flag.
       """,
     version: vigilVersion,
-    subcommands: [Run.self, Generate.self],
+    subcommands: [Run.self, CheckConfig.self, Generate.self],
     defaultSubcommand: Run.self)
 }
 
 let vigilVersion = "0.1.0"
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+  var stderr = StandardError()
+  print(text, to: &stderr)
+}
+
+struct StandardError: TextOutputStream {
+  mutating func write(_ string: String) {
+    var s = string
+    s.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+  }
+}
+
+struct CheckConfig: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check-config",
+    abstract: "Validate a config file: print every problem as file:line:column and exit 2.")
+
+  @Argument(help: "The YAML config file.")
+  var file: String
+
+  func run() throws {
+    switch ConfigLoader.load(path: file) {
+    case .success(let config):
+      print("\(file): ok (\(config.feeds.count) feeds)")
+    case .failure(let problems):
+      printError(problems.description)
+      throw ExitCode(2)
+    }
+  }
+}

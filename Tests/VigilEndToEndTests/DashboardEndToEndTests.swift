@@ -151,3 +151,41 @@ import VigilTestSupport
     #expect(err2.contains("--map"))
   }
 }
+
+@Suite struct ConfigEndToEndTests {
+  @Test func checkConfigListsEveryProblemAndExits2() throws {
+    let path = "/tmp/vigil-e2e-config-\(getpid()).yaml"
+    try "fps: fast\nsignals:\n  api_latncy: x\n".write(
+      toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let (status, _, err) = try runVigil(["check-config", path])
+    #expect(status == 2)
+    #expect(err.contains("\(path):1:6: fps must be a number"))
+    #expect(err.contains("\(path):3:3: signals: unknown signal \"api_latncy\""))
+    let (runStatus, _, runErr) = try runVigil(["--config", path, "--headless"])
+    #expect(runStatus == 1)
+    #expect(runErr.contains("\(path):1:6"))
+  }
+
+  @Test func configRenamesASignalAndFlagsOverrideIt() throws {
+    let dir = "/tmp/vigil-e2e-cfg-\(getpid())"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let feed = dir + "/api.jsonl"
+    try #"{"metric":"http_server_ms","value":42,"labels":{"service":"cart"}}"#.appending("\n")
+      .write(toFile: feed, atomically: true, encoding: .utf8)
+    try "signals:\n  api_latency: http_server_ms\nwindow: 1m\nfeeds:\n  - path: \(feed)\n"
+      .write(toFile: dir + "/vigil.yaml", atomically: true, encoding: .utf8)
+    let (status, out, err) = try runVigil([
+      "--config", dir + "/vigil.yaml", "--headless", "--size", "100x30",
+    ])
+    #expect(status == 0, "\(err)")
+    #expect(out.contains("cart"), "\(out)")
+    #expect(out.contains("42ms"))
+    #expect(out.contains("window 1m"))
+    let (_, out2, _) = try runVigil([
+      "--config", dir + "/vigil.yaml", "--window", "15m", "--headless",
+    ])
+    #expect(out2.contains("window 15m"))
+  }
+}

@@ -49,3 +49,13 @@ public struct ScaledClock: VigilClock {
     return origin.adding(Int64(elapsed))
   }
 }
+
+/// Which clock the windows follow.
+public enum ClockMode: String, Sendable, CaseIterable, Codable {
+  /// The wall clock (live feeds).
+  case wall
+  /// The newest event time seen (historical files read at full speed).
+  case event
+  /// Wall, unless the first sample is older than the longest window: then event time.
+  case auto
+}

@@ -295,3 +295,18 @@ struct CompensatedSum {
   }
   var value: Double { s + c }
 }
+
+extension WindowsConfig {
+  /// Why `window` cannot be offered, or nil when a level holds it as whole buckets.
+  public func problem(withWindow window: Int64) -> String? {
+    if window <= 0 { return "a window must be longer than 0s" }
+    if levels.contains(where: { $0.horizon >= window && window % $0.bucketNanos == 0 }) {
+      return nil
+    }
+    let steps = levels.map {
+      "\(Nanos.format($0.bucketNanos)) steps up to \(Nanos.format($0.horizon))"
+    }
+    return "\(Nanos.format(window)) is not a whole number of buckets (use "
+      + steps.joined(separator: ", ") + ")"
+  }
+}

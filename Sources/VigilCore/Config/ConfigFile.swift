@@ -1,0 +1,65 @@
+/// A problem in a configuration file, with where it is.
+public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
+  public var file: String
+  /// 1-based; 0 when the problem is about the file as a whole.
+  public var line: Int
+  public var column: Int
+  public var message: String
+
+  public init(file: String, line: Int, column: Int = 0, message: String) {
+    self.file = file
+    self.line = line
+    self.column = column
+    self.message = message
+  }
+
+  /// `file:line:column: message`, as compilers print it.
+  public var description: String {
+    line > 0 ? "\(file):\(line):\(column): \(message)" : "\(file): \(message)"
+  }
+}
+
+/// Every problem found in a configuration file (never empty).
+public struct ConfigProblems: Error, Sendable, Equatable, CustomStringConvertible {
+  public var problems: [ConfigProblem]
+  public init(_ problems: [ConfigProblem]) { self.problems = problems }
+  /// One problem per line.
+  public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+/// A feed as a config file declares it.
+public struct FeedConfig: Sendable, Equatable {
+  public var target: String
+  public var format: FeedFormat?
+  public var mapping = FieldMapping()
+  public var timeUnit: TimeUnit?
+  public var fromEnd = false
+
+  public init(target: String) { self.target = target }
+}
+
+/// What a `--config` file sets. Anything it leaves out keeps its default; flags override it.
+///
+/// ```yaml
+/// signals:                 # metric names of the six signals
+///   api_latency: http_server_duration_ms
+/// windows: [1m, 5m, 15m]
+/// window: 5m
+/// fps: 4
+/// clock: auto              # wall | event | auto
+/// feeds:
+///   - path: /var/log/checkout.jsonl
+///     map: ts=time,value=duration_ms,metric=const:api_latency_ms,label.service=svc
+///   - path: /var/log/orders.csv
+///     format: csv
+/// ```
+public struct ConfigFile: Sendable, Equatable {
+  public var signals = SignalNames()
+  public var windows: [Int64]?
+  public var window: Int64?
+  public var fps: Double?
+  public var clock: ClockMode?
+  public var feeds: [FeedConfig] = []
+
+  public init() {}
+}

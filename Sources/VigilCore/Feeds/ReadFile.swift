@@ -1,0 +1,23 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The whole text of a small file (configuration), or nil when it cannot be read or is not
+/// UTF-8. Files over 16 MiB are refused.
+public func readTextFile(_ path: String) -> String? {
+  let fd = open(path, O_RDONLY | O_CLOEXEC)
+  guard fd >= 0 else { return nil }
+  defer { close(fd) }
+  var bytes: [UInt8] = []
+  var buffer = [UInt8](repeating: 0, count: 65_536)
+  while true {
+    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    if n < 0 && errno == EINTR { continue }
+    if n <= 0 { break }
+    bytes.append(contentsOf: buffer[0..<n])
+    if bytes.count > 16 << 20 { return nil }
+  }
+  return String(validating: bytes, as: UTF8.self)
+}
