@@ -133,6 +133,33 @@ import VigilTestSupport
     try tmux.keys("q")
   }
 
+  @Test func ctrlZSuspendsWithASaneTerminalAndFgRepaints() throws {
+    let tmux = try Tmux(width: 80, height: 24)
+    try tmux.type("clear; \(vigilBinary())")
+    #expect(tmux.waitForText(Self.titles, timeout: 20) != nil)
+    try tmux.keys("C-z")
+    #expect(tmux.waitForText(["Stopped"], timeout: 5) != nil, "\(tmux.screen())")
+    let stty = try tmux.sttySettings()
+    #expect(!stty.contains("-icanon") && !stty.contains("-echo"), "stty while stopped: \(stty)")
+    try tmux.type("fg")
+    #expect(tmux.waitForText(Self.titles + ["window 5m"], timeout: 10) != nil, "\(tmux.screen())")
+    try tmux.keys("q")
+    #expect(tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
+  }
+
+  @Test func standardInputFeedKeepsTheKeyboard() throws {
+    let root = URL(fileURLWithPath: vigilBinary()).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().path
+    let tmux = try Tmux(width: 100, height: 30)
+    try tmux.type("cat \(root)/sample-feeds/incident.jsonl | \(vigilBinary()) -")
+    #expect(tmux.waitForText(["payment", "event time", "stdin"], timeout: 20) != nil, "\(tmux.screen())")
+    try tmux.keys("?")
+    #expect(tmux.waitForText(["Keys", "freeze"], timeout: 5) != nil, "keys must come from the tty")
+    try tmux.keys("Escape")
+    try tmux.keys("q")
+    #expect(tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
+  }
+
   @Test func headlessPrintsPlainFrames() throws {
     let (status, out, err) = try runVigil(["--headless", "--frames", "1", "--size", "80x24"])
     #expect(status == 0, "\(err)")

@@ -124,7 +124,11 @@ func renderStatus(
   buffer.fill(rect, with: Cell(" ", style: theme.statusBar))
   let healthy = state.feeds.filter { $0.health == .ok || $0.health == .ended }.count
   var feedsText = "feeds \(healthy)/\(state.feeds.count) ok"
-  if let bad = state.feeds.first(where: { $0.health != .ok && $0.health != .ended }) {
+  // Name the first feed that needs attention (failing first, then one that has ended).
+  let notable =
+    state.feeds.first(where: { $0.health != .ok && $0.health != .ended })
+    ?? state.feeds.first(where: { $0.health == .ended })
+  if let bad = notable {
     feedsText =
       "feeds \(healthy)/\(state.feeds.count) ok, \(bad.spec.displayName) \(bad.health.word)"
   }
