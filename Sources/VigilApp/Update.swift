@@ -80,11 +80,10 @@ private func ingestRecords(
       let record = UnsafeRawBufferPointer(rebasing: all[start..<end])
       let line = batch.lines[i]
       start = end
-      let before = sink.samples.count
+      // The sample buffer is emptied after every record, so it holds only this record's.
       parser.parse(record, line: line, arrival: arrival, into: &sink)
-      guard sink.samples.count > before else { continue }
-      for k in before..<sink.samples.count {
-        let sample = sink.samples[k]
+      guard !sink.samples.isEmpty else { continue }
+      for sample in sink.samples {
         let now = resolveNow(&state, sample: sample, arrival: arrival)
         let outcome = state.store.ingest(sample, now: now)
         if outcome == .accepted {
@@ -93,7 +92,7 @@ private func ingestRecords(
           storeRejects.append(storeRejection(outcome, sample, now: now, line: line, record: record))
         }
       }
-      sink.samples.removeSubrange(before...)
+      sink.samples.removeAll(keepingCapacity: true)
     }
   }
   state.feeds[fi].parser = parser

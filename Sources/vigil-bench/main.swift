@@ -108,6 +108,14 @@ func peakRSSKiB() -> Int {
   return 0
 }
 
+// `--ingest-only N`: ingest N demo lines once and exit (for callgrind/perf profiles).
+if let n = option("--ingest-only").flatMap({ Int($0) }) {
+  let (path, _) = demoFile(lines: n)
+  var state = freshState()
+  print("lines \(ingest(path: path, state: &state))")
+  exit(0)
+}
+
 if args.contains("--rss-child") {
   let (path, n) = demoFile(lines: 5_000_000)
   var state = freshState()

@@ -152,7 +152,8 @@ import VigilTestSupport
       .deletingLastPathComponent().deletingLastPathComponent().path
     let tmux = try Tmux(width: 100, height: 30)
     try tmux.type("cat \(root)/sample-feeds/incident.jsonl | \(vigilBinary()) -")
-    #expect(tmux.waitForText(["payment", "event time", "stdin"], timeout: 20) != nil, "\(tmux.screen())")
+    #expect(
+      tmux.waitForText(["payment", "event time", "stdin"], timeout: 20) != nil, "\(tmux.screen())")
     try tmux.keys("?")
     #expect(tmux.waitForText(["Keys", "freeze"], timeout: 5) != nil, "keys must come from the tty")
     try tmux.keys("Escape")
