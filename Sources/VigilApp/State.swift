@@ -110,7 +110,10 @@ public struct RateMeter: Sendable, Equatable {
 public struct AppState: Sendable {
   public var config: AppConfig
   public var feeds: [FeedState]
-  public var sink = ParseSink()
+  /// Series are capped (each costs at least ~20 KB of windows): 2,000 is far more than a
+  /// terminal shows, and keeps a runaway label from taking the host's memory.
+  public var sink = ParseSink(interner: SeriesInterner(maxSeries: AppState.maxSeries))
+  public static let maxSeries = 2_000
   public var store: MetricStore
   public var issues: [IssueRecord] = []
   public var ui = UIState()

@@ -68,7 +68,7 @@ private func ingestRecords(
   guard var parser = state.feeds[fi].parser else { return }
   state.feeds[fi].parser = nil  // keep the parser uniquely referenced while it runs
   var sink = state.sink
-  state.sink = ParseSink()
+  state.sink = placeholderSink  // moves the real sink out without copying its buffers
   sink.samples.removeAll(keepingCapacity: true)
   sink.issues.removeAll(keepingCapacity: true)
   var storeRejects: [ParseIssue] = []
@@ -113,6 +113,9 @@ private func ingestRecords(
   sink.issues.removeAll(keepingCapacity: true)
   state.sink = sink
 }
+
+/// Stands in for `AppState.sink` while a batch is parsed (shared, so it allocates nothing).
+private let placeholderSink = ParseSink(interner: SeriesInterner(maxSeries: 0))
 
 /// The issue for a sample the windows refused (too old, or ahead of the clock).
 private func storeRejection(

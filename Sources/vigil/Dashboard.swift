@@ -70,7 +70,7 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     backend = try CursesBackend.start(
       options: CursesOptions(asciiOnly: o.ascii ? true : nil))
   } catch {
-    throw ValidationError("cannot start the terminal: \(error)")
+    throw RunFailure(description: "vigil: cannot start the terminal: \(error)")
   }
   let loop = AppLoop(
     state: state, backend: backend, clock: clock, inbox: inbox,

@@ -100,7 +100,7 @@ struct Run: ParsableCommand {
     if let path = config {
       switch ConfigLoader.load(path: path) {
       case .success(let loaded): file = loaded
-      case .failure(let problems): throw ConfigFailure(problems: problems)
+      case .failure(let problems): throw RunFailure(description: problems.description)
       }
     }
     var config = AppConfig()
@@ -195,10 +195,10 @@ struct Run: ParsableCommand {
   }
 }
 
-/// A config file with problems: every one is printed, then Vigil exits with status 1.
-struct ConfigFailure: Error, CustomStringConvertible {
-  var problems: ConfigProblems
-  var description: String { problems.description }
+/// A failure that is not a usage error (a config file with problems, an unusable terminal):
+/// the message is printed and Vigil exits with status 1.
+struct RunFailure: Error, CustomStringConvertible {
+  var description: String
 }
 
 /// Everything `run` needs, validated.

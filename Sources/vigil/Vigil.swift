@@ -16,7 +16,7 @@ struct Vigil: ParsableCommand {
     do {
       var command = try parseAsRoot(nil)
       try command.run()
-    } catch let failure as ConfigFailure {
+    } catch let failure as RunFailure {
       printError(failure.description)
       exit(withError: ExitCode.failure)
     } catch {

@@ -63,6 +63,17 @@ import VigilRender
     #expect(state.clockMode == .wall)
   }
 
+  @Test func aRunawayLabelHitsTheSeriesLimitAndIsCounted() {
+    var state = freshState(now: t0)
+    let lines = (0...AppState.maxSeries).map {
+      #"{"metric":"x","value":1,"labels":{"user":"u\#($0)"}}"#
+    }
+    send(&state, lines, at: t0)
+    #expect(state.sink.interner.count == AppState.maxSeries)
+    #expect(state.feeds[0].rejected[.seriesLimit] == 1)
+    #expect(state.issues.last?.issue.line == AppState.maxSeries + 1)
+  }
+
   @Test func keysChangeWindowFocusZoomAndOverlays() {
     var state = freshState()
     #expect(state.window == 5 * Nanos.minute)

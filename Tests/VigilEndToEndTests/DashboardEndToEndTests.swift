@@ -170,6 +170,16 @@ import VigilTestSupport
     #expect(!out.contains("\u{1b}"), "headless output must be plain text")
   }
 
+  @Test func anUnusableTerminalIsAClearFailureNotACrash() throws {
+    // Either there is no terminal at all, or TERM names none: both are a message and status 1.
+    var env = currentEnvironment()
+    env["TERM"] = "no-such-terminal"
+    let r = spawnAndWait([vigilBinary()], environment: env, timeoutSeconds: 30)
+    #expect(r.status == 1, "\(r.stderr)")
+    #expect(r.stderr.contains("cannot start the terminal"))
+    #expect(!r.stdout.contains("\u{1b}["), "no escape sequences when there is no usable terminal")
+  }
+
   @Test func badArgumentsExitWithUsageCode() throws {
     let (status, _, err) = try runVigil(["--format", "xml", "a.log"])
     #expect(status == 64)

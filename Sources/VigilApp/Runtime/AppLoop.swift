@@ -87,6 +87,10 @@ public final class AppLoop<Backend: TerminalBackend> {
         if let reason = apply(message) { return reason }
         timeout = 0
       }
+      // A backend that does not block (headless) must not make the loop spin: wait for feed
+      // input for whatever is left until the next frame.
+      let left = nextFrame - monotonicNanos()
+      if left > Nanos.millisecond && !inbox.hasPending { inbox.waitForInput(timeout: left) }
     }
   }
 
