@@ -23,6 +23,11 @@ public struct PanelModel: Sendable, Equatable {
   public var tableHeader: [String]
   /// False when no sample of this signal has been seen in the window.
   public var hasData: Bool
+  /// The zoomed view's breakdown: every series behind the panel with its window statistics.
+  public var breakdownHeader: [String] = []
+  public var breakdown: [[String]] = []
+  /// How sparkline values print (for the zoomed view's axis).
+  public var unit: ValueUnit = .plain
 
   public init(
     title: String, headline: String = "—", headlineLabel: String = "", trend: Trend? = nil,
@@ -39,6 +44,20 @@ public struct PanelModel: Sendable, Equatable {
     self.table = table
     self.tableHeader = tableHeader
     self.hasData = hasData
+  }
+}
+
+/// How a panel's values print.
+public enum ValueUnit: Sendable, Equatable {
+  case milliseconds, ratio, count, plain
+
+  public func format(_ v: Double?) -> String {
+    switch self {
+    case .milliseconds: Format.millis(v)
+    case .ratio: Format.percent(v)
+    case .count: Format.count(v)
+    case .plain: Format.value(v)
+    }
   }
 }
 
@@ -152,10 +171,16 @@ private struct ModelBuilder {
         (p99, [service, Format.millis(s.p99), Format.millis(s.p50), Format.rate(s.eventRate)]))
     }
     rows.sort { $0.p99 != $1.p99 ? $0.p99 > $1.p99 : $0.row[0] < $1.row[0] }
-    return PanelModel(
+    var panel = PanelModel(
       title: "API latency by service", headline: Format.millis(worst), headlineLabel: "worst p99",
       details: [], sparkCaption: "", table: rows.map(\.row),
       tableHeader: ["service", "p99", "p50", "req/s"], hasData: !rows.isEmpty)
+    panel.unit = .milliseconds
+    panel.breakdownHeader = [
+      "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",
+    ]
+    panel.breakdown = latencyRows(index.series(names.apiLatency).map(\.id))
+    return panel
   }
 
   func latencyPanel(title: String, ids: [SeriesID], extra: [String] = []) -> PanelModel {
@@ -165,12 +190,51 @@ private struct ModelBuilder {
       return PanelModel(title: title, details: ["no data in the last \(Nanos.format(window))"])
     }
     let spark = spark(id, .quantile(0.99))
-    return PanelModel(
+    var panel = PanelModel(
       title: title, headline: Format.millis(s.p99), headlineLabel: "p99", trend: trend(spark),
       details: [
         "p50 \(Format.millis(s.p50))  p90 \(Format.millis(s.p90))  \(Format.rate(s.eventRate))"
       ] + extra,
       spark: spark, sparkCaption: "p99 per \(bucketLabel)", hasData: true)
+    panel.unit = .milliseconds
+    panel.breakdownHeader = [
+      "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",
+    ]
+    panel.breakdown = latencyRows(ids)
+    return panel
+  }
+
+  /// One row per latency series, worst p99 first.
+  func latencyRows(_ ids: [SeriesID]) -> [[String]] {
+    var rows: [(SeriesID, WindowStats)] = []
+    for id in ids {
+      let s = stats(id)
+      if s.count > 0 { rows.append((id, s)) }
+    }
+    rows.sort { ($0.1.p99 ?? 0) > ($1.1.p99 ?? 0) }
+    return rows.map { id, s -> [String] in
+      [
+        state.sink.interner.key(id).description, Format.count(Double(s.count)),
+        Format.rate(s.eventRate), Format.millis(s.min), Format.millis(s.mean),
+        Format.millis(s.p50), Format.millis(s.p90), Format.millis(s.p95), Format.millis(s.p99),
+        Format.millis(s.max),
+      ]
+    }
+  }
+
+  /// One row per counter series: events, total and rate over the window.
+  func counterRows(_ ids: [SeriesID]) -> [[String]] {
+    var rows: [(id: SeriesID, stats: WindowStats)] = []
+    for id in ids {
+      let s = stats(id)
+      if s.count > 0 { rows.append((id, s)) }
+    }
+    rows.sort { a, b in a.stats.sum != b.stats.sum ? a.stats.sum > b.stats.sum : a.id < b.id }
+    return rows.map { row -> [String] in
+      let key = state.sink.interner.key(row.id).description
+      let s = row.stats
+      return [key, Format.count(Double(s.count)), Format.count(s.sum), Format.rate(s.sumRate)]
+    }
   }
 
   func checkout() -> PanelModel {
@@ -230,10 +294,14 @@ private struct ModelBuilder {
       details.append(
         reasons.prefix(3).map { "\($0.0) \(Format.count($0.1))" }.joined(separator: " "))
     }
-    return PanelModel(
+    var panel = PanelModel(
       title: "Payment retries", headline: Format.percent(ratio), headlineLabel: "of attempts",
       trend: trend(spark), details: details, spark: spark,
       sparkCaption: "retry ratio per \(bucketLabel)", hasData: true)
+    panel.unit = .ratio
+    panel.breakdownHeader = ["series", "samples", "total", "rate"]
+    panel.breakdown = counterRows(attempts + retries + failures)
+    return panel
   }
 
   func inventory() -> PanelModel {
@@ -254,11 +322,15 @@ private struct ModelBuilder {
     }
     pairs.sort { ($0.1 ?? -1) > ($1.1 ?? -1) }
     let spark = ratioBuckets(mismatches.map(\.id), checks.map(\.id))
-    return PanelModel(
+    var panel = PanelModel(
       title: "Inventory mismatch", headline: Format.percent(c.sum > 0 ? m.sum / c.sum : nil),
       headlineLabel: "of checks", trend: trend(spark),
       details: [pairs.map { "\($0.0) \(Format.percent($0.1))" }.joined(separator: "  ")],
       spark: spark, sparkCaption: "mismatch ratio per \(bucketLabel)", hasData: true)
+    panel.unit = .ratio
+    panel.breakdownHeader = ["series", "samples", "total", "rate"]
+    panel.breakdown = counterRows(mismatches.map(\.id) + checks.map(\.id))
+    return panel
   }
 
   func tickets() -> PanelModel {
@@ -276,11 +348,15 @@ private struct ModelBuilder {
     let ot = sumStats(others)
     let spark = sumBuckets(orderErrors)
     let perHour = oe.seconds > 0 ? oe.sum / oe.seconds * 3600 : 0
-    return PanelModel(
+    var panel = PanelModel(
       title: "Support tickets: order errors", headline: Format.count(oe.sum),
       headlineLabel: "in \(Nanos.format(window))", trend: trend(spark),
       details: ["\(Format.count(perHour.rounded()))/h  other reasons \(Format.count(ot.sum))"],
       spark: spark, sparkCaption: "tickets per \(bucketLabel)", hasData: oe.count + ot.count > 0)
+    panel.unit = .count
+    panel.breakdownHeader = ["series", "samples", "total", "rate"]
+    panel.breakdown = counterRows(all.map(\.id))
+    return panel
   }
 
   func otherMetrics() -> [[String]] {

@@ -29,6 +29,12 @@ func renderPanel(
     buffer.put(" " + glyph + " " + word, at: Point(x: x, y: y), style: style, clip: inner)
   }
   y += 1
+  if zoomed {
+    renderZoomBody(
+      panel, in: Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y), into: &buffer,
+      glyphs: glyphs, theme: theme)
+    return
+  }
   if !panel.table.isEmpty || !panel.tableHeader.isEmpty {
     let rect = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
     drawTable(
@@ -41,13 +47,48 @@ func renderPanel(
     y += 1
   }
   guard y < inner.maxY, !panel.spark.isEmpty else { return }
-  var sparkRect = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
-  if zoomed && sparkRect.height > 2 {
-    buffer.put(
-      panel.sparkCaption, at: Point(x: inner.x, y: inner.maxY - 1), style: theme.label, clip: inner)
-    sparkRect.height -= 1
-  }
+  let sparkRect = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
   drawSpark(into: &buffer, sparkRect, values: panel.spark, glyphs: glyphs, theme: theme)
+}
+
+/// The zoomed panel: details, the breakdown of every series, then the chart with its axes.
+func renderZoomBody(
+  _ panel: PanelModel, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet,
+  theme: Theme
+) {
+  var y = area.y
+  for line in panel.details where y < area.maxY {
+    buffer.put(line, at: Point(x: area.x, y: y), style: theme.text, clip: area)
+    y += 1
+  }
+  // The breakdown takes up to half of what is left (header plus rows); the chart the rest.
+  if !panel.breakdown.isEmpty && y < area.maxY {
+    let rows = min(panel.breakdown.count + 1, max(2, (area.maxY - y) / 2))
+    let rect = Rect(x: area.x, y: y + 1, width: area.width, height: rows)
+    drawTable(
+      into: &buffer, rect, header: panel.breakdownHeader, rows: panel.breakdown, numericFrom: 1,
+      glyphs: glyphs, theme: theme)
+    y += rows + 2
+  }
+  guard y + 1 < area.maxY, !panel.spark.isEmpty else { return }
+  // Value axis on the left (max at the top, 0 at the bottom), time axis below.
+  let top = panel.spark.compactMap { $0 }.max()
+  let maxLabel = panel.unit.format(top)
+  let zeroLabel = panel.unit.format(0)
+  let axisWidth = max(displayWidth(maxLabel), displayWidth(zeroLabel)) + 1
+  let chart = Rect(
+    x: area.x + axisWidth, y: y, width: area.width - axisWidth, height: area.maxY - y - 1)
+  guard !chart.isEmpty else { return }
+  buffer.put(maxLabel, at: Point(x: area.x, y: chart.y), style: theme.label, clip: area)
+  buffer.put(zeroLabel, at: Point(x: area.x, y: chart.maxY - 1), style: theme.label, clip: area)
+  drawSpark(into: &buffer, chart, values: panel.spark, glyphs: glyphs, theme: theme, minimum: 0)
+  let columns = min(chart.width, panel.spark.count)
+  let start = chart.maxX - columns
+  buffer.put(panel.sparkCaption, at: Point(x: start, y: chart.maxY), style: theme.label, clip: area)
+  let now = "now"
+  buffer.put(
+    now, at: Point(x: chart.maxX - displayWidth(now), y: chart.maxY), style: theme.label, clip: area
+  )
 }
 
 func renderOthers(

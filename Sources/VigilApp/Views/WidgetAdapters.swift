@@ -15,9 +15,10 @@ func drawBox(
 
 /// A sparkline, newest bucket at the right edge; gaps stay gaps.
 func drawSpark(
-  into buffer: inout ScreenBuffer, _ rect: Rect, values: [Double?], glyphs: GlyphSet, theme: Theme
+  into buffer: inout ScreenBuffer, _ rect: Rect, values: [Double?], glyphs: GlyphSet, theme: Theme,
+  minimum: Double? = nil
 ) {
-  Sparkline(values: values, style: theme.spark, gapStyle: theme.label)
+  Sparkline(values: values, minimum: minimum, style: theme.spark, gapStyle: theme.label)
     .draw(in: rect, on: &buffer, glyphs: glyphs)
 }
 

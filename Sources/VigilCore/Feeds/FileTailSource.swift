@@ -59,6 +59,7 @@ public struct FileTailSource: FeedSource {
 /// The state of one followed file.
 private struct Tail {
   let spec: FeedSpec
+  let maxRecordBytes: Int
   var fd: Int32 = -1
   var device: UInt64 = 0
   var inode: UInt64 = 0
@@ -71,6 +72,7 @@ private struct Tail {
 
   init(spec: FeedSpec, maxRecordBytes: Int) {
     self.spec = spec
+    self.maxRecordBytes = maxRecordBytes
     pump = RecordPump(format: spec.format, maxRecordBytes: maxRecordBytes)
   }
 
@@ -110,7 +112,7 @@ private struct Tail {
       pump.finish(into: &batch)
       if !batch.isEmpty, let f = pump.format { _ = inbox.send(spec.id, .records(batch, f)) }
       closeFile()
-      pump = RecordPump(format: spec.format ?? pump.format)
+      pump = RecordPump(format: spec.format ?? pump.format, maxRecordBytes: maxRecordBytes)
       reportedDeleted = false
       if openPath(inbox: inbox) { _ = inbox.send(spec.id, .event(.rotated)) }
       return true
