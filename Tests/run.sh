@@ -16,9 +16,14 @@ fi
 echo "== format"
 swift format lint --strict --recursive Package.swift Sources Tests sample-feeds/generator
 
+echo "== house rules"
+# Time is injected: only the clock types read it (ARCHITECTURE §6).
+bad=$(grep -rlE --include='*.swift' 'clock_gettime|Date\(\)|ContinuousClock\.now' Sources | grep -v '^Sources/VigilCore/Clock/' || true)
+if [ -n "$bad" ]; then echo "the clock is read outside Sources/VigilCore/Clock: $bad"; exit 1; fi
+
 echo "== build (warnings are errors)"
 flags=(-Xswiftc -warnings-as-errors)
-swift build "${flags[@]}" --build-tests
+swift build "${flags[@]}" --build-tests --explicit-target-dependency-import-check error
 
 echo "== test"
 export SWIFT_BACKTRACE=interactive=no
