@@ -48,6 +48,16 @@ public struct FeedState: Sendable {
   public var lastArrival: Timestamp?
   public var rotations = 0
   public var truncations = 0
+  /// The source has sent what was there at start (see ``FeedEvent/caughtUp``).
+  public var caughtUp = false
+
+  /// Nothing more is expected soon: caught up, or waiting, ended or failing.
+  public var isSettled: Bool {
+    switch health {
+    case .starting, .ok, .deleted: caughtUp
+    case .waiting, .ended, .failed: true
+    }
+  }
 
   public init(spec: FeedSpec) {
     self.spec = spec

@@ -57,7 +57,10 @@ private func applyFeedEvent(_ feed: inout FeedState, _ event: FeedEvent) {
     feed.rotations += 1
     feed.health = .ok
   case .deleted: feed.health = .deleted
-  case .endOfInput: feed.health = .ended
+  case .caughtUp: feed.caughtUp = true
+  case .endOfInput:
+    feed.health = .ended
+    feed.caughtUp = true
   case .failed(let why): feed.health = .failed(why)
   }
 }

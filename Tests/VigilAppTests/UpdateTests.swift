@@ -128,6 +128,24 @@ import VigilRender
     #expect(state.feeds[0].rotations == 1)
   }
 
+  @Test func aFeedSettlesWhenCaughtUpOrDone() {
+    var state = freshState()
+    func event(_ e: FeedEvent) {
+      _ = update(&state, .feed(FeedInput(feed: FeedID(0), arrival: t0, seq: 1, payload: .event(e))))
+    }
+    #expect(!state.feeds[0].isSettled)
+    event(.opened)
+    #expect(!state.feeds[0].isSettled, "open but still reading its backlog")
+    event(.caughtUp)
+    #expect(state.feeds[0].isSettled)
+    var other = freshState()
+    _ = update(
+      &other,
+      .feed(
+        FeedInput(feed: FeedID(0), arrival: t0, seq: 1, payload: .event(.waiting("No such file")))))
+    #expect(other.feeds[0].isSettled, "a missing file is nothing to wait for")
+  }
+
   @Test func lineRateCountsTheLastFullSecond() {
     var state = freshState(now: t0)
     send(

@@ -68,6 +68,7 @@ import Testing
     h.collect { $0.lines.count >= 3 }
     #expect(h.lines == ["a1", "a2", "partial"])
     #expect(h.lineNumbers == [1, 2, 3])
+    #expect(h.events.filter { $0 == .caughtUp }.count == 1, "caught up once, at the first end")
   }
 
   @Test func truncationRestartsFromTheBeginning() throws {

@@ -79,6 +79,7 @@ public struct DemoSource: FeedSource {
     var events: [DemoScenario.Event] = []
     var next = 0
     var line = 1
+    var caughtUp = false
     while !stop.isStopped && !inbox.isClosed {
       let now = clock.now().since(start)
       if now < cursor + slice {
@@ -108,6 +109,10 @@ public struct DemoSource: FeedSource {
         }
       }
       if !batch.isEmpty { guard inbox.send(spec.id, .records(batch, .json)) else { return } }
+      if !caughtUp {
+        caughtUp = true
+        _ = inbox.send(spec.id, .event(.caughtUp))
+      }
     }
   }
 }

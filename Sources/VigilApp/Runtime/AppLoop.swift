@@ -27,6 +27,9 @@ public final class AppLoop<Backend: TerminalBackend> {
   public var onFrame: ((ScreenBuffer) -> Void)?
   /// Stop after this many frames (headless mode).
   public var maxFrames: Int?
+  /// Headless: hold the first frame until every feed has settled (caught up with its backlog,
+  /// or waiting, ended, failing), at most this long, so files and the demo's history are on it.
+  public var settleLimit: Int64 = 10 * Nanos.second
 
   public init(
     state: AppState, backend: Backend, clock: any VigilClock, inbox: MessageInbox,
@@ -45,6 +48,7 @@ public final class AppLoop<Backend: TerminalBackend> {
   public func run() -> ExitReason {
     let interval = Int64(1e9 / max(0.2, min(60, state.config.fps)))
     var nextFrame = monotonicNanos() + (maxFrames == nil ? 0 : interval)
+    let settleDeadline = monotonicNanos() + settleLimit
     while true {
       // 1. Feed input, within half a frame of work.
       let budgetEnd = monotonicNanos() + interval / 2
@@ -62,7 +66,10 @@ public final class AppLoop<Backend: TerminalBackend> {
 
       // 3. A frame, when due and needed.
       let mono = monotonicNanos()
-      if mono >= nextFrame {
+      let settling =
+        maxFrames != nil && stats.frames == 0 && mono < settleDeadline
+        && (inbox.hasPending || !state.feeds.allSatisfy(\.isSettled))
+      if mono >= nextFrame && !settling {
         if state.dirty || maxFrames != nil {
           draw()
           if let maxFrames, stats.frames >= maxFrames { return .framesDone }

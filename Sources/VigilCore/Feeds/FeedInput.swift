@@ -66,6 +66,9 @@ public enum FeedEvent: Sendable, Equatable {
   case rotated
   /// The path was removed; the old file is still followed until it reappears.
   case deleted
+  /// Everything that was there at start has been sent (a file reached its end, the demo sent
+  /// its history, stdin had nothing more for a moment). Sent once.
+  case caughtUp
   /// Standard input closed (or a finite source finished).
   case endOfInput
   /// A read error; the source retries.

@@ -68,6 +68,7 @@ private struct Tail {
   var reportedWaiting = false
   var reportedDeleted = false
   var firstOpen = true
+  var reportedCaughtUp = false
   var buffer = [UInt8](repeating: 0, count: 256 * 1024)
 
   init(spec: FeedSpec, maxRecordBytes: Int) {
@@ -88,6 +89,10 @@ private struct Tail {
       guard openPath(inbox: inbox) else { return false }
     }
     if readAvailable(inbox: inbox) { return true }
+    if !reportedCaughtUp {
+      reportedCaughtUp = true
+      _ = inbox.send(spec.id, .event(.caughtUp))
+    }
     // At the end of the open file: has the path moved on, or the file shrunk?
     var st = stat()
     if fstat(fd, &st) == 0 && Int64(st.st_size) < offset {

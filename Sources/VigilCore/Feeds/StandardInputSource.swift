@@ -20,7 +20,17 @@ public struct StandardInputSource: FeedSource {
     var pump = RecordPump(format: spec.format, maxRecordBytes: maxRecordBytes)
     var buffer = [UInt8](repeating: 0, count: 256 * 1024)
     _ = inbox.send(spec.id, .event(.opened))
+    var caughtUp = false
     while !stop.isStopped {
+      if !caughtUp {
+        // Nothing more for 100 ms: the backlog is in.
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        if poll(&pfd, 1, 100) == 0 {
+          caughtUp = true
+          _ = inbox.send(spec.id, .event(.caughtUp))
+          continue
+        }
+      }
       let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
       if n < 0 {
         if errno == EINTR { continue }
