@@ -110,17 +110,25 @@ private struct ModelBuilder {
     store = state.store
   }
 
-  var bucketLabel: String {
-    let level = state.config.windows.levels.first {
-      $0.horizon >= window && window % $0.bucketNanos == 0
-    }
-    return Nanos.format(level?.bucketNanos ?? window)
+  /// The ring level the window reads: its bucket length and how far back it reaches.
+  var level: WindowLevel? {
+    state.config.windows.levels.first { $0.horizon >= window && window % $0.bucketNanos == 0 }
   }
+
+  var bucketLabel: String { Nanos.format(level?.bucketNanos ?? window) }
 
   func stats(_ id: SeriesID) -> WindowStats { store.stats(id, window: window, at: now) }
 
+  /// Buckets for a sparkline: as far back as the window's level holds (a wide panel shows more
+  /// history than the window; a narrow one drops the oldest), newest last.
   func spark(_ id: SeriesID, _ stat: BucketStatistic) -> [Double?] {
-    store.buckets(id, window: window, at: now, statistic: stat)
+    store.buckets(id, window: level?.horizon ?? window, at: now, statistic: stat)
+  }
+
+  /// How many of the newest sparkline buckets fall inside the window.
+  var windowBuckets: Int {
+    guard let level, level.bucketNanos > 0 else { return 1 }
+    return Int(window / level.bucketNanos)
   }
 
   /// Element-wise sum of bucket series (nil only where every input is nil).
@@ -376,8 +384,10 @@ private struct ModelBuilder {
     return rows
   }
 
-  /// Newest third of the buckets against the older two thirds: more than 10% apart is a trend.
-  func trend(_ values: [Double?]) -> Trend? {
+  /// Within the window, the newest third of the buckets against the older two thirds: more
+  /// than 10% apart is a trend.
+  func trend(_ all: [Double?]) -> Trend? {
+    let values = Array(all.suffix(windowBuckets))
     let present = values.compactMap { $0 }
     guard present.count >= 3 else { return nil }
     let cut = values.count - max(1, values.count / 3)
