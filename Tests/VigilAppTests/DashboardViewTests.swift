@@ -68,11 +68,25 @@ import VigilTestSupport
   }
 
   @Test func asciiGlyphsProduceOnlyASCII() {
-    let state = demoState(from: 300, seconds: 60)
-    let text = render(state, glyphs: .ascii).lines().joined()
-    #expect(
-      text.unicodeScalars.allSatisfy { $0.isASCII || $0 == "—" },
-      "\(text.unicodeScalars.filter { !$0.isASCII })")
+    var state = demoState(from: 300, seconds: 60)
+    // Feed text with UTF-8 and a wide character, and an empty panel showing "—".
+    send(
+      &state, [#"{"metric":"api_latency_ms","value":5,"labels":{"service":"café-東京"}}"#],
+      at: state.now)
+    for zoomed in [false, true] {
+      state.ui.zoomed = zoomed
+      let screen = render(state, glyphs: .ascii)
+      let nonASCII = screen.lines().joined().unicodeScalars.filter { !$0.isASCII }.map {
+        String($0)
+      }
+      #expect(nonASCII.isEmpty, "non-ASCII on screen: \(nonASCII)")
+      #expect(screen.cells.allSatisfy { $0.text.utf8.allSatisfy { $0 < 0x80 } })
+    }
+    // The zoomed API latency panel lists every service: the label is there, made ASCII.
+    state.ui.focus = 0
+    state.ui.size = Size(width: 120, height: 40)
+    let zoomed = render(state, glyphs: .ascii).lines().joined()
+    #expect(zoomed.contains("caf?-??"), "\(zoomed)")
   }
 
   @Test func feedTextNeverReachesCellsAsControlCharacters() {

@@ -51,6 +51,29 @@ public func renderApp(
   case nil: break
   }
   renderStatus(state, in: statusRow, into: &buffer, glyphs: glyphs, theme: theme)
+  if !glyphs.isUnicode { asciify(&buffer) }
+}
+
+/// With the ASCII glyph set, every cell must be ASCII (the locale may not be UTF-8): typographic
+/// marks get ASCII stand-ins, anything else from feed text becomes `?`.
+func asciify(_ buffer: inout ScreenBuffer) {
+  for i in buffer.cells.indices {
+    let text = buffer.cells[i].text
+    if text.utf8.allSatisfy({ $0 < 0x80 }) { continue }
+    let replacement: String
+    switch text {
+    case "—", "–", "─": replacement = "-"
+    case "…": replacement = "~"
+    case "·", "•": replacement = "."
+    case "│": replacement = "|"
+    default: replacement = "?"
+    }
+    // A wide character's continuation cell becomes a second stand-in, keeping columns aligned.
+    buffer.cells[i].text = replacement
+    if i + 1 < buffer.cells.count && buffer.cells[i + 1].isContinuation {
+      buffer.cells[i + 1].text = replacement == "?" ? "?" : " "
+    }
+  }
 }
 
 /// Two columns of panels, rows sharing the height (top rows get the remainder).
