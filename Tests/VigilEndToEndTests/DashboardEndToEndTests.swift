@@ -23,6 +23,17 @@ import VigilTestSupport
     #expect(tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
   }
 
+  @Test func aNonUTF8LocaleGetsAnASCIIDashboard() throws {
+    let tmux = try Tmux(width: 80, height: 24, lang: "C")
+    try tmux.type("\(vigilBinary())")
+    let screen = tmux.waitForText(Self.titles + ["+ > API latency", "|"], timeout: 20)
+    #expect(screen != nil, "\(tmux.screen())")
+    let nonASCII = (screen ?? []).joined().unicodeScalars.filter { !$0.isASCII }.map { String($0) }
+    #expect(nonASCII.isEmpty, "non-ASCII under LANG=C: \(nonASCII)")
+    try tmux.keys("q")
+    #expect(tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
+  }
+
   @Test func quitLeavesTheShellPromptClean() throws {
     let tmux = try Tmux(width: 80, height: 24)
     try tmux.type("clear; \(vigilBinary())")

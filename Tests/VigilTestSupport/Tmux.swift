@@ -13,11 +13,12 @@ public final class Tmux: @unchecked Sendable {
 
   /// Starts a server and a pane of `width` x `height` running bash with a fixed prompt.
   public init(
-    width: Int, height: Int, term: String = "xterm-256color", environment: [String: String] = [:]
+    width: Int, height: Int, term: String = "xterm-256color", lang: String = "C.UTF-8",
+    environment: [String: String] = [:]
   ) throws {
     socket = "vigil-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     var env =
-      "env -i PATH=\(currentEnvironment()["PATH"] ?? "/usr/bin:/bin") HOME=/tmp TERM=\(term) LANG=C.UTF-8 SWIFT_BACKTRACE=interactive=no"
+      "env -i PATH=\(currentEnvironment()["PATH"] ?? "/usr/bin:/bin") HOME=/tmp TERM=\(term) LANG=\(lang) SWIFT_BACKTRACE=interactive=no"
     for (k, v) in environment.sorted(by: { $0.key < $1.key }) { env += " \(k)=\(v)" }
     try run([
       "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)",
