@@ -315,7 +315,8 @@ public struct AlertEvaluator: Sendable {
   private static func merged(_ series: LabelSet, _ rule: LabelSet) -> LabelSet {
     if rule.isEmpty { return series }
     if series.isEmpty { return rule }
-    return LabelSet(series.labels.map { ($0.name, $0.value) } + rule.labels.map { ($0.name, $0.value) })
+    return LabelSet(
+      series.labels.map { ($0.name, $0.value) } + rule.labels.map { ($0.name, $0.value) })
   }
 
   private static func isStale(_ newest: Timestamp?, _ rule: AlertRule, _ t: Timestamp) -> Bool {
@@ -371,8 +372,10 @@ public struct AlertEvaluator: Sendable {
   ) -> Outcome {
     if let p = data.problem(window: rule.window) { return .error(p) }
     var newest: Timestamp?
-    let nums = groupedSums(num, by: rule.by, window: rule.window, data: data, at: t, newest: &newest)
-    let dens = groupedSums(den, by: rule.by, window: rule.window, data: data, at: t, newest: &newest)
+    let nums = groupedSums(
+      num, by: rule.by, window: rule.window, data: data, at: t, newest: &newest)
+    let dens = groupedSums(
+      den, by: rule.by, window: rule.window, data: data, at: t, newest: &newest)
     var elements: [LabelSet: Measured] = [:]
     for (key, d) in dens where d > 0 {
       let n = nums[key] ?? 0
@@ -401,7 +404,8 @@ public struct AlertEvaluator: Sendable {
       let bad: UInt64
       switch slo.events {
       case .bad(let s):
-        bad = groupedSums(s, by: [], window: window, data: data, at: t, newest: &newest)[.empty] ?? 0
+        bad =
+          groupedSums(s, by: [], window: window, data: data, at: t, newest: &newest)[.empty] ?? 0
       case .good(let s):
         let good =
           groupedSums(s, by: [], window: window, data: data, at: t, newest: &newest)[.empty] ?? 0

@@ -127,13 +127,33 @@ public struct BurnWindow: Hashable, Sendable {
     self.severity = severity
   }
 
+  /// The share of the error budget of `period` this pair spends before it fires:
+  /// `factor × long / period` (2 % for 1h at 14.4 over 30 days, C5).
+  public func budgetConsumed(period: Int64) -> Rational? {
+    guard long >= 0, period > 0, let share = Rational(UInt64(long), UInt64(period)) else {
+      return nil
+    }
+    return factor.multiplied(by: share)
+  }
+
+  /// Days until a whole budget of `period` is spent at burn rate `factor`: `period / factor`.
+  public static func exhaustionDays(period: Int64, factor: Rational) -> Rational? {
+    guard period > 0, factor.num > 0, let days = Rational(UInt64(period), UInt64(Nanos.day)),
+      let inverse = Rational(factor.den, factor.num)
+    else { return nil }
+    return days.multiplied(by: inverse)
+  }
+
   /// SRE Workbook ch. 5 for a 30-day SLO: 1h/5m at 14.4 and 6h/30m at 6 page, 3d/6h at 1 tickets.
   public static let defaults: [BurnWindow] = [
-    BurnWindow(long: Nanos.hour, short: 5 * Nanos.minute, factor: Rational(72, 5) ?? .one,
+    BurnWindow(
+      long: Nanos.hour, short: 5 * Nanos.minute, factor: Rational(72, 5) ?? .one,
       severity: "page"),
-    BurnWindow(long: 6 * Nanos.hour, short: 30 * Nanos.minute, factor: Rational(6),
+    BurnWindow(
+      long: 6 * Nanos.hour, short: 30 * Nanos.minute, factor: Rational(6),
       severity: "page"),
-    BurnWindow(long: 3 * Nanos.day, short: 6 * Nanos.hour, factor: Rational(1),
+    BurnWindow(
+      long: 3 * Nanos.day, short: 6 * Nanos.hour, factor: Rational(1),
       severity: "ticket"),
   ]
 }

@@ -41,15 +41,26 @@ public struct Rational: Hashable, Sendable, Comparable, CustomStringConvertible 
     var scale = 0  // digits after the point
     var digits = 0
     var seenPoint = false
+    var pendingZeros = 0
     var exponent = 0
     while let c = bytes.first {
       if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
-        let (m, o1) = mantissa.multipliedReportingOverflow(by: 10)
-        let (a, o2) = m.addingReportingOverflow(UInt64(c - UInt8(ascii: "0")))
-        if o1 || o2 { return nil }
-        mantissa = a
         digits += 1
-        if seenPoint { scale += 1 }
+        if seenPoint && c == UInt8(ascii: "0") {
+          // Trailing fraction zeros change nothing; apply them only if a digit follows.
+          pendingZeros += 1
+        } else {
+          for _ in 0..<(pendingZeros + 1) {
+            let (m, o) = mantissa.multipliedReportingOverflow(by: 10)
+            if o { return nil }
+            mantissa = m
+          }
+          let (a, o) = mantissa.addingReportingOverflow(UInt64(c - UInt8(ascii: "0")))
+          if o { return nil }
+          mantissa = a
+          if seenPoint { scale += pendingZeros + 1 }
+          pendingZeros = 0
+        }
       } else if c == UInt8(ascii: ".") && !seenPoint {
         seenPoint = true
       } else if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
