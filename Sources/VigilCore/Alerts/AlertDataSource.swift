@@ -1,0 +1,99 @@
+/// One series a data source offers a rule.
+public struct SeriesRef: Hashable, Sendable {
+  public var id: SeriesID
+  public var labels: LabelSet
+  public init(id: SeriesID, labels: LabelSet) {
+    self.id = id
+    self.labels = labels
+  }
+}
+
+/// What a data source read for one series over `(t − window, t]`.
+public struct SeriesReading: Sendable, Equatable {
+  /// The measure; nil when the window holds no samples.
+  public var value: Double?
+  /// The newest sample in the window.
+  public var newest: Timestamp?
+  /// The series ended with an explicit staleness marker: no data from then on, whatever the
+  /// window still holds (A10).
+  public var ended: Bool
+
+  public init(value: Double?, newest: Timestamp?, ended: Bool = false) {
+    self.value = value
+    self.newest = newest
+    self.ended = ended
+  }
+
+  public static let empty = SeriesReading(value: nil, newest: nil)
+}
+
+/// Everything the alert engine reads: evaluation depends only on the rules, this, and the tick.
+public protocol AlertDataSource {
+  /// Series of `selector.metric` whose labels match every matcher, in label order.
+  func series(_ selector: SeriesSelector) -> [SeriesRef]
+  /// The measure of one series over `(t − window, t]`.
+  func reading(_ measure: SeriesMeasure, series: SeriesID, window: Int64, at t: Timestamp)
+    -> SeriesReading
+  /// Why a window cannot be read exactly (the rule's health becomes Error), or nil.
+  func problem(window: Int64) -> String?
+}
+
+/// The alert engine's view of the live ``MetricStore``.
+///
+/// Cheap to build per tick (the store and interner are copy-on-write values, and the metric
+/// index is built once in `init`, O(series)). Counters are Vigil's event counters (each sample's
+/// value is a count), so `.sum` is the increase over the window; ratios and burn rates round it
+/// to the nearest integer for the exact comparison. Windows must be whole buckets of a store
+/// level (1 s steps up to 1 m, 10 s steps up to 15 m by default); anything else, such as an SLO's
+/// 1 h window, is an Error for the rule (long-window SLO counters are not built yet).
+public struct MetricStoreAlertSource: AlertDataSource {
+  public let store: MetricStore
+  private let keys: [SeriesKey]
+  private let byMetric: [String: [SeriesID]]
+
+  public init(store: MetricStore, interner: SeriesInterner) {
+    self.store = store
+    keys = interner.allKeys
+    var index: [String: [SeriesID]] = [:]
+    for (i, k) in keys.enumerated() { index[k.metric, default: []].append(SeriesID(UInt32(i))) }
+    byMetric = index
+  }
+
+  public func series(_ selector: SeriesSelector) -> [SeriesRef] {
+    guard let ids = byMetric[selector.metric] else { return [] }
+    var out: [SeriesRef] = []
+    for id in ids {
+      let labels = keys[id.index].labels
+      if selector.matchers.allSatisfy({ $0.matches(labels) }) {
+        out.append(SeriesRef(id: id, labels: labels))
+      }
+    }
+    out.sort { $0.labels < $1.labels }
+    return out
+  }
+
+  public func reading(_ measure: SeriesMeasure, series: SeriesID, window: Int64, at t: Timestamp)
+    -> SeriesReading
+  {
+    let st = store.stats(series, window: window, at: t)
+    guard st.count > 0 else { return .empty }
+    let value: Double?
+    switch measure {
+    case .p50: value = st.p50
+    case .p90: value = st.p90
+    case .p95: value = st.p95
+    case .p99: value = st.p99
+    case .p999: value = store.quantile(series, window: window, at: t, q: 0.999)
+    case .max: value = st.max
+    case .min: value = st.min
+    case .mean: value = st.mean
+    case .last: value = st.last
+    case .count: value = Double(st.count)
+    case .rate: value = st.sumRate
+    case .sum: value = st.sum
+    }
+    return SeriesReading(value: value, newest: st.lastTimestamp)
+  }
+
+  public func problem(window: Int64) -> String? { store.config.problem(withWindow: window) }
+}

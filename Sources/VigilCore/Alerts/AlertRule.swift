@@ -1,0 +1,289 @@
+/// A comparison operator of a threshold rule.
+public enum AlertOp: String, Sendable, CaseIterable {
+  case greater = ">"
+  case greaterOrEqual = ">="
+  case less = "<"
+  case lessOrEqual = "<="
+  case equal = "=="
+  case notEqual = "!="
+
+  /// Applies the operator to a three-way comparison result (`value` vs `threshold`).
+  public func holds(_ order: Int) -> Bool {
+    switch self {
+    case .greater: order > 0
+    case .greaterOrEqual: order >= 0
+    case .less: order < 0
+    case .lessOrEqual: order <= 0
+    case .equal: order == 0
+    case .notEqual: order != 0
+    }
+  }
+
+  /// True for `>` and `>=` (a clear threshold must lie below the threshold).
+  public var isUpward: Bool { self == .greater || self == .greaterOrEqual }
+  /// True for `<` and `<=` (a clear threshold must lie above the threshold).
+  public var isDownward: Bool { self == .less || self == .lessOrEqual }
+}
+
+/// One label matcher of a rule's selector. Only `=` and `!=` exist (no regular expressions); as
+/// in Prometheus, a missing label has the value "" for matching.
+public struct LabelMatcher: Hashable, Sendable {
+  public var name: String
+  public var value: String
+  public var negated: Bool
+
+  public init(_ name: String, _ value: String, negated: Bool = false) {
+    self.name = name
+    self.value = value
+    self.negated = negated
+  }
+
+  public func matches(_ labels: LabelSet) -> Bool {
+    (labels[name] ?? "") == value ? !negated : negated
+  }
+}
+
+/// A metric plus its label matchers.
+public struct SeriesSelector: Hashable, Sendable {
+  public var metric: String
+  public var matchers: [LabelMatcher]
+  public init(metric: String, matchers: [LabelMatcher] = []) {
+    self.metric = metric
+    self.matchers = matchers
+  }
+}
+
+/// What a data source computes for one series over one window.
+public enum SeriesMeasure: String, Hashable, Sendable, CaseIterable {
+  case p50, p90, p95, p99, p999, max, min, mean, last, count
+  /// Σ values / window seconds (for counters whose samples carry counts).
+  case rate
+  /// Σ values over the window (the increase of a counter, without extrapolation).
+  case sum
+
+  /// The quantile this measure reads, if it is one.
+  public var quantile: Double? {
+    switch self {
+    case .p50: 0.5
+    case .p90: 0.9
+    case .p95: 0.95
+    case .p99: 0.99
+    case .p999: 0.999
+    default: nil
+    }
+  }
+}
+
+/// What a rule computes per tick.
+public enum AlertAggregate: Hashable, Sendable {
+  /// One instance per matching series, value = the measure over the window.
+  case series(SeriesMeasure)
+  /// `Σnum / Σden` over the window, grouped by the rule's `by` labels; compared exactly.
+  case ratio(num: SeriesSelector, den: SeriesSelector)
+  /// Multiwindow, multi-burn-rate SLO alert (SEMANTICS §5).
+  case burnRate(SLOSpec)
+}
+
+/// An SLO: `objective` (e.g. 999/1000) over `period`, with the series that count good (or bad)
+/// events and all events.
+public struct SLOSpec: Hashable, Sendable {
+  public enum Events: Hashable, Sendable {
+    case good(SeriesSelector)
+    case bad(SeriesSelector)
+  }
+  public var objective: Rational
+  public var period: Int64
+  public var events: Events
+  public var total: SeriesSelector
+  public var windows: [BurnWindow]
+
+  public init(
+    objective: Rational, period: Int64 = 30 * Nanos.day, events: Events, total: SeriesSelector,
+    windows: [BurnWindow] = BurnWindow.defaults
+  ) {
+    self.objective = objective
+    self.period = period
+    self.events = events
+    self.total = total
+    self.windows = windows
+  }
+
+  /// The error budget `1 − objective`.
+  public var budget: Rational { objective.complementOfOne ?? .zero }
+}
+
+/// One window pair of a burn-rate rule: both windows must burn faster than `factor`.
+public struct BurnWindow: Hashable, Sendable {
+  public var long: Int64
+  public var short: Int64
+  public var factor: Rational
+  /// The `severity` label of the instance this pair feeds; nil = the rule's own severity.
+  public var severity: String?
+
+  public init(long: Int64, short: Int64, factor: Rational, severity: String? = nil) {
+    self.long = long
+    self.short = short
+    self.factor = factor
+    self.severity = severity
+  }
+
+  /// The share of the error budget of `period` this pair spends before it fires:
+  /// `factor × long / period` (2 % for 1h at 14.4 over 30 days, C5).
+  public func budgetConsumed(period: Int64) -> Rational? {
+    guard long >= 0, period > 0, let share = Rational(UInt64(long), UInt64(period)) else {
+      return nil
+    }
+    return factor.multiplied(by: share)
+  }
+
+  /// Days until a whole budget of `period` is spent at burn rate `factor`: `period / factor`.
+  public static func exhaustionDays(period: Int64, factor: Rational) -> Rational? {
+    guard period > 0, factor.num > 0, let days = Rational(UInt64(period), UInt64(Nanos.day)),
+      let inverse = Rational(factor.den, factor.num)
+    else { return nil }
+    return days.multiplied(by: inverse)
+  }
+
+  /// SRE Workbook ch. 5 for a 30-day SLO: 1h/5m at 14.4 and 6h/30m at 6 page, 3d/6h at 1 tickets.
+  public static let defaults: [BurnWindow] = [
+    BurnWindow(
+      long: Nanos.hour, short: 5 * Nanos.minute, factor: Rational(72, 5) ?? .one,
+      severity: "page"),
+    BurnWindow(
+      long: 6 * Nanos.hour, short: 30 * Nanos.minute, factor: Rational(6),
+      severity: "page"),
+    BurnWindow(
+      long: 3 * Nanos.day, short: 6 * Nanos.hour, factor: Rational(1),
+      severity: "ticket"),
+  ]
+}
+
+/// What a rule does when its data is missing (`no_data_state`) or its evaluation fails
+/// (`error_state`), SEMANTICS §3.3 step 2.
+public enum FallbackState: String, Sendable, CaseIterable {
+  /// Leave the instances as they are; for no data, raise `FeedStale{feed}`; for errors, mark the
+  /// rule's health Error. (`nodata` / `error` in the file.)
+  case hold
+  /// The condition counts as true.
+  case alerting
+  /// The condition counts as false.
+  case ok
+  /// Keep each instance's state, but let Pending still reach Firing after `for`.
+  case keepLast = "keep_last"
+}
+
+/// One alerting rule.
+public struct AlertRule: Hashable, Sendable {
+  public var name: String
+  /// The feed this rule reads (`source: feed:checkout`); names its `FeedStale` instance. Nil:
+  /// the rule's metric names it.
+  public var source: String?
+  /// The metric and matchers (for `.series`); for ratios and burn rates, the matchers also apply
+  /// to the `num`/`den` (or good/bad/total) series when those give none of their own.
+  public var selector: SeriesSelector
+  public var aggregate: AlertAggregate
+  /// Labels that group a ratio's series into instances (`by: [pair]`); empty = one instance.
+  public var by: [String]
+  public var window: Int64
+  public var op: AlertOp
+  public var threshold: Rational
+  public var clearThreshold: Rational?
+  public var forDuration: Int64
+  public var keepFiringFor: Int64
+  public var noDataAfter: Int64
+  public var noDataState: FallbackState
+  public var errorState: FallbackState
+  public var missingSeriesEvals: Int
+  /// Static labels added to every instance (they win over series labels); `severity` lives here.
+  public var labels: LabelSet
+  public var annotations: [String: String]
+
+  public init(
+    name: String, source: String? = nil, selector: SeriesSelector,
+    aggregate: AlertAggregate = .series(.last), by: [String] = [], window: Int64 = 5 * Nanos.minute,
+    op: AlertOp = .greater, threshold: Rational = .zero, clearThreshold: Rational? = nil,
+    forDuration: Int64 = 0, keepFiringFor: Int64 = 0, noDataAfter: Int64 = 5 * Nanos.minute,
+    noDataState: FallbackState = .hold, errorState: FallbackState = .hold,
+    missingSeriesEvals: Int = 2, labels: LabelSet = .empty, annotations: [String: String] = [:]
+  ) {
+    self.name = name
+    self.source = source
+    self.selector = selector
+    self.aggregate = aggregate
+    self.by = by
+    self.window = window
+    self.op = op
+    self.threshold = threshold
+    self.clearThreshold = clearThreshold
+    self.forDuration = forDuration
+    self.keepFiringFor = keepFiringFor
+    self.noDataAfter = noDataAfter
+    self.noDataState = noDataState
+    self.errorState = errorState
+    self.missingSeriesEvals = missingSeriesEvals
+    self.labels = labels
+    self.annotations = annotations
+  }
+
+  /// The `feed` label of this rule's `FeedStale` instance.
+  public var feedKey: String { source ?? selector.metric }
+
+  /// The rule's `severity` label, if any.
+  public var severity: String? { labels["severity"] }
+
+  /// Why `clear_threshold` is on the wrong side of `threshold` (or not allowed), else nil.
+  public var clearThresholdProblem: String? {
+    guard let clear = clearThreshold else { return nil }
+    if op.isUpward && !(clear < threshold) {
+      return "clear_threshold \(clear) must be below threshold \(threshold) for \"\(op.rawValue)\""
+    }
+    if op.isDownward && !(threshold < clear) {
+      return "clear_threshold \(clear) must be above threshold \(threshold) for \"\(op.rawValue)\""
+    }
+    if !op.isUpward && !op.isDownward {
+      return "clear_threshold needs op >, >=, < or <=, not \"\(op.rawValue)\""
+    }
+    return nil
+  }
+
+  /// Expands `{{ $value }}` and `{{ $labels.NAME }}` in an annotation.
+  public func annotation(_ key: String, labels: LabelSet, value: Double?) -> String? {
+    guard var text = annotations[key] else { return nil }
+    text = text.replacing("{{ $value }}", with: value.map(formatJSONNumber) ?? "")
+    text = text.replacing("{{$value}}", with: value.map(formatJSONNumber) ?? "")
+    for l in labels.labels {
+      text = text.replacing("{{ $labels.\(l.name) }}", with: l.value)
+      text = text.replacing("{{$labels.\(l.name)}}", with: l.value)
+    }
+    return text
+  }
+}
+
+/// A validated rules file.
+public struct RuleSet: Hashable, Sendable {
+  /// Ticks fall at `k · evaluationInterval` (default 10 s).
+  public var evaluationInterval: Int64
+  /// Live only: a tick runs once the clock passes `t + evalDelay` (default 2 s).
+  public var evalDelay: Int64
+  /// How long a Resolved instance stays listed (default 15 m).
+  public var resolvedRetention: Int64
+  /// The `for` of the built-in `FeedStale` rule (default 2 m).
+  public var feedStaleFor: Int64
+  /// The rules, in file order.
+  public var rules: [AlertRule]
+
+  public init(
+    evaluationInterval: Int64 = 10 * Nanos.second, evalDelay: Int64 = 2 * Nanos.second,
+    resolvedRetention: Int64 = 15 * Nanos.minute, feedStaleFor: Int64 = 2 * Nanos.minute,
+    rules: [AlertRule] = []
+  ) {
+    self.evaluationInterval = evaluationInterval
+    self.evalDelay = evalDelay
+    self.resolvedRetention = resolvedRetention
+    self.feedStaleFor = feedStaleFor
+    self.rules = rules
+  }
+
+  /// The name of the built-in rule raised for a silent feed.
+  public static let feedStaleRule = "FeedStale"
+}

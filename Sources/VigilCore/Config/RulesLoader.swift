@@ -1,0 +1,450 @@
+import Yams
+
+/// Reads alert rules files: YAML, validated, every problem with `file:line:column`.
+///
+/// The format is SEMANTICS §3.4 (see ``DefaultRules`` for a complete example). Like
+/// ``ConfigLoader``, unknown keys are errors and every problem is collected. Decimal fields
+/// (`threshold`, `clear_threshold`, `objective`, `factor`) are read from the YAML text straight
+/// into exact ``Rational``s. This file has its own small reader (ConfigLoader's is private to
+/// its file) producing the same ``ConfigProblem``s.
+public enum RulesLoader {
+  /// Parses `text` (named `file` in messages).
+  public static func parse(_ text: String, file: String) -> Result<RuleSet, ConfigProblems> {
+    var r = RulesReader(file: file)
+    let root: Node?
+    do {
+      root = try Yams.compose(yaml: text)
+    } catch let error as YamlError {
+      return .failure(ConfigProblems([r.problem(from: error)]))
+    } catch {
+      return .failure(ConfigProblems([ConfigProblem(file: file, line: 0, message: "\(error)")]))
+    }
+    var set = RuleSet()
+    guard let root else { return .success(set) }
+    guard let top = root.mapping else {
+      return .failure(
+        ConfigProblems([r.at(root, "a rules file must be a mapping with a rules: list")]))
+    }
+    var seen: [String: Int] = [:]
+    for (k, v) in top {
+      switch k.string ?? "" {
+      case "evaluation_interval":
+        if let d = r.duration(v, "evaluation_interval") { set.evaluationInterval = d }
+      case "eval_delay":
+        if let d = r.duration(v, "eval_delay", allowZero: true) { set.evalDelay = d }
+      case "resolved_retention":
+        if let d = r.duration(v, "resolved_retention", allowZero: true) {
+          set.resolvedRetention = d
+        }
+      case "feed_stale_for":
+        if let d = r.duration(v, "feed_stale_for", allowZero: true) { set.feedStaleFor = d }
+      case "rules":
+        for item in r.list(v, "rules") ?? [] {
+          guard let (rule, nameNode) = r.rule(item) else { continue }
+          if let line = seen[rule.name] {
+            r.report(nameNode, "duplicate rule name \"\(rule.name)\" (first at line \(line))")
+            continue
+          }
+          seen[rule.name] = nameNode.mark?.line ?? 0
+          set.rules.append(rule)
+        }
+      default:
+        r.report(
+          k,
+          "unknown key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: "
+            + "evaluation_interval, eval_delay, resolved_retention, feed_stale_for, rules")
+      }
+    }
+    return r.problems.isEmpty ? .success(set) : .failure(ConfigProblems(r.problems))
+  }
+
+  /// Reads and parses the file at `path`.
+  public static func load(path: String) -> Result<RuleSet, ConfigProblems> {
+    guard let text = readTextFile(path) else {
+      return .failure(
+        ConfigProblems([ConfigProblem(file: path, line: 0, message: "cannot read the file")]))
+    }
+    return parse(text, file: path)
+  }
+
+  /// The aggregate names a rule may use.
+  public static let aggregates =
+    SeriesMeasure.allCases.map(\.rawValue) + ["avg", "ratio", "burn_rate"]
+}
+
+private let ruleKeys = [
+  "alert", "name", "source", "metric", "select", "aggregate", "window", "op", "threshold",
+  "clear_threshold", "for", "keep_firing_for", "no_data_after", "no_data_state", "error_state",
+  "missing_series_evals", "severity", "labels", "annotations", "num", "den", "by", "slo",
+  "windows",
+]
+
+/// Walks the YAML tree, collecting problems.
+private struct RulesReader {
+  let file: String
+  var problems: [ConfigProblem] = []
+
+  init(file: String) { self.file = file }
+
+  func at(_ node: Node, _ message: String) -> ConfigProblem {
+    ConfigProblem(
+      file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, message: message)
+  }
+
+  mutating func report(_ node: Node, _ message: String) { problems.append(at(node, message)) }
+
+  func problem(from error: YamlError) -> ConfigProblem {
+    switch error {
+    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+      .composer(_, let problem, let mark, _):
+      return ConfigProblem(
+        file: file, line: mark.line, column: mark.column, message: "YAML: " + problem)
+    default:
+      return ConfigProblem(file: file, line: 0, message: "YAML: \(error)")
+    }
+  }
+
+  mutating func scalar(_ node: Node, _ what: String) -> String? {
+    guard let s = node.scalar?.string else {
+      report(node, "\(what) must be a single value")
+      return nil
+    }
+    return s
+  }
+
+  mutating func duration(_ node: Node, _ what: String, allowZero: Bool = false) -> Int64? {
+    guard let s = scalar(node, what) else { return nil }
+    guard let ns = Nanos.parse(s), ns > 0 || (allowZero && ns == 0) else {
+      report(
+        node, "\(what): \"\(printableExcerpt(s, limit: 40))\" is not a duration like 90s, 5m or 1h")
+      return nil
+    }
+    return ns
+  }
+
+  mutating func decimal(_ node: Node, _ what: String) -> Rational? {
+    guard let s = scalar(node, what) else { return nil }
+    guard let r = Rational(parsing: s) else {
+      report(node, "\(what): \"\(printableExcerpt(s, limit: 40))\" is not a decimal number")
+      return nil
+    }
+    return r
+  }
+
+  mutating func list(_ node: Node, _ what: String) -> [Node]? {
+    guard let seq = node.sequence else {
+      report(node, "\(what) must be a list")
+      return nil
+    }
+    return Array(seq)
+  }
+
+  mutating func stringMap(_ node: Node, _ what: String) -> [(String, String)] {
+    guard let map = node.mapping else {
+      report(node, "\(what) must map names to values")
+      return []
+    }
+    var out: [(String, String)] = []
+    for (k, v) in map {
+      guard let key = k.string, let value = scalar(v, "\(what).\(k.string ?? "?")") else {
+        continue
+      }
+      out.append((key, value))
+    }
+    return out
+  }
+
+  /// `select: {service: checkout, stage: {not: total}}`: `=` for a value, `!=` for `{not: v}`.
+  mutating func matchers(_ node: Node) -> [LabelMatcher] {
+    guard let map = node.mapping else {
+      report(node, "select must map label names to values (or to {not: value})")
+      return []
+    }
+    var out: [LabelMatcher] = []
+    for (k, v) in map {
+      guard let name = k.string else { continue }
+      if let s = v.scalar?.string {
+        out.append(LabelMatcher(name, s))
+      } else if let m = v.mapping, m.count == 1, let notNode = m["not"],
+        let s = notNode.scalar?.string
+      {
+        out.append(LabelMatcher(name, s, negated: true))
+      } else {
+        report(v, "select.\(name) must be a value or {not: value} (no regular expressions)")
+      }
+    }
+    return out
+  }
+
+  /// A metric name, or `{metric: NAME, select: {...}}`; the rule's `select` applies otherwise.
+  mutating func selector(_ node: Node, _ what: String, inherit: [LabelMatcher]) -> SeriesSelector? {
+    if let s = node.scalar?.string {
+      guard !s.isEmpty else {
+        report(node, "\(what) needs a metric name")
+        return nil
+      }
+      return SeriesSelector(metric: s, matchers: inherit)
+    }
+    guard let map = node.mapping else {
+      report(node, "\(what) must be a metric name or {metric: NAME, select: {...}}")
+      return nil
+    }
+    var metric: String?
+    var matchers = inherit
+    for (k, v) in map {
+      switch k.string ?? "" {
+      case "metric": metric = scalar(v, "\(what).metric")
+      case "select": matchers = self.matchers(v)
+      default: report(k, "unknown key \"\(k.string ?? "?")\" in \(what); known: metric, select")
+      }
+    }
+    guard let metric, !metric.isEmpty else {
+      report(node, "\(what) needs a metric")
+      return nil
+    }
+    return SeriesSelector(metric: metric, matchers: matchers)
+  }
+
+  mutating func fallback(_ node: Node, _ what: String, holdName: String) -> FallbackState? {
+    guard let s = scalar(node, what) else { return nil }
+    if s == holdName { return .hold }
+    if let f = FallbackState(rawValue: s), f != .hold { return f }
+    report(node, "\(what) must be \(holdName), alerting, ok or keep_last, not \"\(s)\"")
+    return nil
+  }
+
+  mutating func rule(_ node: Node) -> (AlertRule, Node)? {
+    guard let map = node.mapping else {
+      report(node, "each rule must be a mapping (alert, metric, aggregate, ...)")
+      return nil
+    }
+    let before = problems.count
+    var nodes: [String: Node] = [:]
+    for (k, v) in map {
+      guard let key = k.string, ruleKeys.contains(key) else {
+        report(
+          k,
+          "unknown rule key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: "
+            + ruleKeys.joined(separator: ", "))
+        continue
+      }
+      nodes[key] = v
+    }
+    if nodes["alert"] != nil && nodes["name"] != nil {
+      report(node, "give the rule's name once, as alert: (name: is the same key)")
+    }
+    guard let nameNode = nodes["alert"] ?? nodes["name"], let name = scalar(nameNode, "alert"),
+      !name.isEmpty
+    else {
+      report(node, "rule needs alert: NAME")
+      return nil
+    }
+    if name == RuleSet.feedStaleRule {
+      report(
+        nameNode,
+        "\(RuleSet.feedStaleRule) is the built-in rule for silent feeds; pick another name")
+    }
+    let inherit = nodes["select"].map { matchers($0) } ?? []
+    var rule = AlertRule(name: name, selector: SeriesSelector(metric: "", matchers: inherit))
+    if let v = nodes["source"] { rule.source = scalar(v, "source") }
+    if let v = nodes["metric"], let m = scalar(v, "metric") { rule.selector.metric = m }
+
+    // Aggregate.
+    var aggregateName = nodes["slo"] != nil ? "burn_rate" : "last"
+    if let v = nodes["aggregate"], let s = scalar(v, "aggregate") {
+      if RulesLoader.aggregates.contains(s) {
+        aggregateName = s
+      } else {
+        report(
+          v,
+          "unknown aggregate \"\(printableExcerpt(s, limit: 40))\"; known: "
+            + RulesLoader.aggregates.joined(separator: ", "))
+      }
+    }
+    switch aggregateName {
+    case "ratio":
+      let num = nodes["num"].flatMap { selector($0, "num", inherit: inherit) }
+      let den = nodes["den"].flatMap { selector($0, "den", inherit: inherit) }
+      if nodes["num"] == nil { report(node, "ratio needs num: (the numerator metric)") }
+      if nodes["den"] == nil { report(node, "ratio needs den: (the denominator metric)") }
+      if let num, let den {
+        rule.aggregate = .ratio(num: num, den: den)
+        if rule.selector.metric.isEmpty { rule.selector.metric = num.metric }
+      }
+    case "burn_rate":
+      if let v = nodes["slo"] {
+        if let slo = slo(v, windows: nodes["windows"], inherit: inherit) {
+          rule.aggregate = .burnRate(slo)
+          if rule.selector.metric.isEmpty { rule.selector.metric = slo.total.metric }
+        }
+      } else {
+        report(node, "burn_rate needs slo: {objective, good (or bad), total}")
+      }
+    default:
+      let measure = aggregateName == "avg" ? .mean : SeriesMeasure(rawValue: aggregateName)
+      rule.aggregate = .series(measure ?? .last)
+      if rule.selector.metric.isEmpty && nodes["metric"] == nil {
+        report(node, "rule needs metric: NAME")
+      }
+    }
+    let isBurn = aggregateName == "burn_rate"
+    if !isBurn {
+      for key in ["slo", "windows"] where nodes[key] != nil {
+        if let v = nodes[key] { report(v, "\(key) belongs to aggregate: burn_rate") }
+      }
+    }
+    if aggregateName != "ratio" {
+      for key in ["num", "den"] where nodes[key] != nil {
+        if let v = nodes[key] { report(v, "\(key) belongs to aggregate: ratio") }
+      }
+    }
+
+    if let v = nodes["window"], let d = duration(v, "window") { rule.window = d }
+    if let v = nodes["op"], let s = scalar(v, "op") {
+      if let op = AlertOp(rawValue: s) {
+        rule.op = op
+        if isBurn && !op.isUpward { report(v, "a burn_rate rule's op must be > or >=") }
+      } else {
+        report(
+          v, "op must be one of >, >=, <, <=, ==, !=, not \"\(printableExcerpt(s, limit: 20))\"")
+      }
+    }
+    if let v = nodes["threshold"], let t = decimal(v, "threshold") {
+      rule.threshold = t
+      if isBurn { report(v, "a burn_rate rule takes factors in windows:, not threshold") }
+    } else if nodes["threshold"] == nil && !isBurn {
+      report(node, "rule needs threshold: NUMBER")
+    }
+    if let v = nodes["clear_threshold"], let c = decimal(v, "clear_threshold") {
+      rule.clearThreshold = c
+      if let problem = rule.clearThresholdProblem { report(v, problem) }
+    }
+    if let v = nodes["for"], let d = duration(v, "for", allowZero: true) { rule.forDuration = d }
+    if let v = nodes["keep_firing_for"], let d = duration(v, "keep_firing_for", allowZero: true) {
+      rule.keepFiringFor = d
+    }
+    if let v = nodes["no_data_after"], let d = duration(v, "no_data_after") { rule.noDataAfter = d }
+    if let v = nodes["no_data_state"],
+      let f = fallback(v, "no_data_state", holdName: "nodata")
+    {
+      rule.noDataState = f
+    }
+    if let v = nodes["error_state"], let f = fallback(v, "error_state", holdName: "error") {
+      rule.errorState = f
+    }
+    if let v = nodes["missing_series_evals"], let s = scalar(v, "missing_series_evals") {
+      if let n = Int(s), n >= 1, n <= 1000 {
+        rule.missingSeriesEvals = n
+      } else {
+        report(v, "missing_series_evals must be a whole number from 1 to 1000")
+      }
+    }
+    if let v = nodes["by"] {
+      rule.by = (list(v, "by") ?? []).compactMap { scalar($0, "by") }
+      if aggregateName != "ratio" { report(v, "by applies to aggregate: ratio only") }
+    }
+    var labels = nodes["labels"].map { stringMap($0, "labels") } ?? []
+    if let v = nodes["severity"], let s = scalar(v, "severity") {
+      if let other = labels.first(where: { $0.0 == "severity" }), other.1 != s {
+        report(v, "severity \"\(s)\" differs from labels.severity \"\(other.1)\"")
+      }
+      labels.append(("severity", s))
+    }
+    rule.labels = LabelSet(labels)
+    if let v = nodes["annotations"] {
+      for (k, value) in stringMap(v, "annotations") { rule.annotations[k] = value }
+    }
+    return problems.count == before ? (rule, nameNode) : nil
+  }
+
+  mutating func slo(_ node: Node, windows: Node?, inherit: [LabelMatcher]) -> SLOSpec? {
+    guard let map = node.mapping else {
+      report(node, "slo must be a mapping {objective, period, good (or bad), total}")
+      return nil
+    }
+    var objective: Rational?
+    var period = 30 * Nanos.day
+    var events: SLOSpec.Events?
+    var total: SeriesSelector?
+    for (k, v) in map {
+      switch k.string ?? "" {
+      case "objective":
+        if let o = decimal(v, "slo.objective") {
+          if o.negative || o.num == 0 || o.num >= o.den {
+            report(v, "slo.objective must be between 0 and 1 (exclusive), e.g. 0.999, not \(o)")
+          } else {
+            objective = o
+          }
+        }
+      case "period": if let d = duration(v, "slo.period") { period = d }
+      case "good":
+        if events != nil { report(k, "slo takes good or bad, not both") }
+        events = selector(v, "slo.good", inherit: inherit).map { .good($0) }
+      case "bad":
+        if events != nil { report(k, "slo takes good or bad, not both") }
+        events = selector(v, "slo.bad", inherit: inherit).map { .bad($0) }
+      case "total": total = selector(v, "slo.total", inherit: inherit)
+      default:
+        report(
+          k,
+          "unknown slo key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: "
+            + "objective, period, good, bad, total")
+      }
+    }
+    if map["objective"] == nil { report(node, "slo needs objective: (e.g. 0.999)") }
+    if map["good"] == nil && map["bad"] == nil {
+      report(node, "slo needs good: (or bad:), the metric counting good (bad) events")
+    }
+    if map["total"] == nil { report(node, "slo needs total:, the metric counting all events") }
+    var pairs = BurnWindow.defaults
+    if let windows { pairs = burnWindows(windows) }
+    guard let objective, let events, let total else { return nil }
+    let spec = SLOSpec(
+      objective: objective, period: period, events: events, total: total, windows: pairs)
+    for (i, w) in pairs.enumerated() where w.factor.multiplied(by: spec.budget) == nil {
+      if let n = windows?.sequence?[i] { report(n, "factor × budget does not fit in 64 bits") }
+    }
+    return spec
+  }
+
+  mutating func burnWindows(_ node: Node) -> [BurnWindow] {
+    var out: [BurnWindow] = []
+    for item in list(node, "windows") ?? [] {
+      guard let map = item.mapping else {
+        report(item, "each window must be {long, short, factor, severity}")
+        continue
+      }
+      var long: Int64?
+      var short: Int64?
+      var factor: Rational?
+      var severity: String?
+      for (k, v) in map {
+        switch k.string ?? "" {
+        case "long": long = duration(v, "windows.long")
+        case "short": short = duration(v, "windows.short")
+        case "factor":
+          factor = decimal(v, "windows.factor")
+          if let f = factor, f.negative || f.num == 0 {
+            report(v, "windows.factor must be above 0")
+          }
+        case "severity": severity = scalar(v, "windows.severity")
+        default:
+          report(
+            k,
+            "unknown window key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: "
+              + "long, short, factor, severity")
+        }
+      }
+      for key in ["long", "short", "factor"] where map[key] == nil {
+        report(item, "window needs \(key):")
+      }
+      if let long, let short, short >= long {
+        report(item, "the short window (\(Nanos.format(short))) must be shorter than the long one")
+      }
+      if let long, let short, let factor {
+        out.append(BurnWindow(long: long, short: short, factor: factor, severity: severity))
+      }
+    }
+    return out
+  }
+}
