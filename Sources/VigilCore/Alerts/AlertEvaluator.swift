@@ -59,6 +59,14 @@ public struct AlertEvaluator: Sendable {
     health = health.filter { name, _ in rules.rules.contains { $0.name == name } }
   }
 
+  /// Makes the first tick the first multiple of the interval after `t` (a headless check starts
+  /// ticking at its first sample instead of evaluating a tick before any data).
+  public mutating func startTicks(after t: Timestamp) {
+    guard lastTick == nil else { return }
+    lastTick = Timestamp(
+      nanoseconds: floorToMultiple(t.nanoseconds, of: ruleSet.evaluationInterval))
+  }
+
   /// The tick times due when the clock reads `now`: every `k · interval` with
   /// `k · interval + evalDelay ≤ now` after the last tick (only the newest one on the first
   /// call, and at most ``maxCatchUpTicks``).

@@ -95,6 +95,8 @@ public enum DefaultRules {
         op: ">"
         threshold: 60
         for: 2m
+        # Tickets are sparse: none in the window means zero, not a stale feed.
+        no_data_state: ok
         severity: ticket
         annotations:
           summary: "{{ $value }} order-error tickets in 5m"
