@@ -52,3 +52,26 @@ import VigilTestSupport
     #expect(second < store.maxBytesPerSeries / 2)
   }
 }
+
+@Suite struct MetricStoreCheapStatsTests {
+  @Test func statsWithoutQuantilesAgreeOnEverythingElse() {
+    var store = MetricStore()
+    var rng = SplitMix64(seed: 11)
+    let base = Timestamp.seconds(1_795_687_200)
+    for i in 0..<5_000 {
+      let t = base.adding(Int64(i) * 60 * Nanos.millisecond)
+      _ = store.ingest(
+        Sample(series: SeriesID(0), timestamp: t, value: rng.unit() * 900 + 1), now: t)
+    }
+    let now = base.adding(300 * Nanos.second)
+    for window in [Nanos.minute, 5 * Nanos.minute, 15 * Nanos.minute] {
+      let full = store.stats(SeriesID(0), window: window, at: now)
+      let cheap = store.stats(SeriesID(0), window: window, at: now, quantiles: false)
+      #expect(cheap.count == full.count && cheap.count > 0)
+      #expect(cheap.sum == full.sum)
+      #expect(cheap.min == full.min && cheap.max == full.max)
+      #expect(cheap.last == full.last && cheap.seconds == full.seconds)
+      #expect(cheap.p99 == nil && full.p99 != nil)
+    }
+  }
+}

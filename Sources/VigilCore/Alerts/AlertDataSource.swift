@@ -75,7 +75,12 @@ public struct MetricStoreAlertSource: AlertDataSource {
   public func reading(_ measure: SeriesMeasure, series: SeriesID, window: Int64, at t: Timestamp)
     -> SeriesReading
   {
-    let st = store.stats(series, window: window, at: t)
+    let needsQuantiles: Bool
+    switch measure {
+    case .p50, .p90, .p95, .p99: needsQuantiles = true
+    default: needsQuantiles = false
+    }
+    let st = store.stats(series, window: window, at: t, quantiles: needsQuantiles)
     guard st.count > 0 else { return .empty }
     let value: Double?
     switch measure {

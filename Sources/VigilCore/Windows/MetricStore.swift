@@ -192,16 +192,30 @@ public struct MetricStore: Sendable {
   }
 
   /// Statistics of `series` over the window of length `window` ending at `now`.
-  public func stats(_ series: SeriesID, window: Int64, at now: Timestamp) -> WindowStats {
+  ///
+  /// With `quantiles: false` the window's sketches are not merged (p50…p99 stay nil): count,
+  /// sum, min, max, last and rates cost one pass over the buckets' summaries.
+  public func stats(_ series: SeriesID, window: Int64, at now: Timestamp, quantiles: Bool = true)
+    -> WindowStats
+  {
     var st = WindowStats()
     let idx = series.index
     guard idx < firstTimestamp.count, firstTimestamp[idx] != .max else { return st }
     var merged = QuantileSketch.mergeTarget()
     var sum = CompensatedSum()
     var lastTs = Int64.min
+    var count: UInt64 = 0
+    var low: Double?
+    var high: Double?
     forEachBucket(series, window: window, at: now) { slot in
       guard let slot else { return }
-      merged.merge(slot.sketch)
+      if quantiles {
+        merged.merge(slot.sketch)
+      } else if slot.sketch.count > 0 {
+        count += slot.sketch.count
+        low = Swift.min(low ?? .infinity, slot.sketch.min ?? .infinity)
+        high = Swift.max(high ?? -.infinity, slot.sketch.max ?? -.infinity)
+      }
       sum.add(slot.sum)
       if slot.lastTimestamp >= lastTs {
         lastTs = slot.lastTimestamp
@@ -209,15 +223,21 @@ public struct MetricStore: Sendable {
         st.lastTimestamp = Timestamp(nanoseconds: slot.lastTimestamp)
       }
     }
-    st.count = merged.count
     st.sum = sum.value
-    st.min = merged.min
-    st.max = merged.max
-    let q = merged.quantiles([0.5, 0.9, 0.95, 0.99])
-    st.p50 = q[0]
-    st.p90 = q[1]
-    st.p95 = q[2]
-    st.p99 = q[3]
+    if quantiles {
+      st.count = merged.count
+      st.min = merged.min
+      st.max = merged.max
+      let q = merged.quantiles([0.5, 0.9, 0.95, 0.99])
+      st.p50 = q[0]
+      st.p90 = q[1]
+      st.p95 = q[2]
+      st.p99 = q[3]
+    } else {
+      st.count = count
+      st.min = low
+      st.max = high
+    }
     // Warm-up: divide by the span from the start of the first sample's bucket to now while that
     // span is shorter than the window.
     let (li, n) = level(forWindow: window)
