@@ -2,12 +2,12 @@ import Yams
 
 /// Reads configuration files: YAML, validated, every problem with `file:line:column`.
 ///
-/// This is the only file that knows the YAML library. Unknown keys are errors (a typo must not
+/// Only `Config/` knows the YAML library (see `YAMLReader`). Unknown keys are errors (a typo must not
 /// silently fall back to a default), and every problem is collected, not just the first.
 public enum ConfigLoader {
   /// Parses `text` (named `file` in messages).
   public static func parse(_ text: String, file: String) -> Result<ConfigFile, ConfigProblems> {
-    var reader = Reader(file: file)
+    var reader = YAMLReader(file: file)
     let root: Node?
     do {
       root = try Yams.compose(yaml: text)
@@ -96,66 +96,7 @@ public enum ConfigLoader {
   }
 }
 
-/// Walks the YAML tree, collecting problems.
-private struct Reader {
-  let file: String
-  var problems: [ConfigProblem] = []
-
-  init(file: String) { self.file = file }
-
-  func at(_ node: Node, _ message: String) -> ConfigProblem {
-    ConfigProblem(
-      file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, message: message)
-  }
-
-  mutating func report(_ node: Node, _ message: String) { problems.append(at(node, message)) }
-
-  func problem(from error: YamlError) -> ConfigProblem {
-    switch error {
-    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-      .composer(_, let problem, let mark, _):
-      return ConfigProblem(
-        file: file, line: mark.line, column: mark.column, message: "YAML: " + problem)
-    default:
-      return ConfigProblem(file: file, line: 0, message: "YAML: \(error)")
-    }
-  }
-
-  mutating func scalar(_ node: Node, _ what: String) -> String? {
-    guard let s = node.scalar?.string else {
-      report(node, "\(what) must be a single value")
-      return nil
-    }
-    return s
-  }
-
-  mutating func number(_ node: Node, _ what: String) -> Double? {
-    guard let s = scalar(node, what) else { return nil }
-    guard let v = Double(s), v.isFinite else {
-      report(node, "\(what) must be a number, not \"\(printableExcerpt(s, limit: 40))\"")
-      return nil
-    }
-    return v
-  }
-
-  mutating func duration(_ node: Node, _ what: String) -> Int64? {
-    guard let s = scalar(node, what) else { return nil }
-    guard let ns = Nanos.parse(s), ns > 0 else {
-      report(
-        node, "\(what): \"\(printableExcerpt(s, limit: 40))\" is not a duration like 90s, 5m or 1h")
-      return nil
-    }
-    return ns
-  }
-
-  mutating func list(_ node: Node, _ what: String) -> [Node]? {
-    guard let seq = node.sequence else {
-      report(node, "\(what) must be a list")
-      return nil
-    }
-    return Array(seq)
-  }
-
+extension YAMLReader {
   mutating func signals(_ node: Node, into names: inout SignalNames) {
     guard let map = node.mapping else {
       report(node, "signals must map signal keys to metric names")

@@ -10,7 +10,7 @@ import Yams
 public enum RulesLoader {
   /// Parses `text` (named `file` in messages).
   public static func parse(_ text: String, file: String) -> Result<RuleSet, ConfigProblems> {
-    var r = RulesReader(file: file)
+    var r = YAMLReader(file: file)
     let root: Node?
     do {
       root = try Yams.compose(yaml: text)
@@ -79,49 +79,7 @@ private let ruleKeys = [
   "windows",
 ]
 
-/// Walks the YAML tree, collecting problems.
-private struct RulesReader {
-  let file: String
-  var problems: [ConfigProblem] = []
-
-  init(file: String) { self.file = file }
-
-  func at(_ node: Node, _ message: String) -> ConfigProblem {
-    ConfigProblem(
-      file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, message: message)
-  }
-
-  mutating func report(_ node: Node, _ message: String) { problems.append(at(node, message)) }
-
-  func problem(from error: YamlError) -> ConfigProblem {
-    switch error {
-    case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-      .composer(_, let problem, let mark, _):
-      return ConfigProblem(
-        file: file, line: mark.line, column: mark.column, message: "YAML: " + problem)
-    default:
-      return ConfigProblem(file: file, line: 0, message: "YAML: \(error)")
-    }
-  }
-
-  mutating func scalar(_ node: Node, _ what: String) -> String? {
-    guard let s = node.scalar?.string else {
-      report(node, "\(what) must be a single value")
-      return nil
-    }
-    return s
-  }
-
-  mutating func duration(_ node: Node, _ what: String, allowZero: Bool = false) -> Int64? {
-    guard let s = scalar(node, what) else { return nil }
-    guard let ns = Nanos.parse(s), ns > 0 || (allowZero && ns == 0) else {
-      report(
-        node, "\(what): \"\(printableExcerpt(s, limit: 40))\" is not a duration like 90s, 5m or 1h")
-      return nil
-    }
-    return ns
-  }
-
+extension YAMLReader {
   mutating func decimal(_ node: Node, _ what: String) -> Rational? {
     guard let s = scalar(node, what) else { return nil }
     guard let r = Rational(parsing: s) else {
@@ -129,14 +87,6 @@ private struct RulesReader {
       return nil
     }
     return r
-  }
-
-  mutating func list(_ node: Node, _ what: String) -> [Node]? {
-    guard let seq = node.sequence else {
-      report(node, "\(what) must be a list")
-      return nil
-    }
-    return Array(seq)
   }
 
   mutating func stringMap(_ node: Node, _ what: String) -> [(String, String)] {
