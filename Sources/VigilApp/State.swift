@@ -11,6 +11,10 @@ public struct AppConfig: Sendable {
   public var keptIssues = 200
   /// Text for the title bar at a given view time (the demo says what is happening).
   public var banner: (@Sendable (Timestamp) -> String)? = nil
+  /// Alert rules (`--rules FILE`); nil = the default rules for ``signals``.
+  public var rules: RuleSet? = nil
+  /// Ring the terminal bell when an alert starts firing (`--no-bell` turns it off).
+  public var bell = true
   public init() {}
 }
 
@@ -78,6 +82,10 @@ public enum Overlay: Sendable, Equatable {
   case rejected
   /// Every series that belongs to no built-in signal (the generic panel).
   case others
+  /// Every alert instance with its severity, state and value.
+  case alerts
+  /// Every alert episode: first breach, fired, resolved, duration, peak.
+  case alertHistory
 }
 
 /// What the user is looking at.
@@ -138,9 +146,12 @@ public struct AppState: Sendable {
   public var dirty = true
   public var totalLines: UInt64 = 0
   public var totalRejected: UInt64 = 0
+  /// The alert engine, its transition history and episodes (see `Alerts.swift`).
+  public var alerts: AlertsState
 
   public init(config: AppConfig, feeds: [FeedSpec], now: Timestamp) {
     self.config = config
+    alerts = AlertsState(rules: config.rules ?? AlertsState.defaultRules(config.signals))
     self.feeds = feeds.map(FeedState.init)
     store = MetricStore(config: config.windows)
     self.now = now

@@ -23,7 +23,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     if state.clockMode != .event { state.now = max(state.now, t) }
     state.lineRate.roll(to: state.clockMode == .event ? t : state.now)
     if CivilTime(state.now).second != before { state.dirty = true }
-    return []
+    return evaluateAlerts(&state) ? [.bell] : []
   }
 }
 
@@ -184,6 +184,10 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.ui.overlay = state.ui.overlay == .rejected ? nil : .rejected
   case .character("o"):
     state.ui.overlay = state.ui.overlay == .others ? nil : .others
+  case .character("a"):
+    state.ui.overlay = state.ui.overlay == .alerts ? nil : .alerts
+  case .character("H"):
+    state.ui.overlay = state.ui.overlay == .alertHistory ? nil : .alertHistory
   case .escape:
     if state.ui.overlay != nil {
       state.ui.overlay = nil

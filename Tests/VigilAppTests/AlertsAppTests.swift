@@ -1,0 +1,165 @@
+import Testing
+import VigilApp
+import VigilCore
+import VigilDemo
+import VigilRender
+import VigilTestSupport
+
+/// The alert engine inside the app: evaluation on ticks over the real store, the bell, the keys
+/// and the views.
+@Suite struct AlertsAppTests {
+  /// Like `demoState`, but with a config and collecting when the bell rang.
+  static func demoRun(
+    from: Int, seconds: Int, config: AppConfig = AppConfig()
+  ) -> (state: AppState, bells: [Timestamp]) {
+    let scenario = DemoScenario(seed: 42)
+    var config = config
+    config.clockMode = .wall
+    var state = AppState(
+      config: config,
+      feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "/var/log/app.jsonl", format: .json)],
+      now: demoStart.adding(Int64(from) * Nanos.second))
+    var bells: [Timestamp] = []
+    for s in from..<(from + seconds) {
+      let arrival = demoStart.adding(Int64(s + 1) * Nanos.second)
+      if update(&state, .tick(arrival)).contains(.bell) { bells.append(arrival) }
+      let lines = scenario.events(second: s).map {
+        DemoFormatter.line($0, start: demoStart, format: .json)
+      }
+      let input = FeedInput(
+        feed: FeedID(0), arrival: arrival, seq: 1, payload: .records(batch(lines), .json))
+      _ = update(&state, .feed(input))
+    }
+    return (state, bells)
+  }
+
+  static let fullIncident = demoRun(from: 0, seconds: 900)
+
+  @Test func ticksTurnTheDemoIntoTransitionsThroughTheRealStore() {
+    let state = Self.fullIncident.state
+    let fired = state.alerts.history.filter { $0.to == .firing }.map(\.rule)
+    // The same order as the engine over the store alone (AlertDefaultRulesDemoTests).
+    #expect(
+      fired == [
+        "CheckoutLatencyP99High", "ApiLatencyP99High", "OrderConfirmationDelayHigh",
+        "PaymentRetryRatioHigh", "SupportTicketsOrderErrors", "InventoryMismatchHigh",
+        "InventoryMismatchHigh",
+      ])
+    // Quiet at baseline: nothing before minute 4, and no stale-feed noise at start.
+    #expect(state.alerts.history.allSatisfy { $0.t >= demoStart.adding(4 * Nanos.minute) })
+    #expect(state.alerts.history.allSatisfy { $0.rule != RuleSet.feedStaleRule })
+    #expect(state.alerts.firing.count == 7)
+    // Every episode starts with its first breach, and those that fired say when.
+    let checkout = state.alerts.episodes.first { $0.rule == "CheckoutLatencyP99High" }
+    #expect(checkout?.pendingAt == demoStart.adding(5 * Nanos.minute + 30 * Nanos.second))
+    #expect(checkout?.firedAt == demoStart.adding(8 * Nanos.minute + 30 * Nanos.second))
+    #expect((checkout?.peak ?? 0) > 5_000)
+    // Deterministic: the same input gives the same transitions.
+    #expect(Self.demoRun(from: 0, seconds: 900).state.alerts.history == state.alerts.history)
+  }
+
+  @Test func theBellRingsOncePerRuleWithinFiveMinutes() {
+    let (state, bells) = Self.fullIncident
+    // Six rules fire; the second inventory pair fires 50 s after the first: one bell for both.
+    #expect(bells.count == 6)
+    let firings = state.alerts.history.filter { $0.to == .firing }
+    #expect(firings.count == 7)
+    var noBell = AppConfig()
+    noBell.bell = false
+    #expect(Self.demoRun(from: 0, seconds: 900, config: noBell).bells.isEmpty)
+  }
+
+  @Test func aFlappingAlertDoesNotRing() throws {
+    let rules = try RulesLoader.parse(
+      """
+      rules:
+        - alert: Flappy
+          metric: x
+          aggregate: last
+          window: 10s
+          op: ">"
+          threshold: 10
+      """, file: "flappy.yaml"
+    ).get()
+    var config = AppConfig()
+    config.rules = rules
+    var state = AppState(
+      config: config,
+      feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "x.jsonl", format: .json)],
+      now: demoStart)
+    state.clockMode = .wall
+    var bells: [Timestamp] = []
+    // The value crosses the threshold every 10 s for 20 minutes.
+    for s in 0..<1_200 {
+      let t = demoStart.adding(Int64(s) * Nanos.second)
+      if update(&state, .tick(t)).contains(.bell) { bells.append(t) }
+      let value = (s / 10) % 2 == 0 ? 100 : 0
+      send(&state, [#"{"metric":"x","value":\#(value)}"#], at: t)
+    }
+    let firings = state.alerts.history.filter { $0.to == .firing }
+    #expect(firings.count > 20)
+    #expect(state.alerts.instances.first?.flap.isFlapping == true)
+    // Only the first firing rang: later ones (5 minutes apart or not) came from a flapping
+    // instance.
+    #expect(bells.count == 1, "bells at \(bells)")
+    state.ui.overlay = .alerts
+    state.ui.size = Size(width: 100, height: 30)
+    let text = render(state).lines().joined(separator: "\n")
+    #expect(text.contains("FLAPPING (PSC"), "\(text)")
+  }
+
+  @Test func keysOpenTheAlertsAndTheHistory() {
+    var state = freshState()
+    _ = update(&state, .key(.character("a")))
+    #expect(state.ui.overlay == .alerts)
+    _ = update(&state, .key(.character("H")))
+    #expect(state.ui.overlay == .alertHistory)
+    _ = update(&state, .key(.character("H")))
+    #expect(state.ui.overlay == nil)
+    _ = update(&state, .key(.character("a")))
+    _ = update(&state, .key(.escape))
+    #expect(state.ui.overlay == nil)
+    // `h` still moves focus; only `H` opens the history.
+    _ = update(&state, .key(.character("h")))
+    #expect(state.ui.overlay == nil)
+    #expect(state.ui.focus == dashboardPanelCount - 1)
+  }
+
+  @Test func dashboardShowsFiringAlertsAt80x24WithAllSixSignals() {
+    var (state, _) = Self.demoRun(from: 240, seconds: 420)
+    state.ui.size = Size(width: 80, height: 24)
+    let screen = render(state)
+    let lines = screen.lines()
+    #expect(lines[0].contains("● ") && lines[0].contains("firing"), "\(lines[0])")
+    let text = lines.joined(separator: "\n")
+    for title in DashboardViewTests.titles { #expect(text.contains(title), "missing \(title)") }
+    #expect(text.contains("● FIRING"))
+    #expect(snapshotMismatch(screen.snapshot(), named: "dashboard-80x24-alerts-minute11") == nil)
+  }
+
+  @Test func alertsOverlayListsEveryInstance() {
+    var (state, _) = Self.demoRun(from: 240, seconds: 420)
+    state.ui.size = Size(width: 80, height: 24)
+    _ = update(&state, .key(.character("a")))
+    let screen = render(state)
+    let text = screen.lines().joined(separator: "\n")
+    #expect(text.contains("● PAGE") && text.contains("FIRING"))
+    #expect(text.contains("CheckoutLatencyP99High"))
+    #expect(text.contains("since"))
+    #expect(snapshotMismatch(screen.snapshot(), named: "alerts-overlay-80x24-minute11") == nil)
+    // In ASCII the glyphs change, the words stay.
+    let ascii = render(state, glyphs: .ascii).lines().joined(separator: "\n")
+    #expect(ascii.contains("* PAGE") && ascii.contains("FIRING"))
+  }
+
+  @Test func historyListsEveryEpisode() {
+    var state = Self.fullIncident.state
+    state.ui.size = Size(width: 80, height: 24)
+    _ = update(&state, .key(.character("H")))
+    let screen = render(state)
+    let text = screen.lines().joined(separator: "\n")
+    #expect(text.contains("Alert history (7 episodes)"), "\(text)")
+    #expect(text.contains("10:05:30") && text.contains("10:08:30"))
+    #expect(snapshotMismatch(screen.snapshot(), named: "alert-history-80x24-minute15") == nil)
+  }
+}
