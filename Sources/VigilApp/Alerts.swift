@@ -113,14 +113,38 @@ public struct AlertsState: Sendable {
 
 /// Evaluates every tick due at the state's "now" over the real store; returns whether the bell
 /// should ring. Waits for the first sample (so the auto clock has settled on wall or event).
+///
+/// The first evaluation starts one interval after the oldest sample the windows still hold and
+/// walks every tick from there, so history already on screen (a file, the demo's history) is
+/// evaluated as if it had been watched live, and every feed has had an interval to show up
+/// before an empty signal counts as a stale feed.
 func evaluateAlerts(_ state: inout AppState) -> Bool {
-  guard state.newestEvent != nil, state.clockMode != .auto else { return false }
+  guard state.clockMode != .auto, let oldest = state.oldestEvent else { return false }
+  let interval = state.alerts.evaluator.ruleSet.evaluationInterval
   if state.alerts.startAt == nil {
-    state.alerts.startAt = state.now.adding(state.alerts.evaluator.ruleSet.evaluationInterval)
+    let horizon = state.config.windows.levels.map(\.horizon).max() ?? 0
+    let from = max(oldest, state.now.adding(-horizon)).nanoseconds
+    let up = from >= 0 ? (from + interval - 1) / interval * interval : from / interval * interval
+    state.alerts.startAt = Timestamp(nanoseconds: up + interval)
   }
-  guard let start = state.alerts.startAt, state.now >= start else { return false }
-  let due = state.alerts.evaluator.ticksDue(now: state.now).filter {
-    $0 >= start.adding(-state.alerts.evaluator.ruleSet.evaluationInterval)
+  guard let start = state.alerts.startAt else { return false }
+  // While a feed is still sending its backlog (the demo's history, a file's start), the wall
+  // clock is ahead of what the windows hold: evaluate only up to the newest sample until then.
+  var now = state.now
+  if state.clockMode == .wall, let newest = state.newestEvent,
+    !state.feeds.allSatisfy(\.isSettled)
+  {
+    now = min(now, newest)
+  }
+  var due = state.alerts.evaluator.ticksDue(now: now)
+  if state.alerts.evaluator.lastTick == nil {
+    guard let newest = due.last, newest >= start else { return false }
+    due = []
+    var t = start
+    while t <= newest {
+      due.append(t)
+      t = t.adding(interval)
+    }
   }
   guard !due.isEmpty else { return false }
   let source = MetricStoreAlertSource(store: state.store, interner: state.sink.interner)

@@ -142,6 +142,8 @@ public struct AppState: Sendable {
   public var clockMode: ClockMode
   /// The newest event time seen.
   public var newestEvent: Timestamp?
+  /// The oldest event time seen (where alert evaluation starts: see `evaluateAlerts`).
+  public var oldestEvent: Timestamp?
   /// Set when data or UI changed since the last frame.
   public var dirty = true
   public var totalLines: UInt64 = 0

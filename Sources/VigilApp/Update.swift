@@ -139,6 +139,9 @@ private func resolveNow(_ state: inout AppState, sample: Sample, arrival: Timest
     let horizon = state.config.windows.levels.map(\.horizon).max() ?? 0
     state.clockMode = arrival.since(sample.timestamp) > horizon ? .event : .wall
   }
+  if state.oldestEvent.map({ sample.timestamp < $0 }) ?? true {
+    state.oldestEvent = sample.timestamp
+  }
   if state.clockMode == .event {
     if state.newestEvent.map({ sample.timestamp > $0 }) ?? true {
       state.newestEvent = sample.timestamp

@@ -58,6 +58,37 @@ import VigilTestSupport
     #expect(Self.demoRun(from: 0, seconds: 900).state.alerts.history == state.alerts.history)
   }
 
+  @Test func historyOnScreenAtStartIsEvaluatedAsIfWatchedLive() {
+    // Ten minutes of the incident arrive at once (a file, the demo's history), then the feed
+    // has caught up: the transitions are those of watching it live.
+    let scenario = DemoScenario(seed: 42)
+    let arrival = demoStart.adding(10 * Nanos.minute)
+    var state = freshState(now: arrival, clock: .auto)
+    let lines = (0..<600).flatMap { s in
+      scenario.events(second: s).map { DemoFormatter.line($0, start: demoStart, format: .json) }
+    }
+    _ = update(&state, .tick(arrival))
+    _ = update(
+      &state,
+      .feed(
+        FeedInput(feed: FeedID(0), arrival: arrival, seq: 1, payload: .records(batch(lines), .json))
+      ))
+    _ = update(
+      &state,
+      .feed(FeedInput(feed: FeedID(0), arrival: arrival, seq: 2, payload: .event(.caughtUp))))
+    _ = update(&state, .tick(arrival.adding(Nanos.second)))
+    let live = Self.fullIncident.state.alerts.history.filter {
+      $0.t <= demoStart.adding(9 * Nanos.minute + 50 * Nanos.second)
+    }
+    let fired = state.alerts.history.filter { $0.to == .firing }
+    #expect(
+      fired.map(\.rule) == [
+        "CheckoutLatencyP99High", "ApiLatencyP99High", "OrderConfirmationDelayHigh",
+      ])
+    #expect(fired.map(\.t) == live.filter { $0.to == .firing }.map(\.t))
+    #expect(state.alerts.firing.count == 3)
+  }
+
   @Test func theBellRingsOncePerRuleWithinFiveMinutes() {
     let (state, bells) = Self.fullIncident
     // Six rules fire; the second inventory pair fires 50 s after the first: one bell for both.
