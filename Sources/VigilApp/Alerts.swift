@@ -44,6 +44,12 @@ public struct AlertsState: Sendable {
   public static let bellInterval = 5 * Nanos.minute
   /// Every instance after the last tick (cached: views read it every frame).
   public private(set) var instances: [AlertInstance] = []
+  /// Acknowledged instances: an ack lasts until the episode ends (Resolved or Inactive).
+  public var acked: Set<AlertKey> = []
+  /// Silenced instances and when each silence ends (event time). A silence outlives episodes.
+  public var silences: [AlertKey: Silence] = [:]
+  /// The durations `s` cycles through in the alerts overlay (then off).
+  public static let silenceSteps: [Int64] = [15 * Nanos.minute, Nanos.hour, 4 * Nanos.hour]
   /// Evaluation starts one interval after the first sample, so every feed has had a chance to
   /// send something before an empty signal counts as a stale feed.
   public internal(set) var startAt: Timestamp?
@@ -66,7 +72,12 @@ public struct AlertsState: Sendable {
     if history.count > AlertsState.historyLimit {
       history.removeFirst(history.count - AlertsState.historyLimit)
     }
-    for tr in transitions { apply(tr) }
+    for tr in transitions {
+      apply(tr)
+      if tr.to == .resolved || tr.to == .inactive {
+        acked.remove(AlertKey(rule: tr.rule, labels: tr.labels))
+      }
+    }
     instances = evaluator.allInstances
     // Peaks: every open episode sees its instance's value at every tick.
     for i in episodes.indices where episodes[i].isOpen {
@@ -102,6 +113,49 @@ public struct AlertsState: Sendable {
       }
       if tr.to == .inactive { episodes[i].endedAt = tr.t }
     }
+  }
+
+  /// Whether the bell is held back for this instance: acknowledged, or silenced at `now`.
+  public func isQuiet(_ key: AlertKey, at now: Timestamp) -> Bool {
+    acked.contains(key) || silences[key].map { now < $0.until } == true
+  }
+
+  /// The instances the alerts overlay lists, in its order: firing, recovering, pending,
+  /// resolved; then by severity and rule.
+  public var listed: [AlertInstance] {
+    instances.filter { $0.state != .inactive }.sorted {
+      let a = (AlertsState.stateRank($0.state), AlertSeverityClass($0.severity).rank, $0.rule)
+      let b = (AlertsState.stateRank($1.state), AlertSeverityClass($1.severity).rank, $1.rule)
+      return a < b
+    }
+  }
+
+  /// The row of the selected alert in ``listed`` (the first when none or gone).
+  public func selectedIndex(_ key: AlertKey?) -> Int {
+    key.flatMap { k in listed.firstIndex { $0.key == k } } ?? 0
+  }
+
+  static func stateRank(_ s: AlertState) -> Int {
+    switch s {
+    case .firing: 0
+    case .recovering: 1
+    case .pending: 2
+    case .resolved: 3
+    case .inactive: 4
+    }
+  }
+
+  /// `A` on the selected alert: acknowledge it, or take the ack back.
+  mutating func toggleAck(_ key: AlertKey) {
+    if acked.contains(key) { acked.remove(key) } else { acked.insert(key) }
+  }
+
+  /// `s` on the selected alert: silence it for 15m, pressed again 1h, then 4h, then lifted.
+  /// Each press counts from now.
+  mutating func cycleSilence(_ key: AlertKey, now: Timestamp) {
+    let steps = AlertsState.silenceSteps
+    let next = silences[key].map { $0.until > now ? $0.step + 1 : 0 } ?? 0
+    silences[key] = next < steps.count ? Silence(until: now.adding(steps[next]), step: next) : nil
   }
 
   /// Instances in Firing or Recovering (still a problem).
@@ -157,6 +211,7 @@ func evaluateAlerts(_ state: inout AppState) -> Bool {
       guard state.config.bell else { continue }
       let inst = state.alerts.instances.first { $0.rule == tr.rule && $0.labels == tr.labels }
       if inst?.flap.isFlapping == true { continue }
+      if state.alerts.isQuiet(AlertKey(rule: tr.rule, labels: tr.labels), at: tr.t) { continue }
       if let last = state.alerts.lastBell[tr.rule], tr.t.since(last) < AlertsState.bellInterval {
         continue
       }
@@ -165,6 +220,26 @@ func evaluateAlerts(_ state: inout AppState) -> Bool {
     }
   }
   return ring
+}
+
+/// A silence: until when, and which of ``AlertsState/silenceSteps`` it is.
+public struct Silence: Hashable, Sendable {
+  public var until: Timestamp
+  public var step: Int
+}
+
+/// An alert instance's identity: its rule and labels.
+public struct AlertKey: Hashable, Sendable {
+  public var rule: String
+  public var labels: LabelSet
+  public init(rule: String, labels: LabelSet) {
+    self.rule = rule
+    self.labels = labels
+  }
+}
+
+extension AlertInstance {
+  public var key: AlertKey { AlertKey(rule: rule, labels: labels) }
 }
 
 // MARK: - Presentation helpers

@@ -96,6 +96,9 @@ public struct UIState: Sendable, Equatable {
   public var focus = 0
   public var zoomed = false
   public var overlay: Overlay?
+  /// The selected alert in the alerts overlay (for ack and silence); nil = the first listed.
+  /// Kept by identity, so a re-sorted list never moves an ack to another alert.
+  public var alertSelection: AlertKey?
   public var size = Size(width: 80, height: 24)
   public init() {}
 }

@@ -178,6 +178,7 @@ public let dashboardPanelCount = 6
 
 private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   state.dirty = true
+  if state.ui.overlay == .alerts, handleAlertsKey(&state, key) { return [] }
   switch key {
   case .character("q"), .character("Q"), .control("c"):
     return [.quit(.quit)]
@@ -189,6 +190,7 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.ui.overlay = state.ui.overlay == .others ? nil : .others
   case .character("a"):
     state.ui.overlay = state.ui.overlay == .alerts ? nil : .alerts
+    state.ui.alertSelection = nil
   case .character("H"):
     state.ui.overlay = state.ui.overlay == .alertHistory ? nil : .alertHistory
   case .escape:
@@ -216,6 +218,24 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.dirty = false
   }
   return []
+}
+
+/// Keys of the alerts overlay: move the selection, acknowledge, silence. False: not handled.
+private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
+  let list = state.alerts.listed
+  let sel = state.alerts.selectedIndex(state.ui.alertSelection)
+  switch key {
+  case .down, .character("j"):
+    if sel + 1 < list.count { state.ui.alertSelection = list[sel + 1].key }
+  case .up, .character("k"):
+    if sel > 0 && sel - 1 < list.count { state.ui.alertSelection = list[sel - 1].key }
+  case .character("A"):
+    if sel < list.count { state.alerts.toggleAck(list[sel].key) }
+  case .character("s"):
+    if sel < list.count { state.alerts.cycleSilence(list[sel].key, now: state.now) }
+  default: return false
+  }
+  return true
 }
 
 private func selectWindow(_ state: inout AppState, _ length: Int64, fallback: Int) {

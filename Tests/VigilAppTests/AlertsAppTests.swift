@@ -12,15 +12,21 @@ import VigilTestSupport
   static func demoRun(
     from: Int, seconds: Int, config: AppConfig = AppConfig()
   ) -> (state: AppState, bells: [Timestamp]) {
-    let scenario = DemoScenario(seed: 42)
     var config = config
     config.clockMode = .wall
     var state = AppState(
       config: config,
       feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "/var/log/app.jsonl", format: .json)],
       now: demoStart.adding(Int64(from) * Nanos.second))
+    let bells = play(&state, from: from, to: from + seconds)
+    return (state, bells)
+  }
+
+  /// Feeds demo seconds `from..<to` into `state` as a live run would; returns the bell times.
+  static func play(_ state: inout AppState, from: Int, to: Int) -> [Timestamp] {
+    let scenario = DemoScenario(seed: 42)
     var bells: [Timestamp] = []
-    for s in from..<(from + seconds) {
+    for s in from..<to {
       let arrival = demoStart.adding(Int64(s + 1) * Nanos.second)
       if update(&state, .tick(arrival)).contains(.bell) { bells.append(arrival) }
       let lines = scenario.events(second: s).map {
@@ -30,7 +36,7 @@ import VigilTestSupport
         feed: FeedID(0), arrival: arrival, seq: 1, payload: .records(batch(lines), .json))
       _ = update(&state, .feed(input))
     }
-    return (state, bells)
+    return bells
   }
 
   static let fullIncident = demoRun(from: 0, seconds: 900)
@@ -154,6 +160,12 @@ import VigilTestSupport
     _ = update(&state, .key(.character("h")))
     #expect(state.ui.overlay == nil)
     #expect(state.ui.focus == dashboardPanelCount - 1)
+    // The help lists the new keys in full at 80x24.
+    _ = update(&state, .key(.character("?")))
+    let help = render(state).lines().joined(separator: "\n")
+    for entry in helpKeys where ["a", "A, s", "H"].contains(entry.key) {
+      #expect(help.contains(entry.action), "\(entry.action)")
+    }
   }
 
   @Test func dashboardShowsFiringAlertsAt80x24WithAllSixSignals() {
@@ -192,5 +204,69 @@ import VigilTestSupport
     #expect(text.contains("Alert history (7 episodes)"), "\(text)")
     #expect(text.contains("10:05:30") && text.contains("10:08:30"))
     #expect(snapshotMismatch(screen.snapshot(), named: "alert-history-80x24-minute15") == nil)
+  }
+
+  /// Selects `rule` in the alerts overlay with the keys (j from the top).
+  static func select(_ rule: String, in state: inout AppState) -> Bool {
+    for _ in 0..<state.alerts.listed.count {
+      let i = state.alerts.selectedIndex(state.ui.alertSelection)
+      if state.alerts.listed[i].rule == rule { return true }
+      _ = update(&state, .key(.character("j")))
+    }
+    return false
+  }
+
+  @Test func anAckedAlertDoesNotRingButStaysFiring() {
+    // At 10:08:20 CheckoutLatencyP99High is pending; it fires at 10:08:30.
+    var (state, bells) = Self.demoRun(from: 0, seconds: 500)
+    #expect(bells.isEmpty)
+    _ = update(&state, .key(.character("a")))
+    #expect(Self.select("CheckoutLatencyP99High", in: &state))
+    _ = update(&state, .key(.character("A")))
+    let key = state.alerts.listed[state.alerts.selectedIndex(state.ui.alertSelection)].key
+    #expect(state.alerts.acked.contains(key))
+    state.ui.size = Size(width: 100, height: 30)
+    #expect(render(state).lines().joined().contains("ACK"))
+    bells += Self.play(&state, from: 500, to: 900)
+    // Five bells: every rule but the acknowledged one.
+    #expect(bells.count == 5, "\(bells)")
+    // The evaluated state is never hidden.
+    #expect(state.alerts.instances.first { $0.key == key }?.state == .firing)
+    #expect(state.alerts.firing.count == 7)
+    #expect(render(state).lines()[0].contains("7 firing"))
+    // A second A takes the ack back.
+    _ = update(&state, .key(.character("a")))
+    _ = update(&state, .key(.character("a")))
+    #expect(Self.select("CheckoutLatencyP99High", in: &state))
+    _ = update(&state, .key(.character("A")))
+    #expect(!state.alerts.acked.contains(key))
+  }
+
+  @Test func silenceCyclesThroughFifteenMinutesOneHourFourHoursAndOff() {
+    var (state, _) = Self.demoRun(from: 0, seconds: 500)
+    _ = update(&state, .key(.character("a")))
+    #expect(Self.select("CheckoutLatencyP99High", in: &state))
+    let key = state.alerts.listed[state.alerts.selectedIndex(state.ui.alertSelection)].key
+    _ = update(&state, .key(.character("s")))
+    #expect(state.alerts.silences[key]?.until == state.now.adding(15 * Nanos.minute))
+    state.ui.size = Size(width: 100, height: 30)
+    let text = render(state).lines().joined(separator: "\n")
+    #expect(text.contains("SILENCED 15m (to 10:23:20)"), "\(text)")
+    _ = update(&state, .key(.character("s")))
+    #expect(state.alerts.silences[key]?.until == state.now.adding(Nanos.hour))
+    _ = update(&state, .key(.character("s")))
+    #expect(state.alerts.silences[key]?.until == state.now.adding(4 * Nanos.hour))
+    _ = update(&state, .key(.character("s")))
+    #expect(state.alerts.silences[key] == nil)
+    // Silenced for 15 minutes: it fires without a bell, and stays firing on screen.
+    _ = update(&state, .key(.character("s")))
+    let bells = Self.play(&state, from: 500, to: 900)
+    #expect(bells.count == 5, "\(bells)")
+    #expect(state.alerts.instances.first { $0.key == key }?.state == .firing)
+    // Outside the overlay, A and s do nothing.
+    _ = update(&state, .key(.escape))
+    _ = update(&state, .key(.character("s")))
+    _ = update(&state, .key(.character("A")))
+    #expect(state.alerts.acked.isEmpty)
   }
 }

@@ -52,12 +52,18 @@ import VigilTestSupport
     """.write(toFile: path, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: path) }
     let tmux = try Tmux(width: 80, height: 24)
-    try tmux.type("\(vigilBinary()) --rules \(path) --speed 20 --no-bell")
+    try tmux.type("\(vigilBinary()) --rules \(path) --no-bell")
     #expect(
       tmux.waitFor(timeout: 30) { $0.first?.contains("firing") == true } != nil,
       "\(tmux.screen())")
     try tmux.keys("a")
     #expect(tmux.waitForText(["AnyApiTraffic", "FIRING"], timeout: 10) != nil, "\(tmux.screen())")
+    // Acknowledge and silence the first (one instance per service): marked, still firing.
+    try tmux.keys("A")
+    try tmux.keys("s")
+    #expect(
+      tmux.waitForText(["ACK", "SILENCED 1", "FIRING", "8 firing"], timeout: 10) != nil,
+      "\(tmux.screen().joined(separator: "\n"))")
     try tmux.keys("q")
   }
 }

@@ -16,17 +16,6 @@ func shortDuration(_ ns: Int64) -> String {
   Nanos.format(max(0, ns) / Nanos.second * Nanos.second)
 }
 
-/// Order in the alerts list: firing, recovering, pending, resolved.
-private func stateRank(_ s: AlertState) -> Int {
-  switch s {
-  case .firing: 0
-  case .recovering: 1
-  case .pending: 2
-  case .resolved: 3
-  case .inactive: 4
-  }
-}
-
 /// When the instance entered its current state.
 private func since(_ i: AlertInstance) -> Timestamp? {
   switch i.state {
@@ -58,21 +47,27 @@ func renderAlerts(
   if unhealthy > 0 { head += ", \(unhealthy) without data or failing" }
   buffer.put(head, at: Point(x: inner.x, y: y), style: theme.label, clip: inner)
   y += 1
-  let list = alerts.instances.filter { $0.state != .inactive }.sorted {
-    let a = (stateRank($0.state), AlertSeverityClass($0.severity).rank, $0.rule)
-    let b = (stateRank($1.state), AlertSeverityClass($1.severity).rank, $1.rule)
-    return a < b
-  }
+  buffer.put(
+    "j k select  A acknowledge  s silence 15m, 1h, 4h, off", at: Point(x: inner.x, y: y),
+    style: theme.label, clip: inner)
+  let list = alerts.listed
   if list.isEmpty {
     buffer.put(
-      "\(glyphs.statusOK) OK: no alert is pending or firing.", at: Point(x: inner.x, y: y + 1),
+      "\(glyphs.statusOK) OK: no alert is pending or firing.", at: Point(x: inner.x, y: y + 2),
       style: theme.headline, clip: inner)
     return
   }
-  for inst in list where y + 2 < inner.maxY + 1 {
-    y += 1
-    guard y + 1 < inner.maxY else { break }
+  y += 1
+  // Two rows per alert; scrolled so the selected one is on screen.
+  let selected = alerts.selectedIndex(state.ui.alertSelection)
+  let fits = max(1, (inner.maxY - y) / 2)
+  let first = max(0, min(selected - fits + 1, list.count - fits))
+  for (i, inst) in list.enumerated().dropFirst(first) where y + 1 < inner.maxY {
     var x = inner.x
+    let isSelected = i == selected
+    x += buffer.put(
+      isSelected ? glyphs.focusMarker + " " : "  ", at: Point(x: x, y: y),
+      style: theme.borderFocused, clip: inner)
     let (mark, style) = severityMark(inst.severity, glyphs: glyphs, theme: theme)
     x += buffer.put(mark, at: Point(x: x, y: y), style: style, clip: inner)
     let stateStyle =
@@ -84,8 +79,17 @@ func renderAlerts(
       clip: inner)
     x += buffer.put(" " + inst.rule, at: Point(x: x, y: y), style: theme.headline, clip: inner)
     let value = alerts.formatValue(inst.value, rule: inst.rule)
-    buffer.put("  value " + value, at: Point(x: x, y: y), style: theme.text, clip: inner)
-    var detail = "  "
+    x += buffer.put("  " + value, at: Point(x: x, y: y), style: theme.text, clip: inner)
+    if alerts.acked.contains(inst.key) {
+      x += buffer.put("  ACK", at: Point(x: x, y: y), style: theme.headline, clip: inner)
+    }
+    if let silence = alerts.silences[inst.key], state.now < silence.until {
+      let left = shortDuration(silence.until.since(state.now))
+      buffer.put(
+        "  SILENCED \(left) (to \(CivilTime(silence.until).clock))", at: Point(x: x, y: y),
+        style: theme.headline, clip: inner)
+    }
+    var detail = "    "
     let labels = inst.shownLabels
     if !labels.isEmpty { detail += labels + "  " }
     if let t = since(inst) {
@@ -98,7 +102,7 @@ func renderAlerts(
       buffer.put(
         "  FLAPPING (PSC \(psc)%)", at: Point(x: x, y: y + 1), style: theme.warning, clip: inner)
     }
-    y += 1
+    y += 2
   }
 }
 

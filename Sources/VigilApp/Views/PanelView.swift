@@ -148,8 +148,9 @@ public let helpKeys: [(key: String, action: String)] = [
   ("Esc", "back from zoom or an overlay"),
   ("e", "rejected lines: feed, line number, reason"),
   ("o", "other metrics: every series outside the six signals"),
-  ("a", "alerts: severity, rule, labels, value, state, since when"),
-  ("H", "alert history: every episode, fired, resolved, peak"),
+  ("a", "alerts: every pending or firing alert"),
+  ("A, s", "in alerts: ack, silence 15m/1h/4h/off"),
+  ("H", "alert history: every episode"),
   ("?", "this help"),
 ]
 
