@@ -53,6 +53,10 @@ public struct AlertsState: Sendable {
   /// Evaluation starts one interval after the first sample, so every feed has had a chance to
   /// send something before an empty signal counts as a stale feed.
   public internal(set) var startAt: Timestamp?
+  /// Event time at which ingest next evaluates (event-time mode only).
+  var nextCheck = Timestamp(nanoseconds: .min)
+  /// The bell was asked for while ingesting (returned by the feed message).
+  var ringPending = false
 
   public init(rules: RuleSet) {
     evaluator = AlertEvaluator(rules: rules)
@@ -172,7 +176,22 @@ public struct AlertsState: Sendable {
 /// walks every tick from there, so history already on screen (a file, the demo's history) is
 /// evaluated as if it had been watched live, and every feed has had an interval to show up
 /// before an empty signal counts as a stale feed.
-func evaluateAlerts(_ state: inout AppState) -> Bool {
+///
+/// In event time, ingest also calls it whenever a sample moves "now" past the next due tick
+/// (``AlertsState/nextCheck``), so a file read at full speed is evaluated tick by tick, with the
+/// same transitions however its lines are batched. `interner` is passed in because ingest holds
+/// the sink while it parses.
+func evaluateAlerts(_ state: inout AppState, interner: SeriesInterner? = nil) -> Bool {
+  let ring = evaluateDue(&state, interner: interner ?? state.sink.interner)
+  let rules = state.alerts.evaluator.ruleSet
+  let next =
+    state.alerts.evaluator.lastTick.map { $0.adding(rules.evaluationInterval) }
+    ?? state.alerts.startAt
+  state.alerts.nextCheck = next.map { $0.adding(rules.evalDelay) } ?? Timestamp(nanoseconds: .min)
+  return ring
+}
+
+private func evaluateDue(_ state: inout AppState, interner: SeriesInterner) -> Bool {
   guard state.clockMode != .auto, let oldest = state.oldestEvent else { return false }
   let interval = state.alerts.evaluator.ruleSet.evaluationInterval
   if state.alerts.startAt == nil {
@@ -201,7 +220,7 @@ func evaluateAlerts(_ state: inout AppState) -> Bool {
     }
   }
   guard !due.isEmpty else { return false }
-  let source = MetricStoreAlertSource(store: state.store, interner: state.sink.interner)
+  let source = MetricStoreAlertSource(store: state.store, interner: interner)
   var ring = false
   for t in due {
     let transitions = state.alerts.evaluator.tick(at: t, data: source)

@@ -9,6 +9,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
   switch message {
   case .feed(let input):
     ingest(&state, input)
+    if state.alerts.ringPending {
+      state.alerts.ringPending = false
+      return [.bell]
+    }
     return []
   case .key(let key):
     return handleKey(&state, key)
@@ -88,6 +92,10 @@ private func ingestRecords(
       guard !sink.samples.isEmpty else { continue }
       for sample in sink.samples {
         let now = resolveNow(&state, sample: sample, arrival: arrival)
+        // Event time: the ticks this sample passes are evaluated before it lands.
+        if state.clockMode == .event && now >= state.alerts.nextCheck {
+          if evaluateAlerts(&state, interner: sink.interner) { state.alerts.ringPending = true }
+        }
         let outcome = state.store.ingest(sample, now: now)
         if outcome == .accepted {
           accepted += 1
