@@ -215,6 +215,21 @@ import VigilTestSupport
     #expect(snapshotMismatch(screen.snapshot(), named: "dashboard-80x24-alerts-minute11") == nil)
   }
 
+  @Test func alertsFitEverySizeAndASCII() {
+    var (state, _) = Self.demoRun(from: 240, seconds: 420)
+    for (w, h) in [(60, 16), (61, 17), (100, 30), (200, 50)] {
+      state.ui.size = Size(width: w, height: h)
+      for overlay in [nil, Overlay.alerts, .alertHistory] {
+        state.ui.overlay = overlay
+        let screen = render(state)
+        #expect(screen.lines()[0].contains("firing"), "\(w)x\(h): \(screen.lines()[0])")
+        let ascii = render(state, glyphs: .ascii).lines().joined()
+        #expect(ascii.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(ascii.contains("* ") && ascii.contains("firing"))
+      }
+    }
+  }
+
   @Test func alertsOverlayListsEveryInstance() {
     var (state, _) = Self.demoRun(from: 240, seconds: 420)
     state.ui.size = Size(width: 80, height: 24)

@@ -160,6 +160,15 @@ func renderTitle(
   }
   let leftWidth = right == rect.maxX ? rect.width : max(0, right - rect.x - 1)
   let leftClip = Rect(x: rect.x, y: rect.y, width: leftWidth, height: 1)
+  // A cut banner ends in an ellipsis, so "minute 11" never reads as "minute 1".
+  if displayWidth(left) > leftWidth && leftWidth > 1 {
+    var cut = ""
+    for ch in left {
+      if displayWidth(cut + String(ch)) > leftWidth - 1 { break }
+      cut.append(ch)
+    }
+    left = cut + glyphs.ellipsis
+  }
   buffer.put(left, at: Point(x: rect.x, y: rect.y), style: theme.titleBar, clip: leftClip)
 }
 
