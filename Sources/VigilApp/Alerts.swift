@@ -83,6 +83,9 @@ public struct AlertsState: Sendable {
       }
     }
     instances = evaluator.allInstances
+    if let t = evaluator.lastTick, !silences.isEmpty {
+      silences = silences.filter { $0.value.until > t }
+    }
     // Peaks: every open episode sees its instance's value at every tick.
     for i in episodes.indices where episodes[i].isOpen {
       let e = episodes[i]
