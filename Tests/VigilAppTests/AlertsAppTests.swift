@@ -18,6 +18,10 @@ import VigilTestSupport
       config: config,
       feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "/var/log/app.jsonl", format: .json)],
       now: demoStart.adding(Int64(from) * Nanos.second))
+    // The feed has sent its backlog (there is none): transitions are news from here on.
+    _ = update(
+      &state,
+      .feed(FeedInput(feed: FeedID(0), arrival: state.now, seq: 0, payload: .event(.caughtUp))))
     let bells = play(&state, from: from, to: from + seconds)
     return (state, bells)
   }
@@ -130,6 +134,22 @@ import VigilTestSupport
     #expect(Array(oneBatch.alerts.history.prefix(live.count)) == live)
   }
 
+  @Test func aBacklogNeverRings() {
+    // 15 minutes of history in one batch: every rule fires on the way, and nothing rings.
+    let scenario = DemoScenario(seed: 42)
+    let wall = demoStart.adding(8 * Nanos.hour)
+    var state = freshState(now: wall, clock: .auto)
+    let lines = (0..<900).flatMap { s in
+      scenario.events(second: s).map { DemoFormatter.line($0, start: demoStart, format: .json) }
+    }
+    let input = FeedInput(
+      feed: FeedID(0), arrival: wall, seq: 1, payload: .records(batch(lines), .json))
+    #expect(!update(&state, .feed(input)).contains(.bell))
+    #expect(!update(&state, .tick(wall)).contains(.bell))
+    #expect(state.alerts.history.filter { $0.to == .firing }.count == 7)
+    #expect(state.alerts.lastBell.isEmpty)
+  }
+
   @Test func theBellRingsOncePerRuleWithinFiveMinutes() {
     let (state, bells) = Self.fullIncident
     // Six rules fire; the second inventory pair fires 50 s after the first: one bell for both.
@@ -160,6 +180,9 @@ import VigilTestSupport
       feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "x.jsonl", format: .json)],
       now: demoStart)
     state.clockMode = .wall
+    _ = update(
+      &state,
+      .feed(FeedInput(feed: FeedID(0), arrival: demoStart, seq: 0, payload: .event(.caughtUp))))
     var bells: [Timestamp] = []
     // The value crosses the threshold every 10 s for 20 minutes.
     for s in 0..<1_200 {
