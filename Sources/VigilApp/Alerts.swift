@@ -226,14 +226,19 @@ private func evaluateDue(_ state: inout AppState, interner: SeriesInterner) -> B
   let source = MetricStoreAlertSource(store: state.store, interner: interner)
   var ring = false
   // History is not news: no bell while a feed is still sending its backlog (a file read from
-  // its start, the demo's history), so reading a day of logs never rings in a burst.
-  let live = state.feeds.allSatisfy(\.isSettled)
+  // its start, the demo's history), so reading a day of logs never rings in a burst. On the
+  // wall clock, a tick of the last half minute is news anyway (a busy pipe never pauses long
+  // enough to count as caught up).
+  let settled = state.feeds.allSatisfy(\.isSettled)
+  func isNews(_ t: Timestamp) -> Bool {
+    settled || (state.clockMode == .wall && state.now.since(t) <= 30 * Nanos.second)
+  }
   for t in due {
     let transitions = state.alerts.evaluator.tick(at: t, data: source)
     state.alerts.record(transitions)
     if !transitions.isEmpty { state.dirty = true }
     for tr in transitions where tr.to == .firing && tr.notifies {
-      guard state.config.bell, live else { continue }
+      guard state.config.bell, isNews(tr.t) else { continue }
       let inst = state.alerts.instances.first { $0.rule == tr.rule && $0.labels == tr.labels }
       if inst?.flap.isFlapping == true { continue }
       if state.alerts.isQuiet(AlertKey(rule: tr.rule, labels: tr.labels), at: tr.t) { continue }

@@ -10,7 +10,7 @@ import VigilTestSupport
 @Suite struct AlertsAppTests {
   /// Like `demoState`, but with a config and collecting when the bell rang.
   static func demoRun(
-    from: Int, seconds: Int, config: AppConfig = AppConfig()
+    from: Int, seconds: Int, config: AppConfig = AppConfig(), caughtUp: Bool = true
   ) -> (state: AppState, bells: [Timestamp]) {
     var config = config
     config.clockMode = .wall
@@ -19,9 +19,11 @@ import VigilTestSupport
       feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "/var/log/app.jsonl", format: .json)],
       now: demoStart.adding(Int64(from) * Nanos.second))
     // The feed has sent its backlog (there is none): transitions are news from here on.
-    _ = update(
-      &state,
-      .feed(FeedInput(feed: FeedID(0), arrival: state.now, seq: 0, payload: .event(.caughtUp))))
+    if caughtUp {
+      _ = update(
+        &state,
+        .feed(FeedInput(feed: FeedID(0), arrival: state.now, seq: 0, payload: .event(.caughtUp))))
+    }
     let bells = play(&state, from: from, to: from + seconds)
     return (state, bells)
   }
@@ -156,6 +158,9 @@ import VigilTestSupport
     #expect(bells.count == 6)
     let firings = state.alerts.history.filter { $0.to == .firing }
     #expect(firings.count == 7)
+    // A busy live feed that never pauses long enough to count as caught up still rings: on the
+    // wall clock, a fresh tick is news.
+    #expect(Self.demoRun(from: 0, seconds: 900, caughtUp: false).bells.count == 6)
     var noBell = AppConfig()
     noBell.bell = false
     #expect(Self.demoRun(from: 0, seconds: 900, config: noBell).bells.isEmpty)
