@@ -11,6 +11,10 @@ public struct AppConfig: Sendable {
   public var keptIssues = 200
   /// Text for the title bar at a given view time (the demo says what is happening).
   public var banner: (@Sendable (Timestamp) -> String)? = nil
+  /// Alert rules (`--rules FILE`); nil = the default rules for ``signals``.
+  public var rules: RuleSet? = nil
+  /// Ring the terminal bell when an alert starts firing (`--no-bell` turns it off).
+  public var bell = true
   public init() {}
 }
 
@@ -78,6 +82,10 @@ public enum Overlay: Sendable, Equatable {
   case rejected
   /// Every series that belongs to no built-in signal (the generic panel).
   case others
+  /// Every alert instance with its severity, state and value.
+  case alerts
+  /// Every alert episode: first breach, fired, resolved, duration, peak.
+  case alertHistory
 }
 
 /// What the user is looking at.
@@ -88,6 +96,9 @@ public struct UIState: Sendable, Equatable {
   public var focus = 0
   public var zoomed = false
   public var overlay: Overlay?
+  /// The selected alert in the alerts overlay (for ack and silence); nil = the first listed.
+  /// Kept by identity, so a re-sorted list never moves an ack to another alert.
+  public var alertSelection: AlertKey?
   public var size = Size(width: 80, height: 24)
   public init() {}
 }
@@ -134,13 +145,18 @@ public struct AppState: Sendable {
   public var clockMode: ClockMode
   /// The newest event time seen.
   public var newestEvent: Timestamp?
+  /// The oldest event time seen (where alert evaluation starts: see `evaluateAlerts`).
+  public var oldestEvent: Timestamp?
   /// Set when data or UI changed since the last frame.
   public var dirty = true
   public var totalLines: UInt64 = 0
   public var totalRejected: UInt64 = 0
+  /// The alert engine, its transition history and episodes (see `Alerts.swift`).
+  public var alerts: AlertsState
 
   public init(config: AppConfig, feeds: [FeedSpec], now: Timestamp) {
     self.config = config
+    alerts = AlertsState(rules: config.rules ?? AlertsState.defaultRules(config.signals))
     self.feeds = feeds.map(FeedState.init)
     store = MetricStore(config: config.windows)
     self.now = now

@@ -9,6 +9,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
   switch message {
   case .feed(let input):
     ingest(&state, input)
+    if state.alerts.ringPending {
+      state.alerts.ringPending = false
+      return [.bell]
+    }
     return []
   case .key(let key):
     return handleKey(&state, key)
@@ -23,7 +27,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     if state.clockMode != .event { state.now = max(state.now, t) }
     state.lineRate.roll(to: state.clockMode == .event ? t : state.now)
     if CivilTime(state.now).second != before { state.dirty = true }
-    return []
+    return evaluateAlerts(&state) ? [.bell] : []
   }
 }
 
@@ -88,6 +92,10 @@ private func ingestRecords(
       guard !sink.samples.isEmpty else { continue }
       for sample in sink.samples {
         let now = resolveNow(&state, sample: sample, arrival: arrival)
+        // Event time: the ticks this sample passes are evaluated before it lands.
+        if state.clockMode == .event && now >= state.alerts.nextCheck {
+          if evaluateAlerts(&state, interner: sink.interner) { state.alerts.ringPending = true }
+        }
         let outcome = state.store.ingest(sample, now: now)
         if outcome == .accepted {
           accepted += 1
@@ -139,6 +147,9 @@ private func resolveNow(_ state: inout AppState, sample: Sample, arrival: Timest
     let horizon = state.config.windows.levels.map(\.horizon).max() ?? 0
     state.clockMode = arrival.since(sample.timestamp) > horizon ? .event : .wall
   }
+  if state.oldestEvent.map({ sample.timestamp < $0 }) ?? true {
+    state.oldestEvent = sample.timestamp
+  }
   if state.clockMode == .event {
     if state.newestEvent.map({ sample.timestamp > $0 }) ?? true {
       state.newestEvent = sample.timestamp
@@ -175,6 +186,7 @@ public let dashboardPanelCount = 6
 
 private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   state.dirty = true
+  if state.ui.overlay == .alerts, handleAlertsKey(&state, key) { return [] }
   switch key {
   case .character("q"), .character("Q"), .control("c"):
     return [.quit(.quit)]
@@ -184,6 +196,11 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.ui.overlay = state.ui.overlay == .rejected ? nil : .rejected
   case .character("o"):
     state.ui.overlay = state.ui.overlay == .others ? nil : .others
+  case .character("a"):
+    state.ui.overlay = state.ui.overlay == .alerts ? nil : .alerts
+    state.ui.alertSelection = nil
+  case .character("H"):
+    state.ui.overlay = state.ui.overlay == .alertHistory ? nil : .alertHistory
   case .escape:
     if state.ui.overlay != nil {
       state.ui.overlay = nil
@@ -209,6 +226,24 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.dirty = false
   }
   return []
+}
+
+/// Keys of the alerts overlay: move the selection, acknowledge, silence. False: not handled.
+private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
+  let list = state.alerts.listed
+  let sel = state.alerts.selectedIndex(state.ui.alertSelection)
+  switch key {
+  case .down, .character("j"):
+    if sel + 1 < list.count { state.ui.alertSelection = list[sel + 1].key }
+  case .up, .character("k"):
+    if sel > 0 && sel - 1 < list.count { state.ui.alertSelection = list[sel - 1].key }
+  case .character("A"):
+    if sel < list.count { state.alerts.toggleAck(list[sel].key) }
+  case .character("s"):
+    if sel < list.count { state.alerts.cycleSilence(list[sel].key, now: state.now) }
+  default: return false
+  }
+  return true
 }
 
 private func selectWindow(_ state: inout AppState, _ length: Int64, fallback: Int) {

@@ -42,6 +42,12 @@ struct Run: ParsableCommand {
   @Option(help: "A YAML config file (signals, windows, fps, clock, feeds); flags override it.")
   var config: String?
 
+  @Option(help: "An alert rules file (YAML). Default: the built-in rules for the six signals.")
+  var rules: String?
+
+  @Flag(help: "Never ring the terminal bell when an alert starts firing.")
+  var noBell = false
+
   @Option(help: "Window lengths offered by the 1/5/f keys. (default: 1m,5m,15m)")
   var windows: String?
 
@@ -105,9 +111,16 @@ struct Run: ParsableCommand {
     }
     var config = AppConfig()
     config.signals = file.signals
+    config.bell = !noBell
     config.fps = fps ?? file.fps ?? 4
     for s in signal {
       if let problem = config.signals.apply(s) { throw ValidationError("--signal: \(problem)") }
+    }
+    if let path = rules {
+      switch RulesLoader.load(path: path) {
+      case .success(let loaded): config.rules = loaded
+      case .failure(let problems): throw RunFailure(description: problems.description)
+      }
     }
     if let windows {
       var lengths: [Int64] = []

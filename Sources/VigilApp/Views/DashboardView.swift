@@ -48,6 +48,9 @@ public func renderApp(
     let rect = overlayRect(in: body, width: body.width - 4, height: body.height - 2)
     buffer.fill(rect, with: Cell(" ", style: theme.overlay))
     renderOthers(model.others, in: rect, into: &buffer, glyphs: glyphs, theme: theme)
+  case .alerts: renderAlerts(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
+  case .alertHistory:
+    renderAlertHistory(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
   case nil: break
   }
   renderStatus(state, in: statusRow, into: &buffer, glyphs: glyphs, theme: theme)
@@ -133,12 +136,40 @@ func renderTitle(
   let dot = glyphs.isUnicode ? " · " : " - "
   var left = " Vigil" + dot + "commerce"
   if let banner = state.config.banner?(state.viewTime) { left += dot + banner }
-  buffer.put(left, at: Point(x: rect.x, y: rect.y), style: theme.titleBar, clip: rect)
+  // Right to left: the frozen tag, then the alert counts; the banner is clipped before them.
+  var right = rect.maxX
   if state.ui.frozenAt != nil {
     let tag = " FROZEN (space resumes) "
-    let x = rect.maxX - displayWidth(tag)
-    buffer.put(tag, at: Point(x: max(rect.x, x), y: rect.y), style: theme.frozen, clip: rect)
+    right = max(rect.x, right - displayWidth(tag))
+    buffer.put(tag, at: Point(x: right, y: rect.y), style: theme.frozen, clip: rect)
   }
+  let firing = state.alerts.firing.count
+  let pending = state.alerts.pending.count
+  var tags: [(String, Style)] = []
+  if firing > 0 { tags.append((" \(glyphs.statusCritical) \(firing) firing ", theme.alertFiring)) }
+  if pending > 0 {
+    tags.append((" \(glyphs.statusWarning) \(pending) pending ", theme.alertPending))
+  }
+  let tagsWidth = tags.reduce(0) { $0 + displayWidth($1.0) }
+  if tagsWidth > 0 && right - tagsWidth >= rect.x + 20 {
+    right -= tagsWidth
+    var x = right
+    for (text, style) in tags {
+      x += buffer.put(text, at: Point(x: x, y: rect.y), style: style, clip: rect)
+    }
+  }
+  let leftWidth = right == rect.maxX ? rect.width : max(0, right - rect.x - 1)
+  let leftClip = Rect(x: rect.x, y: rect.y, width: leftWidth, height: 1)
+  // A cut banner ends in an ellipsis, so "minute 11" never reads as "minute 1".
+  if displayWidth(left) > leftWidth && leftWidth > 1 {
+    var cut = ""
+    for ch in left {
+      if displayWidth(cut + String(ch)) > leftWidth - 1 { break }
+      cut.append(ch)
+    }
+    left = cut + glyphs.ellipsis
+  }
+  buffer.put(left, at: Point(x: rect.x, y: rect.y), style: theme.titleBar, clip: leftClip)
 }
 
 func renderStatus(

@@ -28,6 +28,8 @@ public struct PanelModel: Sendable, Equatable {
   public var breakdown: [[String]] = []
   /// How sparkline values print (for the zoomed view's axis).
   public var unit: ValueUnit = .plain
+  /// The worst alert on this signal: firing (or recovering) beats pending; nil when none.
+  public var alert: PanelAlert?
 
   public init(
     title: String, headline: String = "—", headlineLabel: String = "", trend: Trend? = nil,
@@ -45,6 +47,11 @@ public struct PanelModel: Sendable, Equatable {
     self.tableHeader = tableHeader
     self.hasData = hasData
   }
+}
+
+/// An alert on a panel's signal, as its border and title show it.
+public enum PanelAlert: Sendable, Equatable {
+  case pending, firing
 }
 
 /// How a panel's values print.
@@ -89,6 +96,14 @@ public struct DashboardModel: Sendable, Equatable {
     panels = [
       b.apiLatency(), b.checkout(), b.confirmation(), b.payments(), b.inventory(), b.tickets(),
     ]
+    for inst in state.alerts.instances where inst.state.isProblem || inst.state == .pending {
+      guard let i = state.alerts.panel(of: inst, signals: state.config.signals) else { continue }
+      if inst.state.isProblem {
+        panels[i].alert = .firing
+      } else if panels[i].alert == nil {
+        panels[i].alert = .pending
+      }
+    }
     others = b.otherMetrics()
   }
 }

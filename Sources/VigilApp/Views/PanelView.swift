@@ -7,9 +7,30 @@ func renderPanel(
   _ panel: PanelModel, in rect: Rect, focused: Bool, zoomed: Bool, into buffer: inout ScreenBuffer,
   glyphs: GlyphSet, theme: Theme
 ) {
-  let inner = drawBox(
-    into: &buffer, rect, title: panel.title, rightTitle: zoomed ? "Esc back" : nil,
-    focused: focused, glyphs: glyphs, theme: theme)
+  var marker: String?
+  var alertStyle: Style?
+  switch panel.alert {
+  case .firing:
+    marker = glyphs.statusCritical + " FIRING"
+    alertStyle = theme.bad
+  case .pending:
+    marker = glyphs.statusWarning + " PENDING"
+    alertStyle = theme.warning
+  case nil: break
+  }
+  let right = [marker, zoomed ? "Esc back" : nil].compactMap { $0 }.joined(separator: "  ")
+  let inner: Rect
+  if let alertStyle {
+    // The breach shows in the border and the title (glyph and word, not colour alone).
+    inner = Box(
+      title: panel.title, rightTitle: right, borderStyle: alertStyle, titleStyle: alertStyle,
+      focused: focused, focusedBorderStyle: alertStyle
+    ).draw(in: rect, on: &buffer, glyphs: glyphs)
+  } else {
+    inner = drawBox(
+      into: &buffer, rect, title: panel.title, rightTitle: right.isEmpty ? nil : right,
+      focused: focused, glyphs: glyphs, theme: theme)
+  }
   guard !inner.isEmpty else { return }
   var y = inner.y
   // Headline: value, label, trend.
@@ -127,6 +148,9 @@ public let helpKeys: [(key: String, action: String)] = [
   ("Esc", "back from zoom or an overlay"),
   ("e", "rejected lines: feed, line number, reason"),
   ("o", "other metrics: every series outside the six signals"),
+  ("a", "alerts: every pending or firing alert"),
+  ("A, s", "in alerts: ack, silence 15m/1h/4h/off"),
+  ("H", "alert history: every episode"),
   ("?", "this help"),
 ]
 

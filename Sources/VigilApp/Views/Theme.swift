@@ -20,6 +20,9 @@ public struct Theme: Sendable, Equatable {
   public var tableHeader = Style(attributes: [.underline])
   public var overlay = Style.plain
   public var frozen = Style(foreground: .ansi(0), background: .ansi(3), attributes: [.bold])
+  /// Alerts: firing is white on red, pending black on yellow (always with a glyph and a word).
+  public var alertFiring = Style(foreground: .ansi(15), background: .ansi(1), attributes: [.bold])
+  public var alertPending = Style(foreground: .ansi(0), background: .ansi(3), attributes: [.bold])
 
   public init() {}
   public static let standard = Theme()

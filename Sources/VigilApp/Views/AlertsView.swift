@@ -1,0 +1,172 @@
+import VigilCore
+import VigilRender
+
+/// Glyph, word and style of a severity (never colour alone).
+func severityMark(_ severity: String?, glyphs: GlyphSet, theme: Theme) -> (String, Style) {
+  let word = (severity ?? "info").uppercased()
+  switch AlertSeverityClass(severity) {
+  case .critical: return (glyphs.statusCritical + " " + word, theme.bad)
+  case .warning: return (glyphs.statusWarning + " " + word, theme.warning)
+  case .info: return (glyphs.statusInfo + " " + word, theme.headline)
+  }
+}
+
+/// A duration rounded down to whole seconds: `45s`, `3m10s`, `1h2m`.
+func shortDuration(_ ns: Int64) -> String {
+  Nanos.format(max(0, ns) / Nanos.second * Nanos.second)
+}
+
+/// When the instance entered its current state.
+private func since(_ i: AlertInstance) -> Timestamp? {
+  switch i.state {
+  case .firing: i.firedAt ?? i.activeAt
+  case .recovering: i.keepSince ?? i.firedAt
+  case .pending: i.activeAt
+  case .resolved: i.resolvedAt
+  case .inactive: nil
+  }
+}
+
+/// The alerts overlay (`a`): every instance, two rows each.
+func renderAlerts(
+  _ state: AppState, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
+) {
+  let alerts = state.alerts
+  let rect = overlayRect(in: area, width: area.width - 4, height: area.height - 2)
+  buffer.fill(rect, with: Cell(" ", style: theme.overlay))
+  let title = "Alerts (\(alerts.firing.count) firing, \(alerts.pending.count) pending)"
+  let inner = drawBox(
+    into: &buffer, rect, title: title, rightTitle: "H history  Esc close", focused: true,
+    glyphs: glyphs, theme: theme)
+  guard !inner.isEmpty else { return }
+  var y = inner.y
+  let rules = alerts.evaluator.ruleSet
+  let unhealthy = alerts.evaluator.health.values.filter { $0 != .ok }.count
+  var head = "\(rules.rules.count) rules, every \(Nanos.format(rules.evaluationInterval))"
+  if let last = alerts.evaluator.lastTick { head += ", last at \(CivilTime(last).clock)" }
+  if unhealthy > 0 { head += ", \(unhealthy) without data or failing" }
+  buffer.put(head, at: Point(x: inner.x, y: y), style: theme.label, clip: inner)
+  y += 1
+  buffer.put(
+    "j k select  A acknowledge  s silence 15m, 1h, 4h, off", at: Point(x: inner.x, y: y),
+    style: theme.label, clip: inner)
+  let list = alerts.listed
+  if list.isEmpty {
+    buffer.put(
+      "\(glyphs.statusOK) OK: no alert is pending or firing.", at: Point(x: inner.x, y: y + 2),
+      style: theme.headline, clip: inner)
+    return
+  }
+  y += 1
+  // Two rows per alert; scrolled so the selected one is on screen.
+  let selected = alerts.selectedIndex(state.ui.alertSelection)
+  let fits = max(1, (inner.maxY - y) / 2)
+  let first = max(0, min(selected - fits + 1, list.count - fits))
+  for (i, inst) in list.enumerated().dropFirst(first) where y + 1 < inner.maxY {
+    var x = inner.x
+    let isSelected = i == selected
+    x += buffer.put(
+      isSelected ? glyphs.focusMarker + " " : "  ", at: Point(x: x, y: y),
+      style: theme.borderFocused, clip: inner)
+    let (mark, style) = severityMark(inst.severity, glyphs: glyphs, theme: theme)
+    x += buffer.put(mark, at: Point(x: x, y: y), style: style, clip: inner)
+    let stateStyle =
+      inst.state.isProblem
+      ? theme.alertFiring : inst.state == .pending ? theme.alertPending : theme.label
+    x += 1
+    x += buffer.put(
+      " " + inst.state.rawValue.uppercased() + " ", at: Point(x: x, y: y), style: stateStyle,
+      clip: inner)
+    x += buffer.put(" " + inst.rule, at: Point(x: x, y: y), style: theme.headline, clip: inner)
+    let value = alerts.formatValue(inst.value, rule: inst.rule)
+    x += buffer.put("  " + value, at: Point(x: x, y: y), style: theme.text, clip: inner)
+    if alerts.acked.contains(inst.key) {
+      x += buffer.put("  ACK", at: Point(x: x, y: y), style: theme.headline, clip: inner)
+    }
+    if let silence = alerts.silences[inst.key], state.now < silence.until {
+      let left = shortDuration(silence.until.since(state.now))
+      buffer.put(
+        "  SILENCED \(left) (to \(CivilTime(silence.until).clock))", at: Point(x: x, y: y),
+        style: theme.headline, clip: inner)
+    }
+    var detail = "    "
+    let labels = inst.shownLabels
+    if !labels.isEmpty { detail += labels + "  " }
+    if let t = since(inst) {
+      detail += "since \(shortDuration(state.now.since(t))) ago (\(CivilTime(t).clock))"
+    }
+    x =
+      inner.x + buffer.put(detail, at: Point(x: inner.x, y: y + 1), style: theme.text, clip: inner)
+    if inst.flap.isFlapping {
+      let psc = Format.fixed(inst.flap.psc, 0)
+      buffer.put(
+        "  FLAPPING (PSC \(psc)%)", at: Point(x: x, y: y + 1), style: theme.warning, clip: inner)
+    }
+    y += 2
+  }
+}
+
+extension AlertSeverityClass {
+  var rank: Int {
+    switch self {
+    case .critical: 0
+    case .warning: 1
+    case .info: 2
+    }
+  }
+}
+
+/// The alert history (`H`): every episode, newest first, one row each.
+func renderAlertHistory(
+  _ state: AppState, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
+) {
+  let alerts = state.alerts
+  let rect = overlayRect(in: area, width: area.width - 4, height: area.height - 2)
+  buffer.fill(rect, with: Cell(" ", style: theme.overlay))
+  let inner = drawBox(
+    into: &buffer, rect, title: "Alert history (\(alerts.episodes.count) episodes)",
+    rightTitle: "a alerts  Esc close", focused: true, glyphs: glyphs, theme: theme)
+  guard !inner.isEmpty else { return }
+  if alerts.episodes.isEmpty {
+    buffer.put(
+      "No episodes yet: every breach is listed here with when it fired and resolved.",
+      at: Point(x: inner.x, y: inner.y), style: theme.label, clip: inner)
+    return
+  }
+  // Fixed columns on the right, the episode (rule and labels) takes the rest.
+  let columns = ["breach", "fired", "resolved", "lasted", "peak"]
+  let widths = [8, 8, 8, 7, 7]
+  let fixed = widths.reduce(0, +) + widths.count
+  let nameWidth = max(8, inner.width - fixed)
+  func row(_ name: String, _ cells: [String], y: Int, style: Style) {
+    buffer.put(name, at: Point(x: inner.x, y: y), style: style, clip: inner)
+    var x = inner.x + nameWidth
+    for (cell, w) in zip(cells, widths) {
+      x += 1
+      let text = String(cell.prefix(w))
+      buffer.put(
+        text, at: Point(x: x + w - displayWidth(text), y: y), style: style, clip: inner)
+      x += w
+    }
+  }
+  row("episode", columns, y: inner.y, style: theme.tableHeader)
+  var y = inner.y + 1
+  for e in alerts.episodes.reversed() where y < inner.maxY {
+    let labels = e.labels.labels.filter { $0.name != "severity" }.map { "\($0.name)=\($0.value)" }
+    var name = e.rule
+    if !labels.isEmpty { name += " " + labels.joined(separator: " ") }
+    if displayWidth(name) > nameWidth - 1 { name = String(name.prefix(nameWidth - 2)) + "…" }
+    let end = e.endedAt ?? state.now
+    let lasted = shortDuration(end.since(e.pendingAt)) + (e.isOpen ? "+" : "")
+    let resolved: String =
+      if let r = e.resolvedAt { CivilTime(r).clock } else if e.endedAt != nil { "no fire" } else {
+        "open"
+      }
+    let cells = [
+      CivilTime(e.pendingAt).clock, e.firedAt.map { CivilTime($0).clock } ?? "—", resolved, lasted,
+      alerts.formatValue(e.peak, rule: e.rule),
+    ]
+    row(name, cells, y: y, style: e.isOpen && e.firedAt != nil ? theme.bad : theme.text)
+    y += 1
+  }
+}
