@@ -30,14 +30,7 @@ struct Check: ParsableCommand {
   @Option(help: "A config file (for signal names and feed settings).")
   var config: String?
 
-  @Option(name: .customLong("format"), help: "json, csv or logfmt, once or once per feed.")
-  var formats: [String] = []
-
-  @Option(name: .customLong("map"), help: "Field mapping, once or once per feed.")
-  var maps: [String] = []
-
-  @Option(help: "Unit of numeric timestamps: s, ms, us or ns.")
-  var timeUnit: String?
+  @OptionGroup var feedOptions: FeedOptions
 
   @Option(help: "Exit with status 2 when any alert reached this state (firing).")
   var failOn: String?
@@ -72,39 +65,12 @@ struct Check: ParsableCommand {
       }
       statsWindow = w
     }
-    let targets = file.feeds.map(\.target) + feeds + moreFeeds
-    guard !targets.isEmpty else { throw ValidationError("give at least one feed (--feed FILE)") }
+    guard !file.feeds.isEmpty || !feeds.isEmpty || !moreFeeds.isEmpty else {
+      throw ValidationError("give at least one feed (--feed FILE)")
+    }
     let given = feeds + moreFeeds
-    var specs: [FeedSpec] = file.feeds.enumerated().map { i, f in
-      FeedSpec(
-        id: FeedID(i), kind: f.target == "-" ? .stdin : .file, target: f.target, format: f.format,
-        mapping: f.mapping, timeUnit: f.timeUnit)
-    }
-    if formats.count > 1 && formats.count != given.count {
-      throw ValidationError("give --format once, or once per feed")
-    }
-    if maps.count > 1 && maps.count != given.count {
-      throw ValidationError("give --map once, or once per feed")
-    }
-    let unit = try timeUnit.map {
-      guard let u = TimeUnit(rawValue: $0) else {
-        throw ValidationError("--time-unit must be s, ms, us or ns")
-      }
-      return u
-    }
-    for (i, target) in given.enumerated() {
-      let format = try formats.isEmpty ? nil : formats[formats.count == 1 ? 0 : i].asFormat()
-      var mapping = FieldMapping()
-      if !maps.isEmpty {
-        do { mapping = try FieldMapping.parse(maps[maps.count == 1 ? 0 : i]) } catch {
-          throw ValidationError("--map: \(error)")
-        }
-      }
-      specs.append(
-        FeedSpec(
-          id: FeedID(specs.count), kind: target == "-" ? .stdin : .file, target: target,
-          format: format, mapping: mapping, timeUnit: unit))
-    }
+    try feedOptions.validate(feedCount: given.count)
+    let specs = try feedOptions.specs(config: file.feeds, targets: given)
 
     var checker = Checker(rules: ruleSet, statsWindow: statsWindow, signals: file.signals)
     for spec in specs {
@@ -134,15 +100,6 @@ struct Check: ParsableCommand {
     s += r.fired.isEmpty ? "nothing fired" : "fired: " + r.fired.joined(separator: ", ")
     for line in r.firstRejections { s += "\n  rejected " + line }
     return s
-  }
-}
-
-extension String {
-  func asFormat() throws -> FeedFormat {
-    guard let f = FeedFormat(rawValue: self) else {
-      throw ValidationError("--format \(self): expected json, csv or logfmt")
-    }
-    return f
   }
 }
 

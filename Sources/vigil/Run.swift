@@ -18,20 +18,7 @@ struct Run: ParsableCommand {
   @Argument(help: "Feed files to follow (like tail -F), or - for standard input. None: the demo.")
   var feeds: [String] = []
 
-  @Option(
-    name: .customLong("format"),
-    help: "json, csv or logfmt. Once for every feed, or once per feed in order. Default: detect.")
-  var formats: [String] = []
-
-  @Option(
-    name: .customLong("map"),
-    help: ArgumentHelp(
-      "Field mapping, e.g. ts=time,value=duration_ms,metric=const:api_latency_ms,label.service=svc.",
-      discussion: "Once for every feed, or once per feed in order."))
-  var maps: [String] = []
-
-  @Option(help: "Unit of numeric timestamps: s, ms, us or ns. Default: guessed by magnitude.")
-  var timeUnit: String?
+  @OptionGroup var feedOptions: FeedOptions
 
   @Flag(help: "Start files at their end instead of their beginning.")
   var fromEnd = false
@@ -83,12 +70,7 @@ struct Run: ParsableCommand {
   var size: String = "80x24"
 
   func validate() throws {
-    if formats.count > 1 && formats.count != max(1, feeds.count) {
-      throw ValidationError("give --format once, or once per feed (\(feeds.count) feeds)")
-    }
-    if maps.count > 1 && maps.count != max(1, feeds.count) {
-      throw ValidationError("give --map once, or once per feed (\(feeds.count) feeds)")
-    }
+    try feedOptions.validate(feedCount: feeds.count)
     if let fps, !(fps > 0 && fps <= 60) { throw ValidationError("--fps must be in (0, 60]") }
     guard speed > 0, speed <= 10_000 else { throw ValidationError("--speed must be in (0, 10000]") }
     guard frames > 0 else { throw ValidationError("--frames must be positive") }
@@ -161,43 +143,7 @@ struct Run: ParsableCommand {
     } else if let mode = file.clock {
       config.clockMode = mode
     }
-    var unit: TimeUnit?
-    if let timeUnit {
-      guard let u = TimeUnit(rawValue: timeUnit) else {
-        throw ValidationError("--time-unit must be s, ms, us or ns")
-      }
-      unit = u
-    }
-    var specs: [FeedSpec] = file.feeds.enumerated().map { i, f in
-      FeedSpec(
-        id: FeedID(i), kind: f.target == "-" ? .stdin : .file, target: f.target, format: f.format,
-        mapping: f.mapping, timeUnit: f.timeUnit, fromEnd: f.fromEnd)
-    }
-    for (i, target) in feeds.enumerated() {
-      var format: FeedFormat?
-      if !formats.isEmpty {
-        let name = formats.count == 1 ? formats[0] : formats[i]
-        guard let f = FeedFormat(rawValue: name) else {
-          throw ValidationError("--format \(name): expected json, csv or logfmt")
-        }
-        format = f
-      }
-      var mapping = FieldMapping()
-      if !maps.isEmpty {
-        do {
-          mapping = try FieldMapping.parse(maps.count == 1 ? maps[0] : maps[i])
-        } catch {
-          throw ValidationError("--map: \(error)")
-        }
-      }
-      specs.append(
-        FeedSpec(
-          id: FeedID(specs.count), kind: target == "-" ? .stdin : .file, target: target,
-          format: format, mapping: mapping, timeUnit: unit, fromEnd: fromEnd))
-    }
-    if specs.filter({ $0.kind == .stdin }).count > 1 {
-      throw ValidationError("standard input (-) can be read by one feed only")
-    }
+    let specs = try feedOptions.specs(config: file.feeds, targets: feeds, fromEnd: fromEnd)
     guard let history = Nanos.parse(demoHistory), history >= 0, history < DemoScenario.duration
     else { throw ValidationError("--demo-history must be a duration under 15m") }
     let (cols, rows) = try parseSize(size)

@@ -55,16 +55,35 @@ struct StandardError: TextOutputStream {
 struct CheckConfig: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check-config",
-    abstract: "Validate a config file: print every problem as file:line:column and exit 2.")
+    abstract: "Validate a config or rules file: print every problem as file:line:column, exit 2.",
+    discussion: "A file with a top-level rules: key is checked as a rules file.")
 
-  @Argument(help: "The YAML config file.")
+  @Argument(help: "The YAML config or rules file.")
   var file: String
 
   func run() throws {
-    switch ConfigLoader.load(path: file) {
-    case .success(let config):
-      print("\(file): ok (\(config.feeds.count) feeds)")
-    case .failure(let problems):
+    guard let text = readTextFile(file) else {
+      printError("\(file): cannot read the file")
+      throw ExitCode(2)
+    }
+    let isRules = text.split(separator: "\n").contains { $0.hasPrefix("rules:") }
+    let problems: ConfigProblems?
+    if isRules {
+      switch RulesLoader.parse(text, file: file) {
+      case .success(let set):
+        print("\(file): ok (\(set.rules.count) rules)")
+        problems = nil
+      case .failure(let p): problems = p
+      }
+    } else {
+      switch ConfigLoader.parse(text, file: file) {
+      case .success(let config):
+        print("\(file): ok (\(config.feeds.count) feeds)")
+        problems = nil
+      case .failure(let p): problems = p
+      }
+    }
+    if let problems {
       printError(problems.description)
       throw ExitCode(2)
     }

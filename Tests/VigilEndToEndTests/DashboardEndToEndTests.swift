@@ -211,6 +211,13 @@ import VigilTestSupport
     #expect(status == 2)
     #expect(err.contains("\(path):1:6: fps must be a number"))
     #expect(err.contains("\(path):3:3: signals: unknown signal \"api_latncy\""))
+    let rules = "/tmp/vigil-e2e-rules-\(getpid()).yaml"
+    try "rules:\n  - alert: X\n    metric: m\n    aggregate: p42\n".write(
+      toFile: rules, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: rules) }
+    let (rulesStatus, _, rulesErr) = try runVigil(["check-config", rules])
+    #expect(rulesStatus == 2)
+    #expect(rulesErr.contains("\(rules):4:16: unknown aggregate \"p42\""), "\(rulesErr)")
     let (runStatus, _, runErr) = try runVigil(["--config", path, "--headless"])
     #expect(runStatus == 1)
     #expect(runErr.contains("\(path):1:6"))

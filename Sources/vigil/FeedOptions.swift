@@ -1,0 +1,71 @@
+import ArgumentParser
+import VigilCore
+
+/// The per-feed flags `run` and `check` share, and how they and a config file become feed specs.
+struct FeedOptions: ParsableArguments {
+  @Option(
+    name: .customLong("format"),
+    help: "json, csv or logfmt. Once for every feed, or once per feed in order. Default: detect.")
+  var formats: [String] = []
+
+  @Option(
+    name: .customLong("map"),
+    help: ArgumentHelp(
+      "Field mapping, e.g. ts=time,value=duration_ms,metric=const:api_latency_ms,label.service=svc.",
+      discussion: "Once for every feed, or once per feed in order."))
+  var maps: [String] = []
+
+  @Option(help: "Unit of numeric timestamps: s, ms, us or ns. Default: guessed by magnitude.")
+  var timeUnit: String?
+
+  /// Checks the counts of per-feed flags against the feeds given on the command line.
+  func validate(feedCount: Int) throws {
+    if formats.count > 1 && formats.count != max(1, feedCount) {
+      throw ValidationError("give --format once, or once per feed (\(feedCount) feeds)")
+    }
+    if maps.count > 1 && maps.count != max(1, feedCount) {
+      throw ValidationError("give --map once, or once per feed (\(feedCount) feeds)")
+    }
+  }
+
+  /// The config file's feeds, then the command line's, numbered in that order.
+  func specs(config: [FeedConfig], targets: [String], fromEnd: Bool = false) throws -> [FeedSpec] {
+    var specs: [FeedSpec] = config.enumerated().map { i, f in
+      FeedSpec(
+        id: FeedID(i), kind: f.target == "-" ? .stdin : .file, target: f.target, format: f.format,
+        mapping: f.mapping, timeUnit: f.timeUnit, fromEnd: f.fromEnd)
+    }
+    let unit = try timeUnit.map {
+      guard let u = TimeUnit(rawValue: $0) else {
+        throw ValidationError("--time-unit must be s, ms, us or ns")
+      }
+      return u
+    }
+    for (i, target) in targets.enumerated() {
+      var format: FeedFormat?
+      if !formats.isEmpty {
+        let name = formats[formats.count == 1 ? 0 : i]
+        guard let f = FeedFormat(rawValue: name) else {
+          throw ValidationError("--format \(name): expected json, csv or logfmt")
+        }
+        format = f
+      }
+      var mapping = FieldMapping()
+      if !maps.isEmpty {
+        do {
+          mapping = try FieldMapping.parse(maps[maps.count == 1 ? 0 : i])
+        } catch {
+          throw ValidationError("--map: \(error)")
+        }
+      }
+      specs.append(
+        FeedSpec(
+          id: FeedID(specs.count), kind: target == "-" ? .stdin : .file, target: target,
+          format: format, mapping: mapping, timeUnit: unit, fromEnd: fromEnd))
+    }
+    if specs.filter({ $0.kind == .stdin }).count > 1 {
+      throw ValidationError("standard input (-) can be read by one feed only")
+    }
+    return specs
+  }
+}
