@@ -4,6 +4,8 @@
 /// Samples from every feed are merged in timestamp order (ties keep feed and line order), then
 /// ingested one by one; before a sample is ingested, every evaluation tick `T` with
 /// `T + eval_delay ≤ its timestamp` runs, and every statistics boundary before it is printed.
+/// Ticks start as in the dashboard (one interval after the first tick boundary), and end with
+/// the tick that covers the last sample (a finished file gets no more data).
 /// The same input always prints the same lines.
 public struct Checker {
   public struct Report: Sendable, Equatable {
@@ -105,7 +107,12 @@ public struct Checker {
     for (i, entry) in pending.enumerated() {
       let s = entry.sample
       if i == 0 {
-        engine.startTicks(after: s.timestamp.adding(-1))
+        // Like the dashboard: the first tick is one interval after the first tick boundary at
+        // or after the first sample, so every feed has had a chance to send something before
+        // an empty signal counts as a stale feed.
+        let interval = engine.ruleSet.evaluationInterval
+        engine.startTicks(
+          after: Timestamp(nanoseconds: ceilToMultiple(s.timestamp.nanoseconds, of: interval)))
         if let w = statsWindow { nextStats = ceilToMultiple(s.timestamp.nanoseconds, of: w) }
         report.first = s.timestamp
       } else {
