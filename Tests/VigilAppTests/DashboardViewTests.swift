@@ -123,6 +123,24 @@ import VigilTestSupport
     #expect(render(state).lines().joined().contains("queue_depth"))
   }
 
+  @Test func alertThresholdsAreDrawnOnTheCharts() {
+    // Baseline (minutes 1-3): every signal is under its threshold, so the line shows above the bars.
+    var state = demoState(from: 60, seconds: 120, size: Size(width: 100, height: 30))
+    let screen = render(state)
+    let lines = screen.lines()
+    // Inside each chart panel's border, a row of the threshold glyph wider than half the panel.
+    let thresholdRows = lines.filter { row in
+      row.split(separator: "│").contains {
+        $0.filter { $0 == "─" }.count >= 20 && !$0.contains("┐")
+      }
+    }
+    #expect(thresholdRows.count >= 2, "\(lines.joined(separator: "\n"))")
+    // Zoomed, the caption names it.
+    state.ui.focus = 3
+    state.ui.zoomed = true
+    #expect(render(state).lines().joined().contains("alert threshold 5.0%"))
+  }
+
   @Test func frozenDisplayIsMarked() {
     var state = demoState(seconds: 30)
     _ = update(&state, .key(.character(" ")))

@@ -28,6 +28,8 @@ public struct PanelModel: Sendable, Equatable {
   public var breakdown: [[String]] = []
   /// How sparkline values print (for the zoomed view's axis).
   public var unit: ValueUnit = .plain
+  /// The threshold of the rule watching what the sparkline plots (drawn as a line on it).
+  public var threshold: Double?
   /// The worst alert on this signal: firing (or recovering) beats pending; nil when none.
   public var alert: PanelAlert?
 
@@ -224,6 +226,11 @@ private struct ModelBuilder {
       "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",
     ]
     panel.breakdown = latencyRows(ids)
+    let metric = state.sink.interner.key(id).metric
+    panel.threshold = threshold { rule in
+      if case .series(.p99) = rule.aggregate { return rule.selector.metric == metric }
+      return false
+    }
     return panel
   }
 
@@ -242,6 +249,22 @@ private struct ModelBuilder {
         Format.millis(s.p50), Format.millis(s.p90), Format.millis(s.p95), Format.millis(s.p99),
         Format.millis(s.max),
       ]
+    }
+  }
+
+  /// The threshold of the first upward rule that `matches`.
+  func threshold(_ matches: (AlertRule) -> Bool) -> Double? {
+    state.alerts.evaluator.ruleSet.rules.first { $0.op.isUpward && matches($0) }?.threshold
+      .doubleValue
+  }
+
+  /// The threshold of a ratio rule over exactly these metrics.
+  func ratioThreshold(num: String, den: String) -> Double? {
+    threshold { rule in
+      if case .ratio(let n, let d) = rule.aggregate {
+        return n.metric == num && d.metric == den
+      }
+      return false
     }
   }
 
@@ -324,6 +347,7 @@ private struct ModelBuilder {
     panel.unit = .ratio
     panel.breakdownHeader = ["series", "samples", "total", "rate"]
     panel.breakdown = counterRows(attempts + retries + failures)
+    panel.threshold = ratioThreshold(num: names.paymentRetries, den: names.paymentAttempts)
     return panel
   }
 
@@ -353,6 +377,7 @@ private struct ModelBuilder {
     panel.unit = .ratio
     panel.breakdownHeader = ["series", "samples", "total", "rate"]
     panel.breakdown = counterRows(mismatches.map(\.id) + checks.map(\.id))
+    panel.threshold = ratioThreshold(num: names.inventoryMismatches, den: names.inventoryChecks)
     return panel
   }
 

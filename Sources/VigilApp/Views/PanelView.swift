@@ -69,7 +69,9 @@ func renderPanel(
   }
   guard y < inner.maxY, !panel.spark.isEmpty else { return }
   let sparkRect = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
-  drawSpark(into: &buffer, sparkRect, values: panel.spark, glyphs: glyphs, theme: theme)
+  drawSpark(
+    into: &buffer, sparkRect, values: panel.spark, glyphs: glyphs, theme: theme,
+    threshold: panel.threshold)
 }
 
 /// The zoomed panel: details, the breakdown of every series, then the chart with its axes.
@@ -93,7 +95,7 @@ func renderZoomBody(
   }
   guard y + 1 < area.maxY, !panel.spark.isEmpty else { return }
   // Value axis on the left (max at the top, 0 at the bottom), time axis below.
-  let top = panel.spark.compactMap { $0 }.max()
+  let top = sparkTop(panel.spark, threshold: panel.threshold)
   let maxLabel = panel.unit.format(top)
   let zeroLabel = panel.unit.format(0)
   let axisWidth = max(displayWidth(maxLabel), displayWidth(zeroLabel)) + 1
@@ -102,10 +104,16 @@ func renderZoomBody(
   guard !chart.isEmpty else { return }
   buffer.put(maxLabel, at: Point(x: area.x, y: chart.y), style: theme.label, clip: area)
   buffer.put(zeroLabel, at: Point(x: area.x, y: chart.maxY - 1), style: theme.label, clip: area)
-  drawSpark(into: &buffer, chart, values: panel.spark, glyphs: glyphs, theme: theme, minimum: 0)
+  drawSpark(
+    into: &buffer, chart, values: panel.spark, glyphs: glyphs, theme: theme, minimum: 0,
+    threshold: panel.threshold)
   let columns = min(chart.width, panel.spark.count)
   let start = chart.maxX - columns
-  buffer.put(panel.sparkCaption, at: Point(x: start, y: chart.maxY), style: theme.label, clip: area)
+  var caption = panel.sparkCaption
+  if let threshold = panel.threshold {
+    caption += "   \(glyphs.horizontal) alert threshold \(panel.unit.format(threshold))"
+  }
+  buffer.put(caption, at: Point(x: start, y: chart.maxY), style: theme.label, clip: area)
   let now = "now"
   buffer.put(
     now, at: Point(x: chart.maxX - displayWidth(now), y: chart.maxY), style: theme.label, clip: area

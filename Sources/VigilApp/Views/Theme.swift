@@ -12,6 +12,8 @@ public struct Theme: Sendable, Equatable {
   public var label = Style(attributes: [.dim])
   public var text = Style.plain
   public var spark = Style(foreground: .ansi(6))
+  /// The alert threshold line on a chart.
+  public var threshold = Style(foreground: .ansi(3), attributes: [.dim])
   /// Every built-in signal is worse when it goes up.
   public var trendUp = Style(foreground: .ansi(3), attributes: [.bold])
   public var trendDown = Style(foreground: .ansi(2))

@@ -13,13 +13,25 @@ func drawBox(
   ).draw(in: rect, on: &buffer, glyphs: glyphs)
 }
 
-/// A sparkline, newest bucket at the right edge; gaps stay gaps.
+/// A sparkline, newest bucket at the right edge; gaps stay gaps. With a threshold, the scale
+/// runs from 0 to above it and a line marks it wherever no bar covers it.
 func drawSpark(
   into buffer: inout ScreenBuffer, _ rect: Rect, values: [Double?], glyphs: GlyphSet, theme: Theme,
-  minimum: Double? = nil
+  minimum: Double? = nil, threshold: Double? = nil
 ) {
-  Sparkline(values: values, minimum: minimum, style: theme.spark, gapStyle: theme.label)
+  guard let threshold, threshold > 0, threshold.isFinite, rect.height > 0 else {
+    Sparkline(values: values, minimum: minimum, style: theme.spark, gapStyle: theme.label)
+      .draw(in: rect, on: &buffer, glyphs: glyphs)
+    return
+  }
+  let top = sparkTop(values, threshold: threshold) ?? threshold
+  Sparkline(values: values, minimum: 0, maximum: top, style: theme.spark, gapStyle: theme.label)
     .draw(in: rect, on: &buffer, glyphs: glyphs)
+  let fromBottom = min(rect.height - 1, Int(threshold / top * Double(rect.height)))
+  let y = rect.maxY - 1 - fromBottom
+  for x in rect.x..<rect.maxX where x >= 0 && x < buffer.width && y >= 0 && y < buffer.height {
+    if buffer[x, y].text == " " { buffer[x, y] = Cell(glyphs.horizontal, style: theme.threshold) }
+  }
 }
 
 /// A table whose first column is a name and the rest numbers (right-aligned).
@@ -36,4 +48,12 @@ func drawTable(
     columns: columns, rows: rows.map { $0.map { TableCell($0) } }, headerStyle: theme.tableHeader,
     rowStyle: theme.text
   ).draw(in: rect, on: &buffer, glyphs: glyphs)
+}
+
+/// The value a sparkline draws at full height: the highest value, raised to leave room above a
+/// threshold; nil when there is nothing to draw.
+func sparkTop(_ values: [Double?], threshold: Double?) -> Double? {
+  let highest = values.compactMap { $0 }.filter(\.isFinite).max()
+  guard let threshold, threshold > 0, threshold.isFinite else { return highest }
+  return max(highest ?? 0, threshold * 1.25)
 }
