@@ -11,6 +11,8 @@ public enum Message: Sendable {
   case terminate(Int32)
   /// Time passed: the clock now reads this.
   case tick(Timestamp)
+  /// The rules file was read again (after `r`): the new rules, or every problem in it.
+  case rulesLoaded(Result<RuleSet, ConfigProblems>)
 }
 
 /// Why the loop ended.
@@ -25,4 +27,6 @@ public enum ExitReason: Sendable, Equatable {
 public enum Effect: Sendable, Equatable {
   case quit(ExitReason)
   case bell
+  /// Read the rules file again and send back `.rulesLoaded`.
+  case reloadRules(path: String)
 }

@@ -13,6 +13,8 @@ public struct AppConfig: Sendable {
   public var banner: (@Sendable (Timestamp) -> String)? = nil
   /// Alert rules (`--rules FILE`); nil = the default rules for ``signals``.
   public var rules: RuleSet? = nil
+  /// Where ``rules`` came from, for `r` (reload).
+  public var rulesPath: String? = nil
   /// Ring the terminal bell when an alert starts firing (`--no-bell` turns it off).
   public var bell = true
   public init() {}
@@ -149,6 +151,8 @@ public struct AppState: Sendable {
   public var oldestEvent: Timestamp?
   /// Set when data or UI changed since the last frame.
   public var dirty = true
+  /// A message for the title bar (a reloaded or rejected rules file), until a clock time.
+  public var notice: Notice?
   public var totalLines: UInt64 = 0
   public var totalRejected: UInt64 = 0
   /// The alert engine, its transition history and episodes (see `Alerts.swift`).
@@ -170,4 +174,16 @@ public struct AppState: Sendable {
 
   /// The time the panels are drawn at (frozen or live).
   public var viewTime: Timestamp { ui.frozenAt ?? now }
+}
+
+/// A short message shown in the title bar until `until` (clock time).
+public struct Notice: Sendable, Equatable {
+  public var text: String
+  public var isError: Bool
+  public var until: Timestamp
+  public init(text: String, isError: Bool, until: Timestamp) {
+    self.text = text
+    self.isError = isError
+    self.until = until
+  }
 }

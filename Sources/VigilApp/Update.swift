@@ -22,11 +22,30 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     return []
   case .terminate(let sig):
     return [.quit(.signal(sig))]
+  case .rulesLoaded(let result):
+    state.dirty = true
+    let until = state.now.adding(15 * Nanos.second)
+    switch result {
+    case .success(let rules):
+      state.alerts.evaluator.replaceRules(rules)
+      state.notice = Notice(
+        text: "rules reloaded: \(rules.rules.count) rules", isError: false, until: until)
+    case .failure(let problems):
+      let first = problems.problems.first?.description ?? "invalid rules file"
+      let more = problems.problems.count > 1 ? " (+\(problems.problems.count - 1) more)" : ""
+      state.notice = Notice(
+        text: "rules NOT reloaded, old rules kept: " + first + more, isError: true, until: until)
+    }
+    return []
   case .tick(let t):
     let before = CivilTime(state.now).second
     if state.clockMode != .event { state.now = max(state.now, t) }
     state.lineRate.roll(to: state.clockMode == .event ? t : state.now)
     if CivilTime(state.now).second != before { state.dirty = true }
+    if let notice = state.notice, notice.until < state.now {
+      state.notice = nil
+      state.dirty = true
+    }
     return evaluateAlerts(&state) ? [.bell] : []
   }
 }
@@ -194,6 +213,14 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.ui.overlay = state.ui.overlay == .help ? nil : .help
   case .character("e"):
     state.ui.overlay = state.ui.overlay == .rejected ? nil : .rejected
+  case .character("r"):
+    guard let path = state.config.rulesPath else {
+      state.notice = Notice(
+        text: "built-in rules in use: start with --rules FILE to reload a rules file",
+        isError: false, until: state.now.adding(10 * Nanos.second))
+      return []
+    }
+    return [.reloadRules(path: path)]
   case .character("o"):
     state.ui.overlay = state.ui.overlay == .others ? nil : .others
   case .character("a"):

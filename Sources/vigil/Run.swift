@@ -100,7 +100,9 @@ struct Run: ParsableCommand {
     }
     if let path = rules {
       switch RulesLoader.load(path: path) {
-      case .success(let loaded): config.rules = loaded
+      case .success(let loaded):
+        config.rules = loaded
+        config.rulesPath = path
       case .failure(let problems): throw RunFailure(description: problems.description)
       }
     }

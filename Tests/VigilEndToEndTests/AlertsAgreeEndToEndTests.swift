@@ -61,3 +61,29 @@ import VigilTestSupport
         < (comparable["InventoryMismatchHigh pair=storefront-oms"] ?? ""))
   }
 }
+
+@Suite(.serialized) struct RulesReloadEndToEndTests {
+  @Test func anInvalidRulesFileIsReportedAndTheOldRulesStay() throws {
+    let rules = "/tmp/vigil-reload-\(getpid()).yaml"
+    defer { try? FileManager.default.removeItem(atPath: rules) }
+    let one =
+      "rules:\n  - alert: Tickets\n    metric: support_tickets_total\n    aggregate: sum\n    window: 5m\n    op: \">\"\n    threshold: 1000\n"
+    try one.write(toFile: rules, atomically: true, encoding: .utf8)
+    let tmux = try Tmux(width: 120, height: 30)
+    try tmux.type("\(vigilBinary()) --rules \(rules)")
+    #expect(tmux.waitForText(["Support tickets"], timeout: 20) != nil)
+    try "rules:\n  - alert: Broken\n    metric: x\n    aggregate: p42\n".write(
+      toFile: rules, atomically: true, encoding: .utf8)
+    try tmux.keys("r")
+    #expect(
+      tmux.waitForText(["rules NOT reloaded, old rules kept", "\(rules):4:16"], timeout: 5) != nil,
+      "\(tmux.screen())")
+    try
+      (one
+      + "  - alert: Second\n    metric: x\n    aggregate: max\n    window: 1m\n    op: \">\"\n    threshold: 1\n")
+      .write(toFile: rules, atomically: true, encoding: .utf8)
+    try tmux.keys("r")
+    #expect(tmux.waitForText(["rules reloaded: 2 rules"], timeout: 5) != nil, "\(tmux.screen())")
+    try tmux.keys("q")
+  }
+}

@@ -107,6 +107,9 @@ public final class AppLoop<Backend: TerminalBackend> {
       switch effect {
       case .quit(let reason): return reason
       case .bell: backend.bell()
+      case .reloadRules(let path):
+        // The only file read the loop does, and only on request (`r`).
+        if let reason = apply(.rulesLoaded(RulesLoader.load(path: path))) { return reason }
       }
     }
     return nil

@@ -136,6 +136,12 @@ func renderTitle(
   let dot = glyphs.isUnicode ? " · " : " - "
   var left = " Vigil" + dot + "commerce"
   if let banner = state.config.banner?(state.viewTime) { left += dot + banner }
+  // A notice (a rules reload) takes the banner's place while it lasts.
+  var leftStyle = theme.titleBar
+  if let notice = state.notice {
+    left = " Vigil" + dot + notice.text
+    if notice.isError { leftStyle = theme.frozen }
+  }
   // Right to left: the frozen tag, then the alert counts; the banner is clipped before them.
   var right = rect.maxX
   if state.ui.frozenAt != nil {
@@ -169,7 +175,7 @@ func renderTitle(
     }
     left = cut + glyphs.ellipsis
   }
-  buffer.put(left, at: Point(x: rect.x, y: rect.y), style: theme.titleBar, clip: leftClip)
+  buffer.put(left, at: Point(x: rect.x, y: rect.y), style: leftStyle, clip: leftClip)
 }
 
 func renderStatus(

@@ -159,6 +159,7 @@ public let helpKeys: [(key: String, action: String)] = [
   ("a", "alerts: every pending or firing alert"),
   ("A, s", "in alerts: ack, silence 15m/1h/4h/off"),
   ("H", "alert history: every episode"),
+  ("r", "reload the rules file (an invalid one is reported; the old rules stay)"),
   ("?", "this help"),
 ]
 
