@@ -1,4 +1,5 @@
 import VigilCore
+import VigilRender
 
 /// One alert episode of one instance: from the first breach (Pending, or straight to Firing) to
 /// Resolved, or back to Inactive without firing. Derived from the transitions.
@@ -46,6 +47,10 @@ public struct AlertsState: Sendable {
   public private(set) var instances: [AlertInstance] = []
   /// Acknowledged instances: an ack lasts until the episode ends (Resolved or Inactive).
   public var acked: Set<AlertKey> = []
+  /// Notes given with acks (optional), kept as long as the ack.
+  public var ackNotes: [AlertKey: String] = [:]
+  /// The ack note being typed in the alerts overlay, and whose it is.
+  public var noteEntry: (key: AlertKey, text: String)?
   /// Silenced instances and when each silence ends (event time). A silence outlives episodes.
   public var silences: [AlertKey: Silence] = [:]
   /// The durations `s` cycles through in the alerts overlay (then off).
@@ -80,6 +85,7 @@ public struct AlertsState: Sendable {
       apply(tr)
       if tr.to == .resolved || tr.to == .inactive {
         acked.remove(AlertKey(rule: tr.rule, labels: tr.labels))
+        ackNotes[AlertKey(rule: tr.rule, labels: tr.labels)] = nil
       }
     }
     instances = evaluator.allInstances
@@ -153,8 +159,37 @@ public struct AlertsState: Sendable {
   }
 
   /// `A` on the selected alert: acknowledge it, or take the ack back.
+  /// A new ack opens a note prompt (Enter saves it, Esc leaves the ack without a note).
   mutating func toggleAck(_ key: AlertKey) {
-    if acked.contains(key) { acked.remove(key) } else { acked.insert(key) }
+    if acked.contains(key) {
+      acked.remove(key)
+      ackNotes[key] = nil
+    } else {
+      acked.insert(key)
+      noteEntry = (key, "")
+    }
+  }
+
+  /// A key while the ack note prompt is open; returns false when the prompt is not open.
+  mutating func noteKey(_ key: Key) -> Bool {
+    guard var entry = noteEntry else { return false }
+    switch key {
+    case .enter:
+      let note = String(entry.text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+      if !note.isEmpty { ackNotes[entry.key] = note }
+      noteEntry = nil
+      return true
+    case .escape:
+      noteEntry = nil
+      return true
+    case .backspace, .delete:
+      if !entry.text.isEmpty { entry.text.removeLast() }
+    case .character(let c) where !c.isNewline && entry.text.count < 120:
+      entry.text.append(c)
+    default: break
+    }
+    noteEntry = entry
+    return true
   }
 
   /// `s` on the selected alert: silence it for 15m, pressed again 1h, then 4h, then lifted.

@@ -205,6 +205,8 @@ public let dashboardPanelCount = 6
 
 private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   state.dirty = true
+  // While an ack note is typed, every key is text (even q).
+  if state.ui.overlay == .alerts, state.alerts.noteKey(key) { return [] }
   if state.ui.overlay == .alerts, handleAlertsKey(&state, key) { return [] }
   switch key {
   case .character("q"), .character("Q"), .control("c"):

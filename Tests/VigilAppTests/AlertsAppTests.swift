@@ -226,7 +226,7 @@ import VigilTestSupport
     // The help lists the new keys in full at 80x24.
     _ = update(&state, .key(.character("?")))
     let help = render(state).lines().joined(separator: "\n")
-    for entry in helpKeys where ["a", "A, s", "H"].contains(entry.key) {
+    for entry in helpKeys where ["a", "A, s", "H", "r"].contains(entry.key) {
       #expect(help.contains(entry.action), "\(entry.action)")
     }
   }
@@ -301,6 +301,7 @@ import VigilTestSupport
     _ = update(&state, .key(.character("a")))
     #expect(Self.select("CheckoutLatencyP99High", in: &state))
     _ = update(&state, .key(.character("A")))
+    _ = update(&state, .key(.escape))  // no note
     let key = state.alerts.listed[state.alerts.selectedIndex(state.ui.alertSelection)].key
     #expect(state.alerts.acked.contains(key))
     state.ui.size = Size(width: 100, height: 30)
@@ -318,6 +319,28 @@ import VigilTestSupport
     #expect(Self.select("CheckoutLatencyP99High", in: &state))
     _ = update(&state, .key(.character("A")))
     #expect(!state.alerts.acked.contains(key))
+  }
+
+  @Test func anAckTakesAnOptionalNoteAndTypingNeverRunsCommands() {
+    var (state, _) = Self.demoRun(from: 0, seconds: 600)
+    _ = update(&state, .key(.character("a")))
+    #expect(Self.select("CheckoutLatencyP99High", in: &state))
+    _ = update(&state, .key(.character("A")))
+    let key = state.alerts.listed[state.alerts.selectedIndex(state.ui.alertSelection)].key
+    #expect(state.alerts.acked.contains(key), "acknowledged at once, before the note")
+    var effects: [Effect] = []
+    for c in "on it, q here!x" { effects += update(&state, .key(.character(c))) }
+    _ = update(&state, .key(.backspace))
+    #expect(effects.isEmpty, "q while typing a note does not quit")
+    #expect(state.ui.overlay == .alerts)
+    _ = update(&state, .key(.enter))
+    #expect(state.alerts.ackNotes[key] == "on it, q here!")
+    state.ui.size = Size(width: 120, height: 30)
+    #expect(render(state).lines().joined().contains("ACK: on it, q here!"))
+    // Taking the ack back drops its note; q works again.
+    _ = update(&state, .key(.character("A")))
+    #expect(state.alerts.ackNotes[key] == nil && !state.alerts.acked.contains(key))
+    #expect(update(&state, .key(.character("q"))) == [.quit(.quit)])
   }
 
   @Test func silenceCyclesThroughFifteenMinutesOneHourFourHoursAndOff() {

@@ -60,6 +60,7 @@ import VigilTestSupport
     #expect(tmux.waitForText(["AnyApiTraffic", "FIRING"], timeout: 10) != nil, "\(tmux.screen())")
     // Acknowledge and silence the first (one instance per service): marked, still firing.
     try tmux.keys("A")
+    try tmux.keys("Escape")  // no note
     try tmux.keys("s")
     #expect(
       tmux.waitForText(["ACK", "SILENCED 1", "FIRING", "8 firing"], timeout: 10) != nil,

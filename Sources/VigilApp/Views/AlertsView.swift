@@ -48,7 +48,9 @@ func renderAlerts(
   buffer.put(head, at: Point(x: inner.x, y: y), style: theme.label, clip: inner)
   y += 1
   buffer.put(
-    "j k select  A acknowledge  s silence 15m, 1h, 4h, off", at: Point(x: inner.x, y: y),
+    alerts.noteEntry.map { "ack note (Enter saves, Esc skips): " + $0.text + "_" }
+      ?? "j k select  A acknowledge (with a note)  s silence 15m, 1h, 4h, off",
+    at: Point(x: inner.x, y: y),
     style: theme.label, clip: inner)
   let list = alerts.listed
   if list.isEmpty {
@@ -81,7 +83,9 @@ func renderAlerts(
     let value = alerts.formatValue(inst.value, rule: inst.rule)
     x += buffer.put("  " + value, at: Point(x: x, y: y), style: theme.text, clip: inner)
     if alerts.acked.contains(inst.key) {
-      x += buffer.put("  ACK", at: Point(x: x, y: y), style: theme.headline, clip: inner)
+      var ack = "  ACK"
+      if let note = alerts.ackNotes[inst.key] { ack += ": " + note }
+      x += buffer.put(ack, at: Point(x: x, y: y), style: theme.headline, clip: inner)
     }
     if let silence = alerts.silences[inst.key], state.now < silence.until {
       let left = shortDuration(silence.until.since(state.now))

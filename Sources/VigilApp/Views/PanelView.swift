@@ -157,9 +157,9 @@ public let helpKeys: [(key: String, action: String)] = [
   ("e", "rejected lines: feed, line number, reason"),
   ("o", "other metrics: every series outside the six signals"),
   ("a", "alerts: every pending or firing alert"),
-  ("A, s", "in alerts: ack, silence 15m/1h/4h/off"),
+  ("A, s", "in alerts: ack+note, silence 15m/1h/4h"),
   ("H", "alert history: every episode"),
-  ("r", "reload the rules file (an invalid one is reported; the old rules stay)"),
+  ("r", "reload rules; a bad file keeps the old"),
   ("?", "this help"),
 ]
 
