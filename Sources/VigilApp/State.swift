@@ -119,10 +119,13 @@ public struct RateMeter: Sendable, Equatable {
     current += n
   }
 
+  /// Moves to the second of `t`. Lines counted since the last roll are spread over the seconds
+  /// that passed, so a clock that jumps several seconds at once (the demo's `--speed`) still
+  /// gives a rate; a second with no lines gives 0.
   public mutating func roll(to t: Timestamp) {
     let s = t.nanoseconds / Nanos.second
-    if s == second { return }
-    perSecond = s == second + 1 ? current : 0
+    if s <= second { return }
+    perSecond = second == .min ? 0 : current / UInt64(s - second)
     second = s
     current = 0
   }

@@ -156,4 +156,13 @@ import VigilRender
     _ = update(&state, .tick(t0.adding(3 * Nanos.second)))
     #expect(state.lineRate.perSecond == 0)
   }
+
+  @Test func lineRateSpreadsOverAClockThatJumps() {
+    // The demo at 30x: the clock moves several seconds between loop turns.
+    var meter = RateMeter()
+    meter.roll(to: t0)
+    meter.add(300, at: t0.adding(Nanos.second / 2))
+    meter.roll(to: t0.adding(3 * Nanos.second))
+    #expect(meter.perSecond == 100)
+  }
 }
