@@ -115,15 +115,9 @@ public struct CSVRecordFramer: RecordFramer {
       }
       return
     }
-    if partial.count + (end - start) > maxRecordBytes {
-      batch.oversized.append(recordLine)
-    } else {
-      partial.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<end]))
-      partial.withUnsafeBytes { raw in
-        batch.append(LineFramer.droppingCR(raw, 0, raw.count), line: recordLine)
-      }
-    }
-    partial.removeAll(keepingCapacity: true)
+    LineFramer.complete(
+      &partial, with: UnsafeRawBufferPointer(rebasing: chunk[start..<end]), line: recordLine,
+      limit: maxRecordBytes, into: &batch)
   }
 
   /// The chunk ends inside a record: keep its bytes, or start skipping it.

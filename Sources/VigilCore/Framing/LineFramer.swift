@@ -64,15 +64,9 @@ public struct LineFramer: RecordFramer {
         }
         line &+= 1
       } else {
-        if partial.count + (nl - pos) > maxRecordBytes {
-          batch.oversized.append(line)
-        } else {
-          partial.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[pos..<nl]))
-          partial.withUnsafeBytes { raw in
-            batch.append(LineFramer.droppingCR(raw, 0, raw.count), line: line)
-          }
-        }
-        partial.removeAll(keepingCapacity: true)
+        LineFramer.complete(
+          &partial, with: UnsafeRawBufferPointer(rebasing: chunk[pos..<nl]), line: line,
+          limit: maxRecordBytes, into: &batch)
         line &+= 1
       }
       pos = nl + 1
@@ -103,6 +97,21 @@ public struct LineFramer: RecordFramer {
     batch.oversized.append(line)
     line &+= 1
     skipping = true
+    partial.removeAll(keepingCapacity: true)
+  }
+
+  /// Ends a record whose start waits in `partial`: appends `tail` and emits it (without a
+  /// trailing `\r`), or reports the line as oversized; `partial` is emptied either way.
+  static func complete(
+    _ partial: inout [UInt8], with tail: UnsafeRawBufferPointer, line: Int, limit: Int,
+    into batch: inout RecordBatch
+  ) {
+    if partial.count + tail.count > limit {
+      batch.oversized.append(line)
+    } else {
+      partial.append(contentsOf: tail)
+      partial.withUnsafeBytes { raw in batch.append(droppingCR(raw, 0, raw.count), line: line) }
+    }
     partial.removeAll(keepingCapacity: true)
   }
 

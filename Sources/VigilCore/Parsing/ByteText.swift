@@ -96,3 +96,16 @@ func text(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
 func quoted(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
   "\"" + printableExcerpt(UnsafeRawBufferPointer(rebasing: p[start..<end]), limit: 40) + "\""
 }
+
+/// Every parser's first check: a record that is not valid UTF-8 becomes one `invalidUTF8` issue.
+/// - Returns: true when the record was rejected.
+func rejectInvalidUTF8(_ record: UnsafeRawBufferPointer, line: Int, into sink: inout ParseSink)
+  -> Bool
+{
+  guard let bad = firstInvalidUTF8(record) else { return false }
+  sink.issues.append(
+    ParseIssue(
+      line: line, reason: .invalidUTF8, detail: "invalid UTF-8 at byte \(bad + 1)",
+      excerpt: printableExcerpt(record)))
+  return true
+}

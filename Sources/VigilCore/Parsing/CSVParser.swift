@@ -50,13 +50,7 @@ public struct CSVParser: FeedParser {
     _ record: UnsafeRawBufferPointer, line: Int, arrival: Timestamp, into sink: inout ParseSink
   ) {
     if record.isEmpty { return }
-    if let bad = firstInvalidUTF8(record) {
-      sink.issues.append(
-        ParseIssue(
-          line: line, reason: .invalidUTF8, detail: "invalid UTF-8 at byte \(bad + 1)",
-          excerpt: printableExcerpt(record)))
-      return
-    }
+    if rejectInvalidUTF8(record, line: line, into: &sink) { return }
     assembler.begin(capacity: record.count)
     if plan == nil || line == 1 {
       var start = 0

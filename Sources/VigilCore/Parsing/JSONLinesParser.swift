@@ -428,13 +428,7 @@ public struct JSONLinesParser: FeedParser {
   public mutating func parse(
     _ record: UnsafeRawBufferPointer, line: Int, arrival: Timestamp, into sink: inout ParseSink
   ) {
-    if let bad = firstInvalidUTF8(record) {
-      sink.issues.append(
-        ParseIssue(
-          line: line, reason: .invalidUTF8, detail: "invalid UTF-8 at byte \(bad + 1)",
-          excerpt: printableExcerpt(record)))
-      return
-    }
+    if rejectInvalidUTF8(record, line: line, into: &sink) { return }
     var cursor = JSONCursor(record)
     cursor.skipWhitespace()
     if cursor.i == cursor.n { return }  // blank line

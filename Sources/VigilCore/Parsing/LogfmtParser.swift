@@ -30,13 +30,7 @@ public struct LogfmtParser: FeedParser {
   public mutating func parse(
     _ record: UnsafeRawBufferPointer, line: Int, arrival: Timestamp, into sink: inout ParseSink
   ) {
-    if let bad = firstInvalidUTF8(record) {
-      sink.issues.append(
-        ParseIssue(
-          line: line, reason: .invalidUTF8, detail: "invalid UTF-8 at byte \(bad + 1)",
-          excerpt: printableExcerpt(record)))
-      return
-    }
+    if rejectInvalidUTF8(record, line: line, into: &sink) { return }
     assembler.begin(capacity: record.count)
     if let problem = tokenize(record) {
       sink.issues.append(
