@@ -63,8 +63,23 @@ public struct AlertsState: Sendable {
   /// The bell was asked for while ingesting (returned by the feed message).
   var ringPending = false
 
-  public init(rules: RuleSet) {
+  /// Registers the series that rules read over long windows (SLO burn rates) with the store.
+  public private(set) var longWindows: LongWindowTracker
+
+  public init(rules: RuleSet, windows: WindowsConfig = WindowsConfig()) {
     evaluator = AlertEvaluator(rules: rules)
+    longWindows = LongWindowTracker(rules: rules, config: windows)
+  }
+
+  /// Puts new rules in force (instances of unchanged rules keep their state).
+  public mutating func replaceRules(_ rules: RuleSet, windows: WindowsConfig) {
+    evaluator.replaceRules(rules)
+    longWindows = LongWindowTracker(rules: rules, config: windows)
+  }
+
+  /// Tracks long windows for the series interned since the last call.
+  mutating func trackLongWindows(store: inout MetricStore, interner: SeriesInterner) {
+    longWindows.update(store: &store, interner: interner)
   }
 
   /// The shipped rules for these signal names.
