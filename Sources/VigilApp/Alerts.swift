@@ -379,13 +379,15 @@ extension AlertsState {
     }
   }
 
-  /// How a rule's value prints: percent for ratios, milliseconds for latency metrics.
+  /// How a rule's value prints: percent for ratios, a multiple for burn rates (`6.67x`: the
+  /// budget is spent that many times too fast), milliseconds for latency metrics.
   public func formatValue(_ v: Double?, rule name: String) -> String {
     guard let rule = evaluator.ruleSet.rules.first(where: { $0.name == name }) else {
       return Format.value(v)
     }
     switch rule.aggregate {
-    case .ratio, .burnRate: return Format.percent(v)
+    case .ratio: return Format.percent(v)
+    case .burnRate: return v.map { Format.value($0) + "x" } ?? Format.value(v)
     case .series(let m):
       let metric = rule.selector.metric
       let latency =
