@@ -18,7 +18,10 @@ func renderPanel(
     alertStyle = theme.warning
   case nil: break
   }
-  let right = [marker, zoomed ? "Esc back" : nil].compactMap { $0 }.joined(separator: "  ")
+  // A quiet feed: the word (not just a style) and how long, beside any alert marker.
+  let stale = panel.staleFor.map { "STALE " + shortDuration($0) }
+  let right = [marker, stale, zoomed ? "Esc back" : nil].compactMap { $0 }.joined(
+    separator: "  ")
   let inner: Rect
   if let alertStyle {
     // The breach shows in the border and the title (glyph and word, not colour alone).
@@ -35,7 +38,9 @@ func renderPanel(
   var y = inner.y
   // Headline: value, label, trend.
   var x = inner.x
-  x += buffer.put(panel.headline, at: Point(x: x, y: y), style: theme.headline, clip: inner)
+  // Numbers from before a feed went quiet are dimmed: they are not current.
+  let headlineStyle = panel.staleFor == nil ? theme.headline : theme.label
+  x += buffer.put(panel.headline, at: Point(x: x, y: y), style: headlineStyle, clip: inner)
   if !panel.headlineLabel.isEmpty {
     x += buffer.put(
       " " + panel.headlineLabel, at: Point(x: x, y: y), style: theme.label, clip: inner)
@@ -159,6 +164,7 @@ public let helpKeys: [(key: String, action: String)] = [
   ("a", "alerts: every pending or firing alert"),
   ("A, s", "in alerts: ack+note, silence 15m/1h/4h"),
   ("H", "alert history: every episode"),
+  ("F", "feeds: state, rates, errors, command output"),
   ("r", "reload rules; a bad file keeps the old"),
   ("?", "this help"),
 ]
