@@ -19,7 +19,7 @@ func renderPanel(
   case nil: break
   }
   // A quiet feed: the word (not just a style) and how long, beside any alert marker.
-  let stale = panel.staleFor.map { "STALE " + shortDuration($0) }
+  let stale = panel.staleFor.map { "STALE " + coarseDuration($0) }
   let right = [marker, stale, zoomed ? "Esc back" : nil].compactMap { $0 }.joined(
     separator: "  ")
   let inner: Rect
@@ -77,6 +77,14 @@ func renderPanel(
   drawSpark(
     into: &buffer, sparkRect, values: panel.spark, glyphs: glyphs, theme: theme,
     threshold: panel.threshold)
+}
+
+/// A duration to its largest unit, rounded down: `45s`, `2m`, `3h`.
+func coarseDuration(_ ns: Int64) -> String {
+  let s = max(0, ns) / Nanos.second
+  if s < 60 { return "\(s)s" }
+  if s < 3600 { return "\(s / 60)m" }
+  return "\(s / 3600)h"
 }
 
 /// The zoomed panel: details, the breakdown of every series, then the chart with its axes.

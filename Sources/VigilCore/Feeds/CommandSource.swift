@@ -347,9 +347,9 @@ public struct CommandSource: FeedSource {
   private func describe(_ e: Int32) -> String { String(cString: strerror(e)) }
 }
 
-/// A command as a feed's short name: its first 24 characters, escaped.
+/// A command as a feed's short name: its first 20 characters, escaped.
 func commandDisplayName(_ command: String) -> String {
-  var text = printableExcerpt(command, limit: 24)
+  var text = printableExcerpt(command, limit: 20)
   while text.hasPrefix(" ") { text.removeFirst() }
   return text
 }

@@ -46,7 +46,7 @@ public struct FeedSpec: Sendable, Equatable {
   }
 
   /// A short name for the UI: the file's base name, `stdin`, `demo`, or a command's first
-  /// 24 characters.
+  /// 20 characters.
   public var displayName: String {
     switch kind {
     case .stdin: return "stdin"
