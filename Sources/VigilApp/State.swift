@@ -79,6 +79,8 @@ public struct FeedState: Sendable {
   public var startedAt: Timestamp?
   public var exitStatus: CommandExit?
   public var exitedAt: Timestamp?
+  /// How long the run that ended last had run.
+  public var lastRunDuration: Int64?
   /// The last lines a command wrote to standard error (escaped), oldest first.
   public var stderrTail: [String] = []
   public var stderrLines: UInt64 = 0

@@ -104,6 +104,7 @@ private func applyFeedEvent(_ feed: inout FeedState, _ event: FeedEvent, at arri
     feed.pid = nil
     feed.exitStatus = status
     feed.exitedAt = arrival
+    feed.lastRunDuration = feed.startedAt.map { arrival.since($0) }
     if !status.isSuccess {
       feed.lastError = "command ended: \(status)"
       feed.lastErrorAt = arrival

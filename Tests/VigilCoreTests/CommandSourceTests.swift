@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTestSupport
 
 @testable import VigilCore
 
@@ -267,25 +268,6 @@ import Testing
     #expect(h.records[2] == [0x1B] + Array("[2Jesc".utf8))
     #expect(h.shutdown())
   }
-}
-
-/// Processes (not zombies) whose process group is `pgid`, from /proc.
-func liveMembers(ofGroup pgid: Int32) -> [Int32] {
-  guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else {
-    return []
-  }
-  var out: [Int32] = []
-  for entry in entries {
-    guard let pid = Int32(entry),
-      let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-      let close = stat.lastIndex(of: ")")
-    else { continue }
-    // After "(comm)": state ppid pgrp ...
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    guard fields.count > 2, fields[0] != "Z", Int32(fields[2]) == pgid else { continue }
-    out.append(pid)
-  }
-  return out
 }
 
 /// Polls `predicate` for up to five seconds.

@@ -93,12 +93,8 @@ extension FeedRow {
     }
     if isCommand, let status = feed.exitStatus {
       var text = status.description
-      if let at = feed.exitedAt {
-        text += " at \(CivilTime(at).clock)"
-        if let started = feed.startedAt, started <= at {
-          text += " after \(shortDuration(at.since(started)))"
-        }
-      }
+      if let at = feed.exitedAt { text += " at \(CivilTime(at).clock)" }
+      if let ran = feed.lastRunDuration { text += " after \(shortDuration(ran))" }
       d.append(("last exit", text))
     }
     if let error = feed.lastError {
