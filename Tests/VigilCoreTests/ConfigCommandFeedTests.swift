@@ -20,10 +20,16 @@ import Testing
   }
 
   @Test(arguments: [
-    ("feeds:\n  - path: a\n    command: b\n", "f.yaml:2:5: a feed has a path or a command, not both"),
+    (
+      "feeds:\n  - path: a\n    command: b\n",
+      "f.yaml:2:5: a feed has a path or a command, not both"
+    ),
     ("feeds:\n  - command: [a, b]\n", "f.yaml:2:14: command must be a single value"),
     ("feeds:\n  - path: a\n    no_data_after: soon\n", "f.yaml:3:20: no_data_after: \"soon\""),
-    ("feeds:\n  - format: json\n", "f.yaml:2:5: feed needs a path (a file, or - for standard input) or a command"),
+    (
+      "feeds:\n  - format: json\n",
+      "f.yaml:2:5: feed needs a path (a file, or - for standard input) or a command"
+    ),
   ])
   func problemsHaveTheirPosition(text: String, expected: String) {
     switch ConfigLoader.parse(text, file: "f.yaml") {
