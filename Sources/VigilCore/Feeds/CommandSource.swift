@@ -266,7 +266,9 @@ public struct CommandSource: FeedSource {
       }
       if !exited {
         var code: Int32 = 0
-        if vigil_child_peek(pid, &code) == 1 {
+        let peeked = vigil_child_peek(pid, &code)
+        // ECHILD: someone else reaped it (it cannot be ours to wait for any more).
+        if peeked == 1 || (peeked < 0 && errno == ECHILD) {
           exited = true
           // The shell is done: anything it left running in its group goes too. Its output
           // already written is still read below, up to the grace period.
