@@ -71,6 +71,11 @@ struct Check: ParsableCommand {
     let given = feeds + moreFeeds
     try feedOptions.validate(feedCount: given.count)
     let specs = try feedOptions.specs(config: file.feeds, targets: given)
+    if let command = specs.first(where: { $0.kind == .command }) {
+      throw ValidationError(
+        "vigil check reads files; the command feed \"\(command.displayName)\" runs only in the dashboard"
+      )
+    }
 
     var checker = Checker(rules: ruleSet, statsWindow: statsWindow, signals: file.signals)
     for spec in specs {

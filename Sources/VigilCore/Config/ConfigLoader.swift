@@ -117,14 +117,26 @@ extension YAMLReader {
       report(node, "each feed must be a mapping with at least path")
       return nil
     }
-    guard let pathNode = map["path"], let path = scalar(pathNode, "path"), !path.isEmpty else {
-      report(node, "feed needs a path (a file, or - for standard input)")
+    if map["path"] != nil && map["command"] != nil {
+      report(node, "a feed has a path or a command, not both")
       return nil
     }
-    var feed = FeedConfig(target: path)
+    var feed: FeedConfig
+    if let commandNode = map["command"] {
+      guard let command = scalar(commandNode, "command"), !command.isEmpty else { return nil }
+      feed = FeedConfig(target: command)
+      feed.isCommand = true
+    } else {
+      guard let pathNode = map["path"], let path = scalar(pathNode, "path"), !path.isEmpty else {
+        report(node, "feed needs a path (a file, or - for standard input) or a command")
+        return nil
+      }
+      feed = FeedConfig(target: path)
+    }
     for (k, v) in map {
       switch k.string ?? "" {
-      case "path": break
+      case "path", "command": break
+      case "no_data_after": feed.noDataAfter = duration(v, "no_data_after")
       case "format":
         if let s = scalar(v, "format") {
           if let f = FeedFormat(rawValue: s) {
@@ -156,7 +168,7 @@ extension YAMLReader {
       default:
         report(
           k,
-          "unknown feed key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: path, format, map, time_unit, from_end"
+          "unknown feed key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: path, command, format, map, time_unit, from_end, no_data_after"
         )
       }
     }

@@ -12,6 +12,8 @@ public enum FeedKind: String, Sendable, Codable {
   case file
   case stdin
   case demo
+  /// A shell command whose standard output is the feed (`--command`), restarted when it exits.
+  case command
 }
 
 /// How a feed is set up: where it reads and how its records become samples.
@@ -26,6 +28,9 @@ public struct FeedSpec: Sendable, Equatable {
   public var timeUnit: TimeUnit?
   /// Start at the end of an existing file instead of its beginning.
   public var fromEnd: Bool
+  /// A feed with no sample for this long is stale (SEMANTICS §7): its panels say so.
+  public var noDataAfter: Int64 = FeedSpec.defaultNoDataAfter
+  public static let defaultNoDataAfter = 5 * Nanos.minute
 
   public init(
     id: FeedID, kind: FeedKind, target: String, format: FeedFormat? = nil,
@@ -40,11 +45,13 @@ public struct FeedSpec: Sendable, Equatable {
     self.fromEnd = fromEnd
   }
 
-  /// A short name for the UI: the file's base name, `stdin` or `demo`.
+  /// A short name for the UI: the file's base name, `stdin`, `demo`, or a command's first
+  /// 20 characters.
   public var displayName: String {
     switch kind {
     case .stdin: return "stdin"
     case .demo: return "demo"
+    case .command: return commandDisplayName(target)
     case .file:
       if let slash = target.lastIndex(of: "/") {
         return String(target[target.index(after: slash)...])
@@ -73,6 +80,14 @@ public enum FeedEvent: Sendable, Equatable {
   case endOfInput
   /// A read error; the source retries.
   case failed(String)
+  /// A command's process started (its pid).
+  case started(Int32)
+  /// A command's process ended (after its output was read to the end).
+  case exited(CommandExit)
+  /// The command will be started again in this many nanoseconds (backoff).
+  case restarting(in: Int64)
+  /// New lines a command wrote to standard error, already escaped (at most the tail's size).
+  case stderr([String])
 }
 
 /// What a source hands to the loop.
