@@ -151,7 +151,7 @@ struct ExpositionScanner: Sendable {
   private var closedFamilies: Set<String> = []
   // OpenMetrics histogram point being read: its label hash (without `le`), last bound and count.
   private struct BucketRun {
-    var familyStart: Int
+    /// Of the name and the labels other than `le`.
     var hash: UInt64
     var lastBound: Double
     var lastCount: Double
@@ -290,14 +290,14 @@ struct ExpositionScanner: Sendable {
   /// whole body, with one warning per family).
   private mutating func resolveTextTypes(_ p: UnsafeRawBufferPointer) throws(ScanFailure) {
     var warned = Set<String>()
-    var cache: (start: Int, end: Int, familyEnd: Int, role: SampleRole, type: ExpositionType)? =
-      nil
+    // The last name resolved; its family is the name minus `suffix` bytes.
+    var cache: (start: Int, end: Int, suffix: Int, role: SampleRole, type: ExpositionType)? = nil
     for k in samples.indices where samples[k].role == .unresolved {
       let s = samples[k]
       let ns = Int(s.nameStart)
       let ne = Int(s.nameEnd)
       if let c = cache, equalRanges(p, c.start, c.end, ns, ne) {
-        samples[k].familyEnd = Int32(c.familyEnd)
+        samples[k].familyEnd = Int32(ne - c.suffix)
         samples[k].type = c.type
         try assign(p, k, role: c.role)
         continue
@@ -323,7 +323,7 @@ struct ExpositionScanner: Sendable {
           break
         }
       }
-      cache = (ns, ne, result.familyEnd, result.role, result.type)
+      cache = (ns, ne, ne - result.familyEnd, result.role, result.type)
       samples[k].familyEnd = Int32(result.familyEnd)
       samples[k].type = result.type
       try assign(p, k, role: result.role)
@@ -712,7 +712,7 @@ struct ExpositionScanner: Sendable {
       return
     }
     let hash = seriesHash(p, s, skipping: s.boundLabel)
-    if var r = run, r.familyStart == Int(s.nameStart), r.hash == hash {
+    if var r = run, r.hash == hash {
       guard s.bound > r.lastBound else {
         throw fail(.malformed, "buckets must be in increasing le order")
       }
@@ -726,7 +726,7 @@ struct ExpositionScanner: Sendable {
     } else {
       try endBucketRun()
       run = BucketRun(
-        familyStart: Int(s.nameStart), hash: hash, lastBound: s.bound, lastCount: s.value,
+        hash: hash, lastBound: s.bound, lastCount: s.value,
         sawInf: s.bound == .infinity, line: lineNumber)
     }
   }
