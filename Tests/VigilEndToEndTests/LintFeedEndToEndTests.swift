@@ -136,4 +136,33 @@ import VigilTestSupport
     #expect(missing == 1)
     #expect(missingErr.contains("/nonexistent/x"))
   }
+
+  /// The dashboard follows a file of expositions separated by `# EOF` (format detected from
+  /// `# TYPE`): histogram percentiles from bucket increases, counter increases as rates.
+  @Test func theDashboardReadsExpositionsFromAFile() throws {
+    func scrape(_ fast: Int, _ mid: Int, _ all: Int, _ retries: Int) -> String {
+      """
+      # TYPE api_latency_ms histogram
+      api_latency_ms_bucket{service="checkout",le="100"} \(fast)
+      api_latency_ms_bucket{service="checkout",le="500"} \(mid)
+      api_latency_ms_bucket{service="checkout",le="+Inf"} \(all)
+      api_latency_ms_count{service="checkout"} \(all)
+      api_latency_ms_sum{service="checkout"} 1000
+      # TYPE payment_retries_total counter
+      payment_retries_total{reason="timeout"} \(retries)
+      # EOF
+
+      """
+    }
+    let path = try write(scrape(10, 20, 21, 5) + scrape(110, 200, 221, 9), "feed.prom")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let (status, out, err) = try runVigil(["--headless", "--frames", "1", "--size", "120x40", path])
+    #expect(status == 0, "\(err)")
+    // Increases: 100 in (0, 100], 80 in (100, 500], 20 above: p50 100 ms, p99 at the +Inf
+    // bucket, so the highest finite bound.
+    #expect(out.contains("500ms worst p99"), "\(out)")
+    #expect(out.contains("checkout                             500ms   100ms"), "\(out)")
+    #expect(out.contains("timeout 4"), "the retries counter rose by 4: \(out)")
+    #expect(out.contains("rejected 0"), "\(out)")
+  }
 }

@@ -180,7 +180,7 @@ struct ExpositionScanner: Sendable {
     warnings.removeAll(keepingCapacity: true)
     duplicates.removeAll(keepingCapacity: true)
     hashes.removeAll(keepingCapacity: true)
-    resetTable(capacity: 64)
+    resetTable(capacity: max(64, table.count))  // the last body's size is a good guess
     declared.removeAll(keepingCapacity: true)
     helped.removeAll(keepingCapacity: true)
     closedFamilies.removeAll(keepingCapacity: true)
@@ -903,28 +903,17 @@ struct ExpositionScanner: Sendable {
 
   // MARK: - Duplicates
 
-  /// FNV-1a over the name and the sorted labels (0xFF and 0xFE, never in UTF-8, separate
-  /// them), leaving out label `skipping`.
+  /// A hash of the name and the sorted labels (each a separate ``WordHasher`` part), leaving
+  /// out label `skipping`.
   func seriesHash(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, skipping: Int32) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    @inline(__always) func mix(_ b: UInt8) {
-      h ^= UInt64(b)
-      h = h &* 0x0000_0100_0000_01b3
-    }
-    for k in Int(s.nameStart)..<Int(s.nameEnd) { mix(p[k]) }
+    var h = WordHasher()
+    h.add(p, Int(s.nameStart), Int(s.nameEnd))
     for j in Int(s.labelStart)..<Int(s.labelStart + s.labelCount) where j != Int(skipping) {
       let l = labels[j]
-      mix(0xFF)
-      for k in Int(l.nameStart)..<Int(l.nameEnd) { mix(p[k]) }
-      mix(0xFE)
-      withValue(p, l) { v, a, b in
-        for k in a..<b { mix(v[k]) }
-      }
+      h.add(p, Int(l.nameStart), Int(l.nameEnd))
+      withValue(p, l) { v, a, b in h.add(v, a, b) }
     }
-    h ^= h >> 33
-    h = h &* 0xff51_afd7_ed55_8ccd
-    h ^= h >> 33
-    return h
+    return h.finish()
   }
 
   private func findDuplicate(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, _ hash: UInt64)
