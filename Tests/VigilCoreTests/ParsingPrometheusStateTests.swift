@@ -194,6 +194,35 @@ import VigilTestSupport
     #expect(r2.samples.filter { $0.key == key("d") }.reduce(0) { $0 + Int($1.weight) } == 7)
   }
 
+  @Test func openMetricsHistogramCreatedMarksAReset() {
+    var h = PromHarness(.openMetrics)
+    let body = { (c: Int, created: Int) in
+      """
+      # TYPE d_seconds histogram
+      d_seconds_bucket{le="1"} \(c)
+      d_seconds_bucket{le="+Inf"} \(c)
+      d_seconds_count \(c)
+      d_seconds_sum \(c)
+      d_seconds_created \(created)
+      # EOF
+
+      """
+    }
+    _ = h.parse(body(10, 100), at: at(0))
+    let same = h.parse(body(15, 100), at: at(1))
+    #expect(same.issues.isEmpty)
+    #expect(
+      same.samples.filter { $0.key == key("d_seconds") }.reduce(0) { $0 + Int($1.weight) } == 5)
+    #expect(same.samples.first { $0.key == key("d_seconds_count") }?.value == 5)
+    // Re-created with more observations than before: every one of them is new.
+    let restarted = h.parse(body(20, 200), at: at(2))
+    #expect(
+      restarted.samples.filter { $0.key == key("d_seconds") }.reduce(0) { $0 + Int($1.weight) }
+        == 20)
+    #expect(restarted.samples.first { $0.key == key("d_seconds_count") }?.value == 20)
+    #expect(restarted.samples.first { $0.key == key("d_seconds_sum") }?.value == 20)
+  }
+
   @Test func histogramSeriesPerLabelSet() {
     var h = PromHarness()
     let body = { (a: Double, b: Double) in
