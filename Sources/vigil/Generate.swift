@@ -6,7 +6,7 @@ struct Generate: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Print the demo incident as a feed (seeded: the same flags give the same bytes).")
 
-  @Option(help: "json, csv or logfmt.")
+  @Option(help: "json, csv, logfmt, influx or statsd.")
   var format: String = "json"
 
   @Option(help: "Random seed.")
@@ -26,7 +26,7 @@ struct Generate: ParsableCommand {
 
   func run() throws {
     guard let f = FeedFormat(rawValue: format) else {
-      throw ValidationError("--format must be json, csv or logfmt")
+      throw ValidationError("--format must be json, csv, logfmt, influx or statsd")
     }
     guard let fromNs = Nanos.parse(from), let durNs = Nanos.parse(duration), durNs > 0 else {
       throw ValidationError("--from and --duration take durations like 90s or 15m")

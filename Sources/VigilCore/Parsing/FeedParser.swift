@@ -1,8 +1,14 @@
-/// The line formats a file or stdin feed can carry.
+/// The formats a feed can carry: line formats for files and stdin, and the datagram formats a
+/// UDP feed carries (one record per datagram; a file or stdin in these formats is framed into
+/// lines).
 public enum FeedFormat: String, Sendable, CaseIterable, Codable {
   case json
   case csv
   case logfmt
+  /// StatsD and DogStatsD (``StatsDParser``).
+  case statsd
+  /// InfluxDB line protocol (``InfluxLineParser``).
+  case influx
 }
 
 /// The unit of numeric timestamps.
@@ -23,6 +29,9 @@ public struct ParseSink: Sendable {
   public var interner: SeriesInterner
   public var samples: [Sample] = []
   public var issues: [ParseIssue] = []
+  /// Values a parser skipped on purpose: neither samples nor rejections (InfluxDB string
+  /// fields). The loop adds them to the feed's ``skipped`` count and resets this.
+  public var skipped: Int = 0
 
   public init(interner: SeriesInterner = SeriesInterner()) { self.interner = interner }
 }

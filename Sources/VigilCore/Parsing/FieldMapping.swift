@@ -179,6 +179,8 @@ public enum Parsers {
     case .json: JSONLinesParser(mapping: mapping, timeUnit: timeUnit)
     case .csv: CSVParser(mapping: mapping, timeUnit: timeUnit)
     case .logfmt: LogfmtParser(mapping: mapping, timeUnit: timeUnit)
+    case .statsd: StatsDParser()
+    case .influx: InfluxLineParser(timeUnit: timeUnit)
     }
   }
 
