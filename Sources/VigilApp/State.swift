@@ -60,6 +60,14 @@ public struct FeedState: Sendable {
   public var truncations = 0
   /// The source has sent what was there at start (see ``FeedEvent/caughtUp``).
   public var caughtUp = false
+  /// UDP: datagrams the kernel dropped because the socket's receive buffer was full.
+  public var droppedByKernel: UInt64 = 0
+  /// UDP: datagrams Vigil dropped because the feed's queue to the loop was full.
+  public var droppedByVigil: UInt64 = 0
+  /// Everything lost before parsing (never silently: shown in the status bar and `e`).
+  public var dropped: UInt64 { droppedByKernel + droppedByVigil }
+  /// Values skipped on purpose, neither samples nor rejections (InfluxDB string fields).
+  public var skipped: UInt64 = 0
 
   /// Nothing more is expected soon: caught up, or waiting, ended or failing.
   public var isSettled: Bool {

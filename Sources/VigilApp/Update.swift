@@ -85,6 +85,9 @@ private func applyFeedEvent(_ feed: inout FeedState, _ event: FeedEvent) {
     feed.health = .ended
     feed.caughtUp = true
   case .failed(let why): feed.health = .failed(why)
+  case .dropped(let kernel, let vigil):
+    feed.droppedByKernel = kernel
+    feed.droppedByVigil = vigil
   }
 }
 
@@ -139,6 +142,14 @@ private func ingestRecords(
       ParseIssue(
         line: line, reason: .lineTooLong, detail: "line longer than the 64 KiB limit; skipped"))
   }
+  for line in batch.cut {
+    issues.append(
+      ParseIssue(
+        line: line, reason: .truncated,
+        detail: "datagram longer than the receive buffer; its partial last line was dropped"))
+  }
+  state.feeds[fi].skipped += UInt64(sink.skipped)
+  sink.skipped = 0
   issues.sort { $0.line < $1.line }
   record(&state, feedIndex: fi, issues: issues, arrival: arrival)
   sink.issues.removeAll(keepingCapacity: true)

@@ -35,8 +35,12 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     }
   } else {
     clock = SystemClock()
-    sources = specs.map {
-      $0.kind == .stdin ? StandardInputSource(spec: $0) as any FeedSource : FileTailSource(spec: $0)
+    sources = try specs.map {
+      switch $0.kind {
+      case .stdin: StandardInputSource(spec: $0) as any FeedSource
+      case .statsd, .influxUDP: try udpSource($0)
+      case .file, .demo: FileTailSource(spec: $0)
+      }
     }
   }
   let inbox = MessageInbox(clock: clock)

@@ -20,6 +20,8 @@ struct Run: ParsableCommand {
 
   @OptionGroup var feedOptions: FeedOptions
 
+  @OptionGroup var udpOptions: UDPFeedOptions
+
   @Flag(help: "Start files at their end instead of their beginning.")
   var fromEnd = false
 
@@ -155,7 +157,9 @@ struct Run: ParsableCommand {
     } else if let mode = file.clock {
       config.clockMode = mode
     }
-    let specs = try feedOptions.specs(config: file.feeds, targets: feeds, fromEnd: fromEnd)
+    var specs = try feedOptions.specs(config: file.feeds, targets: feeds, fromEnd: fromEnd)
+    specs += udpOptions.specs(
+      after: specs, timeUnit: feedOptions.timeUnit.flatMap(TimeUnit.init(rawValue:)))
     guard let history = Nanos.parse(demoHistory), history >= 0, history < DemoScenario.duration
     else { throw ValidationError("--demo-history must be a duration under 15m") }
     let (cols, rows) = try parseSize(size)
