@@ -1,4 +1,5 @@
 import Testing
+import VigilDemo
 import VigilTestSupport
 
 @testable import VigilCore
@@ -241,5 +242,44 @@ private func key(_ name: String, _ labels: [(String, String)] = []) -> SeriesKey
     let manyFields = (0..<5_000).map { "f\($0)=\($0)" }.joined(separator: ",")
     #expect(influx("m " + manyFields).samples.count == 5_000)
     #expect(influx(String(repeating: "\\", count: 65_536)).reasons == [.malformed])
+  }
+}
+
+@Suite struct InfluxDemoTests {
+  /// The demo incident written as line protocol parses to exactly the samples of its JSON
+  /// lines: same series, timestamps and values.
+  @Test func demoAsInfluxEqualsDemoAsJSON() {
+    let scenario = DemoScenario(seed: 42, rateScale: 0.2)
+    let start = Timestamp.seconds(1_795_687_200)
+    var json = Parsers.make(.json, mapping: FieldMapping())
+    var line = Parsers.make(.influx, mapping: FieldMapping())
+    var a = ParseSink()
+    var b = ParseSink()
+    var count = 0
+    for s in 280..<340 {
+      for e in scenario.events(second: s) {
+        count += 1
+        for (format, parser) in [(FeedFormat.json, 0), (.influx, 1)] {
+          let text = Array(DemoFormatter.line(e, start: start, format: format).utf8)
+          text.withUnsafeBytes {
+            if parser == 0 {
+              json.parse($0, line: count, arrival: testArrival, into: &a)
+            } else {
+              line.parse($0, line: count, arrival: testArrival, into: &b)
+            }
+          }
+        }
+      }
+    }
+    #expect(count > 500)
+    #expect(a.issues.isEmpty && b.issues.isEmpty)
+    #expect(a.samples.count == count)
+    #expect(a.samples.count == b.samples.count)
+    // JSON carries milliseconds, line protocol the generator's nanoseconds.
+    let mismatch = zip(a.samples, b.samples).first { x, y in
+      a.interner.key(x.series) != b.interner.key(y.series) || x.value != y.value
+        || abs(x.timestamp.nanoseconds - y.timestamp.nanoseconds) >= Nanos.millisecond
+    }
+    #expect(mismatch == nil, "\(String(describing: mismatch))")
   }
 }
