@@ -6,7 +6,8 @@
 // Vigil's ingest path (framer, parser, windows: the app's own `update`), `wc -l`, `jq` and
 // `mawk` summing the value per metric; then a full 200x60 view+diff; then the bytes ncurses
 // writes per second at 120x40 and 1 fps when one value per panel changes; then (in a child
-// process) peak RSS while ingesting 5 million events.
+// process) peak RSS while ingesting 5 million events; then StatsD datagrams/s over loopback UDP
+// with no drop (`--statsd-only` runs just that).
 import Foundation
 import VigilApp
 import VigilCore
@@ -113,6 +114,11 @@ if let n = option("--ingest-only").flatMap({ Int($0) }) {
   let (path, _) = demoFile(lines: n)
   var state = freshState()
   print("lines \(ingest(path: path, state: &state))")
+  exit(0)
+}
+
+if args.contains("--statsd-only") {
+  statsdBench()
   exit(0)
 }
 
@@ -298,3 +304,6 @@ do {
     print("peak RSS: child failed: \(text)")
   }
 }
+
+// 6. StatsD over loopback UDP: the highest paced rate with no drop (StatsDBench.swift).
+statsdBench()
