@@ -45,8 +45,7 @@ private func statsdDatagrams() -> [[UInt8]] {
 }
 
 /// Sends `count` datagrams to 127.0.0.1:`port` paced at `rate` per second.
-private func sendPaced(_ datagrams: [[UInt8]], count: Int, rate: Double, port: UInt16, done: Done)
-{
+private func sendPaced(_ datagrams: [[UInt8]], count: Int, rate: Double, port: UInt16, done: Done) {
   let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
   var addr = sockaddr_in()
   addr.sin_family = sa_family_t(AF_INET)

@@ -223,6 +223,7 @@ public struct UDPSource: FeedSource {
     var vigilDrops: UInt64 = 0
     var reported: (UInt64, UInt64) = (0, 0)
     var busySinceProcRead = false
+    var failing = false
     var lastReport = monotonicNanos()
     func report(force: Bool) -> Bool {
       let now = (receiver.kernelDrops, vigilDrops)
@@ -257,8 +258,12 @@ public struct UDPSource: FeedSource {
       busySinceProcRead = true
       var batch = RecordBatch()
       if let failure = receiver.receive(into: &batch, max: batchDatagrams) {
-        _ = inbox.send(spec.id, .event(.failed(failure)))
+        if !failing { _ = inbox.send(spec.id, .event(.failed(failure))) }
+        failing = true
         sleepNanoseconds(100 * Nanos.millisecond)
+      } else if failing {
+        failing = false
+        _ = inbox.send(spec.id, .event(.opened))
       }
       if batch.count > 0 {
         switch inbox.offer(spec.id, .records(batch, format)) {
@@ -300,10 +305,10 @@ private struct Receiver {
     iov.deallocate()
   }
 
-  /// Receives what is queued, up to `max` datagrams, without waiting.
+  /// Receives what is queued, up to `max` datagrams and about 1 MiB, without waiting.
   /// - Returns: an error description when the socket failed.
   mutating func receive(into batch: inout RecordBatch, max: Int) -> String? {
-    while batch.count < max {
+    while batch.count < max && batch.bytes.count < 1 << 20 {
       var msg = msghdr()
       msg.msg_iov = iov
       msg.msg_iovlen = 1

@@ -313,7 +313,8 @@ public struct StatsDParser: FeedParser {
       sets.removeValue(forKey: series.rawValue) ?? SetWindow(interval: interval, members: [])
     if window.interval != interval {
       setMembers -= window.members.count
-      window.members.removeAll(keepingCapacity: true)
+      // A big set gives its memory back; a small one keeps it for the next interval.
+      window.members.removeAll(keepingCapacity: window.members.count <= 1_024)
       window.interval = interval
     }
     defer { sets[series.rawValue] = window }
