@@ -3,6 +3,7 @@ import Testing
 import VigilApp
 import VigilCore
 import VigilRender
+import VigilTestSupport
 
 #if canImport(Glibc)
   import Glibc
@@ -215,6 +216,32 @@ private struct Harness {
     #expect(state.feeds[0].samples == 3)
     #expect(state.feeds[0].rejected == [.truncated: 1])
     #expect(state.issues.map(\.issue.line) == [1])
+  }
+
+  /// The largest IPv4 datagrams (65,507 bytes of lines, or of one garbage line) and random
+  /// bytes go through whole: every datagram is parsed, nothing is cut or lost.
+  @Test func largestAndRandomDatagrams() throws {
+    var h = try Harness()
+    h.source.start(inbox: h.inbox, stop: h.stop)
+    defer { h.finish() }
+    let line = Array("big.lines:1|c|#k:v\n".utf8)
+    var full: [UInt8] = []
+    while full.count + line.count <= 65_507 { full += line }
+    let lines = full.count / line.count
+    full += Array(repeating: UInt8(ascii: "x"), count: 65_507 - full.count)  // a bad last line
+    var rng = SplitMix64(seed: 11)
+    var datagrams = [full, Array(repeating: UInt8(ascii: "|"), count: 65_507)]
+    for _ in 0..<200 {
+      datagrams.append(
+        (0..<Int(rng.next() % 1_400)).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+    }
+    let sent = sendDatagrams(datagrams, port: h.port)
+    #expect(sent == datagrams.count)
+    h.settle(sent: sent)
+    #expect(h.accounted == UInt64(sent), "\(h.summary)")
+    #expect(h.feed.dropped == 0)
+    #expect(h.feed.samples >= UInt64(lines))
+    #expect(h.feed.rejected[.truncated] == nil)
   }
 
   @Test func endpoints() throws {
