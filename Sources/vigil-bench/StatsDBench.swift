@@ -14,7 +14,7 @@ import VigilCore
 struct StatsDStep {
   var target: Double
   var sent: Int
-  /// What the sender achieved (one `sendto` per datagram).
+  /// What the sender achieved (one `send` per datagram).
   var sendRate: Double
   var parsed: UInt64
   var kernelDrops: UInt64
@@ -51,6 +51,12 @@ private func sendPaced(_ datagrams: [[UInt8]], count: Int, rate: Double, port: U
   addr.sin_family = sa_family_t(AF_INET)
   addr.sin_port = port.bigEndian
   addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+  // A connected socket, as a StatsD client keeps: no route lookup per datagram.
+  _ = withUnsafePointer(to: &addr) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+      connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+    }
+  }
   var sent = 0
   let start = monotonicNanos()
   var i = 0
@@ -62,13 +68,7 @@ private func sendPaced(_ datagrams: [[UInt8]], count: Int, rate: Double, port: U
     }
     while i < min(due, count) {
       let d = datagrams[i % datagrams.count]
-      let n = d.withUnsafeBytes { b in
-        withUnsafePointer(to: &addr) {
-          $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            sendto(fd, b.baseAddress, b.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-          }
-        }
-      }
+      let n = d.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
       if n == d.count { sent += 1 }
       i += 1
     }
@@ -142,7 +142,7 @@ func statsdBench(seconds: Double = 2) {
     print(
       "statsd over loopback UDP: \(Format.fixed(best.sendRate / 1000, 0))k datagrams/s ingested "
         + "with 0 drops for \(Format.fixed(seconds, 0)) s = \(Format.fixed(best.sendRate / 200_000, 2))x "
-        + "the 200k/s target (one sendto per datagram, one metric per datagram)")
+        + "the 200k/s target (one send per datagram, one metric per datagram)")
   } else {
     print("statsd over loopback UDP: drops already at 100k datagrams/s")
   }

@@ -262,6 +262,24 @@ private struct Harness {
     }
   }
 
+  /// InfluxDB string fields are counted as skipped, neither samples nor rejections.
+  @Test func skippedValuesAreCountedPerFeed() {
+    let spec = FeedSpec(id: FeedID(0), kind: .file, target: "m.influx", format: .influx)
+    let now = Timestamp(nanoseconds: 1_795_694_400 * Nanos.second)
+    var state = AppState(config: AppConfig(), feeds: [spec], now: now)
+    var b = RecordBatch()
+    for (i, line) in [#"m f=1,s="x""#, #"m s="only text""#, "m f=oops"].enumerated() {
+      var text = line
+      text.withUTF8 { b.append(UnsafeRawBufferPointer($0), line: i + 1) }
+    }
+    _ = update(
+      &state, .feed(FeedInput(feed: FeedID(0), arrival: now, seq: 1, payload: .records(b, .influx)))
+    )
+    #expect(state.feeds[0].samples == 1)
+    #expect(state.feeds[0].skipped == 2)
+    #expect(state.feeds[0].rejected == [.badValue: 1])
+  }
+
   /// Drops reach the status bar and the rejected-lines view.
   @Test func dropsAreShown() {
     var state = AppState(
