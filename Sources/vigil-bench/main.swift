@@ -118,7 +118,9 @@ if let n = option("--ingest-only").flatMap({ Int($0) }) {
 }
 
 if args.contains("--statsd-only") {
-  statsdBench()
+  statsdBench(
+    start: option("--statsd-rate").flatMap(Double.init) ?? 100_000,
+    senders: option("--statsd-senders").flatMap(Int.init) ?? 1)
   exit(0)
 }
 
