@@ -218,6 +218,7 @@ extension IncidentRecord {
     if !batch.oversized.isEmpty {
       m.append(("oversized", .array(batch.oversized.map { .int(Int64($0)) })))
     }
+    if !batch.cut.isEmpty { m.append(("cut", .array(batch.cut.map { .int(Int64($0)) }))) }
     guard batch.count > 0 else { return }
     if !batch.bytes.contains(0x0A), let text = String(validating: batch.bytes, as: UTF8.self) {
       var joined = ""
@@ -246,6 +247,11 @@ extension IncidentRecord {
     case .caughtUp: [("ev", .string("caught_up"))]
     case .endOfInput: [("ev", .string("end_of_input"))]
     case .failed(let why): [("ev", .string("failed")), ("why", .string(why))]
+    case .dropped(let kernel, let vigil):
+      [
+        ("ev", .string("dropped")), ("kernel", .int(Int64(clamping: kernel))),
+        ("vigil", .int(Int64(clamping: vigil))),
+      ]
     }
   }
 }
@@ -406,6 +412,7 @@ extension IncidentRecord {
       batch.lines = lines.map { Int($0.int ?? 0) }
     }
     batch.oversized = (v["oversized"]?.array ?? []).map { Int($0.int ?? 0) }
+    batch.cut = (v["cut"]?.array ?? []).map { Int($0.int ?? 0) }
     return batch
   }
 
@@ -420,6 +427,9 @@ extension IncidentRecord {
     case "caught_up": return .caughtUp
     case "end_of_input": return .endOfInput
     case "failed": return .failed(why)
+    case "dropped":
+      return .dropped(
+        kernel: UInt64(max(0, v["kernel"]?.int ?? 0)), vigil: UInt64(max(0, v["vigil"]?.int ?? 0)))
     default: return nil
     }
   }
