@@ -67,9 +67,6 @@ public struct FeedState: Sendable {
   public var lineRate = RateMeter()
   /// The newest event time of a sample this feed delivered (staleness, the last sample's age).
   public var lastSampleTime: Timestamp?
-  /// Input the source had to drop (a source that cannot wait, such as UDP); never for files,
-  /// stdin or commands, which wait instead.
-  public var drops: UInt64 = 0
   /// Reconnections of a network source, or restarts of a command.
   public var reconnects = 0
   /// The source's last problem (a read error, a missing file, a command that could not start),
@@ -89,6 +86,15 @@ public struct FeedState: Sendable {
   public var stderrTail: [String] = []
   public var stderrLines: UInt64 = 0
   public static let stderrKept = 20
+  /// UDP: datagrams the kernel dropped because the socket's receive buffer was full.
+  public var droppedByKernel: UInt64 = 0
+  /// UDP: datagrams Vigil dropped because the feed's queue to the loop was full.
+  public var droppedByVigil: UInt64 = 0
+  /// Everything lost before parsing (never silently: shown in the status bar, `e` and `F`).
+  /// Only sources that cannot wait (UDP) drop; files, stdin and commands wait instead.
+  public var dropped: UInt64 { droppedByKernel + droppedByVigil }
+  /// Values skipped on purpose, neither samples nor rejections (InfluxDB string fields).
+  public var skipped: UInt64 = 0
 
   /// Nothing more is expected soon: caught up, or waiting, ended or failing.
   public var isSettled: Bool {

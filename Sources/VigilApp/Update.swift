@@ -117,6 +117,9 @@ private func applyFeedEvent(_ feed: inout FeedState, _ event: FeedEvent, at arri
     if feed.stderrTail.count > FeedState.stderrKept {
       feed.stderrTail.removeFirst(feed.stderrTail.count - FeedState.stderrKept)
     }
+  case .dropped(let kernel, let vigil):
+    feed.droppedByKernel = kernel
+    feed.droppedByVigil = vigil
   }
 }
 
@@ -183,6 +186,14 @@ private func ingestRecords(
         line: line, reason: .lineTooLong,
         detail: "longer than the limit (64 KiB a line, 16 MiB an exposition); skipped"))
   }
+  for line in batch.cut {
+    issues.append(
+      ParseIssue(
+        line: line, reason: .truncated,
+        detail: "datagram longer than the receive buffer; its partial last line was dropped"))
+  }
+  state.feeds[fi].skipped += UInt64(sink.skipped)
+  sink.skipped = 0
   issues.sort { $0.line < $1.line }
   record(&state, feedIndex: fi, issues: issues, arrival: arrival)
   sink.issues.removeAll(keepingCapacity: true)

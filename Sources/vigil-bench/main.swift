@@ -7,7 +7,8 @@
 // `mawk` summing the value per metric; then a full 200x60 view+diff; then the bytes ncurses
 // writes per second at 120x40 and 1 fps when one value per panel changes; alert evaluation;
 // the parse time of a 10,000-series Prometheus scrape (`--prometheus` runs only that); then
-// (in a child process) peak RSS while ingesting 5 million events.
+// (in a child process) peak RSS while ingesting 5 million events; then StatsD datagrams/s over
+// loopback UDP with no drop (`--statsd-only` runs just that).
 import Foundation
 import VigilApp
 import VigilCore
@@ -216,6 +217,13 @@ if args.contains("--prometheus") {
   exit(0)
 }
 
+if args.contains("--statsd-only") {
+  statsdBench(
+    start: option("--statsd-rate").flatMap(Double.init) ?? 100_000,
+    senders: option("--statsd-senders").flatMap(Int.init) ?? 1)
+  exit(0)
+}
+
 if args.contains("--rss-child") {
   let (path, n) = demoFile(lines: 5_000_000)
   var state = freshState()
@@ -401,3 +409,6 @@ do {
     print("peak RSS: child failed: \(text)")
   }
 }
+
+// 6. StatsD over loopback UDP: the highest paced rate with no drop (StatsDBench.swift).
+statsdBench()

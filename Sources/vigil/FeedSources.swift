@@ -1,10 +1,11 @@
 import VigilCore
 
 /// The source that reads `spec` (files, stdin, commands; the demo is made by `runDashboard`).
-func makeSource(_ spec: FeedSpec) -> any FeedSource {
+func makeSource(_ spec: FeedSpec) throws -> any FeedSource {
   switch spec.kind {
   case .stdin: StandardInputSource(spec: spec)
   case .command: CommandSource(spec: spec)
+  case .statsd, .influxUDP: try udpSource(spec)
   case .file, .demo: FileTailSource(spec: spec)
   }
 }

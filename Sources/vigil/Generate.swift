@@ -6,7 +6,7 @@ struct Generate: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Print the demo incident as a feed (seeded: the same flags give the same bytes).")
 
-  @Option(help: "json, csv or logfmt.")
+  @Option(help: "json, csv, logfmt, influx or statsd.")
   var format: String = "json"
 
   @Option(help: "Random seed.")
@@ -25,8 +25,8 @@ struct Generate: ParsableCommand {
   var rateScale: Double = 1
 
   func run() throws {
-    guard let f = FeedFormat(rawValue: format), [.json, .csv, .logfmt].contains(f) else {
-      throw ValidationError("--format must be json, csv or logfmt")
+    guard let f = FeedFormat(rawValue: format), f != .prometheus, f != .openmetrics else {
+      throw ValidationError("--format must be json, csv, logfmt, influx or statsd")
     }
     guard let fromNs = Nanos.parse(from), let durNs = Nanos.parse(duration), durNs > 0 else {
       throw ValidationError("--from and --duration take durations like 90s or 15m")

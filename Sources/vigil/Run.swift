@@ -31,6 +31,8 @@ struct Run: ParsableCommand {
     help: "A feed with no sample for this long is stale; its panels say so. (default: 5m)")
   var noDataAfter: String?
 
+  @OptionGroup var udpOptions: UDPFeedOptions
+
   @Flag(help: "Start files at their end instead of their beginning.")
   var fromEnd = false
 
@@ -168,6 +170,8 @@ struct Run: ParsableCommand {
     }
     var specs = try feedOptions.specs(
       config: file.feeds, targets: feeds, fromEnd: fromEnd, commands: commands)
+    specs += udpOptions.specs(
+      after: specs, timeUnit: feedOptions.timeUnit.flatMap(TimeUnit.init(rawValue:)))
     if let noDataAfter {
       guard let d = Nanos.parse(noDataAfter), d > 0 else {
         throw ValidationError("--no-data-after must be a duration like 30s or 5m")

@@ -276,6 +276,10 @@ import VigilTestSupport
     var binary = RecordBatch()
     [UInt8]([0x7B, 0xFF, 0xFE, 0x7D]).withUnsafeBytes { binary.append($0, line: 9) }
     binary.oversized = [10, 12]
+    // A StatsD datagram: several lines, one not UTF-8, and a cut one.
+    var datagram = RecordBatch()
+    (Array("a:1|c\nb:2|g\n".utf8) + [0xFF]).withUnsafeBytes { datagram.append($0, line: 41) }
+    datagram.cut = [41]
     let key = AlertKey(rule: "R", labels: ["pair": "oms-erp", "q": "a\"b\\c"])
     let t = demoStart
     var records: [IncidentRecord] = [
@@ -284,6 +288,7 @@ import VigilTestSupport
       .input(
         FeedInput(
           feed: FeedID(0), arrival: t, seq: 9, payload: .records(batch(["{}", "", "x"]), .logfmt))),
+      .input(FeedInput(feed: FeedID(3), arrival: t, seq: 10, payload: .records(datagram, .statsd))),
       .tick(t), .rules(t, .yaml("rules: []\n", path: "r.yaml")),
       .rules(t, .unreadable("gone", path: "r.yaml")), .action(t, .ack(key)),
       .action(t, .ackNote(key, "looking \u{7}")), .action(t, .unack(key)),
@@ -301,6 +306,7 @@ import VigilTestSupport
       .opened, .waiting("no such file"), .truncated, .rotated, .deleted, .caughtUp, .endOfInput,
       .failed("EIO"), .started(4242), .exited(.code(3)), .exited(.signal(15)),
       .restarting(in: 2 * Nanos.second), .stderr(["oops \\x1b", "é"]),
+      .dropped(kernel: 12, vigil: 3_000_000_000),
     ] {
       records.append(.input(FeedInput(feed: FeedID(2), arrival: t, seq: 1, payload: .event(event))))
     }

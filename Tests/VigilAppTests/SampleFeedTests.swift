@@ -11,6 +11,7 @@ import VigilDemo
 
   static let files: [(String, FeedFormat)] = [
     ("incident.jsonl", .json), ("incident.csv", .csv), ("incident.logfmt", .logfmt),
+    ("incident.influx", .influx),
   ]
 
   /// Feeds a whole file through the app's ingest path in one batch per 64 KiB.

@@ -44,6 +44,17 @@ public enum DemoFormatter {
         : String(ns / Nanos.second) + "."
           + String(1000 + (ns % Nanos.second) / Nanos.millisecond).dropFirst()
       return s + " " + value + " " + stamp
+    case .influx:
+      // The field is `value`, so the series is the measurement itself.
+      var s = e.metric
+      for (k, v) in e.labels.sorted(by: { $0.0 < $1.0 }) { s += ",\(k)=\(v)" }
+      return s + " value=\(value) \(start.adding(e.offset).nanoseconds)"
+    case .statsd:
+      // StatsD has no timestamps: a receiver stamps the arrival time.
+      let type = isDurationMetric(e.metric) ? "ms" : (e.metric.hasSuffix("_total") ? "c" : "g")
+      var s = "\(e.metric):\(value)|\(type)"
+      if !e.labels.isEmpty { s += "|#" + e.labels.map { "\($0.0):\($0.1)" }.joined(separator: ",") }
+      return s
     }
   }
 

@@ -218,6 +218,7 @@ extension IncidentRecord {
     if !batch.oversized.isEmpty {
       m.append(("oversized", .array(batch.oversized.map { .int(Int64($0)) })))
     }
+    if !batch.cut.isEmpty { m.append(("cut", .array(batch.cut.map { .int(Int64($0)) }))) }
     guard batch.count > 0 else { return }
     if !batch.bytes.contains(0x0A), let text = String(validating: batch.bytes, as: UTF8.self) {
       var joined = ""
@@ -252,6 +253,11 @@ extension IncidentRecord {
     case .restarting(let delay): [("ev", .string("restarting")), ("in_ns", .int(delay))]
     case .stderr(let lines):
       [("ev", .string("stderr")), ("lines", .array(lines.map { .string($0) }))]
+    case .dropped(let kernel, let vigil):
+      [
+        ("ev", .string("dropped")), ("kernel", .int(Int64(clamping: kernel))),
+        ("vigil", .int(Int64(clamping: vigil))),
+      ]
     }
   }
 }
@@ -412,6 +418,7 @@ extension IncidentRecord {
       batch.lines = lines.map { Int($0.int ?? 0) }
     }
     batch.oversized = (v["oversized"]?.array ?? []).map { Int($0.int ?? 0) }
+    batch.cut = (v["cut"]?.array ?? []).map { Int($0.int ?? 0) }
     return batch
   }
 
@@ -432,6 +439,9 @@ extension IncidentRecord {
       return .exited(.code(Int32(truncatingIfNeeded: v["code"]?.int ?? 0)))
     case "restarting": return .restarting(in: v["in_ns"]?.int ?? 0)
     case "stderr": return .stderr((v["lines"]?.array ?? []).compactMap(\.string))
+    case "dropped":
+      return .dropped(
+        kernel: UInt64(max(0, v["kernel"]?.int ?? 0)), vigil: UInt64(max(0, v["vigil"]?.int ?? 0)))
     default: return nil
     }
   }

@@ -196,13 +196,17 @@ func renderStatus(
   }
   let clockText =
     CivilTime(state.viewTime).clock + (state.clockMode == .event ? " (event time)" : "")
-  let rejected = "rejected \(Format.count(Double(state.totalRejected)))"
+  var rejected = "rejected \(Format.count(Double(state.totalRejected)))"
+  // Input lost before parsing (UDP) is never silent.
+  let dropped = state.feeds.reduce(0) { $0 + $1.dropped }
+  if dropped > 0 { rejected += " dropped \(Format.count(Double(dropped)))" }
+  let attention = state.totalRejected > 0 || dropped > 0
   let parts: [(String, Style)] = [
     (feedsText, theme.statusBar),
     ("\(Format.count(Double(state.lineRate.perSecond))) lines/s", theme.statusBar),
     (
-      rejected + (state.totalRejected > 0 ? " (e)" : ""),
-      state.totalRejected > 0 ? theme.statusBar.adding(.bold) : theme.statusBar
+      rejected + (attention ? " (e)" : ""),
+      attention ? theme.statusBar.adding(.bold) : theme.statusBar
     ),
     (clockText, theme.statusBar), ("window \(Nanos.format(state.window))", theme.statusBar),
     ("? help", theme.statusBar),

@@ -50,7 +50,7 @@ extension FeedRow {
     rate = Format.count(Double(feed.lineRate.perSecond))
     lastSample = feed.lastSampleTime.map { shortDuration(now.since($0)) } ?? "—"
     rejected = Format.count(Double(feed.rejectedTotal))
-    drops = Format.count(Double(feed.drops))
+    drops = Format.count(Double(feed.dropped))
     reconnects = String(feed.reconnects)
     let isCommand = spec.kind == .command
     var d: [(String, String)] = []
@@ -87,9 +87,9 @@ extension FeedRow {
       }
       d.append(("rejected", text))
     }
-    if feed.drops > 0 || feed.reconnects > 0 || isCommand {
+    if feed.dropped > 0 || feed.reconnects > 0 || isCommand {
       let word = isCommand ? "restarts" : "reconnects"
-      d.append(("drops", "\(feed.drops), \(word) \(feed.reconnects)"))
+      d.append(("drops", "\(feed.dropped), \(word) \(feed.reconnects)"))
     }
     if isCommand, let status = feed.exitStatus {
       var text = status.description

@@ -224,8 +224,12 @@ func renderRejected(
   guard !inner.isEmpty else { return }
   var y = inner.y
   // Per feed and reason counts first.
-  for feed in state.feeds where feed.rejectedTotal > 0 && y < inner.maxY {
-    let counts = feed.rejected.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
+  for feed in state.feeds where (feed.rejectedTotal > 0 || feed.dropped > 0) && y < inner.maxY {
+    var counts = feed.rejected.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
+    if feed.dropped > 0 {
+      counts.append(
+        "dropped \(feed.dropped) (kernel \(feed.droppedByKernel), vigil \(feed.droppedByVigil))")
+    }
     buffer.put(
       "\(feed.spec.displayName): " + counts.joined(separator: ", "), at: Point(x: inner.x, y: y),
       style: theme.headline, clip: inner)

@@ -14,6 +14,10 @@ public enum FeedKind: String, Sendable, Codable {
   case demo
   /// A shell command whose standard output is the feed (`--command`), restarted when it exits.
   case command
+  /// StatsD / DogStatsD datagrams on a UDP socket (`--statsd ADDR`).
+  case statsd
+  /// InfluxDB line protocol datagrams on a UDP socket (`--influx-udp ADDR`).
+  case influxUDP = "influx-udp"
 }
 
 /// How a feed is set up: where it reads and how its records become samples.
@@ -45,13 +49,17 @@ public struct FeedSpec: Sendable, Equatable {
     self.fromEnd = fromEnd
   }
 
-  /// A short name for the UI: the file's base name, `stdin`, `demo`, or a command's first
-  /// 20 characters.
+  /// A short name for the UI: the file's base name, `stdin`, `demo`, a command's first
+  /// 20 characters, or `statsd:PORT`.
   public var displayName: String {
     switch kind {
     case .stdin: return "stdin"
     case .demo: return "demo"
     case .command: return commandDisplayName(target)
+    case .statsd, .influxUDP:
+      // `statsd:8125`: the port is what tells two UDP feeds apart.
+      let port = target.lastIndex(of: ":").map { String(target[target.index(after: $0)...]) }
+      return (kind == .statsd ? "statsd" : "influx") + ":" + (port ?? target)
     case .file:
       if let slash = target.lastIndex(of: "/") {
         return String(target[target.index(after: slash)...])
@@ -88,6 +96,10 @@ public enum FeedEvent: Sendable, Equatable {
   case restarting(in: Int64)
   /// New lines a command wrote to standard error, already escaped (at most the tail's size).
   case stderr([String])
+  /// Input lost before parsing, as running totals (UDP): datagrams the kernel dropped because
+  /// the socket's receive buffer was full, and datagrams Vigil refused because the feed's
+  /// queue in the inbox was full.
+  case dropped(kernel: UInt64, vigil: UInt64)
 }
 
 /// What a source hands to the loop.

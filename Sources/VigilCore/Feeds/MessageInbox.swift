@@ -6,7 +6,7 @@ import Synchronization
 /// so arrival times never decrease and `(arrival, seq)` orders everything (replay uses the same
 /// order). A feed whose queued bytes exceed `perFeedByteLimit` waits in `send` until the loop
 /// catches up: a file or stdin is never dropped, it is read later instead. Sources that cannot
-/// wait (UDP, later) will use `offer`, which drops and counts.
+/// wait (UDP) use `offer`, which refuses the new input instead; the source counts it.
 public final class MessageInbox: Sendable {
   private struct State {
     var items: [FeedInput] = []
@@ -31,22 +31,39 @@ public final class MessageInbox: Sendable {
   /// - Returns: false when the inbox is closed (the source should stop).
   @discardableResult
   public func send(_ feed: FeedID, _ payload: FeedPayload) -> Bool {
-    let size = payloadBytes(payload)
     while true {
-      let outcome: Bool? = state.withLock { s in
-        if s.closed { return false }
-        let queued = s.queuedBytes[feed, default: 0]
-        if queued > 0 && queued + size > perFeedByteLimit { return nil }
-        var t = clock.now()
-        if t < s.lastArrival { t = s.lastArrival }
-        s.lastArrival = t
-        s.seq += 1
-        s.items.append(FeedInput(feed: feed, arrival: t, seq: s.seq, payload: payload))
-        s.queuedBytes[feed] = queued + size
-        return true
+      switch offer(feed, payload) {
+      case .queued: return true
+      case .closed: return false
+      case .full: sleepNanoseconds(2 * Nanos.millisecond)
       }
-      if let done = outcome { return done }
-      sleepNanoseconds(2 * Nanos.millisecond)
+    }
+  }
+
+  /// What ``offer(_:_:)`` did with an input.
+  public enum OfferOutcome: Sendable, Equatable {
+    case queued
+    /// The feed's queue is full: the input was not queued (the caller counts it as dropped).
+    case full
+    case closed
+  }
+
+  /// Queues `payload` from `feed` unless that feed's queue is full; never waits. For sources
+  /// that cannot wait (UDP): under overload the newest input is refused, as the kernel does
+  /// with a full socket buffer, and the source counts and reports it.
+  public func offer(_ feed: FeedID, _ payload: FeedPayload) -> OfferOutcome {
+    let size = payloadBytes(payload)
+    return state.withLock { s in
+      if s.closed { return .closed }
+      let queued = s.queuedBytes[feed, default: 0]
+      if queued > 0 && queued + size > perFeedByteLimit { return .full }
+      var t = clock.now()
+      if t < s.lastArrival { t = s.lastArrival }
+      s.lastArrival = t
+      s.seq += 1
+      s.items.append(FeedInput(feed: feed, arrival: t, seq: s.seq, payload: payload))
+      s.queuedBytes[feed] = queued + size
+      return .queued
     }
   }
 

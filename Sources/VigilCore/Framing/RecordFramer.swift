@@ -8,6 +8,10 @@ public struct RecordBatch: Sendable, Equatable {
   public var ends: [Int] = []
   public var lines: [Int] = []
   public var oversized: [Int] = []
+  /// Line numbers of records cut short by the transport (a datagram longer than the receive
+  /// buffer): the record holds the complete lines only, and the loop counts the dropped partial
+  /// line as ``RejectReason/truncated``.
+  public var cut: [Int] = []
 
   public init() {}
 
@@ -45,6 +49,7 @@ public struct RecordBatch: Sendable, Equatable {
     ends.removeAll(keepingCapacity: true)
     lines.removeAll(keepingCapacity: true)
     oversized.removeAll(keepingCapacity: true)
+    cut.removeAll(keepingCapacity: true)
   }
 }
 

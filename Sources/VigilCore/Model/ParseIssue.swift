@@ -33,6 +33,10 @@ public enum RejectReason: String, Sendable, CaseIterable, Comparable, Codable {
   case duplicateSeries = "duplicate series"
   /// A cumulative counter's sample older than the one before it; dropped (SEMANTICS §9.10).
   case outOfOrder = "out of order"
+  /// A StatsD sample rate that is not a number in (0, 1] (`@0`, `@1.5`; SEMANTICS F14).
+  case badSampleRate = "bad sample rate"
+  /// The partial last line of a datagram cut short by the receive buffer.
+  case truncated = "truncated datagram"
 
   public static func < (a: RejectReason, b: RejectReason) -> Bool { a.rawValue < b.rawValue }
 }

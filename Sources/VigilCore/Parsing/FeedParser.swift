@@ -1,11 +1,18 @@
-/// The formats a feed can carry: line formats, and whole expositions (one record = one
-/// Prometheus text 0.0.4 or OpenMetrics 1.0 body, see ``PrometheusParser``).
+/// The formats a feed can carry: line formats for files and stdin, whole expositions (one
+/// record = one Prometheus text 0.0.4 or OpenMetrics 1.0 body, see ``PrometheusParser``), and
+/// the datagram formats a UDP feed carries (one record per datagram; a file or stdin in these
+/// formats is framed into lines).
 public enum FeedFormat: String, Sendable, CaseIterable, Codable {
   case json
   case csv
   case logfmt
   case prometheus
   case openmetrics
+
+  /// StatsD and DogStatsD (``StatsDParser``).
+  case statsd
+  /// InfluxDB line protocol (``InfluxLineParser``).
+  case influx
 
   /// Every format's name for messages: `json, csv, ... or openmetrics`.
   public static var choices: String {
@@ -40,6 +47,9 @@ public struct ParseSink: Sendable {
   /// Every warning since the sink was made, kept or not.
   public var warningCount = 0
   public static let maxWarnings = 1_000
+  /// Values a parser skipped on purpose: neither samples nor rejections (InfluxDB string
+  /// fields). The loop adds them to the feed's ``skipped`` count and resets this.
+  public var skipped: Int = 0
 
   public init(interner: SeriesInterner = SeriesInterner()) { self.interner = interner }
 

@@ -181,6 +181,8 @@ public enum Parsers {
     case .logfmt: LogfmtParser(mapping: mapping, timeUnit: timeUnit)
     case .prometheus: PrometheusParser(dialect: .prometheus)
     case .openmetrics: PrometheusParser(dialect: .openMetrics)
+    case .statsd: StatsDParser()
+    case .influx: InfluxLineParser(timeUnit: timeUnit)
     }
   }
 
