@@ -17,6 +17,8 @@ public struct AppConfig: Sendable {
   public var rulesPath: String? = nil
   /// Ring the terminal bell when an alert starts firing (`--no-bell` turns it off).
   public var bell = true
+  /// The themes `t` cycles through (`--theme` picks the first shown, ``UIState/themeIndex``).
+  public var themes: [Theme] = [.standard]
   public init() {}
 }
 
@@ -102,6 +104,8 @@ public struct UIState: Sendable, Equatable {
   /// Kept by identity, so a re-sorted list never moves an ack to another alert.
   public var alertSelection: AlertKey?
   public var size = Size(width: 80, height: 24)
+  /// The theme in use, an index into ``AppConfig/themes`` (`t` moves to the next).
+  public var themeIndex = 0
   public init() {}
 }
 
@@ -178,6 +182,12 @@ public struct AppState: Sendable {
 
   /// The time the panels are drawn at (frozen or live).
   public var viewTime: Timestamp { ui.frozenAt ?? now }
+
+  /// The theme in use.
+  public var theme: Theme {
+    let themes = config.themes
+    return themes.isEmpty ? .standard : themes[min(max(0, ui.themeIndex), themes.count - 1)]
+  }
 }
 
 /// A short message shown in the title bar until `until` (clock time).

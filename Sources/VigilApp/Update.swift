@@ -231,6 +231,8 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.ui.alertSelection = nil
   case .character("H"):
     state.ui.overlay = state.ui.overlay == .alertHistory ? nil : .alertHistory
+  case .character("t"):
+    cycleTheme(&state)
   case .escape:
     if state.ui.overlay != nil {
       state.ui.overlay = nil
@@ -274,6 +276,21 @@ private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
   default: return false
   }
   return true
+}
+
+/// Moves to the next theme and says which one it is in the title bar.
+private func cycleTheme(_ state: inout AppState) {
+  let count = state.config.themes.count
+  guard count > 1 else {
+    state.notice = Notice(
+      text: "theme: \(state.theme.name) (the only one loaded)", isError: false,
+      until: state.now.adding(5 * Nanos.second))
+    return
+  }
+  state.ui.themeIndex = (state.ui.themeIndex + 1) % count
+  state.notice = Notice(
+    text: "theme: \(state.theme.name) (\(state.ui.themeIndex + 1)/\(count), t for the next)",
+    isError: false, until: state.now.adding(5 * Nanos.second))
 }
 
 private func selectWindow(_ state: inout AppState, _ length: Int64, fallback: Int) {

@@ -43,23 +43,24 @@ public final class CursesBackend: TerminalBackend {
   private var characters = [wchar_t](repeating: 0, count: 8)
   private let attributeMask: attr_t
 
+  /// ``capability``, as the loop asks for it.
+  public var colorCapability: ColorCapability { capability }
   /// Whether non-ASCII text can be drawn (pick the ASCII glyph set when false).
   public var isUTF8: Bool { terminal.isUTF8 }
   /// Whether the cursor could be hidden.
   public var cursorHidden: Bool { terminal.cursorHidden }
 
   /// Starts ncurses on the controlling terminal (see ``CursesTerminal/start(options:)``) and
-  /// picks the colour capability: `options.colorOverride`, else ``ColorCapability/detect(term:colorterm:noColor:colors:)``
-  /// from `TERM`, `COLORTERM`, `NO_COLOR` and the terminfo colour count.
+  /// picks the colour capability with ``ColorCapability/choose(_:forced:term:colorterm:noColor:colors:)``
+  /// from the options, `TERM`, `COLORTERM`, `NO_COLOR` and the terminfo colour count.
   /// - Throws: ``CursesError`` (the terminal is left as it was).
   public static func start(options: CursesOptions = CursesOptions()) throws -> CursesBackend {
     let terminal = try CursesTerminal.start(options: options)
     let env = LocaleSetup.environment
-    let requested =
-      options.colorOverride
-      ?? ColorCapability.detect(
-        term: env("TERM"), colorterm: env("COLORTERM"), noColor: !(env("NO_COLOR") ?? "").isEmpty,
-        colors: terminal.colorCount)
+    let requested = ColorCapability.choose(
+      options.colorChoice, forced: options.colorOverride, term: env("TERM"),
+      colorterm: env("COLORTERM"), noColor: !(env("NO_COLOR") ?? "").isEmpty,
+      colors: terminal.colorCount)
     return CursesBackend(terminal: terminal, requested: requested)
   }
 

@@ -33,7 +33,7 @@ struct Vigil: ParsableCommand {
       See 'vigil help run' for every flag.
       """,
     version: vigilVersion,
-    subcommands: [Run.self, Check.self, CheckConfig.self, Generate.self],
+    subcommands: [Run.self, Check.self, CheckConfig.self, CheckTheme.self, Generate.self],
     defaultSubcommand: Run.self)
 }
 
