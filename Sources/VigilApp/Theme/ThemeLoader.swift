@@ -178,7 +178,10 @@ struct ThemeReader {
       return Style(foreground: c)
     }
     guard let entries = node.map else {
-      warn(node, "\(key) must be {fg: COLOUR, bg: COLOUR, attrs: [bold, ...]} or a colour")
+      warn(
+        node,
+        "\(key) must be {fg: COLOUR, bg: COLOUR, attrs: [bold, ...]} or a colour; \(key) keeps its default"
+      )
       return nil
     }
     var style = Style()

@@ -100,7 +100,7 @@ public enum ColorCapability: Int, Comparable, Hashable, Sendable, CaseIterable,
   /// same colour (dark blue text on a black-ish background in 8 colours, say), or their
   /// contrast falls below ``requiredContrast(original:)``, the foreground is replaced by black
   /// or white of this capability's palette, whichever contrasts more with the background (at
-  /// least 4.5:1 against any background). Deliberately equal colours (a solid bar) are kept.
+  /// least 4.5:1 against any background; 4:1 with the 8 colours' silver white). Deliberately equal colours (a solid bar) are kept.
   public func map(foreground: Color, background: Color) -> (foreground: Color, background: Color) {
     let fg = foreground.mapped(to: self)
     let bg = background.mapped(to: self)
