@@ -269,7 +269,7 @@ extension ThemeLoader {
       description: attributes only, no colour
 
       screen:         {}
-      title_bar:      {attrs: [reverse, bold]}
+      title_bar:      {attrs: [reverse]}
       status_bar:     {attrs: [reverse]}
       border:         {}
       border_focused: {attrs: [bold]}
@@ -289,7 +289,7 @@ extension ThemeLoader {
       overlay:        {}
       frozen:         {attrs: [reverse, bold]}
       alert_firing:   {attrs: [reverse, bold]}
-      alert_pending:  {attrs: [reverse]}
+      alert_pending:  {attrs: [reverse, underline]}
       """##
     ),
   ]
