@@ -1,13 +1,13 @@
 /// A line chart: braille dots (2×4 per cell) with Unicode glyphs, an ASCII line otherwise.
 ///
 /// ```text
-/// 9.9% ⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⠀⢀⠇      (unicode: one dot column per value when there are many)
-///      ⠤⠤⠤⠤⠤⠤⠤⠤⠤⡠⠊⠀⠀      a threshold line where no data is drawn
-/// 0%   ⣀⣀⡀⠀⠀⣀⠔⠁⠀⠀⠀⠀⠀      a gap (nil) breaks the line
+/// 10%        ⢀⠔⢢⠔⠉       values 2, 3, gap, gap, 2, 3, 5, 8, 9, 7, 9, 9.9 from 0 to 10%;
+///     ⠉⠉⠉⠉⠉⠉⢠⠊⠉⠉⠉⠉       the threshold (6%) is dotted where there is no data
+/// 0%  ⠔⠒⠊  ⠐⠁
 ///
-/// 9.9%           |        (ascii: _ - ' are the bottom, middle and top third of a row,
-///      ~~~~~~~~~~'~~~     | joins rows, ~ is the threshold)
-/// 0%   __-  _-'
+/// 10%        _-_-'       the same in ASCII: _ - ' are the bottom, middle and top third
+///     ~~~~~~-|~~~~       of a row, | joins rows, ~ is the threshold
+/// 0%  ''  ''
 /// ```
 ///
 /// - Values run oldest to newest, left to right. With more values than dot columns, the
