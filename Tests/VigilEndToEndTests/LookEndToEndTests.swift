@@ -111,6 +111,27 @@ import VigilTestSupport
     try Self.run(tmux, args: "--ascii --theme gruvbox-dark", colour: true, ascii: true)
   }
 
+  @Test func truecolorReachesADirectColourTerminal() throws {
+    let dir = try #require(DirectColorTerminfo.directory, "tic could not build the entry")
+    let tmux = try Tmux(
+      width: 100, height: 30, term: DirectColorTerminfo.name, environment: ["TERMINFO": dir])
+    try tmux.type("clear; \(vigilBinary()) --speed 2 --theme nord")
+    #expect(tmux.waitForText(Self.titles, timeout: 20) != nil, "\(tmux.screen())")
+    // nord's polar night background, #2e3440, as 24-bit colour.
+    let captured = tmux.screenWithAttributes()
+    #expect(captured.contains("48;2;46;52;64"), "no 24-bit colour in the capture")
+    try tmux.keys("q")
+    _ = tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" }
+    try tmux.type("clear; \(vigilBinary()) --speed 2 --theme nord --colors 256")
+    #expect(tmux.waitForText(Self.titles, timeout: 20) != nil)
+    // --colors 256: the nearest palette colour (grey 237, 58/58/58), still sent as RGB, the
+    // only form a direct-colour entry has for it.
+    let indexed = tmux.screenWithAttributes()
+    #expect(indexed.contains("48;2;58;58;58") && !indexed.contains("48;2;46;52;64"))
+    try tmux.keys("q")
+    #expect(tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
+  }
+
   @Test func aThemeFileWithProblemsStillRunsAndSaysWhy() throws {
     let path = NSTemporaryDirectory() + "vigil-e2e-theme-\(getpid()).yaml"
     try "name: mine\nborderr: red\ntitle_bar: {fg: \"#000000\", bg: \"#ffd700\"}\n".write(

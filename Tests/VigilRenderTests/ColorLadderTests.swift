@@ -75,6 +75,7 @@ import Testing
   static let choices: [Choice] = [
     Choice(choice: .auto, colorterm: "truecolor", noColor: false, colors: 256, want: .truecolor),
     Choice(choice: .auto, colorterm: "24bit", noColor: false, colors: 8, want: .truecolor),
+    Choice(choice: .auto, colorterm: nil, noColor: false, colors: 1 << 24, want: .truecolor),
     Choice(choice: .auto, colorterm: nil, noColor: false, colors: 256, want: .indexed256),
     Choice(choice: .auto, colorterm: nil, noColor: false, colors: 16, want: .ansi16),
     Choice(choice: .auto, colorterm: nil, noColor: false, colors: 8, want: .ansi8),

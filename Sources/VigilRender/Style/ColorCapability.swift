@@ -39,7 +39,8 @@ public enum ColorCapability: Int, Comparable, Hashable, Sendable, CaseIterable,
   ///
   /// In order: `NO_COLOR` set (to anything non-empty, per no-color.org) → monochrome;
   /// `COLORTERM` of `truecolor` or `24bit` → truecolor; otherwise the terminfo colour count:
-  /// ≥ 256 → indexed256, ≥ 16 → ansi16, ≥ 8 → ansi8, else monochrome. `term` is accepted for
+  /// ≥ 2²⁴ (a direct-colour entry such as `xterm-direct`) → truecolor, ≥ 256 → indexed256,
+  /// ≥ 16 → ansi16, ≥ 8 → ansi8, else monochrome. `term` is accepted for
   /// the record and for a `dumb` terminal, which is always monochrome.
   ///
   /// - Parameters:
@@ -56,6 +57,7 @@ public enum ColorCapability: Int, Comparable, Hashable, Sendable, CaseIterable,
     case "truecolor", "24bit": return .truecolor
     default: break
     }
+    if colors >= 1 << 24 { return .truecolor }
     if colors >= 256 { return .indexed256 }
     if colors >= 16 { return .ansi16 }
     if colors >= 8 { return .ansi8 }
@@ -64,8 +66,7 @@ public enum ColorCapability: Int, Comparable, Hashable, Sendable, CaseIterable,
 
   /// The most a terminal with `colors` colours can show (`colors` ≥ 2²⁴ means direct colour).
   public static func maximum(forColorCount colors: Int) -> ColorCapability {
-    if colors >= 1 << 24 { return .truecolor }
-    return detect(term: nil, colorterm: nil, noColor: false, colors: colors)
+    detect(term: nil, colorterm: nil, noColor: false, colors: colors)
   }
 
   /// Decides the capability from the user's choice (`--color`, `--colors`) and the terminal.
