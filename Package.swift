@@ -48,7 +48,8 @@ let package = Package(
       dependencies: ["VigilApp", "VigilCore", "VigilRender", "VigilDemo", "VigilTestSupport"],
       exclude: ["Snapshots"]),
     .testTarget(
-      name: "VigilCursesTests", dependencies: ["VigilCurses", "VigilRender", "CNCurses"]),
+      name: "VigilCursesTests",
+      dependencies: ["VigilCurses", "VigilRender", "CNCurses", "VigilTestSupport"]),
     .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -21,6 +21,8 @@ public struct AppConfig: Sendable {
   public var bell = true
   /// The state is driven by `vigil replay` (the help lists the player's keys).
   public var isReplay = false
+  /// The themes `t` cycles through (`--theme` picks the first shown, ``UIState/themeIndex``).
+  public var themes: [Theme] = [.standard]
   public init() {}
 }
 
@@ -167,6 +169,8 @@ public struct UIState: Sendable, Equatable {
   /// The feed whose details the feeds overlay shows (an index into `AppState.feeds`).
   public var feedSelection = 0
   public var size = Size(width: 80, height: 24)
+  /// The theme in use, an index into ``AppConfig/themes`` (`t` moves to the next).
+  public var themeIndex = 0
   public init() {}
 }
 
@@ -248,6 +252,12 @@ public struct AppState: Sendable {
 
   /// The time the panels are drawn at (frozen or live).
   public var viewTime: Timestamp { ui.frozenAt ?? now }
+
+  /// The theme in use.
+  public var theme: Theme {
+    let themes = config.themes
+    return themes.isEmpty ? .standard : themes[min(max(0, ui.themeIndex), themes.count - 1)]
+  }
 }
 
 /// A short message shown in the title bar until `until` (clock time).

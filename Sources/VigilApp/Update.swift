@@ -294,6 +294,8 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.ui.overlay = state.ui.overlay == .alertHistory ? nil : .alertHistory
   case .character("F"):
     state.ui.overlay = state.ui.overlay == .feeds ? nil : .feeds
+  case .character("t"):
+    cycleTheme(&state)
   case .escape:
     if state.ui.overlay != nil {
       state.ui.overlay = nil
@@ -350,6 +352,21 @@ private func handleFeedsKey(_ state: inout AppState, _ key: Key) -> Bool {
   default: return false
   }
   return true
+}
+
+/// Moves to the next theme and says which one it is in the title bar.
+private func cycleTheme(_ state: inout AppState) {
+  let count = state.config.themes.count
+  guard count > 1 else {
+    state.notice = Notice(
+      text: "theme: \(state.theme.name) (the only one loaded)", isError: false,
+      until: state.now.adding(5 * Nanos.second))
+    return
+  }
+  state.ui.themeIndex = (state.ui.themeIndex + 1) % count
+  state.notice = Notice(
+    text: "theme: \(state.theme.name) (\(state.ui.themeIndex + 1)/\(count), t for the next)",
+    isError: false, until: state.now.adding(5 * Nanos.second))
 }
 
 private func selectWindow(_ state: inout AppState, _ length: Int64, fallback: Int) {

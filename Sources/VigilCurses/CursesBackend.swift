@@ -26,8 +26,9 @@ public final class CursesBackend: TerminalBackend {
   /// The ncurses screen this backend draws on.
   public let terminal: CursesTerminal
   /// The colours cells are drawn with: the detected (or overridden) capability, capped at what
-  /// the terminfo entry can show. `truecolor` is drawn as `indexed256` unless the entry has 2²⁴
-  /// colours, because ncurses cannot send 24-bit colours through an ordinary 256-colour entry.
+  /// the terminfo entry can show. `truecolor` needs a direct-colour entry (2²⁴ colours, such as
+  /// `xterm-direct`); elsewhere it is drawn as `indexed256`, because ncurses cannot send 24-bit
+  /// colours through an ordinary 256-colour entry.
   public let capability: ColorCapability
   /// The terminal's size, updated on `.resize`.
   public private(set) var size: Size
@@ -42,24 +43,27 @@ public final class CursesBackend: TerminalBackend {
   private var lastPair: Int32 = 0
   private var characters = [wchar_t](repeating: 0, count: 8)
   private let attributeMask: attr_t
+  /// The terminfo entry takes colours as 0xRRGGBB numbers (numbers below 8 are ANSI colours).
+  private let isDirectColor: Bool
 
+  /// ``capability``, as the loop asks for it.
+  public var colorCapability: ColorCapability { capability }
   /// Whether non-ASCII text can be drawn (pick the ASCII glyph set when false).
   public var isUTF8: Bool { terminal.isUTF8 }
   /// Whether the cursor could be hidden.
   public var cursorHidden: Bool { terminal.cursorHidden }
 
   /// Starts ncurses on the controlling terminal (see ``CursesTerminal/start(options:)``) and
-  /// picks the colour capability: `options.colorOverride`, else ``ColorCapability/detect(term:colorterm:noColor:colors:)``
-  /// from `TERM`, `COLORTERM`, `NO_COLOR` and the terminfo colour count.
+  /// picks the colour capability with ``ColorCapability/choose(_:forced:term:colorterm:noColor:colors:)``
+  /// from the options, `TERM`, `COLORTERM`, `NO_COLOR` and the terminfo colour count.
   /// - Throws: ``CursesError`` (the terminal is left as it was).
   public static func start(options: CursesOptions = CursesOptions()) throws -> CursesBackend {
     let terminal = try CursesTerminal.start(options: options)
     let env = LocaleSetup.environment
-    let requested =
-      options.colorOverride
-      ?? ColorCapability.detect(
-        term: env("TERM"), colorterm: env("COLORTERM"), noColor: !(env("NO_COLOR") ?? "").isEmpty,
-        colors: terminal.colorCount)
+    let requested = ColorCapability.choose(
+      options.colorChoice, forced: options.colorOverride, term: env("TERM"),
+      colorterm: env("COLORTERM"), noColor: !(env("NO_COLOR") ?? "").isEmpty,
+      colors: terminal.colorCount)
     return CursesBackend(terminal: terminal, requested: requested)
   }
 
@@ -82,9 +86,11 @@ public final class CursesBackend: TerminalBackend {
     let maximum =
       terminal.colorPairCount > 1
       ? ColorCapability.maximum(forColorCount: terminal.colorCount) : .monochrome
-    // ncurses sends 24-bit colours only through direct-colour entries, which this backend does
-    // not drive: draw truecolor themes with the nearest 256-colour index.
-    capability = min(requested, maximum, .indexed256)
+    // ncurses sends 24-bit colours only through direct-colour entries (`xterm-direct`, where
+    // COLORS is 2^24 and a colour number is 0xRRGGBB); elsewhere truecolor themes are drawn
+    // with the nearest 256-colour index.
+    isDirectColor = terminal.colorCount >= 1 << 24
+    capability = min(requested, maximum, isDirectColor ? .truecolor : .indexed256)
     size = terminal.size
     let defaults =
       terminal.hasDefaultColors
@@ -231,6 +237,17 @@ public final class CursesBackend: TerminalBackend {
   /// The curses colour number of a colour already mapped to ``capability``; `.default` is
   /// `defaultNumber` (−1 with default colours, else white or black).
   func colorNumber(_ color: Color, default defaultNumber: Int32) -> Int32 {
+    if isDirectColor {
+      // Numbers below 8 are the ANSI colours; everything else is RGB (a near-black below 8
+      // moves up to 8, one step of blue).
+      switch color {
+      case .default: return defaultNumber
+      case .ansi(let n) where n < 8, .indexed(let n) where n < 8: return Int32(n)
+      case .ansi, .indexed, .rgb:
+        let (r, g, b) = color.approximateRGB
+        return max(8, Int32(r) << 16 | Int32(g) << 8 | Int32(b))
+      }
+    }
     switch color {
     case .default: return defaultNumber
     case .ansi(let n): return Int32(n)

@@ -5,6 +5,9 @@ public struct CursesOptions: Hashable, Sendable {
   /// Forces a colour capability (`--colors`), beating `NO_COLOR` and `COLORTERM`. It is still
   /// capped at what the terminal's terminfo entry can show. Nil detects.
   public var colorOverride: ColorCapability?
+  /// `--color`: `auto` honours `NO_COLOR`, `always` ignores it, `never` is monochrome (and
+  /// beats ``colorOverride``).
+  public var colorChoice: ColorChoice
   /// `true` draws ASCII only (non-ASCII cells become `?`); `false` insists on UTF-8 (falls back
   /// to the `C.UTF-8` locale if needed); nil decides from the locale (see ``LocaleSetup``).
   public var asciiOnly: Bool?
@@ -13,9 +16,11 @@ public struct CursesOptions: Hashable, Sendable {
   public var escapeDelayMilliseconds: Int
 
   public init(
-    colorOverride: ColorCapability? = nil, asciiOnly: Bool? = nil, escapeDelayMilliseconds: Int = 25
+    colorOverride: ColorCapability? = nil, colorChoice: ColorChoice = .auto,
+    asciiOnly: Bool? = nil, escapeDelayMilliseconds: Int = 25
   ) {
     self.colorOverride = colorOverride
+    self.colorChoice = colorChoice
     self.asciiOnly = asciiOnly
     self.escapeDelayMilliseconds = escapeDelayMilliseconds
   }

@@ -290,10 +290,27 @@ do {
   print(
     "frame 200x60: view \(Format.fixed(viewTotal / Double(reps) * 1000, 3)) ms + diff/draw \(Format.fixed(diffTotal / Double(reps) * 1000, 3)) ms per frame"
   )
+  // A theme that paints the whole screen (light) costs one more pass over the cells.
+  if let light = ThemeLoader.builtin(named: "light")?.theme {
+    var themedTotal = 0.0
+    for i in 0..<reps {
+      s.now = s.now.adding(Int64(i % 2) * Nanos.second)
+      s.ui.focus = i % 6
+      themedTotal += seconds {
+        renderApp(s, into: &frame.next, glyphs: .unicode, theme: light)
+      }
+      _ = frame.render(to: backend)
+    }
+    print(
+      "frame 200x60 in the light theme: view \(Format.fixed(themedTotal / Double(reps) * 1000, 3)) ms per frame"
+    )
+  }
 }
 
-// 3. Bytes to the terminal in steady state at 120x40, 1 fps, one value per panel changing.
-do {
+// 3. Bytes to the terminal in steady state at 120x40, 1 fps, one value per panel changing, in
+// the default theme and in one that paints the screen.
+for themeName in ["dark", "light"] {
+  let theme = ThemeLoader.builtin(named: themeName)?.theme ?? .standard
   let out = "\(dir)/curses-out.bin"
   _ = FileManager.default.createFile(atPath: out, contents: nil)
   if let backend = try? CursesBackend.headless(
@@ -305,7 +322,7 @@ do {
     let scenario = DemoScenario(seed: 42)
     let start = s.now.adding(-10 * Nanos.minute)
     var frame = Frame(size: Size(width: 120, height: 40))
-    renderApp(s, into: &frame.next, glyphs: .unicode)
+    renderApp(s, into: &frame.next, glyphs: .unicode, theme: theme)
     _ = frame.render(to: backend)
     let before = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
     let frames = 120
@@ -324,13 +341,13 @@ do {
         .feed(
           FeedInput(feed: FeedID(0), arrival: t, seq: UInt64(i), payload: .records(batch, .json))))
       _ = update(&s, .tick(t))
-      renderApp(s, into: &frame.next, glyphs: .unicode)
+      renderApp(s, into: &frame.next, glyphs: .unicode, theme: theme)
       _ = frame.render(to: backend)
     }
     backend.shutdown()
     let after = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
     print(
-      "terminal output 120x40 at 1 fps: \((after - before) / frames) bytes/s (steady state: the demo at 1x, every panel updating each second, window 5m)"
+      "terminal output 120x40 at 1 fps, \(themeName) theme: \((after - before) / frames) bytes/s (steady state: the demo at 1x, every panel updating each second, window 5m)"
     )
   } else {
     print("terminal output: could not start a headless curses screen")

@@ -40,6 +40,11 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
   let inbox = MessageInbox(clock: clock)
   var state = AppState(config: config, feeds: specs, now: clock.now())
   if let i = config.windows.windows.firstIndex(of: o.initialWindow) { state.ui.windowIndex = i }
+  state.ui.themeIndex = o.look.themeIndex
+  if let text = themeWarningNotice(o.look.themeWarnings) {
+    state.notice = Notice(text: text, isError: true, until: clock.now().adding(20 * Nanos.second))
+    if o.headless { for w in o.look.themeWarnings { printError("vigil: theme: \(w)") } }
+  }
   var recorder: IncidentRecorder?
   if let path = o.record {
     do {
@@ -75,7 +80,9 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
   let backend: CursesBackend
   do {
     backend = try CursesBackend.start(
-      options: CursesOptions(asciiOnly: o.ascii ? true : nil))
+      options: CursesOptions(
+        colorOverride: o.look.colorDepth, colorChoice: o.look.colorChoice,
+        asciiOnly: o.ascii ? true : nil))
   } catch {
     throw RunFailure(description: "vigil: cannot start the terminal: \(error)")
   }

@@ -79,6 +79,15 @@ struct Run: ParsableCommand {
   @Flag(help: "Draw with ASCII only (no box drawing or block glyphs).")
   var ascii = false
 
+  @Option(help: "Colour: auto (honours NO_COLOR), always (ignores it) or never. (default: auto)")
+  var color: String?
+
+  @Option(help: "Colour depth instead of the terminal's: 8, 16, 256 or truecolor (capped at it).")
+  var colors: String?
+
+  @Option(help: "Theme: a built-in name or a theme file; t cycles themes live. (default: dark)")
+  var theme: String?
+
   @Flag(help: "Render plain-text frames to standard output instead of the terminal.")
   var headless = false
 
@@ -183,10 +192,14 @@ struct Run: ParsableCommand {
     guard let history = Nanos.parse(demoHistory), history >= 0, history < DemoScenario.duration
     else { throw ValidationError("--demo-history must be a duration under 15m") }
     let (cols, rows) = try parseSize(size)
-    return RunOptions(
+    let look = try buildLook(color: color, colors: colors, theme: theme)
+    config.themes = look.themes
+    var options = RunOptions(
       config: config, initialWindow: initial, feeds: specs, demo: specs.isEmpty, speed: speed,
       demoHistory: history, seed: seed, ascii: ascii, headless: headless, frames: frames,
       size: Size(width: cols, height: rows), record: record, title: title)
+    options.look = look
+    return options
   }
 }
 
@@ -211,6 +224,8 @@ struct RunOptions {
   var size: Size
   var record: String?
   var title: String?
+  /// Colours and themes (`--color`, `--colors`, `--theme`).
+  var look = Look()
 }
 
 func parseSize(_ text: String) throws -> (Int, Int) {

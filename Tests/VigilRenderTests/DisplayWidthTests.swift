@@ -59,5 +59,13 @@ import Testing
     #expect(sanitizedGrapheme("e\u{301}") == ("e\u{301}", 1))
     let zalgo = Character("a" + String(repeating: "\u{301}", count: 40))
     #expect(sanitizedGrapheme(zalgo) == ("a", 1))
+    // Emoji sequences terminals disagree on: a ZWJ family is its first person; an emoji
+    // presentation selector after a narrow base is dropped (text presentation, one column).
+    #expect(sanitizedGrapheme("👨‍👩‍👧") == ("👨", 2))
+    #expect(sanitizedGrapheme("🏳️‍🌈") == ("🏳", 1))
+    #expect(sanitizedGrapheme("❤️") == ("❤", 1))
+    #expect(sanitizedGrapheme("1️⃣") == ("1\u{20E3}", 1))
+    #expect(sanitizedGrapheme("🛒\u{FE0F}") == ("🛒\u{FE0F}", 2))
+    #expect(sanitizedGrapheme("👍🏽") == ("👍🏽", 2))
   }
 }

@@ -8,7 +8,7 @@ import Testing
       g.horizontal, g.vertical, g.topLeft, g.topRight, g.bottomLeft, g.bottomRight, g.teeRight,
       g.teeLeft, g.teeDown, g.teeUp, g.cross, g.gap, g.arrowUp, g.arrowDown, g.arrowFlat,
       g.ellipsis, g.gaugeFilled, g.gaugeEmpty, g.statusCritical, g.statusWarning, g.statusInfo,
-      g.statusOK, g.focusMarker,
+      g.statusOK, g.focusMarker, g.thresholdLine,
     ] + g.sparkLevels
   }
 
@@ -27,6 +27,8 @@ import Testing
   @Test(arguments: [GlyphSet.unicode, GlyphSet.ascii])
   func gapIsDistinctFromEverySparkLevel(glyphs: GlyphSet) {
     #expect(!glyphs.sparkLevels.contains(glyphs.gap))
+    #expect(!glyphs.sparkLevels.contains(glyphs.thresholdLine))
+    #expect(glyphs.gap != glyphs.thresholdLine)
     #expect(Set(glyphs.sparkLevels).count == glyphs.sparkLevels.count)
     #expect(!glyphs.sparkLevels.contains(" "))
   }

@@ -23,6 +23,8 @@ public final class AppLoop<Backend: TerminalBackend> {
   private let inbox: MessageInbox
   private var frame: Frame
   private let glyphs: GlyphSet
+  /// The theme in use, adapted to the terminal's colours once per theme change.
+  private var drawnTheme: (index: Int, theme: Theme)?
   /// Called after each frame is drawn (headless mode prints it).
   public var onFrame: ((ScreenBuffer) -> Void)?
   /// Writes an incident recording of everything the loop applies (`--record`).
@@ -126,7 +128,10 @@ public final class AppLoop<Backend: TerminalBackend> {
   /// Renders the state into the frame and sends the changes.
   public func draw() {
     if frame.next.size != backend.size { frame.resize(to: backend.size) }
-    renderApp(state, into: &frame.next, glyphs: glyphs)
+    if drawnTheme?.index != state.ui.themeIndex {
+      drawnTheme = (state.ui.themeIndex, state.theme.adapted(to: backend.colorCapability))
+    }
+    renderApp(state, into: &frame.next, glyphs: glyphs, theme: drawnTheme?.theme)
     let result = frame.render(to: backend)
     stats.frames += 1
     stats.cellsWritten += result.cells

@@ -159,7 +159,8 @@ func renderAlertHistory(
     let labels = e.labels.labels.filter { $0.name != "severity" }.map { "\($0.name)=\($0.value)" }
     var name = e.rule
     if !labels.isEmpty { name += " " + labels.joined(separator: " ") }
-    if displayWidth(name) > nameWidth - 1 { name = String(name.prefix(nameWidth - 2)) + "…" }
+    // By display width: CJK and emoji labels must not push the columns right.
+    name = truncate(name, toWidth: nameWidth - 1, ellipsis: glyphs.ellipsis)
     let end = e.endedAt ?? state.now
     let lasted = shortDuration(end.since(e.pendingAt)) + (e.isOpen ? "+" : "")
     let resolved: String =

@@ -7,10 +7,14 @@ public let minimumSize = Size(width: 60, height: 16)
 /// Renders the whole app (dashboard, zoom, overlays, status bar) into `buffer`.
 ///
 /// Pure: the same state gives the same cells. `buffer.size` is the terminal size.
+/// `theme` defaults to the state's (``AppState/theme``); pass one already adapted to the
+/// terminal (``Theme/adapted(to:)``) when drawing for a monochrome terminal.
 public func renderApp(
-  _ state: AppState, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme = .standard
+  _ state: AppState, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme? = nil
 ) {
+  let theme = theme ?? state.theme
   buffer.clear()
+  defer { theme.paintScreen(&buffer) }
   let size = buffer.size
   guard size.width >= minimumSize.width, size.height >= minimumSize.height else {
     renderTooSmall(size, into: &buffer, theme: theme)

@@ -74,9 +74,9 @@ func renderPanel(
   }
   guard y < inner.maxY, !panel.spark.isEmpty else { return }
   let sparkRect = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
-  drawSpark(
+  drawChart(
     into: &buffer, sparkRect, values: panel.spark, glyphs: glyphs, theme: theme,
-    threshold: panel.threshold)
+    threshold: panel.threshold, unit: panel.unit)
 }
 
 /// A duration to its largest unit, rounded down: `45s`, `2m`, `3h`.
@@ -107,30 +107,28 @@ func renderZoomBody(
     y += rows + 2
   }
   guard y + 1 < area.maxY, !panel.spark.isEmpty else { return }
-  // Value axis on the left (max at the top, 0 at the bottom), time axis below.
-  let top = sparkTop(panel.spark, threshold: panel.threshold)
-  let maxLabel = panel.unit.format(top)
-  let zeroLabel = panel.unit.format(0)
-  let axisWidth = max(displayWidth(maxLabel), displayWidth(zeroLabel)) + 1
-  let chart = Rect(
-    x: area.x + axisWidth, y: y, width: area.width - axisWidth, height: area.maxY - y - 1)
-  guard !chart.isEmpty else { return }
-  buffer.put(maxLabel, at: Point(x: area.x, y: chart.y), style: theme.label, clip: area)
-  buffer.put(zeroLabel, at: Point(x: area.x, y: chart.maxY - 1), style: theme.label, clip: area)
-  drawSpark(
-    into: &buffer, chart, values: panel.spark, glyphs: glyphs, theme: theme, minimum: 0,
-    threshold: panel.threshold)
-  let columns = min(chart.width, panel.spark.count)
-  let start = chart.maxX - columns
-  var caption = panel.sparkCaption
+  // The chart with its min/max labels on the left, the caption and "now" below it.
+  let rect = Rect(x: area.x, y: y, width: area.width, height: area.maxY - y - 1)
+  let (plot, thresholdGlyph) = drawChart(
+    into: &buffer, rect, values: panel.spark, glyphs: glyphs, theme: theme,
+    threshold: panel.threshold, unit: panel.unit, minimum: 0)
+  guard !plot.isEmpty else { return }
+  let lineChart = rect.height >= lineChartMinimumRows
+  var x = lineChart ? plot.x : plot.maxX - min(plot.width, panel.spark.count)
+  x += buffer.put(
+    panel.sparkCaption, at: Point(x: x, y: rect.maxY), style: theme.label, clip: area)
   if let threshold = panel.threshold {
-    caption += "   \(glyphs.horizontal) alert threshold \(panel.unit.format(threshold))"
+    x += buffer.put("   ", at: Point(x: x, y: rect.maxY), style: theme.label, clip: area)
+    x += buffer.put(
+      thresholdGlyph + thresholdGlyph, at: Point(x: x, y: rect.maxY), style: theme.threshold,
+      clip: area)
+    buffer.put(
+      " alert threshold \(panel.unit.format(threshold))", at: Point(x: x, y: rect.maxY),
+      style: theme.label, clip: area)
   }
-  buffer.put(caption, at: Point(x: start, y: chart.maxY), style: theme.label, clip: area)
   let now = "now"
   buffer.put(
-    now, at: Point(x: chart.maxX - displayWidth(now), y: chart.maxY), style: theme.label, clip: area
-  )
+    now, at: Point(x: plot.maxX - displayWidth(now), y: rect.maxY), style: theme.label, clip: area)
 }
 
 func renderOthers(
@@ -174,6 +172,7 @@ public let helpKeys: [(key: String, action: String)] = [
   ("H", "alert history: every episode"),
   ("F", "feeds: state, rates, errors, command output"),
   ("r", "reload rules; a bad file keeps the old"),
+  ("t", "next theme"),
   ("?", "this help"),
 ]
 
@@ -209,7 +208,9 @@ func renderHelp(
   for (i, entry) in helpKeys.enumerated() where inner.y + i < inner.maxY {
     let y = inner.y + i
     buffer.put(entry.key, at: Point(x: inner.x, y: y), style: theme.headline, clip: inner)
-    buffer.put(entry.action, at: Point(x: inner.x + keyWidth, y: y), style: theme.text, clip: inner)
+    var action = entry.action
+    if entry.key == "t" { action += " (now: \(state.theme.name))" }
+    buffer.put(action, at: Point(x: inner.x + keyWidth, y: y), style: theme.text, clip: inner)
   }
 }
 

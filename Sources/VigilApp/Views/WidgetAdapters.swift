@@ -13,6 +13,38 @@ func drawBox(
   ).draw(in: rect, on: &buffer, glyphs: glyphs)
 }
 
+/// Rows from which a panel's chart is a line chart (braille dots, or an ASCII line) with
+/// min/max labels instead of bars: zoomed panels and the big panels of a tall terminal. An
+/// 80x24 dashboard keeps its block sparklines.
+let lineChartMinimumRows = 6
+
+/// A panel's chart: a ``LineChart`` when `rect` has ``lineChartMinimumRows`` rows, else a
+/// sparkline. With a threshold, the scale runs from 0 to above it and a line marks it.
+/// - Returns: where the plot itself is (right of the labels), and the glyph of its threshold
+///   line (for a caption).
+@discardableResult
+func drawChart(
+  into buffer: inout ScreenBuffer, _ rect: Rect, values: [Double?], glyphs: GlyphSet,
+  theme: Theme, threshold: Double?, unit: ValueUnit, minimum: Double? = nil
+) -> (plot: Rect, thresholdGlyph: String) {
+  guard rect.height >= lineChartMinimumRows else {
+    drawSpark(
+      into: &buffer, rect, values: values, glyphs: glyphs, theme: theme, minimum: minimum,
+      threshold: threshold)
+    return (rect, glyphs.thresholdLine)
+  }
+  let usable = threshold.flatMap { $0 > 0 && $0.isFinite ? $0 : nil }
+  let chart = LineChart(
+    values: values, minimum: usable != nil ? 0 : minimum,
+    maximum: usable != nil ? sparkTop(values, threshold: usable) : nil, threshold: usable,
+    style: theme.chart, thresholdStyle: theme.threshold, labelStyle: theme.label,
+    label: { $0 == 0 ? "0" : unit.format($0) })
+  chart.draw(in: rect, on: &buffer, glyphs: glyphs)
+  return (
+    chart.plotArea(in: rect), chart.thresholdGlyph(in: rect, glyphs: glyphs) ?? glyphs.thresholdLine
+  )
+}
+
 /// A sparkline, newest bucket at the right edge; gaps stay gaps. With a threshold, the scale
 /// runs from 0 to above it and a line marks it wherever no bar covers it.
 func drawSpark(
@@ -20,17 +52,19 @@ func drawSpark(
   minimum: Double? = nil, threshold: Double? = nil
 ) {
   guard let threshold, threshold > 0, threshold.isFinite, rect.height > 0 else {
-    Sparkline(values: values, minimum: minimum, style: theme.spark, gapStyle: theme.label)
+    Sparkline(values: values, minimum: minimum, style: theme.spark, gapStyle: theme.gap)
       .draw(in: rect, on: &buffer, glyphs: glyphs)
     return
   }
   let top = sparkTop(values, threshold: threshold) ?? threshold
-  Sparkline(values: values, minimum: 0, maximum: top, style: theme.spark, gapStyle: theme.label)
+  Sparkline(values: values, minimum: 0, maximum: top, style: theme.spark, gapStyle: theme.gap)
     .draw(in: rect, on: &buffer, glyphs: glyphs)
   let fromBottom = min(rect.height - 1, Int(threshold / top * Double(rect.height)))
   let y = rect.maxY - 1 - fromBottom
   for x in rect.x..<rect.maxX where x >= 0 && x < buffer.width && y >= 0 && y < buffer.height {
-    if buffer[x, y].text == " " { buffer[x, y] = Cell(glyphs.horizontal, style: theme.threshold) }
+    if buffer[x, y].text == " " {
+      buffer[x, y] = Cell(glyphs.thresholdLine, style: theme.threshold)
+    }
   }
 }
 

@@ -20,6 +20,11 @@ struct YAMLReader {
       .composer(_, let problem, let mark, _):
       return ConfigProblem(
         file: file, line: mark.line, column: mark.column, message: "YAML: " + problem)
+    case .duplicatedKeysInMapping(let duplicates, let context):
+      let keys = duplicates.map { "\"\(printableExcerpt($0, limit: 40))\"" }
+      return ConfigProblem(
+        file: file, line: context.mark.line, column: context.mark.column,
+        message: "YAML: duplicate key \(keys.joined(separator: ", ")) in this mapping")
     default:
       return ConfigProblem(file: file, line: 0, message: "YAML: \(error)")
     }

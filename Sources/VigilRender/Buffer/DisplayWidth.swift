@@ -68,6 +68,10 @@ public func isTerminalUnsafe(_ scalar: Unicode.Scalar) -> Bool {
 /// - a grapheme starting with a zero-width scalar (a stray combining mark, a zero-width space)
 ///   becomes `""`, width 0, and is not drawn;
 /// - a grapheme of more than 16 scalars (for example "Zalgo" text) keeps only its first scalar;
+/// - an emoji ZWJ sequence (`👨‍👩‍👧`, with U+200D) keeps only its first scalar: terminals draw
+///   such sequences as one glyph, or as their parts side by side, so no width is right for all;
+/// - the emoji presentation selector U+FE0F after a narrow base (`❤️`) is dropped: some
+///   terminals widen the base to two columns, others do not, so the base is drawn as text;
 /// - anything else is kept as is, with the width of its first scalar.
 public func sanitizedGrapheme(_ character: Character) -> (text: String, width: Int) {
   if let ascii = character.asciiValue {
@@ -77,13 +81,22 @@ public func sanitizedGrapheme(_ character: Character) -> (text: String, width: I
   let scalars = character.unicodeScalars
   guard let first = scalars.first else { return ("", 0) }
   var count = 0
+  var joined = false
+  var presentation = false
   for scalar in scalars {
     if isTerminalUnsafe(scalar) { return (replacementText, 1) }
+    if scalar.value == 0x200D { joined = true }
+    if scalar.value == 0xFE0F { presentation = true }
     count += 1
   }
   let width = displayWidth(of: first)
   if width == 0 { return ("", 0) }
-  if count > maximumScalarsPerGrapheme { return (String(first), width) }
+  if count > maximumScalarsPerGrapheme || joined { return (String(first), width) }
+  if presentation && width == 1 {
+    var kept = String.UnicodeScalarView()
+    for scalar in scalars where scalar.value != 0xFE0F { kept.append(scalar) }
+    return (String(kept), width)
+  }
   return (String(character), width)
 }
 

@@ -39,7 +39,8 @@ public enum ColorCapability: Int, Comparable, Hashable, Sendable, CaseIterable,
   ///
   /// In order: `NO_COLOR` set (to anything non-empty, per no-color.org) → monochrome;
   /// `COLORTERM` of `truecolor` or `24bit` → truecolor; otherwise the terminfo colour count:
-  /// ≥ 256 → indexed256, ≥ 16 → ansi16, ≥ 8 → ansi8, else monochrome. `term` is accepted for
+  /// ≥ 2²⁴ (a direct-colour entry such as `xterm-direct`) → truecolor, ≥ 256 → indexed256,
+  /// ≥ 16 → ansi16, ≥ 8 → ansi8, else monochrome. `term` is accepted for
   /// the record and for a `dumb` terminal, which is always monochrome.
   ///
   /// - Parameters:
@@ -56,6 +57,7 @@ public enum ColorCapability: Int, Comparable, Hashable, Sendable, CaseIterable,
     case "truecolor", "24bit": return .truecolor
     default: break
     }
+    if colors >= 1 << 24 { return .truecolor }
     if colors >= 256 { return .indexed256 }
     if colors >= 16 { return .ansi16 }
     if colors >= 8 { return .ansi8 }
@@ -64,31 +66,74 @@ public enum ColorCapability: Int, Comparable, Hashable, Sendable, CaseIterable,
 
   /// The most a terminal with `colors` colours can show (`colors` ≥ 2²⁴ means direct colour).
   public static func maximum(forColorCount colors: Int) -> ColorCapability {
-    if colors >= 1 << 24 { return .truecolor }
-    return detect(term: nil, colorterm: nil, noColor: false, colors: colors)
+    detect(term: nil, colorterm: nil, noColor: false, colors: colors)
+  }
+
+  /// Decides the capability from the user's choice (`--color`, `--colors`) and the terminal.
+  ///
+  /// `never` is monochrome whatever else is set; a forced capability (`--colors`) beats
+  /// `NO_COLOR` and `COLORTERM`; `always` ignores `NO_COLOR`; `auto` honours it. The result is
+  /// still capped by the backend at what the terminfo entry can show.
+  public static func choose(
+    _ choice: ColorChoice, forced: ColorCapability?, term: String?, colorterm: String?,
+    noColor: Bool, colors: Int
+  ) -> ColorCapability {
+    switch choice {
+    case .never: return .monochrome
+    case .always, .auto:
+      if let forced { return forced }
+      return detect(
+        term: term, colorterm: colorterm, noColor: choice == .auto && noColor, colors: colors)
+    }
+  }
+
+  /// The contrast a mapped pair must keep: 80 % of the smaller of its original contrast and
+  /// 3:1 (WCAG's floor for large and secondary text). A theme's own low-contrast pair (a faint
+  /// border) may stay faint; mapping never makes a pair much fainter than the theme drew it.
+  public static func requiredContrast(original: Double) -> Double {
+    min(3, original) * 0.8
   }
 
   /// Maps a foreground/background pair down to this capability, keeping text readable.
   ///
-  /// Each colour is mapped with ``Color/mapped(to:)``. If two colours that differ collapse onto
-  /// the same colour (dark blue text on a black-ish background in 8 colours, say), the
-  /// foreground is replaced by black or white, whichever contrasts with the background, so text
-  /// never vanishes into its background.
+  /// Each colour is mapped with ``Color/mapped(to:)``. When both colours are known (neither is
+  /// `.default`) and differ, the mapped pair must stay readable: if the two collapse onto the
+  /// same colour (dark blue text on a black-ish background in 8 colours, say), or their
+  /// contrast falls below ``requiredContrast(original:)``, the foreground is replaced by black
+  /// or white of this capability's palette, whichever contrasts more with the background (at
+  /// least 4.5:1 against any background; 4:1 with the 8 colours' silver white). Deliberately equal colours (a solid bar) are kept.
   public func map(foreground: Color, background: Color) -> (foreground: Color, background: Color) {
     let fg = foreground.mapped(to: self)
     let bg = background.mapped(to: self)
-    guard fg == bg, fg != .default, foreground != background else { return (fg, bg) }
-    let (r, g, b) = bg.approximateRGB
-    let lightBackground = XtermPalette.luma(r, g, b) >= 128
-    let contrast: Color
-    switch self {
-    case .monochrome: contrast = .default
-    case .ansi8, .ansi16: contrast = .ansi(lightBackground ? 0 : 7)
-    case .indexed256: contrast = .indexed(lightBackground ? 16 : 231)
-    case .truecolor: contrast = lightBackground ? .rgb(0, 0, 0) : .rgb(255, 255, 255)
+    guard self != .monochrome, fg != .default, bg != .default, foreground != background else {
+      return (fg, bg)
     }
-    return (contrast, bg)
+    if fg != bg {
+      let before = foreground.contrastRatio(with: background)
+      if fg.contrastRatio(with: bg) >= Self.requiredContrast(original: before) { return (fg, bg) }
+    }
+    return (readableForeground(on: bg), bg)
   }
+
+  /// Black or white in this capability's palette, whichever contrasts more with `background`.
+  public func readableForeground(on background: Color) -> Color {
+    let (black, white): (Color, Color)
+    switch self {
+    case .monochrome: return .default
+    case .ansi8: (black, white) = (.ansi(0), .ansi(7))
+    case .ansi16: (black, white) = (.ansi(0), .ansi(15))
+    case .indexed256: (black, white) = (.indexed(16), .indexed(231))
+    case .truecolor: (black, white) = (.rgb(0, 0, 0), .rgb(255, 255, 255))
+    }
+    return black.contrastRatio(with: background) >= white.contrastRatio(with: background)
+      ? black : white
+  }
+}
+
+/// What `--color` asks for: colour when the terminal has it (honouring `NO_COLOR`), colour
+/// even with `NO_COLOR` set, or none.
+public enum ColorChoice: String, Hashable, Sendable, CaseIterable {
+  case auto, always, never
 }
 
 extension Color {
@@ -204,9 +249,10 @@ package enum XtermPalette {
   ///
   /// Plain RGB distance sends many status colours to grey: (80, 200, 120), a typical "OK"
   /// green, is closer to grey 8 than to green 2 in xterm's palette. So a colour whose chroma
-  /// (max − min channel) is below 48 or below a quarter of its brightest channel counts as a
-  /// grey and becomes black, grey, silver or white by its average (cut at the midpoints of
-  /// 0, 127, 229 and 255); any other colour keeps its hue: the nearest of red, yellow, green,
+  /// (max − min channel) is below 48 or below a quarter of its brightest channel, or whose
+  /// brightest channel is below 80 (too dark to show a hue), counts as a grey and becomes
+  /// black, grey, silver or white by its average (cut at the midpoints of 0, 127, 229 and
+  /// 255); any other colour keeps its hue: the nearest of red, yellow, green,
   /// cyan, blue and magenta (60° apart), bright when its brightest channel is at least 240
   /// (xterm's normal colours top out at 205, or 238 for blue; the bright ones at 255).
   package static func nearestANSI16(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
@@ -214,7 +260,8 @@ package enum XtermPalette {
     let hi = max(ri, gi, bi)
     let lo = min(ri, gi, bi)
     let chroma = hi - lo
-    if chroma < 48 || chroma * 4 < hi {
+    // A dark teal screen background (#002b36) must become black, not xterm's bright cyan.
+    if chroma < 48 || chroma * 4 < hi || hi < 80 {
       let average = (ri + gi + bi) / 3
       return average < 64 ? 0 : average < 178 ? 8 : average < 242 ? 7 : 15
     }

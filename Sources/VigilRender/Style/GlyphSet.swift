@@ -31,6 +31,9 @@ public struct GlyphSet: Hashable, Sendable {
   public var sparkLevels: [String]
   /// Drawn where a series has no data (a gap), never confused with zero.
   public var gap: String
+  /// The alert threshold line across a chart; never one of ``sparkLevels``, so a threshold is
+  /// never mistaken for a bar.
+  public var thresholdLine: String
 
   /// Trend arrows.
   public var arrowUp: String
@@ -60,17 +63,21 @@ public struct GlyphSet: Hashable, Sendable {
   public static let unicode = GlyphSet(
     horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└",
     bottomRight: "┘", teeRight: "├", teeLeft: "┤", teeDown: "┬", teeUp: "┴", cross: "┼",
-    sparkLevels: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], gap: "·",
+    sparkLevels: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], gap: "·", thresholdLine: "─",
     arrowUp: "↑", arrowDown: "↓", arrowFlat: "→", ellipsis: "…",
     gaugeFilled: "█", gaugeEmpty: "░",
     statusCritical: "●", statusWarning: "▲", statusInfo: "■", statusOK: "✔",
     focusMarker: "▶", isUnicode: true)
 
   /// Seven-bit ASCII only: safe on any terminal and locale.
+  ///
+  /// Sparklines climb an eight-step ladder from a floor line to the densest glyph,
+  /// `_ - = + * # % @`, as many steps as the eighth blocks, so bars keep their heights; a gap
+  /// is `.` and a threshold `~`, neither on the ladder.
   public static let ascii = GlyphSet(
     horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+",
     bottomRight: "+", teeRight: "+", teeLeft: "+", teeDown: "+", teeUp: "+", cross: "+",
-    sparkLevels: ["_", "-", "=", "^", "#"], gap: ".",
+    sparkLevels: ["_", "-", "=", "+", "*", "#", "%", "@"], gap: ".", thresholdLine: "~",
     arrowUp: "^", arrowDown: "v", arrowFlat: "-", ellipsis: "~",
     gaugeFilled: "#", gaugeEmpty: ".",
     statusCritical: "*", statusWarning: "!", statusInfo: "#", statusOK: "+",

@@ -37,4 +37,11 @@ public protocol TerminalBackend: AnyObject {
   func bell()
   /// Restores the terminal. Idempotent.
   func shutdown()
+  /// The colours the terminal shows (the app adapts its theme to monochrome itself).
+  var colorCapability: ColorCapability { get }
+}
+
+extension TerminalBackend {
+  /// Backends that keep styles as they are (``RecordingBackend``) show every colour.
+  public var colorCapability: ColorCapability { .truecolor }
 }
