@@ -46,10 +46,10 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     if o.headless { for w in o.look.themeWarnings { printError("vigil: theme: \(w)") } }
   }
   var recorder: IncidentRecorder?
-  if let path = o.record {
+  if let target = o.recording {
     do {
       recorder = try IncidentRecorder(
-        path: path, state: state,
+        target: target, state: state,
         rulesYAML: config.rulesText ?? DefaultRules.yaml(signals: config.signals),
         title: o.title)
     } catch {

@@ -14,7 +14,7 @@ struct Replay: ParsableCommand {
       differs).
       """)
 
-  @Argument(help: "The recording (.incident.jsonl).")
+  @Argument(help: "The recording (.incident.jsonl), or a black-box directory.")
   var file: String
 
   @Flag(help: "Run to the end without a terminal; print the final screen and a summary.")
@@ -63,14 +63,16 @@ struct Replay: ParsableCommand {
     printError(
       "replay: \(loaded.records.count) records, \(total) transitions recomputed, "
         + "\(replayer.compared) recorded; "
-        + (replayer.mismatches.isEmpty
-          ? "all identical" : "\(replayer.mismatches.count) differ"))
+        + (replayer.mismatchCount == 0
+          ? "all identical" : "\(replayer.mismatchCount) differ")
+        + (replayer.warmupDifferences > 0
+          ? "; \(replayer.warmupDifferences) during the warm-up (not compared)" : ""))
     for m in replayer.mismatches.prefix(5) {
       printError(
         "  record \(m.record + 2): recorded \(m.expected ?? "nothing"), replay gave \(m.got ?? "nothing")"
       )
     }
-    return replayer.mismatches.isEmpty ? 0 : 3
+    return replayer.mismatchCount == 0 ? 0 : 3
   }
 }
 

@@ -54,6 +54,18 @@ struct Run: ParsableCommand {
   @Option(help: "A title for the recording (shown in replay and reports).")
   var title: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Keep a black box of the last hours in this directory: rotating 10-minute recordings.",
+      discussion: "Replay it with `vigil replay DIR`."))
+  var blackBox: String?
+
+  @Option(help: "Black box: how much recording time to keep. (default: 4h)")
+  var blackBoxKeep: String = "4h"
+
+  @Option(help: "Black box: the most disk space it may take, e.g. 500M or 2G. (default: 1G)")
+  var blackBoxMaxSize: String = "1G"
+
   @Option(help: "Window lengths offered by the 1/5/f keys. (default: 1m,5m,15m)")
   var windows: String?
 
@@ -197,10 +209,41 @@ struct Run: ParsableCommand {
     var options = RunOptions(
       config: config, initialWindow: initial, feeds: specs, demo: specs.isEmpty, speed: speed,
       demoHistory: history, seed: seed, ascii: ascii, headless: headless, frames: frames,
-      size: Size(width: cols, height: rows), record: record, title: title)
+      size: Size(width: cols, height: rows), recording: try recordingTarget(), title: title)
     options.look = look
     return options
   }
+}
+
+extension Run {
+  /// `--record FILE` or `--black-box DIR` (with its limits), validated.
+  func recordingTarget() throws -> RecordingTarget? {
+    if record != nil && blackBox != nil {
+      throw ValidationError("give --record or --black-box, not both")
+    }
+    if let record { return .file(record) }
+    guard let dir = blackBox else { return nil }
+    guard let keep = Nanos.parse(blackBoxKeep), keep >= RecordingTarget.defaultSegment else {
+      throw ValidationError("--black-box-keep must be a duration of at least 10m, like 4h")
+    }
+    guard let bytes = parseByteSize(blackBoxMaxSize), bytes >= 1 << 20 else {
+      throw ValidationError("--black-box-max-size must be a size of at least 1M, like 500M or 2G")
+    }
+    return .blackBox(
+      directory: dir, keep: keep, maxBytes: bytes, segment: RecordingTarget.defaultSegment)
+  }
+}
+
+/// `500M`, `2G`, `64K` or a number of bytes.
+func parseByteSize(_ text: String) -> Int? {
+  let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+  guard let last = text.uppercased().last else { return nil }
+  if let unit = units[last] {
+    return Int(text.dropLast()).flatMap {
+      $0.multipliedReportingOverflow(by: unit).overflow ? nil : $0 * unit
+    }
+  }
+  return Int(text)
 }
 
 /// A failure that is not a usage error (a config file with problems, an unusable terminal):
@@ -222,7 +265,7 @@ struct RunOptions {
   var headless: Bool
   var frames: Int
   var size: Size
-  var record: String?
+  var recording: RecordingTarget?
   var title: String?
   /// Colours and themes (`--color`, `--colors`, `--theme`).
   var look = Look()

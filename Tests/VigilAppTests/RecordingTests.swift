@@ -17,10 +17,17 @@ import VigilTestSupport
   /// firing alert. Returns the live state at the end.
   @discardableResult
   static func recordDemo(path: String, seconds: Int, ackAt: Int? = nil) throws -> AppState {
+    try recordDemo(to: .file(path), seconds: seconds, ackAt: ackAt)
+  }
+
+  @discardableResult
+  static func recordDemo(to target: RecordingTarget, seconds: Int, ackAt: Int? = nil) throws
+    -> AppState
+  {
     var state = freshState()
     state.ui.size = Size(width: 100, height: 30)
     let recorder = try IncidentRecorder(
-      path: path, state: state, rulesYAML: DefaultRules.yaml(), title: "demo incident")
+      target: target, state: state, rulesYAML: DefaultRules.yaml(), title: "demo incident")
     func apply(_ m: Message) { _ = updateRecording(&state, m, recorder: recorder) }
     let scenario = DemoScenario(seed: 42)
     for s in 0..<seconds {
@@ -197,6 +204,46 @@ import VigilTestSupport
     var buffer = ScreenBuffer(size: Size(width: 80, height: 24))
     renderPlayer(player, into: &buffer, glyphs: .unicode)
     #expect(buffer.lines().last?.contains("M") == true)
+  }
+
+  // MARK: Black box
+
+  /// The black box rotates segments and deletes the oldest beyond its limit; the directory
+  /// replays as one recording that starts mid-session, whose warm-up is not compared.
+  @Test func theBlackBoxKeepsTheLastMinutesAndReplaysThem() throws {
+    let dir = "/tmp/vigil-blackbox-\(getpid())"
+    try? FileManager.default.removeItem(atPath: dir)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try Self.recordDemo(
+      to: .blackBox(
+        directory: dir, keep: 3 * Nanos.minute, maxBytes: 1 << 30, segment: Nanos.minute),
+      seconds: 480, ackAt: 450)
+    let segments = BlackBox.segments(dir)
+    // 8 one-minute segments written; those older than 3 minutes deleted.
+    #expect(segments.count == 4, "\(segments.map(\.path))")
+    let file = try IncidentFile.load(path: dir)
+    #expect(file.header.continues)
+    #expect(file.endedCleanly)
+    #expect(file.header.start == segments[0].start)
+    #expect(file.warnings.contains { $0.contains("starts mid-session") }, "\(file.warnings)")
+    // Records of every kept segment, in time order, with no `end` but the last.
+    let times = file.records.filter { if case .alert = $0 { false } else { true } }.map(\.time)
+    #expect(times == times.sorted())
+    #expect(file.records.filter { if case .end = $0 { true } else { false } }.count == 1)
+    var replayer = Replayer(file: file)
+    #expect(replayer.comparableFrom > file.header.start.adding(15 * Nanos.minute))
+    replayer.playToEnd()
+    #expect(replayer.mismatchCount == 0)
+    // The acks of the last minutes were applied.
+    #expect(!replayer.state.alerts.acked.isEmpty)
+
+    // A size limit prunes too (but never the segment being written).
+    let small = dir + "-small"
+    defer { try? FileManager.default.removeItem(atPath: small) }
+    try Self.recordDemo(
+      to: .blackBox(directory: small, keep: Nanos.hour, maxBytes: 1, segment: Nanos.minute),
+      seconds: 200)
+    #expect(BlackBox.segments(small).count == 1)
   }
 
   // MARK: Damaged files

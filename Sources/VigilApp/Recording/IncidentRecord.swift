@@ -20,6 +20,8 @@ public struct IncidentHeader: Sendable, Equatable {
   public var rulesYAML: String
   public var rulesPath: String?
   public var title: String?
+  /// A black-box segment after the first: the state before `start` is not in this file.
+  public var continues = false
 
   public init(
     start: Timestamp, clockMode: ClockMode, windows: WindowsConfig, signals: SignalNames,
@@ -40,6 +42,7 @@ public struct IncidentHeader: Sendable, Equatable {
       && a.clockMode == b.clockMode && a.windows == b.windows
       && a.signals.elementsEqual(b.signals, by: { $0 == $1 }) && a.feeds == b.feeds
       && a.rulesYAML == b.rulesYAML && a.rulesPath == b.rulesPath && a.title == b.title
+      && a.continues == b.continues
   }
 
   /// The signal names as the app takes them.
@@ -120,6 +123,7 @@ extension IncidentHeader {
     ]
     if let rulesPath { m.append(("rules_path", .string(rulesPath))) }
     if let title { m.append(("title", .string(title))) }
+    if continues { m.append(("continues", .bool(true))) }
     return .object(m)
   }
 
@@ -315,6 +319,7 @@ extension IncidentHeader {
       title: v["title"]?.string)
     self.version = Int(version)
     appVersion = v["app"]?["version"]?.string ?? "unknown"
+    continues = v["continues"]?.bool ?? false
   }
 }
 

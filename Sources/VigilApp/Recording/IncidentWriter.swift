@@ -71,6 +71,11 @@ public final class IncidentWriter {
     buffer.removeAll(keepingCapacity: true)
   }
 
+  /// Stops the recording with a reason (nothing more is written).
+  public func fail(_ why: String) {
+    if failure == nil { failure = why }
+  }
+
   /// Flushes, syncs and closes the file.
   public func finish() {
     flush()
@@ -84,38 +89,79 @@ public final class IncidentWriter {
 
 private func closeDescriptor(_ fd: Int32) { _ = close(fd) }
 
+/// Where a recording goes: one file, or a black box of rotating segments in a directory.
+public enum RecordingTarget: Sendable, Equatable {
+  case file(String)
+  /// Segments of `segment` recording time in `directory`; the oldest are deleted while the kept
+  /// ones span more than `keep` or take more than `maxBytes`.
+  case blackBox(directory: String, keep: Int64, maxBytes: Int, segment: Int64)
+
+  public static let defaultSegment = 10 * Nanos.minute
+}
+
 /// Writes what the loop sees into a recording: the header, every feed input, clock tick, rules
 /// reload and operator action, and the alert transitions they produced.
+///
+/// As a black box it starts a new segment file every ``RecordingTarget/defaultSegment`` of
+/// recording time, each with a header of its own (marked as continuing an earlier one, with the
+/// rules in force then), and deletes the oldest segments beyond the time and size limits.
 public final class IncidentRecorder {
-  public let writer: IncidentWriter
+  public private(set) var writer: IncidentWriter
+  private let target: RecordingTarget
+  private var header: IncidentHeader
+  private var segmentStart: Timestamp
   private var transitionsSeen: Int
+  /// Segment files deleted to keep a black box within its limits.
+  public private(set) var segmentsDeleted = 0
 
   /// Starts a recording of `state` (which must not have processed any message yet).
-  public init(path: String, state: AppState, rulesYAML: String, title: String? = nil)
+  public convenience init(path: String, state: AppState, rulesYAML: String, title: String? = nil)
     throws(IncidentFormatError)
   {
-    writer = try IncidentWriter(path: path)
-    let header = IncidentHeader(
+    try self.init(target: .file(path), state: state, rulesYAML: rulesYAML, title: title)
+  }
+
+  public init(target: RecordingTarget, state: AppState, rulesYAML: String, title: String? = nil)
+    throws(IncidentFormatError)
+  {
+    self.target = target
+    header = IncidentHeader(
       start: state.now, clockMode: state.clockMode, windows: state.config.windows,
       signals: state.config.signals, feeds: state.feeds.map(\.spec), rulesYAML: rulesYAML,
       rulesPath: state.config.rulesPath, title: title)
+    segmentStart = state.now
+    transitionsSeen = state.alerts.transitionsTotal
+    switch target {
+    case .file(let path): writer = try IncidentWriter(path: path)
+    case .blackBox(let dir, _, _, _):
+      try BlackBox.makeDirectory(dir)
+      writer = try IncidentWriter(path: BlackBox.segmentPath(dir, start: state.now))
+    }
     writer.append(header.json)
     writer.flush()
-    transitionsSeen = state.alerts.transitionsTotal
   }
 
   /// Records a message before the loop applies it.
   public func record(_ message: Message) {
     switch message {
-    case .feed(let input): writer.append(IncidentRecord.input(input).json)
+    case .feed(let input):
+      rotateIfDue(at: input.arrival)
+      writer.append(IncidentRecord.input(input).json)
     case .tick(let t):
+      rotateIfDue(at: t)
       writer.append(IncidentRecord.tick(t).json)
       writer.tick(t)
     case .key, .resize, .terminate, .rulesLoaded: break
     }
   }
 
-  public func record(_ record: IncidentRecord) { writer.append(record.json) }
+  public func record(_ record: IncidentRecord) {
+    if case .rules(_, .yaml(let text, let path)) = record {
+      header.rulesYAML = text
+      header.rulesPath = path
+    }
+    writer.append(record.json)
+  }
 
   /// Records what applying a message changed: operator actions and new alert transitions.
   public func recordOutcome(of state: AppState) {
@@ -124,6 +170,27 @@ public final class IncidentRecorder {
     let fresh = min(total - transitionsSeen, state.alerts.history.count)
     for tr in state.alerts.history.suffix(fresh) { writer.append(IncidentRecord.alert(tr).json) }
     transitionsSeen = total
+  }
+
+  /// Black box: closes the segment and opens the next when it is old enough, then deletes the
+  /// oldest segments beyond the limits. A segment that cannot be opened stops the recording
+  /// (``IncidentWriter/failure`` says why), never Vigil.
+  private func rotateIfDue(at t: Timestamp) {
+    guard case .blackBox(let dir, let keep, let maxBytes, let segment) = target,
+      t.since(segmentStart) >= segment, writer.failure == nil
+    else { return }
+    writer.append(IncidentRecord.end(t, "segment").json)
+    writer.finish()
+    segmentStart = t
+    header.start = t
+    header.continues = true
+    do {
+      writer = try IncidentWriter(path: BlackBox.segmentPath(dir, start: t))
+      writer.append(header.json)
+    } catch {
+      writer.fail(error.message)
+    }
+    segmentsDeleted += BlackBox.prune(dir, keep: keep, maxBytes: maxBytes, now: t)
   }
 
   /// Writes the `end` record and closes the file (once; later calls do nothing).

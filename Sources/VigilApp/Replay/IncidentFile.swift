@@ -25,8 +25,9 @@ public struct IncidentFile: Sendable {
     self.records = records
   }
 
-  /// Reads a recording file.
+  /// Reads a recording file, or a black-box directory (its segments joined, oldest first).
   public static func load(path: String) throws(IncidentFormatError) -> IncidentFile {
+    if isDirectory(path) { return try loadBlackBox(path) }
     guard let bytes = readAll(path) else {
       throw IncidentFormatError("\(path): cannot read the file")
     }
@@ -138,6 +139,51 @@ public struct IncidentFile: Sendable {
       f.warnings.append("\(f.unknownRecords) records of unknown kinds were skipped")
     }
     return f
+  }
+
+  static func isDirectory(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+  }
+
+  /// A black box: its segments in time order as one recording. A segment that cannot be read
+  /// ends the recording there (with a warning), as a damaged tail does.
+  static func loadBlackBox(_ dir: String) throws(IncidentFormatError) -> IncidentFile {
+    let segments = BlackBox.segments(dir)
+    guard let first = segments.first else {
+      throw IncidentFormatError(
+        "\(dir): no black-box segments (\(BlackBox.prefix)*\(BlackBox.suffix))")
+    }
+    var joined = try load(path: first.path)
+    func isEnd(_ r: IncidentRecord) -> Bool { if case .end = r { true } else { false } }
+    // A segment ends with `end` ("segment") where the next begins; only the last one's counts.
+    func inner(_ warnings: [String]) -> [String] {
+      warnings.filter { !$0.contains("no end record") }
+    }
+    if segments.count > 1 {
+      joined.records.removeAll(where: isEnd)
+      joined.warnings = inner(joined.warnings)
+    }
+    for (k, segment) in segments.enumerated().dropFirst() {
+      let next: IncidentFile
+      do throws(IncidentFormatError) {
+        next = try load(path: segment.path)
+      } catch {
+        joined.warnings.append("\(error); the black box ends before it")
+        break
+      }
+      let last = k == segments.count - 1
+      joined.records.append(contentsOf: last ? next.records : next.records.filter { !isEnd($0) })
+      joined.warnings += last ? next.warnings : inner(next.warnings)
+      joined.endedCleanly = next.endedCleanly
+      joined.unknownRecords += next.unknownRecords
+    }
+    if joined.header.continues {
+      joined.warnings.append(
+        "the black box starts mid-session (older segments were deleted): the first minutes warm "
+          + "up, and transitions are compared after them")
+    }
+    return joined
   }
 
   static func readAll(_ path: String) -> [UInt8]? {

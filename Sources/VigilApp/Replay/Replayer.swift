@@ -63,7 +63,15 @@ public struct Replayer: Sendable {
   public private(set) var time: Timestamp
   /// Transitions produced but not yet compared with a recorded one.
   private var produced: [AlertTransition] = []
+  /// The first differences (at most ``mismatchLimit``); ``mismatchCount`` counts them all.
   public private(set) var mismatches: [Mismatch] = []
+  public private(set) var mismatchCount = 0
+  /// Differences during a continued recording's warm-up (not counted as mismatches).
+  public private(set) var warmupDifferences = 0
+  /// Transitions from here on are compared; earlier ones depend on state the file lacks (a
+  /// black-box segment that continues an earlier one): the windows' horizon plus the longest
+  /// `for` and `keep_firing_for` of the rules.
+  public let comparableFrom: Timestamp
   /// Transitions compared (equal or not).
   public private(set) var compared = 0
   private var reported = Set<Int>()
@@ -101,6 +109,10 @@ public struct Replayer: Sendable {
     state = s
     time = h.start
     startTime = h.start
+    let rules = s.alerts.evaluator.ruleSet.rules
+    let longest = rules.map { $0.forDuration + $0.keepFiringFor }.max() ?? 0
+    let horizon = h.windows.levels.map(\.horizon).max() ?? 0
+    comparableFrom = h.continues ? h.start.adding(horizon + longest) : h.start
     var trs: [(Timestamp, AlertTransition)] = []
     var marks: [(Timestamp, String)] = []
     var producer = h.start
@@ -131,29 +143,42 @@ public struct Replayer: Sendable {
     while position < records.count {
       let r = records[position]
       if case .alert = r {
+        // Only at the very start: a transition with no record before it.
         apply(r, at: position)
         position += 1
+        finishGroup(at: position - 1)
         continue
       }
       guard r.time <= t else { break }
       maybeCheckpoint(before: r.time)
+      let index = position
       apply(r, at: position)
       position += 1
       time = max(time, r.time)
-      // The transitions this record produced follow it.
+      // The transitions this record produced follow it: compared as a group.
       while position < records.count, case .alert = records[position] {
         apply(records[position], at: position)
         position += 1
       }
+      finishGroup(at: index)
     }
     time = max(time, t)
+  }
+
+  /// Transitions a record produced that the recording does not have after it.
+  private mutating func finishGroup(at index: Int) {
+    while !produced.isEmpty {
+      let extra = produced.removeFirst()
+      note(
+        Mismatch(record: index, expected: nil, got: IncidentRecord.alert(extra).json.text),
+        at: extra.t)
+    }
   }
 
   /// Plays to the end of the recording.
   public mutating func playToEnd() {
     play(until: Timestamp(nanoseconds: .max))
     time = endTime
-    finishComparison()
   }
 
   /// Restores the checkpoint at or before `t` (when `t` is behind the clock, or a checkpoint
@@ -228,19 +253,20 @@ public struct Replayer: Sendable {
     compared += 1
     let expected = IncidentRecord.alert(recorded).json.text
     let got = produced.isEmpty ? nil : IncidentRecord.alert(produced.removeFirst()).json.text
-    if got != expected { note(Mismatch(record: index, expected: expected, got: got)) }
-  }
-
-  /// Transitions the replay produced that the recording does not have.
-  private mutating func finishComparison() {
-    while !produced.isEmpty {
-      let extra = IncidentRecord.alert(produced.removeFirst()).json.text
-      note(Mismatch(record: file.records.count, expected: nil, got: extra))
+    if got != expected {
+      note(Mismatch(record: index, expected: expected, got: got), at: recorded.t)
     }
   }
 
-  private mutating func note(_ m: Mismatch) {
+  /// Counts a difference: before ``comparableFrom`` (a black-box segment's warm-up, whose
+  /// earlier state is not in the file) as a warm-up difference, after it as a mismatch.
+  private mutating func note(_ m: Mismatch, at t: Timestamp) {
+    if t < comparableFrom {
+      warmupDifferences += 1
+      return
+    }
     guard reported.insert(m.record).inserted || m.expected == nil else { return }
+    mismatchCount += 1
     if mismatches.count < Self.mismatchLimit { mismatches.append(m) }
   }
 
