@@ -51,8 +51,12 @@ public struct Replayer: Sendable {
     }
     var count: Int { list.withLock { $0.count } }
     private let complete = Mutex(false)
+    private let building = Mutex(false)
     func markComplete() { complete.withLock { $0 = true } }
+    func markBuilding() { building.withLock { $0 = true } }
     var isComplete: Bool { complete.withLock { $0 } }
+    var isBuilding: Bool { building.withLock { $0 } && !isComplete }
+    var lastTime: Timestamp { list.withLock { $0.last?.time ?? Timestamp(nanoseconds: .min) } }
   }
 
   public let file: IncidentFile
@@ -184,6 +188,11 @@ public struct Replayer: Sendable {
   /// Restores the checkpoint at or before `t` (when `t` is behind the clock, or a checkpoint
   /// lies between the clock and `t`) and plays to `t`.
   public mutating func seek(to t: Timestamp) {
+    // A background pass is ahead of anything this replayer could do alone: wait for it to
+    // pass the target rather than play the same records twice.
+    while checkpoints.isBuilding && checkpoints.lastTime < t.adding(-Self.checkpointInterval) {
+      sleepNanoseconds(Nanos.millisecond)
+    }
     let cp = checkpoints.last(atOrBefore: t)
     if t < time || cp.position > position {
       let ui = state.ui
@@ -210,6 +219,7 @@ public struct Replayer: Sendable {
   /// records. Returns at once.
   public func buildCheckpoints() {
     let start = Replayer(sharing: self)
+    checkpoints.markBuilding()
     spawnThread {
       var r = start
       r.play(until: Timestamp(nanoseconds: .max))
