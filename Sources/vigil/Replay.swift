@@ -82,6 +82,8 @@ func runReplayPlayer(_ loaded: IncidentFile, path: String, ascii: Bool) throws -
     path.hasSuffix(".jsonl") ? String(path.dropLast(6)) + ".notes.jsonl" : path + ".notes.jsonl"
   var replayer = Replayer(file: loaded)
   for m in SidecarNotes.load(path: sidecar) { replayer.addMarker(at: m.time, m.text) }
+  // Checkpoints for seeking, built ahead of the player on a background thread.
+  replayer.buildCheckpoints()
   var player = Player(replayer: replayer)
   if let first = loaded.warnings.first { player.notice = first }
   let backend: CursesBackend
