@@ -139,6 +139,26 @@ import VigilTestSupport
     #expect(player.time == demoStart.adding(7 * Nanos.minute + 30 * Nanos.second))
   }
 
+  /// The player's screen: the replayed dashboard with the player bar (state, speed, clock,
+  /// timeline with firings and a marker) in place of the status bar.
+  @Test func playerScreenAt80x24() throws {
+    let path = Self.tempPath("screen")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try Self.recordDemo(path: path, seconds: 600)
+    var replayer = Replayer(file: try IncidentFile.load(path: path))
+    replayer.addMarker(at: demoStart.adding(4 * Nanos.minute), "deploy")
+    var player = Player(replayer: replayer)
+    player.seek(to: demoStart.adding(9 * Nanos.minute))
+    player.paused = true
+    var buffer = ScreenBuffer(size: Size(width: 80, height: 24))
+    renderPlayer(player, into: &buffer, glyphs: .unicode)
+    #expect(snapshotMismatch(buffer.snapshot(), named: "player-80x24-minute9") == nil)
+    var ascii = ScreenBuffer(size: Size(width: 80, height: 24))
+    renderPlayer(player, into: &ascii, glyphs: .ascii)
+    #expect(ascii.lines().allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) })
+    #expect(ascii.lines().last?.hasPrefix(" || 1.00x 10:09:00 ") == true, "\(ascii.lines().last ?? "")")
+  }
+
   /// G3: `]` walks the recorded transitions in order, `[` walks back, `e` jumps to firings.
   @Test func jumpsFollowTheRecordedTransitions() throws {
     let path = Self.tempPath("jumps")
