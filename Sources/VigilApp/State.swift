@@ -56,6 +56,8 @@ public struct FeedState: Sendable {
   public var truncations = 0
   /// The source has sent what was there at start (see ``FeedEvent/caughtUp``).
   public var caughtUp = false
+  /// How long the last successful scrape or API poll took (``FeedEvent/fetched``).
+  public var lastFetchDuration: Int64?
 
   /// Nothing more is expected soon: caught up, or waiting, ended or failing.
   public var isSettled: Bool {

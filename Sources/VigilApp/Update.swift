@@ -85,6 +85,9 @@ private func applyFeedEvent(_ feed: inout FeedState, _ event: FeedEvent) {
     feed.health = .ended
     feed.caughtUp = true
   case .failed(let why): feed.health = .failed(why)
+  case .fetched(let duration, _):
+    feed.health = .ok
+    feed.lastFetchDuration = duration
   }
 }
 

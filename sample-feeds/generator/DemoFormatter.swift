@@ -30,6 +30,14 @@ public enum DemoFormatter {
       var s = "ts=\(ts) metric=\(e.metric) value=\(value)"
       for (k, v) in e.labels { s += " \(k)=\(v)" }
       return s
+    case .prometheus, .openmetrics:
+      // A sample line with its own timestamp (ms in 0.0.4, seconds in OpenMetrics).
+      let labels = e.labels.map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
+      let t = start.adding(e.offset)
+      let stamp =
+        format == .prometheus
+        ? String(t.nanoseconds / Nanos.millisecond) : PromAPIDecoder.formatTime(t)
+      return "\(e.metric)\(labels.isEmpty ? "" : "{\(labels)}") \(value) \(stamp)"
     }
   }
 

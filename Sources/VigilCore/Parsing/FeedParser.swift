@@ -3,6 +3,10 @@ public enum FeedFormat: String, Sendable, CaseIterable, Codable {
   case json
   case csv
   case logfmt
+  /// Prometheus text exposition 0.0.4: a whole scrape body is one record.
+  case prometheus
+  /// OpenMetrics 1.0 text: a whole scrape body is one record.
+  case openmetrics
 }
 
 /// The unit of numeric timestamps.

@@ -179,6 +179,7 @@ public enum Parsers {
     case .json: JSONLinesParser(mapping: mapping, timeUnit: timeUnit)
     case .csv: CSVParser(mapping: mapping, timeUnit: timeUnit)
     case .logfmt: LogfmtParser(mapping: mapping, timeUnit: timeUnit)
+    case .prometheus, .openmetrics: PendingExpositionParser(format: format)
     }
   }
 
