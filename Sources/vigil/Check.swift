@@ -70,7 +70,10 @@ struct Check: ParsableCommand {
     }
     let given = feeds + moreFeeds
     try feedOptions.validate(feedCount: given.count)
-    let specs = try feedOptions.specs(config: file.feeds, targets: given)
+    // Scrape feeds in the config are live sources: `check` reads files and stdin only.
+    let specs = try feedOptions.specs(config: file.feeds, targets: given).filter {
+      $0.kind == .file || $0.kind == .stdin
+    }
 
     var checker = Checker(rules: ruleSet, statsWindow: statsWindow, signals: file.signals)
     for spec in specs {

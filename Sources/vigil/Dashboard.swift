@@ -35,9 +35,7 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     }
   } else {
     clock = SystemClock()
-    sources = specs.map {
-      $0.kind == .stdin ? StandardInputSource(spec: $0) as any FeedSource : FileTailSource(spec: $0)
-    }
+    sources = makeSources(specs, prometheus: o.prometheus, clock: clock)
   }
   let inbox = MessageInbox(clock: clock)
   var state = AppState(config: config, feeds: specs, now: clock.now())

@@ -32,8 +32,9 @@ struct FeedOptions: ParsableArguments {
   func specs(config: [FeedConfig], targets: [String], fromEnd: Bool = false) throws -> [FeedSpec] {
     var specs: [FeedSpec] = config.enumerated().map { i, f in
       FeedSpec(
-        id: FeedID(i), kind: f.target == "-" ? .stdin : .file, target: f.target, format: f.format,
-        mapping: f.mapping, timeUnit: f.timeUnit, fromEnd: f.fromEnd)
+        id: FeedID(i), kind: f.poll != nil ? .scrape : f.target == "-" ? .stdin : .file,
+        target: f.target, format: f.format, mapping: f.mapping, timeUnit: f.timeUnit,
+        fromEnd: f.fromEnd, poll: f.poll)
     }
     let unit = try timeUnit.map {
       guard let u = TimeUnit(rawValue: $0) else {

@@ -20,6 +20,8 @@ struct Run: ParsableCommand {
 
   @OptionGroup var feedOptions: FeedOptions
 
+  @OptionGroup(title: "Network feeds") var netFeeds: NetFeedOptions
+
   @Flag(help: "Start files at their end instead of their beginning.")
   var fromEnd = false
 
@@ -145,12 +147,15 @@ struct Run: ParsableCommand {
     } else if let mode = file.clock {
       config.clockMode = mode
     }
-    let specs = try feedOptions.specs(config: file.feeds, targets: feeds, fromEnd: fromEnd)
+    var specs = try feedOptions.specs(config: file.feeds, targets: feeds, fromEnd: fromEnd)
+    let (netSpecs, prometheus) = try netFeeds.specs(firstID: specs.count, config: file.prometheus)
+    specs += netSpecs
     guard let history = Nanos.parse(demoHistory), history >= 0, history < DemoScenario.duration
     else { throw ValidationError("--demo-history must be a duration under 15m") }
     let (cols, rows) = try parseSize(size)
     return RunOptions(
-      config: config, initialWindow: initial, feeds: specs, demo: specs.isEmpty, speed: speed,
+      config: config, initialWindow: initial, feeds: specs, prometheus: prometheus,
+      demo: specs.isEmpty, speed: speed,
       demoHistory: history, seed: seed, ascii: ascii, headless: headless, frames: frames,
       size: Size(width: cols, height: rows))
   }
@@ -167,6 +172,8 @@ struct RunOptions {
   var config: AppConfig
   var initialWindow: Int64
   var feeds: [FeedSpec]
+  /// The queries of each `.prometheus` feed.
+  var prometheus: [FeedID: PrometheusSourceConfig]
   var demo: Bool
   var speed: Double
   var demoHistory: Int64

@@ -34,6 +34,8 @@ public struct FeedConfig: Sendable, Equatable {
   public var mapping = FieldMapping()
   public var timeUnit: TimeUnit?
   public var fromEnd = false
+  /// Set for a `scrape:` feed (then `target` is its URL).
+  public var poll: PollSettings?
 
   public init(target: String) { self.target = target }
 }
@@ -60,6 +62,8 @@ public struct ConfigFile: Sendable, Equatable {
   public var fps: Double?
   public var clock: ClockMode?
   public var feeds: [FeedConfig] = []
+  /// Prometheus HTTP API servers and their queries (see `NetConfig.swift`).
+  public var prometheus: [PrometheusSourceConfig] = []
 
   public init() {}
 }

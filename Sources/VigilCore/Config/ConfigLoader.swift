@@ -58,10 +58,11 @@ public enum ConfigLoader {
         for item in reader.list(value, "feeds") ?? [] {
           if let feed = reader.feed(item) { config.feeds.append(feed) }
         }
+      case "prometheus": config.prometheus = reader.prometheusSources(value)
       default:
         reader.report(
           keyNode,
-          "unknown key \"\(printableExcerpt(key, limit: 40))\"; known: signals, windows, window, fps, clock, feeds"
+          "unknown key \"\(printableExcerpt(key, limit: 40))\"; known: signals, windows, window, fps, clock, feeds, prometheus"
         )
       }
     }
@@ -117,8 +118,9 @@ extension YAMLReader {
       report(node, "each feed must be a mapping with at least path")
       return nil
     }
+    if map["scrape"] != nil { return scrapeFeed(node, map) }
     guard let pathNode = map["path"], let path = scalar(pathNode, "path"), !path.isEmpty else {
-      report(node, "feed needs a path (a file, or - for standard input)")
+      report(node, "feed needs a path (a file, or - for standard input) or scrape (an http:// URL)")
       return nil
     }
     var feed = FeedConfig(target: path)
@@ -156,7 +158,7 @@ extension YAMLReader {
       default:
         report(
           k,
-          "unknown feed key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: path, format, map, time_unit, from_end"
+          "unknown feed key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: path, format, map, time_unit, from_end (or scrape, every, timeout)"
         )
       }
     }
