@@ -63,8 +63,23 @@ public struct AlertsState: Sendable {
   /// The bell was asked for while ingesting (returned by the feed message).
   var ringPending = false
 
-  public init(rules: RuleSet) {
+  /// Registers the series that rules read over long windows (SLO burn rates) with the store.
+  public private(set) var longWindows: LongWindowTracker
+
+  public init(rules: RuleSet, windows: WindowsConfig = WindowsConfig()) {
     evaluator = AlertEvaluator(rules: rules)
+    longWindows = LongWindowTracker(rules: rules, config: windows)
+  }
+
+  /// Puts new rules in force (instances of unchanged rules keep their state).
+  public mutating func replaceRules(_ rules: RuleSet, windows: WindowsConfig) {
+    evaluator.replaceRules(rules)
+    longWindows = LongWindowTracker(rules: rules, config: windows)
+  }
+
+  /// Tracks long windows for the series interned since the last call.
+  mutating func trackLongWindows(store: inout MetricStore, interner: SeriesInterner) {
+    longWindows.update(store: &store, interner: interner)
   }
 
   /// The shipped rules for these signal names.
@@ -364,13 +379,15 @@ extension AlertsState {
     }
   }
 
-  /// How a rule's value prints: percent for ratios, milliseconds for latency metrics.
+  /// How a rule's value prints: percent for ratios, a multiple for burn rates (`6.67x`: the
+  /// budget is spent that many times too fast), milliseconds for latency metrics.
   public func formatValue(_ v: Double?, rule name: String) -> String {
     guard let rule = evaluator.ruleSet.rules.first(where: { $0.name == name }) else {
       return Format.value(v)
     }
     switch rule.aggregate {
-    case .ratio, .burnRate: return Format.percent(v)
+    case .ratio: return Format.percent(v)
+    case .burnRate: return v.map { Format.value($0) + "x" } ?? Format.value(v)
     case .series(let m):
       let metric = rule.selector.metric
       let latency =

@@ -165,7 +165,8 @@ public struct AppState: Sendable {
 
   public init(config: AppConfig, feeds: [FeedSpec], now: Timestamp) {
     self.config = config
-    alerts = AlertsState(rules: config.rules ?? AlertsState.defaultRules(config.signals))
+    alerts = AlertsState(
+      rules: config.rules ?? AlertsState.defaultRules(config.signals), windows: config.windows)
     self.feeds = feeds.map(FeedState.init)
     store = MetricStore(config: config.windows)
     self.now = now

@@ -27,7 +27,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     let until = state.now.adding(15 * Nanos.second)
     switch result {
     case .success(let rules):
-      state.alerts.evaluator.replaceRules(rules)
+      state.alerts.replaceRules(rules, windows: state.store.config)
       state.notice = Notice(
         text: "rules reloaded: \(rules.rules.count) rules", isError: false, until: until)
     case .failure(let problems):
@@ -112,6 +112,7 @@ private func ingestRecords(
       // The sample buffer is emptied after every record, so it holds only this record's.
       parser.parse(record, line: line, arrival: arrival, into: &sink)
       guard !sink.samples.isEmpty else { continue }
+      state.alerts.trackLongWindows(store: &state.store, interner: sink.interner)
       for sample in sink.samples {
         let now = resolveNow(&state, sample: sample, arrival: arrival)
         // Event time: the ticks this sample passes are evaluated before it lands.

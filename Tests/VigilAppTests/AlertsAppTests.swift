@@ -47,6 +47,15 @@ import VigilTestSupport
 
   static let fullIncident = demoRun(from: 0, seconds: 900)
 
+  /// Values print in the rule's own terms: a ratio in percent, a burn rate as a multiple.
+  @Test func valuesPrintInTheirRulesTerms() {
+    let alerts = AlertsState(rules: AlertsState.defaultRules(SignalNames()))
+    #expect(alerts.formatValue(0.0525, rule: "PaymentRetryRatioHigh") == "5.3%")
+    #expect(alerts.formatValue(20.0 / 3, rule: "PaymentErrorBudgetBurn") == "6.67x")
+    #expect(alerts.formatValue(nil, rule: "PaymentErrorBudgetBurn") == "—")
+    #expect(alerts.formatValue(1504, rule: "ApiLatencyP99High") == "1.50s")
+  }
+
   @Test func ticksTurnTheDemoIntoTransitionsThroughTheRealStore() {
     let state = Self.fullIncident.state
     let fired = state.alerts.history.filter { $0.to == .firing }.map(\.rule)

@@ -109,7 +109,15 @@ import Testing
 
   @Test func windowsTheStoreCannotServeAreErrors() {
     let w = World()
-    #expect(w.source.problem(window: Nanos.hour) != nil)
-    #expect(w.source.problem(window: 5 * Nanos.minute) == nil)
+    #expect(w.source.problem(window: Nanos.hour, measure: .p99) != nil)
+    #expect(w.source.problem(window: 5 * Nanos.minute, measure: .p99) == nil)
+    // Sums and rates reach further, through the long-window counters: 10 s steps up to 6 h,
+    // 5 min steps up to 3 d.
+    #expect(w.source.problem(window: Nanos.hour, measure: .sum) == nil)
+    #expect(w.source.problem(window: 6 * Nanos.hour, measure: .rate) == nil)
+    #expect(w.source.problem(window: 3 * Nanos.day, measure: .sum) == nil)
+    #expect(w.source.problem(window: 3 * Nanos.day + 10 * Nanos.second, measure: .sum) != nil)
+    #expect(w.source.problem(window: 4 * Nanos.day, measure: .sum) != nil)
+    #expect(w.source.problem(window: Nanos.hour + 5 * Nanos.second, measure: .sum) != nil)
   }
 }

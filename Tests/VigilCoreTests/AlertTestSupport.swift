@@ -122,7 +122,7 @@ struct ScriptedSource: AlertDataSource {
     return SeriesReading(value: value, newest: Timestamp(nanoseconds: newest.t))
   }
 
-  func problem(window: Int64) -> String? {
+  func problem(window: Int64, measure: SeriesMeasure) -> String? {
     unservable.contains(window) ? "window \(Nanos.format(window)) not served" : nil
   }
 }

@@ -101,11 +101,20 @@ import Testing
       set.rules.map(\.name) == [
         "ApiLatencyP99High", "CheckoutLatencyP99High", "OrderConfirmationDelayHigh",
         "PaymentRetryRatioHigh", "InventoryMismatchHigh", "SupportTicketsOrderErrors",
+        "PaymentErrorBudgetBurn",
       ])
-    #expect(set.rules.allSatisfy { $0.severity != nil && $0.annotations["runbook"] != nil })
+    // Every rule has a runbook and a severity (a burn-rate rule's come with its window pairs).
+    #expect(
+      set.rules.allSatisfy { rule in
+        guard rule.annotations["runbook"] != nil else { return false }
+        if case .burnRate(let slo) = rule.aggregate {
+          return slo.windows.allSatisfy { $0.severity != nil }
+        }
+        return rule.severity != nil
+      })
     // Every window is one the store serves.
     let store = MetricStoreAlertSource(store: MetricStore(), interner: SeriesInterner())
-    #expect(set.rules.allSatisfy { store.problem(window: $0.window) == nil })
+    #expect(set.rules.allSatisfy { store.problem(window: $0.window, measure: .p99) == nil })
     // Renamed signals reach the rules.
     var names = SignalNames()
     _ = names.apply("api_latency=http_server_ms")
@@ -203,6 +212,15 @@ import Testing
       "rules:\n  - alert: B\n    slo: {objective: 0.99, bad: b, total: t}\n    windows: [{long: 5m, short: 1h, factor: 2}]\n",
       "f.yaml:4:15: the short window (1h) must be shorter than the long one"
     ),
+    (
+      "invalid regular expression",
+      head + "    threshold: 1\n    select: {psp: {match: \"(adyen\"}}\n",
+      "f.yaml:5:27: select.psp: invalid regular expression \"(adyen\""
+    ),
+    (
+      "unknown matcher", head + "    threshold: 1\n    select: {psp: {like: adyen}}\n",
+      "f.yaml:5:19: select.psp must be a value, {not: value}, {match: regex} or {not_match: regex}"
+    ),
   ])
   func everyFailureHasItsPosition(kind: String, text: String, expected: String) {
     switch RulesLoader.parse(text, file: "f.yaml") {
@@ -212,6 +230,32 @@ import Testing
         problems.problems.contains { $0.description.hasPrefix(expected) },
         "\(kind): \(problems.description)")
     }
+  }
+
+  /// `=~` and `!~` as in Prometheus: anchored at both ends, and a missing label is "".
+  @Test func regularExpressionSelectorsMatchWholeValues() throws {
+    let text = """
+      rules:
+        - alert: A
+          metric: m
+          threshold: 1
+          select: {psp: {match: "adyen|stripe"}, zone: {not_match: "eu-.*"}}
+      """
+    let rules = try RulesLoader.parse(text, file: "f.yaml").get()
+    let selector = rules.rules[0].selector
+    #expect(selector.matchers.allSatisfy { $0.isRegex })
+    let yes: [LabelSet] = [["psp": "adyen"], ["psp": "stripe", "zone": "us-1"]]
+    let no: [LabelSet] = [
+      ["psp": "adyen2"], ["psp": "xstripe"], ["psp": "adyen", "zone": "eu-west"], [:],
+    ]
+    for labels in yes { #expect(selector.matches(labels), "\(labels)") }
+    for labels in no { #expect(!selector.matches(labels), "\(labels)") }
+    // Asked twice (the memo answers the second time), the answer is the same.
+    #expect(yes.allSatisfy { selector.matches($0) })
+    // `!~ ".+"` selects series without the label, as in Prometheus.
+    let absent = try LabelMatcher("zone", matching: ".+", negated: true)
+    #expect(absent.matches(["psp": "a"]))
+    #expect(!absent.matches(["zone": "x"]))
   }
 
   @Test func everyProblemIsCollected() {

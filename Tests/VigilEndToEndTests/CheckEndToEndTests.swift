@@ -108,4 +108,43 @@ import VigilTestSupport
     #expect(status == 1)
     #expect(err.contains("\(rules):4:16"), "\(err)")
   }
+
+  /// An SLO over two and a half hours of checkout counters (100 requests every 10 s; 20 % fail
+  /// from 60m to 80m), as a user would write it: the default pairs page at 11:02:00, when the
+  /// 6h/30m pair's error ratio passes 6 × 0.1 % (12 bad steps: 240 of 37,200 and of 18,000),
+  /// and resolve at 11:49:10, when the 30m window holds only five bad steps (100 of 18,000).
+  @Test func anSLORulePagesAndResolvesAtTheExactTicks() throws {
+    let dir = "/tmp/vigil-slo-e2e-\(getpid())"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var feed = ""
+    for step in 0...900 {
+      let second = 10 * step
+      let ts = String(
+        format: "2026-11-26T%02d:%02d:%02dZ", 10 + second / 3600, second / 60 % 60, second % 60)
+      let bad = (361...480).contains(step) ? 20 : 0
+      feed += #"{"ts":"\#(ts)","metric":"checkout_requests_total","value":\#(step == 0 ? 0 : 100)}"#
+      feed += "\n"
+      feed += #"{"ts":"\#(ts)","metric":"checkout_errors_total","value":\#(bad)}"#
+      feed += "\n"
+    }
+    try feed.write(toFile: dir + "/feed.jsonl", atomically: true, encoding: .utf8)
+    try """
+    rules:
+      - alert: CheckoutErrorBudgetBurn
+        aggregate: burn_rate
+        slo: {objective: 0.999, period: 30d, bad: checkout_errors_total, total: checkout_requests_total}
+    """.write(toFile: dir + "/rules.yaml", atomically: true, encoding: .utf8)
+    let (status, out, err) = try runVigil([
+      "check", "--fail-on", "firing", "--rules", dir + "/rules.yaml", dir + "/feed.jsonl",
+    ])
+    #expect(status == 2, "\(err)")
+    let brief = jsonLines(out).map {
+      "\($0["t"] as? String ?? "?") \(($0["labels"] as? [String: String])?["severity"] ?? "?") "
+        + "\($0["to"] as? String ?? "?")"
+    }
+    #expect(
+      brief == ["2026-11-26T11:02:00Z page firing", "2026-11-26T11:49:10Z page resolved"],
+      "\(out)\n\(err)")
+  }
 }

@@ -17,11 +17,15 @@ public struct SeriesReading: Sendable, Equatable {
   /// The series ended with an explicit staleness marker: no data from then on, whatever the
   /// window still holds (A10).
   public var ended: Bool
+  /// The series' data covers less than the window (it started, or was first tracked, inside
+  /// it): the value stands for a shorter span than asked.
+  public var warmingUp: Bool
 
-  public init(value: Double?, newest: Timestamp?, ended: Bool = false) {
+  public init(value: Double?, newest: Timestamp?, ended: Bool = false, warmingUp: Bool = false) {
     self.value = value
     self.newest = newest
     self.ended = ended
+    self.warmingUp = warmingUp
   }
 
   public static let empty = SeriesReading(value: nil, newest: nil)
@@ -34,8 +38,9 @@ public protocol AlertDataSource {
   /// The measure of one series over `(t − window, t]`.
   func reading(_ measure: SeriesMeasure, series: SeriesID, window: Int64, at t: Timestamp)
     -> SeriesReading
-  /// Why a window cannot be read exactly (the rule's health becomes Error), or nil.
-  func problem(window: Int64) -> String?
+  /// Why `measure` over a window cannot be read exactly (the rule's health becomes Error), or
+  /// nil.
+  func problem(window: Int64, measure: SeriesMeasure) -> String?
 }
 
 /// The alert engine's view of the live ``MetricStore``.
@@ -44,8 +49,9 @@ public protocol AlertDataSource {
 /// index is built once in `init`, O(series)). Counters are Vigil's event counters (each sample's
 /// value is a count), so `.sum` is the increase over the window; ratios and burn rates round it
 /// to the nearest integer for the exact comparison. Windows must be whole buckets of a store
-/// level (1 s steps up to 1 m, 10 s steps up to 15 m by default); anything else, such as an SLO's
-/// 1 h window, is an Error for the rule (long-window SLO counters are not built yet).
+/// level (1 s steps up to 1 m, 10 s steps up to 15 m by default). Longer `sum` and `rate`
+/// windows (an SLO's 1h, 6h, 3d) come from the store's ``CounterHistory`` for the series a
+/// ``LongWindowTracker`` registered; any other long window is an Error for the rule.
 public struct MetricStoreAlertSource: AlertDataSource {
   public let store: MetricStore
   private let keys: [SeriesKey]
@@ -75,6 +81,13 @@ public struct MetricStoreAlertSource: AlertDataSource {
   public func reading(_ measure: SeriesMeasure, series: SeriesID, window: Int64, at t: Timestamp)
     -> SeriesReading
   {
+    if store.config.problem(withWindow: window) != nil {
+      guard measure == .sum || measure == .rate,
+        let long = store.longCounters.sum(series, window: window, at: t), let newest = long.newest
+      else { return .empty }
+      let value = measure == .sum ? long.sum : long.sum * Double(Nanos.second) / Double(window)
+      return SeriesReading(value: value, newest: newest, warmingUp: long.warmingUp)
+    }
     let needsQuantiles: Bool
     switch measure {
     case .p50, .p90, .p95, .p99: needsQuantiles = true
@@ -97,8 +110,16 @@ public struct MetricStoreAlertSource: AlertDataSource {
     case .rate: value = st.sumRate
     case .sum: value = st.sum
     }
-    return SeriesReading(value: value, newest: st.lastTimestamp)
+    return SeriesReading(value: value, newest: st.lastTimestamp, warmingUp: st.warmingUp)
   }
 
-  public func problem(window: Int64) -> String? { store.config.problem(withWindow: window) }
+  public func problem(window: Int64, measure: SeriesMeasure) -> String? {
+    guard let p = store.config.problem(withWindow: window) else { return nil }
+    if measure == .sum || measure == .rate {
+      return store.longCounters.covers(window: window)
+        ? nil
+        : p + "; sums and rates also take 10s steps up to 6h and 5m steps up to 3d"
+    }
+    return p
+  }
 }

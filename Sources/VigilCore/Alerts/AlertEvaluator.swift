@@ -335,7 +335,7 @@ public struct AlertEvaluator: Sendable {
   private static func measureSeries(
     _ rule: AlertRule, _ measure: SeriesMeasure, data: some AlertDataSource, at t: Timestamp
   ) -> Outcome {
-    if let p = data.problem(window: rule.window) { return .error(p) }
+    if let p = data.problem(window: rule.window, measure: measure) { return .error(p) }
     var elements: [LabelSet: Measured] = [:]
     var newest: Timestamp?
     for ref in data.series(rule.selector) {
@@ -353,15 +353,17 @@ public struct AlertEvaluator: Sendable {
   }
 
   /// Σ over a window of each group (by `by` labels) of a selector's series, as integers.
+  /// `covered` becomes true when some series' data covers the whole window.
   private static func groupedSums(
     _ selector: SeriesSelector, by: [String], window: Int64, data: some AlertDataSource,
-    at t: Timestamp, newest: inout Timestamp?
+    at t: Timestamp, newest: inout Timestamp?, covered: inout Bool
   ) -> [LabelSet: UInt64] {
     var out: [LabelSet: UInt64] = [:]
     for ref in data.series(selector) {
       let r = data.reading(.sum, series: ref.id, window: window, at: t)
       guard !r.ended, let v = r.value else { continue }
       if let n = r.newest { newest = max(newest ?? n, n) }
+      if !r.warmingUp { covered = true }
       let key = by.isEmpty ? LabelSet.empty : LabelSet(by.map { ($0, ref.labels[$0] ?? "") })
       out[key, default: 0] &+= countValue(v)
     }
@@ -378,12 +380,15 @@ public struct AlertEvaluator: Sendable {
     _ rule: AlertRule, _ num: SeriesSelector, _ den: SeriesSelector, data: some AlertDataSource,
     at t: Timestamp
   ) -> Outcome {
-    if let p = data.problem(window: rule.window) { return .error(p) }
+    if let p = data.problem(window: rule.window, measure: .sum) { return .error(p) }
     var newest: Timestamp?
+    var covered = false
     let nums = groupedSums(
-      num, by: rule.by, window: rule.window, data: data, at: t, newest: &newest)
+      num, by: rule.by, window: rule.window, data: data, at: t, newest: &newest,
+      covered: &covered)
     let dens = groupedSums(
-      den, by: rule.by, window: rule.window, data: data, at: t, newest: &newest)
+      den, by: rule.by, window: rule.window, data: data, at: t, newest: &newest,
+      covered: &covered)
     var elements: [LabelSet: Measured] = [:]
     for (key, d) in dens where d > 0 {
       let n = nums[key] ?? 0
@@ -399,28 +404,37 @@ public struct AlertEvaluator: Sendable {
     _ rule: AlertRule, _ slo: SLOSpec, data: some AlertDataSource, at t: Timestamp
   ) -> Outcome {
     for w in slo.windows {
-      if let p = data.problem(window: w.long) ?? data.problem(window: w.short) { return .error(p) }
+      if let p = data.problem(window: w.long, measure: .sum)
+        ?? data.problem(window: w.short, measure: .sum)
+      {
+        return .error(p)
+      }
     }
     let budget = slo.budget
     var newest: Timestamp?
-    var cache: [Int64: (bad: UInt64, total: UInt64)] = [:]
-    func counts(_ window: Int64) -> (bad: UInt64, total: UInt64) {
+    var cache: [Int64: (bad: UInt64, total: UInt64, covered: Bool)] = [:]
+    func counts(_ window: Int64) -> (bad: UInt64, total: UInt64, covered: Bool) {
       if let c = cache[window] { return c }
+      var covered = false
+      var ignored = false
       let total =
-        groupedSums(slo.total, by: [], window: window, data: data, at: t, newest: &newest)[.empty]
-        ?? 0
+        groupedSums(
+          slo.total, by: [], window: window, data: data, at: t, newest: &newest,
+          covered: &covered)[.empty] ?? 0
+      func sum(_ s: SeriesSelector) -> UInt64 {
+        groupedSums(
+          s, by: [], window: window, data: data, at: t, newest: &newest, covered: &ignored)[
+            .empty] ?? 0
+      }
       let bad: UInt64
       switch slo.events {
-      case .bad(let s):
-        bad =
-          groupedSums(s, by: [], window: window, data: data, at: t, newest: &newest)[.empty] ?? 0
+      case .bad(let s): bad = sum(s)
       case .good(let s):
-        let good =
-          groupedSums(s, by: [], window: window, data: data, at: t, newest: &newest)[.empty] ?? 0
+        let good = sum(s)
         bad = total > good ? total - good : 0
       }
-      cache[window] = (bad, total)
-      return (bad, total)
+      cache[window] = (bad, total, covered)
+      return (bad, total, covered)
     }
     // One instance per severity; OR across its pairs, AND inside a pair.
     var groups: [String: (cond: Bool, burn: Double?)] = [:]
@@ -430,9 +444,11 @@ public struct AlertEvaluator: Sendable {
       }
       let long = counts(w.long)
       let short = counts(w.short)
-      // Zero traffic in either window: that pair has no data and counts as false (C4).
+      // Zero traffic in either window: that pair has no data and counts as false (C4). Until
+      // the data covers the short window, the pair is warming up and counts as false too: a
+      // page from the first seconds of data would be a page on noise.
       let fires =
-        long.total > 0 && short.total > 0
+        long.total > 0 && short.total > 0 && short.covered
         && rule.op.holds(compareExact(long.bad, long.total, limit))
         && rule.op.holds(compareExact(short.bad, short.total, limit))
       var burn: Double?

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A comparison operator of a threshold rule.
 public enum AlertOp: String, Sendable, CaseIterable {
   case greater = ">"
@@ -25,21 +27,75 @@ public enum AlertOp: String, Sendable, CaseIterable {
   public var isDownward: Bool { self == .less || self == .lessOrEqual }
 }
 
-/// One label matcher of a rule's selector. Only `=` and `!=` exist (no regular expressions); as
-/// in Prometheus, a missing label has the value "" for matching.
+/// One label matcher of a rule's selector: `=`, `!=`, `=~` or `!~`. As in Prometheus, a missing
+/// label has the value "" for matching, and a regular expression must match the whole value
+/// (it is anchored at both ends).
 public struct LabelMatcher: Hashable, Sendable {
   public var name: String
+  /// The value, or the pattern of a regular-expression matcher.
   public var value: String
   public var negated: Bool
+  /// The compiled pattern of `=~`/`!~`, with the answers it gave so far (label values are few).
+  private let regex: RegexMatcher?
 
   public init(_ name: String, _ value: String, negated: Bool = false) {
     self.name = name
     self.value = value
     self.negated = negated
+    regex = nil
   }
 
+  /// A regular-expression matcher (`=~`, or `!~` when `negated`); throws when the pattern does
+  /// not compile.
+  public init(_ name: String, matching pattern: String, negated: Bool = false) throws {
+    self.name = name
+    value = pattern
+    self.negated = negated
+    regex = try RegexMatcher(pattern)
+  }
+
+  /// True for `=~` and `!~`.
+  public var isRegex: Bool { regex != nil }
+
   public func matches(_ labels: LabelSet) -> Bool {
-    (labels[name] ?? "") == value ? !negated : negated
+    let v = labels[name] ?? ""
+    let hit = regex.map { $0.matches(v) } ?? (v == value)
+    return hit != negated
+  }
+
+  public static func == (a: LabelMatcher, b: LabelMatcher) -> Bool {
+    a.name == b.name && a.value == b.value && a.negated == b.negated && a.isRegex == b.isRegex
+  }
+
+  public func hash(into h: inout Hasher) {
+    h.combine(name)
+    h.combine(value)
+    h.combine(negated)
+    h.combine(isRegex)
+  }
+}
+
+/// A whole-value regular expression with a bounded memo of its answers (evaluation asks about
+/// the same few label values at every tick).
+/// (`Regex` is not `Sendable`, so it lives inside the lock with the memo.)
+final class RegexMatcher: Sendable {
+  private struct Guarded {
+    let regex: Regex<AnyRegexOutput>
+    var memo: [String: Bool] = [:]
+  }
+  private let guarded: Mutex<Guarded>
+  private static let memoLimit = 4096
+
+  init(_ pattern: String) throws { guarded = Mutex(Guarded(regex: try Regex(pattern))) }
+
+  func matches(_ value: String) -> Bool {
+    guarded.withLock { g in
+      if let known = g.memo[value] { return known }
+      let hit = (try? g.regex.wholeMatch(in: value)) != nil
+      if g.memo.count >= Self.memoLimit { g.memo.removeAll(keepingCapacity: true) }
+      g.memo[value] = hit
+      return hit
+    }
   }
 }
 

@@ -76,6 +76,8 @@ public struct Checker {
         ? $0.sample.timestamp < $1.sample.timestamp : $0.seq < $1.seq
     }
     var store = MetricStore()
+    var longWindows = LongWindowTracker(rules: engine.ruleSet, config: store.config)
+    longWindows.update(store: &store, interner: sink.interner)
     var nextStats: Int64?
     var fired = Set<String>()
     func tick(_ t: Timestamp, _ store: MetricStore) {

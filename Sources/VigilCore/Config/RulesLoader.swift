@@ -104,10 +104,12 @@ extension YAMLReader {
     return out
   }
 
-  /// `select: {service: checkout, stage: {not: total}}`: `=` for a value, `!=` for `{not: v}`.
+  /// `select: {service: checkout, stage: {not: total}, psp: {match: "adyen|stripe"}}`: `=` for
+  /// a value, `!=` for `{not: v}`, `=~` for `{match: re}`, `!~` for `{not_match: re}`.
   mutating func matchers(_ node: Node) -> [LabelMatcher] {
+    let shapes = "a value, {not: value}, {match: regex} or {not_match: regex}"
     guard let map = node.mapping else {
-      report(node, "select must map label names to values (or to {not: value})")
+      report(node, "select must map label names to \(shapes)")
       return []
     }
     var out: [LabelMatcher] = []
@@ -115,12 +117,23 @@ extension YAMLReader {
       guard let name = k.string else { continue }
       if let s = v.scalar?.string {
         out.append(LabelMatcher(name, s))
-      } else if let m = v.mapping, m.count == 1, let notNode = m["not"],
-        let s = notNode.scalar?.string
-      {
-        out.append(LabelMatcher(name, s, negated: true))
-      } else {
-        report(v, "select.\(name) must be a value or {not: value} (no regular expressions)")
+        continue
+      }
+      guard let m = v.mapping, m.count == 1, let (opNode, argNode) = m.first,
+        let op = opNode.string, let arg = argNode.scalar?.string,
+        ["not", "match", "not_match"].contains(op)
+      else {
+        report(v, "select.\(name) must be \(shapes)")
+        continue
+      }
+      if op == "not" {
+        out.append(LabelMatcher(name, arg, negated: true))
+        continue
+      }
+      do {
+        out.append(try LabelMatcher(name, matching: arg, negated: op == "not_match"))
+      } catch {
+        report(argNode, "select.\(name): invalid regular expression \"\(arg)\": \(error)")
       }
     }
     return out

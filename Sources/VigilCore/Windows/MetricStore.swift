@@ -91,11 +91,21 @@ public struct MetricStore: Sendable {
   public private(set) var lateToCoarserTotal: UInt64 = 0
   /// NaN or infinite values (parsers reject these; the store drops any that slip through).
   public private(set) var nonFiniteDroppedTotal: UInt64 = 0
+  /// Long-window sums (6 h, 3 d) of the series rules asked for (``trackLongWindows(_:)``).
+  public private(set) var longCounters: CounterHistory
 
   public init(config: WindowsConfig = WindowsConfig()) {
     precondition(!config.levels.isEmpty, "at least one window level")
     self.config = config
     levels = config.levels.map { LevelRing(level: $0, maxFutureSkew: config.maxFutureSkew) }
+    longCounters = CounterHistory(maxFutureSkew: config.maxFutureSkew)
+  }
+
+  /// Keeps long-window sums for `series` from now on (SLO burn rates). False when refused
+  /// because too many series are tracked already.
+  @discardableResult
+  public mutating func trackLongWindows(_ series: SeriesID) -> Bool {
+    longCounters.track(series)
   }
 
   /// Adds a sample observed by the clock at `now`.
@@ -126,7 +136,11 @@ public struct MetricStore: Sendable {
         skipped = true
       }
     }
-    guard accepted else {
+    let kept =
+      !longCounters.isEmpty
+      && longCounters.record(
+        sample.series, at: ts, amount: sample.value * Double(sample.weight))
+    guard accepted || kept else {
       lateDroppedTotal &+= 1
       return .tooOld
     }
