@@ -191,6 +191,7 @@ func renderStatus(
   if let bad = notable {
     feedsText =
       "feeds \(healthy)/\(state.feeds.count) ok, \(bad.spec.displayName) \(bad.health.word)"
+    if case .failed = bad.health { feedsText += " (e)" }
   }
   let clockText =
     CivilTime(state.viewTime).clock + (state.clockMode == .event ? " (event time)" : "")

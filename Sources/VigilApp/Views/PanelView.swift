@@ -189,6 +189,14 @@ func renderRejected(
     focused: true, glyphs: glyphs, theme: theme)
   guard !inner.isEmpty else { return }
   var y = inner.y
+  // Feeds whose source is failing (a scrape or API request), with the reason.
+  for feed in state.feeds where y < inner.maxY {
+    guard case .failed(let why) = feed.health else { continue }
+    buffer.put(
+      "\(feed.spec.displayName) failing: \(why)", at: Point(x: inner.x, y: y), style: theme.warning,
+      clip: inner)
+    y += 1
+  }
   // Per feed and reason counts first.
   for feed in state.feeds where feed.rejectedTotal > 0 && y < inner.maxY {
     let counts = feed.rejected.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
