@@ -1,5 +1,6 @@
 import Testing
 import VigilCore
+import VigilTestSupport
 
 @Suite struct PrometheusAPIDecoderTests {
   func decode(_ body: String, status: Int = 200) -> (Result<String, PromAPIError>, [PromSeries]) {
@@ -196,5 +197,36 @@ import VigilCore
     #expect(sink.samples.map(\.timestamp) == (0..<5).map { t.adding(Int64($0)) })
     #expect(sink.issues.map(\.reason) == [.nonFinite, .nonFinite, .nonFinite])
     #expect(sink.issues.map(\.line) == [6, 7, 8])
+  }
+
+  /// Hostile bodies: deep nesting, random bytes, cut-off and mutated responses end in an
+  /// error or a result, never a crash.
+  @Test func hostileBodiesNeverCrash() {
+    let deep = String(repeating: "[", count: 100_000)
+    guard case .failure(let e) = JSONValue.parse(Array(deep.utf8)) else {
+      Issue.record("deep nesting must fail")
+      return
+    }
+    #expect(e.message.contains("nested deeper than 64"))
+    let valid = Array(
+      #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"b\u00e9"},"values":[[1,"1"],[2,"NaN"]]}]}}"#
+        .utf8)
+    var rng = SplitMix64(seed: 11)
+    var failures = 0
+    for round in 0..<4000 {
+      var body = valid
+      switch round % 3 {
+      case 0: body = Array(body.prefix(Int(rng.next() % UInt64(body.count))))
+      case 1:
+        for _ in 0..<(1 + Int(rng.next() % 3)) {
+          body[Int(rng.next() % UInt64(body.count))] = UInt8(truncatingIfNeeded: rng.next())
+        }
+      default: body = (0..<Int(rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+      }
+      if case .failure = PromAPIDecoder.decode(status: 200, body: body, onSeries: { _ in }) {
+        failures += 1
+      }
+    }
+    #expect(failures > 2000)
   }
 }

@@ -97,13 +97,13 @@ public struct JSONReader {
     switch peek() {
     case UInt8(ascii: "{"):
       var list: [JSONMember] = []
-      try members(depth: depth) { (key: String, r: inout JSONReader) throws(JSONReadError) in
+      try members { (key: String, r: inout JSONReader) throws(JSONReadError) in
         list.append(JSONMember(key: key, value: try r.value(depth: depth + 1)))
       }
       return .object(list)
     case UInt8(ascii: "["):
       var items: [JSONValue] = []
-      try elements(depth: depth) { (r: inout JSONReader) throws(JSONReadError) in
+      try elements { (r: inout JSONReader) throws(JSONReadError) in
         items.append(try r.value(depth: depth + 1))
       }
       return .array(items)
@@ -127,7 +127,7 @@ public struct JSONReader {
 
   /// Reads an object, calling `body` with each key; `body` must consume the member's value.
   public mutating func members(
-    depth: Int = 0, _ body: (String, inout JSONReader) throws(JSONReadError) -> Void
+    _ body: (String, inout JSONReader) throws(JSONReadError) -> Void
   ) throws(JSONReadError) {
     try expect(UInt8(ascii: "{"), "{")
     if peek() == UInt8(ascii: "}") {
@@ -151,7 +151,7 @@ public struct JSONReader {
 
   /// Reads an array, calling `body` for each element; `body` must consume the element.
   public mutating func elements(
-    depth: Int = 0, _ body: (inout JSONReader) throws(JSONReadError) -> Void
+    _ body: (inout JSONReader) throws(JSONReadError) -> Void
   ) throws(JSONReadError) {
     try expect(UInt8(ascii: "["), "[")
     if peek() == UInt8(ascii: "]") {
