@@ -36,6 +36,8 @@ public struct AlertsState: Sendable {
   /// The newest transitions, oldest first (at most ``historyLimit``).
   public private(set) var history: [AlertTransition] = []
   public static let historyLimit = 500
+  /// Transitions recorded since the start (``history`` keeps only the newest).
+  public private(set) var transitionsTotal = 0
   /// Episodes, oldest first (at most ``episodeLimit``).
   public private(set) var episodes: [AlertEpisode] = []
   public static let episodeLimit = 200
@@ -92,6 +94,7 @@ public struct AlertsState: Sendable {
 
   /// Records one tick's transitions (history and episodes) and refreshes the instances.
   mutating func record(_ transitions: [AlertTransition]) {
+    transitionsTotal += transitions.count
     history.append(contentsOf: transitions)
     if history.count > AlertsState.historyLimit {
       history.removeFirst(history.count - AlertsState.historyLimit)
@@ -175,28 +178,28 @@ public struct AlertsState: Sendable {
 
   /// `A` on the selected alert: acknowledge it, or take the ack back.
   /// A new ack opens a note prompt (Enter saves it, Esc leaves the ack without a note).
-  mutating func toggleAck(_ key: AlertKey) {
-    if acked.contains(key) {
-      acked.remove(key)
-      ackNotes[key] = nil
-    } else {
-      acked.insert(key)
-      noteEntry = (key, "")
-    }
+  mutating func toggleAck(_ key: AlertKey) -> OperatorAction {
+    let action: OperatorAction = acked.contains(key) ? .unack(key) : .ack(key)
+    apply(action)
+    if case .ack = action { noteEntry = (key, "") }
+    return action
   }
 
-  /// A key while the ack note prompt is open; returns false when the prompt is not open.
-  mutating func noteKey(_ key: Key) -> Bool {
-    guard var entry = noteEntry else { return false }
+  /// A key while the ack note prompt is open: `handled` is false when the prompt is not open;
+  /// `action` is the note when Enter saved one.
+  mutating func noteKey(_ key: Key) -> (handled: Bool, action: OperatorAction?) {
+    guard var entry = noteEntry else { return (false, nil) }
     switch key {
     case .enter:
       let note = String(entry.text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
-      if !note.isEmpty { ackNotes[entry.key] = note }
       noteEntry = nil
-      return true
+      guard !note.isEmpty else { return (true, nil) }
+      let action = OperatorAction.ackNote(entry.key, note)
+      apply(action)
+      return (true, action)
     case .escape:
       noteEntry = nil
-      return true
+      return (true, nil)
     case .backspace, .delete:
       if !entry.text.isEmpty { entry.text.removeLast() }
     case .character(let c) where !c.isNewline && entry.text.count < 120:
@@ -204,15 +207,32 @@ public struct AlertsState: Sendable {
     default: break
     }
     noteEntry = entry
-    return true
+    return (true, nil)
   }
 
   /// `s` on the selected alert: silence it for 15m, pressed again 1h, then 4h, then lifted.
   /// Each press counts from now.
-  mutating func cycleSilence(_ key: AlertKey, now: Timestamp) {
+  mutating func cycleSilence(_ key: AlertKey, now: Timestamp) -> OperatorAction {
     let steps = AlertsState.silenceSteps
     let next = silences[key].map { $0.until > now ? $0.step + 1 : 0 } ?? 0
-    silences[key] = next < steps.count ? Silence(until: now.adding(steps[next]), step: next) : nil
+    let action: OperatorAction =
+      next < steps.count
+      ? .silence(key, until: now.adding(steps[next]), step: next) : .unsilence(key)
+    apply(action)
+    return action
+  }
+
+  /// Applies an operator action: from a key live, or from a recording in replay.
+  public mutating func apply(_ action: OperatorAction) {
+    switch action {
+    case .ack(let key): acked.insert(key)
+    case .ackNote(let key, let note): if acked.contains(key) { ackNotes[key] = note }
+    case .unack(let key):
+      acked.remove(key)
+      ackNotes[key] = nil
+    case .silence(let key, let until, let step): silences[key] = Silence(until: until, step: step)
+    case .unsilence(let key): silences[key] = nil
+    }
   }
 
   /// Instances in Firing or Recovering (still a problem).
@@ -309,6 +329,15 @@ public struct Silence: Hashable, Sendable {
 }
 
 /// An alert instance's identity: its rule and labels.
+/// What an operator did to an alert instance. Recorded, and applied again in replay.
+public enum OperatorAction: Sendable, Equatable {
+  case ack(AlertKey)
+  case ackNote(AlertKey, String)
+  case unack(AlertKey)
+  case silence(AlertKey, until: Timestamp, step: Int)
+  case unsilence(AlertKey)
+}
+
 public struct AlertKey: Hashable, Sendable {
   public var rule: String
   public var labels: LabelSet

@@ -15,6 +15,8 @@ public struct AppConfig: Sendable {
   public var rules: RuleSet? = nil
   /// Where ``rules`` came from, for `r` (reload).
   public var rulesPath: String? = nil
+  /// The text of the rules file (recordings keep it); nil = the built-in rules.
+  public var rulesText: String? = nil
   /// Ring the terminal bell when an alert starts firing (`--no-bell` turns it off).
   public var bell = true
   public init() {}
@@ -162,6 +164,8 @@ public struct AppState: Sendable {
   public var totalRejected: UInt64 = 0
   /// The alert engine, its transition history and episodes (see `Alerts.swift`).
   public var alerts: AlertsState
+  /// Operator actions taken since the runtime last took them (for the recording).
+  public var actions: [OperatorAction] = []
 
   public init(config: AppConfig, feeds: [FeedSpec], now: Timestamp) {
     self.config = config

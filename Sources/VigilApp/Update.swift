@@ -210,7 +210,11 @@ public let dashboardPanelCount = 6
 private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   state.dirty = true
   // While an ack note is typed, every key is text (even q).
-  if state.ui.overlay == .alerts, state.alerts.noteKey(key) { return [] }
+  if state.ui.overlay == .alerts {
+    let (handled, action) = state.alerts.noteKey(key)
+    if let action { state.actions.append(action) }
+    if handled { return [] }
+  }
   if state.ui.overlay == .alerts, handleAlertsKey(&state, key) { return [] }
   switch key {
   case .character("q"), .character("Q"), .control("c"):
@@ -271,9 +275,11 @@ private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
   case .up, .character("k"):
     if sel > 0 && sel - 1 < list.count { state.ui.alertSelection = list[sel - 1].key }
   case .character("A"):
-    if sel < list.count { state.alerts.toggleAck(list[sel].key) }
+    if sel < list.count { state.actions.append(state.alerts.toggleAck(list[sel].key)) }
   case .character("s"):
-    if sel < list.count { state.alerts.cycleSilence(list[sel].key, now: state.now) }
+    if sel < list.count {
+      state.actions.append(state.alerts.cycleSilence(list[sel].key, now: state.now))
+    }
   default: return false
   }
   return true

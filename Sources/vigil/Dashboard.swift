@@ -40,6 +40,18 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
   let inbox = MessageInbox(clock: clock)
   var state = AppState(config: config, feeds: specs, now: clock.now())
   if let i = config.windows.windows.firstIndex(of: o.initialWindow) { state.ui.windowIndex = i }
+  var recorder: IncidentRecorder?
+  if let path = o.record {
+    do {
+      recorder = try IncidentRecorder(
+        path: path, state: state,
+        rulesYAML: config.rulesText ?? DefaultRules.yaml(signals: config.signals),
+        title: o.title)
+    } catch {
+      throw RunFailure(description: "vigil: \(error)")
+    }
+  }
+  defer { recorder?.finish(at: clock.now(), reason: "stopped") }
   let stop = StopFlag()
   for source in sources { source.start(inbox: inbox, stop: stop) }
   defer {
@@ -53,6 +65,7 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
       state: state, backend: backend, clock: clock, inbox: inbox,
       glyphs: o.ascii ? .ascii : .unicode)
     loop.maxFrames = o.frames
+    loop.recorder = recorder
     var printed = 0
     loop.onFrame = { screen in
       if printed > 0 { print("\u{0C}") }
@@ -73,6 +86,7 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
   let loop = AppLoop(
     state: state, backend: backend, clock: clock, inbox: inbox,
     glyphs: (o.ascii || !backend.isUTF8) ? .ascii : .unicode)
+  loop.recorder = recorder
   let reason = loop.run()
   backend.shutdown()
   stop.stop()

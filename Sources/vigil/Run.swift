@@ -37,6 +37,12 @@ struct Run: ParsableCommand {
   @Flag(help: "Never ring the terminal bell when an alert starts firing.")
   var noBell = false
 
+  @Option(help: "Record the session into this incident file (replay it with `vigil replay`).")
+  var record: String?
+
+  @Option(help: "A title for the recording (shown in replay and reports).")
+  var title: String?
+
   @Option(help: "Window lengths offered by the 1/5/f keys. (default: 1m,5m,15m)")
   var windows: String?
 
@@ -101,10 +107,14 @@ struct Run: ParsableCommand {
       if let problem = config.signals.apply(s) { throw ValidationError("--signal: \(problem)") }
     }
     if let path = rules {
-      switch RulesLoader.load(path: path) {
+      guard let text = readTextFile(path) else {
+        throw RunFailure(description: "\(path): cannot read the file")
+      }
+      switch RulesLoader.parse(text, file: path) {
       case .success(let loaded):
         config.rules = loaded
         config.rulesPath = path
+        config.rulesText = text
       case .failure(let problems): throw RunFailure(description: problems.description)
       }
     }
@@ -157,7 +167,7 @@ struct Run: ParsableCommand {
       config: config, initialWindow: initial, feeds: specs, prometheus: prometheus,
       demo: specs.isEmpty, speed: speed,
       demoHistory: history, seed: seed, ascii: ascii, headless: headless, frames: frames,
-      size: Size(width: cols, height: rows))
+      size: Size(width: cols, height: rows), record: record, title: title)
   }
 }
 
@@ -182,6 +192,8 @@ struct RunOptions {
   var headless: Bool
   var frames: Int
   var size: Size
+  var record: String?
+  var title: String?
 }
 
 func parseSize(_ text: String) throws -> (Int, Int) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CVigilSignals
+import VigilApp
 import VigilCore
 
 #if canImport(Glibc)
@@ -33,11 +34,9 @@ struct Vigil: ParsableCommand {
       See 'vigil help run' for every flag.
       """,
     version: vigilVersion,
-    subcommands: [Run.self, Check.self, CheckConfig.self, Generate.self],
+    subcommands: [Run.self, Check.self, CheckConfig.self, Replay.self, Generate.self],
     defaultSubcommand: Run.self)
 }
-
-let vigilVersion = "0.1.0"
 
 /// Writes a line to standard error.
 func printError(_ text: String) {

@@ -25,6 +25,8 @@ public final class AppLoop<Backend: TerminalBackend> {
   private let glyphs: GlyphSet
   /// Called after each frame is drawn (headless mode prints it).
   public var onFrame: ((ScreenBuffer) -> Void)?
+  /// Writes an incident recording of everything the loop applies (`--record`).
+  public var recorder: IncidentRecorder?
   /// Stop after this many frames (headless mode).
   public var maxFrames: Int?
   /// Headless: hold the first frame until every feed has settled (caught up with its backlog,
@@ -103,13 +105,23 @@ public final class AppLoop<Backend: TerminalBackend> {
 
   /// Applies one message; returns an exit reason when an effect asks to quit.
   private func apply(_ message: Message) -> ExitReason? {
-    for effect in update(&state, message) {
+    recorder?.record(message)
+    let effects = update(&state, message)
+    recorder?.recordOutcome(of: state)
+    state.actions.removeAll()
+    for effect in effects {
       switch effect {
-      case .quit(let reason): return reason
+      case .quit(let reason):
+        recorder?.finish(at: state.now, reason: reason.recordName)
+        return reason
       case .bell: backend.bell()
       case .reloadRules(let path):
         // The only file read the loop does, and only on request (`r`).
-        if let reason = apply(.rulesLoaded(RulesLoader.load(path: path))) { return reason }
+        let text: IncidentRecord.RulesText =
+          readTextFile(path).map { .yaml($0, path: path) }
+          ?? .unreadable("cannot read the file", path: path)
+        recorder?.record(.rules(state.now, text))
+        if let reason = apply(.rulesLoaded(text.rules)) { return reason }
       }
     }
     return nil

@@ -1,0 +1,137 @@
+import VigilCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Appends lines to a recording file, flushed at least once a second of clock time, so a
+/// recording cut off by `kill -9` or a full disk is readable up to its last complete line.
+///
+/// A write error stops the recording (and says why in ``failure``); it never stops Vigil.
+public final class IncidentWriter {
+  private var fd: Int32
+  private var buffer: [UInt8] = []
+  private var lastFlush: Timestamp?
+  public private(set) var bytesWritten = 0
+  /// Why recording stopped, if it did.
+  public private(set) var failure: String?
+  public static let flushBytes = 256 << 10
+
+  /// Creates (or truncates) `path`.
+  public init(path: String) throws(IncidentFormatError) {
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw IncidentFormatError("cannot create \(path): \(String(cString: strerror(errno)))")
+    }
+  }
+
+  deinit { if fd >= 0 { closeDescriptor(fd) } }
+
+  public func append(_ value: JSONValue) {
+    guard failure == nil else { return }
+    var line = ""
+    value.write(to: &line)
+    line += "\n"
+    buffer.append(contentsOf: line.utf8)
+    if buffer.count >= Self.flushBytes { flush() }
+  }
+
+  /// Flushes when a second of clock time has passed since the last flush.
+  public func tick(_ now: Timestamp) {
+    guard let last = lastFlush else {
+      lastFlush = now
+      return
+    }
+    if now.since(last) >= Nanos.second || now < last {
+      flush()
+      lastFlush = now
+    }
+  }
+
+  /// Writes everything buffered.
+  public func flush() {
+    guard failure == nil, !buffer.isEmpty else { return }
+    var done = 0
+    while done < buffer.count {
+      let n = buffer.withUnsafeBytes { raw in
+        write(fd, UnsafeRawBufferPointer(rebasing: raw[done...]).baseAddress, raw.count - done)
+      }
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 {
+        failure =
+          "recording stopped after \(bytesWritten) bytes: \(String(cString: strerror(errno)))"
+        buffer.removeAll()
+        return
+      }
+      done += n
+      bytesWritten += n
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Flushes, syncs and closes the file.
+  public func finish() {
+    flush()
+    if fd >= 0 {
+      _ = fsync(fd)
+      closeDescriptor(fd)
+      fd = -1
+    }
+  }
+}
+
+private func closeDescriptor(_ fd: Int32) { _ = close(fd) }
+
+/// Writes what the loop sees into a recording: the header, every feed input, clock tick, rules
+/// reload and operator action, and the alert transitions they produced.
+public final class IncidentRecorder {
+  public let writer: IncidentWriter
+  private var transitionsSeen: Int
+
+  /// Starts a recording of `state` (which must not have processed any message yet).
+  public init(path: String, state: AppState, rulesYAML: String, title: String? = nil)
+    throws(IncidentFormatError)
+  {
+    writer = try IncidentWriter(path: path)
+    let header = IncidentHeader(
+      start: state.now, clockMode: state.clockMode, windows: state.config.windows,
+      signals: state.config.signals, feeds: state.feeds.map(\.spec), rulesYAML: rulesYAML,
+      rulesPath: state.config.rulesPath, title: title)
+    writer.append(header.json)
+    writer.flush()
+    transitionsSeen = state.alerts.transitionsTotal
+  }
+
+  /// Records a message before the loop applies it.
+  public func record(_ message: Message) {
+    switch message {
+    case .feed(let input): writer.append(IncidentRecord.input(input).json)
+    case .tick(let t):
+      writer.append(IncidentRecord.tick(t).json)
+      writer.tick(t)
+    case .key, .resize, .terminate, .rulesLoaded: break
+    }
+  }
+
+  public func record(_ record: IncidentRecord) { writer.append(record.json) }
+
+  /// Records what applying a message changed: operator actions and new alert transitions.
+  public func recordOutcome(of state: AppState) {
+    for action in state.actions { writer.append(IncidentRecord.action(state.now, action).json) }
+    let total = state.alerts.transitionsTotal
+    let fresh = min(total - transitionsSeen, state.alerts.history.count)
+    for tr in state.alerts.history.suffix(fresh) { writer.append(IncidentRecord.alert(tr).json) }
+    transitionsSeen = total
+  }
+
+  /// Writes the `end` record and closes the file (once; later calls do nothing).
+  public func finish(at t: Timestamp, reason: String) {
+    guard !finished else { return }
+    finished = true
+    writer.append(IncidentRecord.end(t, reason).json)
+    writer.finish()
+  }
+  private var finished = false
+}
