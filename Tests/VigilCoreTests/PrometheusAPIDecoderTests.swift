@@ -203,7 +203,7 @@ import VigilTestSupport
   /// error or a result, never a crash.
   @Test func hostileBodiesNeverCrash() {
     let deep = String(repeating: "[", count: 100_000)
-    guard case .failure(let e) = JSONValue.parse(Array(deep.utf8)) else {
+    guard case .failure(let e) = JSONNode.parse(Array(deep.utf8)) else {
       Issue.record("deep nesting must fail")
       return
     }

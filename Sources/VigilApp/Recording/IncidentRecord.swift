@@ -246,6 +246,8 @@ extension IncidentRecord {
     case .caughtUp: [("ev", .string("caught_up"))]
     case .endOfInput: [("ev", .string("end_of_input"))]
     case .failed(let why): [("ev", .string("failed")), ("why", .string(why))]
+    case .fetched(let duration, let bytes):
+      [("ev", .string("fetched")), ("ns", .int(duration)), ("bytes", .int(Int64(bytes)))]
     }
   }
 }
@@ -420,6 +422,9 @@ extension IncidentRecord {
     case "caught_up": return .caughtUp
     case "end_of_input": return .endOfInput
     case "failed": return .failed(why)
+    case "fetched":
+      return .fetched(
+        durationNanos: v["ns"]?.int ?? 0, bytes: Int(clamping: v["bytes"]?.int ?? 0))
     default: return nil
     }
   }

@@ -68,7 +68,7 @@ public enum PromAPIDecoder {
     var errorMessage: String?
     var resultType: String?
     var sawResult = false
-    var scalar: [JSONValue] = []
+    var scalar: [JSONNode] = []
     var seriesError: PromAPIError?
     let parsed: JSONReadError? = body.withUnsafeBytes { raw in
       var r = JSONReader(raw)
@@ -145,7 +145,7 @@ public enum PromAPIDecoder {
   }
 
   /// `{"metric":{...},"value":[t,"v"]}` or `{"metric":{...},"values":[[t,"v"],...]}`.
-  static func series(_ v: JSONValue) -> Result<PromSeries, PromAPIError> {
+  static func series(_ v: JSONNode) -> Result<PromSeries, PromAPIError> {
     var labels: [(String, String)] = []
     if let metric = v["metric"] {
       guard case .object(let members) = metric else {
@@ -183,14 +183,14 @@ public enum PromAPIDecoder {
   }
 
   /// `[1795709741.369, "1"]`.
-  static func point(_ v: JSONValue) -> PromPoint? {
+  static func point(_ v: JSONNode) -> PromPoint? {
     guard let pair = v.arrayValue, pair.count == 2, case .number(let t) = pair[0],
       let time = parseTime(t), let text = pair[1].stringValue, let value = parseValue(text)
     else { return nil }
     return PromPoint(time: time, value: value)
   }
 
-  private static func excerpt(_ v: JSONValue) -> String {
+  private static func excerpt(_ v: JSONNode) -> String {
     printableExcerpt("\(v)", limit: 60)
   }
 

@@ -3,16 +3,16 @@
 ///
 /// Numbers keep their literal text, so a timestamp such as `1795709741.369` converts to
 /// nanoseconds exactly.
-public indirect enum JSONValue: Sendable, Equatable {
+public indirect enum JSONNode: Sendable, Equatable {
   case null
   case bool(Bool)
   case number(String)
   case string(String)
-  case array([JSONValue])
+  case array([JSONNode])
   case object([JSONMember])
 
   /// The first member named `key` of an object.
-  public subscript(key: String) -> JSONValue? {
+  public subscript(key: String) -> JSONNode? {
     guard case .object(let members) = self else { return nil }
     return members.first { $0.key == key }?.value
   }
@@ -22,7 +22,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     return nil
   }
 
-  public var arrayValue: [JSONValue]? {
+  public var arrayValue: [JSONNode]? {
     if case .array(let a) = self { return a }
     return nil
   }
@@ -30,8 +30,8 @@ public indirect enum JSONValue: Sendable, Equatable {
 
 public struct JSONMember: Sendable, Equatable {
   public var key: String
-  public var value: JSONValue
-  public init(key: String, value: JSONValue) {
+  public var value: JSONNode
+  public init(key: String, value: JSONNode) {
     self.key = key
     self.value = value
   }
@@ -88,11 +88,11 @@ public struct JSONReader {
   }
 
   /// Reads one whole value.
-  public mutating func value() throws(JSONReadError) -> JSONValue {
+  public mutating func value() throws(JSONReadError) -> JSONNode {
     try value(depth: 0)
   }
 
-  mutating func value(depth: Int) throws(JSONReadError) -> JSONValue {
+  mutating func value(depth: Int) throws(JSONReadError) -> JSONNode {
     guard depth < maxDepth else { throw fail("nested deeper than \(maxDepth)") }
     switch peek() {
     case UInt8(ascii: "{"):
@@ -102,7 +102,7 @@ public struct JSONReader {
       }
       return .object(list)
     case UInt8(ascii: "["):
-      var items: [JSONValue] = []
+      var items: [JSONNode] = []
       try elements { (r: inout JSONReader) throws(JSONReadError) in
         items.append(try r.value(depth: depth + 1))
       }
@@ -268,9 +268,9 @@ public struct JSONReader {
   }
 }
 
-extension JSONValue {
+extension JSONNode {
   /// Parses a whole JSON text.
-  public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) -> Result<JSONValue, JSONReadError>
+  public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) -> Result<JSONNode, JSONReadError>
   {
     bytes.withUnsafeBytes { raw in
       var r = JSONReader(raw, maxDepth: maxDepth)
