@@ -19,6 +19,8 @@ public struct AppConfig: Sendable {
   public var rulesText: String? = nil
   /// Ring the terminal bell when an alert starts firing (`--no-bell` turns it off).
   public var bell = true
+  /// The state is driven by `vigil replay` (the help lists the player's keys).
+  public var isReplay = false
   public init() {}
 }
 

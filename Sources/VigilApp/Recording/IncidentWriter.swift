@@ -135,3 +135,15 @@ public final class IncidentRecorder {
   }
   private var finished = false
 }
+
+/// `update`, with the message and what it changed written to `recorder` (when there is one):
+/// the one way the live loop applies a message, so a recording holds exactly what happened.
+public func updateRecording(
+  _ state: inout AppState, _ message: Message, recorder: IncidentRecorder?
+) -> [Effect] {
+  recorder?.record(message)
+  let effects = update(&state, message)
+  recorder?.recordOutcome(of: state)
+  state.actions.removeAll()
+  return effects
+}

@@ -55,13 +55,16 @@ public struct Replayer: Sendable {
     config.signals = h.signalNames
     config.clockMode = h.clockMode
     config.bell = false
+    config.isReplay = true
     let path = h.rulesPath ?? "recorded rules"
     if case .success(let rules) = RulesLoader.parse(h.rulesYAML, file: path) {
       config.rules = rules
     }
     config.rulesPath = h.rulesPath
     config.rulesText = h.rulesYAML
-    config.banner = nil
+    let other = h.appVersion != vigilVersion ? " (recorded with Vigil \(h.appVersion))" : ""
+    let banner = "replay" + (h.title.map { ": " + $0 } ?? "") + other
+    config.banner = { _ in banner }
     var s = AppState(config: config, feeds: h.feeds, now: h.start)
     s.ui = ui
     state = s

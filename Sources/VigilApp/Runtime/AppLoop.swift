@@ -105,11 +105,7 @@ public final class AppLoop<Backend: TerminalBackend> {
 
   /// Applies one message; returns an exit reason when an effect asks to quit.
   private func apply(_ message: Message) -> ExitReason? {
-    recorder?.record(message)
-    let effects = update(&state, message)
-    recorder?.recordOutcome(of: state)
-    state.actions.removeAll()
-    for effect in effects {
+    for effect in updateRecording(&state, message, recorder: recorder) {
       switch effect {
       case .quit(let reason):
         recorder?.finish(at: state.now, reason: reason.recordName)

@@ -163,9 +163,29 @@ public let helpKeys: [(key: String, action: String)] = [
   ("?", "this help"),
 ]
 
+/// The keys of `vigil replay` (the player's first, then the dashboard's that still apply).
+public let replayHelpKeys: [(key: String, action: String)] = [
+  ("q", "quit"),
+  ("space", "pause / play"),
+  (". ,", "step one evaluation tick forward / back"),
+  ("+ - =", "speed x2 / /2 (0.25x to 1000x) / 1x"),
+  ("] [", "next / previous alert transition"),
+  ("e E", "next / previous transition to firing"),
+  ("} {", "next / previous marker"),
+  ("g G", "start / end of the recording"),
+  (":", "go to a time: 16:20, 16:20:05, +5m, -30s"),
+  ("m", "add a marker (saved beside the recording)"),
+  ("1 5 f", "window 1m / 5m / 15m"),
+  ("Tab, arrows, Enter", "move focus, zoom"),
+  ("a H o", "alerts / alert history / other metrics"),
+  ("Esc", "back from zoom or an overlay"),
+  ("?", "this help"),
+]
+
 func renderHelp(
   _ state: AppState, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
 ) {
+  let helpKeys = state.config.isReplay ? replayHelpKeys : helpKeys
   let rect = overlayRect(in: area, width: 64, height: helpKeys.count + 4)
   buffer.fill(rect, with: Cell(" ", style: theme.overlay))
   let inner = drawBox(
