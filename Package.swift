@@ -13,7 +13,11 @@ let package = Package(
   ],
   targets: [
     // Feeds, framing, parsers, model, windows, config. No terminal code.
-    .target(name: "VigilCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+    .target(
+      name: "VigilCore",
+      dependencies: [.product(name: "Yams", package: "Yams"), "CVigilSpawn"]),
+    // posix_spawn for command feeds (a new session, descriptors closed; see vigil_spawn.h).
+    .target(name: "CVigilSpawn"),
     // Geometry, styles, cells, screen buffers and diffs, layout, widgets. No curses, no metrics.
     .target(name: "VigilRender"),
     // The scripted demo incident and the seeded feed generator (lives beside the sample feeds).

@@ -32,6 +32,8 @@ public enum FeedHealth: Sendable, Equatable {
   case deleted
   case ended
   case failed(String)
+  /// A command exited; it starts again at this clock time.
+  case restarting(Timestamp)
 
   public var word: String {
     switch self {
@@ -41,6 +43,7 @@ public enum FeedHealth: Sendable, Equatable {
     case .deleted: "deleted"
     case .ended: "ended"
     case .failed: "failing"
+    case .restarting: "restarting"
     }
   }
 }
@@ -60,14 +63,64 @@ public struct FeedState: Sendable {
   public var truncations = 0
   /// The source has sent what was there at start (see ``FeedEvent/caughtUp``).
   public var caughtUp = false
-  /// How long the last successful scrape or API poll took (``FeedEvent/fetched``).
+  /// How long the last successful scrape or API poll took, and its body size
+  /// (``FeedEvent/fetched``).
   public var lastFetchDuration: Int64?
+  public var lastFetchBytes: Int?
+  /// Lines per second of clock time (the feeds view).
+  public var lineRate = RateMeter()
+  /// The newest event time of a sample this feed delivered (staleness, the last sample's age).
+  public var lastSampleTime: Timestamp?
+  /// Input the source had to drop (a source that cannot wait, such as UDP); never for files,
+  /// stdin or commands, which wait instead.
+  public var drops: UInt64 = 0
+  /// Reconnections of a network source, or restarts of a command.
+  public var reconnects = 0
+  /// The source's last problem (a read error, a missing file, a command that could not start),
+  /// kept after the feed recovers, with its arrival time.
+  public var lastError: String?
+  public var lastErrorAt: Timestamp?
+  /// The last rejected record.
+  public var lastRejected: ParseIssue?
+  /// A command's running process, when it started, how it last ended and when.
+  public var pid: Int32?
+  public var startedAt: Timestamp?
+  public var exitStatus: CommandExit?
+  public var exitedAt: Timestamp?
+  /// How long the run that ended last had run.
+  public var lastRunDuration: Int64?
+  /// The last lines a command wrote to standard error (escaped), oldest first.
+  public var stderrTail: [String] = []
+  public var stderrLines: UInt64 = 0
+  public static let stderrKept = 20
 
   /// Nothing more is expected soon: caught up, or waiting, ended or failing.
   public var isSettled: Bool {
     switch health {
     case .starting, .ok, .deleted: caughtUp
-    case .waiting, .ended, .failed: true
+    case .waiting, .ended, .failed, .restarting: true
+    }
+  }
+
+  /// No sample for longer than the feed's `no_data_after` (SEMANTICS §7): its panels are
+  /// drawn stale. A feed that never delivered a sample is not stale (it is starting/waiting).
+  public func isStale(at now: Timestamp) -> Bool {
+    guard let last = lastSampleTime else { return false }
+    return now.since(last) > spec.noDataAfter
+  }
+
+  /// The state word the status bar and feeds view show: the health, or `stale`.
+  public func stateWord(at now: Timestamp) -> String {
+    if case .ok = health, isStale(at: now) { return "stale" }
+    return health.word
+  }
+
+  /// Healthy: running (or ended cleanly) and not stale.
+  public func isHealthy(at now: Timestamp) -> Bool {
+    switch health {
+    case .ok: !isStale(at: now)
+    case .ended: true
+    default: false
     }
   }
 
@@ -94,6 +147,8 @@ public enum Overlay: Sendable, Equatable {
   case alerts
   /// Every alert episode: first breach, fired, resolved, duration, peak.
   case alertHistory
+  /// Every feed: kind, target, state, rates, errors, a command's exit status and stderr.
+  case feeds
 }
 
 /// What the user is looking at.
@@ -107,6 +162,8 @@ public struct UIState: Sendable, Equatable {
   /// The selected alert in the alerts overlay (for ack and silence); nil = the first listed.
   /// Kept by identity, so a re-sorted list never moves an ack to another alert.
   public var alertSelection: AlertKey?
+  /// The feed whose details the feeds overlay shows (an index into `AppState.feeds`).
+  public var feedSelection = 0
   public var size = Size(width: 80, height: 24)
   public init() {}
 }
@@ -168,6 +225,9 @@ public struct AppState: Sendable {
   public var alerts: AlertsState
   /// Operator actions taken since the runtime last took them (for the recording).
   public var actions: [OperatorAction] = []
+  /// For each series (by `SeriesID.index`), the index in `feeds` of the feed that last
+  /// delivered a sample of it, or -1: which feed's staleness a panel shows.
+  public var seriesFeed: [Int32] = []
 
   public init(config: AppConfig, feeds: [FeedSpec], now: Timestamp) {
     self.config = config

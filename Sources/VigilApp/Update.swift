@@ -41,6 +41,9 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     let before = CivilTime(state.now).second
     if state.clockMode != .event { state.now = max(state.now, t) }
     state.lineRate.roll(to: state.clockMode == .event ? t : state.now)
+    for i in state.feeds.indices {
+      state.feeds[i].lineRate.roll(to: state.clockMode == .event ? t : state.now)
+    }
     if CivilTime(state.now).second != before { state.dirty = true }
     if let notice = state.notice, notice.until < state.now {
       state.notice = nil
@@ -57,7 +60,7 @@ private func ingest(_ state: inout AppState, _ input: FeedInput) {
   state.feeds[fi].lastArrival = input.arrival
   switch input.payload {
   case .event(let event):
-    applyFeedEvent(&state.feeds[fi], event)
+    applyFeedEvent(&state.feeds[fi], event, at: input.arrival)
     state.dirty = true
   case .records(let batch, let format):
     if state.feeds[fi].parser == nil || state.feeds[fi].format != format {
@@ -71,10 +74,13 @@ private func ingest(_ state: inout AppState, _ input: FeedInput) {
   }
 }
 
-private func applyFeedEvent(_ feed: inout FeedState, _ event: FeedEvent) {
+private func applyFeedEvent(_ feed: inout FeedState, _ event: FeedEvent, at arrival: Timestamp) {
   switch event {
   case .opened: feed.health = .ok
-  case .waiting(let why): feed.health = .waiting(why)
+  case .waiting(let why):
+    feed.health = .waiting(why)
+    feed.lastError = "waiting: " + why
+    feed.lastErrorAt = arrival
   case .truncated: feed.truncations += 1
   case .rotated:
     feed.rotations += 1
@@ -84,10 +90,39 @@ private func applyFeedEvent(_ feed: inout FeedState, _ event: FeedEvent) {
   case .endOfInput:
     feed.health = .ended
     feed.caughtUp = true
-  case .failed(let why): feed.health = .failed(why)
-  case .fetched(let duration, _):
+  case .failed(let why):
+    feed.health = .failed(why)
+    feed.lastError = why
+    feed.lastErrorAt = arrival
+  case .fetched(let duration, let bytes):
+    // A scrape or API poll that works again after failing counts as a reconnect.
+    if case .failed = feed.health { feed.reconnects += 1 }
     feed.health = .ok
     feed.lastFetchDuration = duration
+    feed.lastFetchBytes = bytes
+  case .started(let pid):
+    if feed.startedAt != nil { feed.reconnects += 1 }
+    feed.health = .ok
+    feed.pid = pid
+    feed.startedAt = arrival
+  case .exited(let status):
+    feed.health = .ended
+    feed.pid = nil
+    feed.exitStatus = status
+    feed.exitedAt = arrival
+    feed.lastRunDuration = feed.startedAt.map { arrival.since($0) }
+    if !status.isSuccess {
+      feed.lastError = "command ended: \(status)"
+      feed.lastErrorAt = arrival
+    }
+  case .restarting(let delay):
+    feed.health = .restarting(arrival.adding(delay))
+  case .stderr(let lines):
+    feed.stderrLines += UInt64(lines.count)
+    feed.stderrTail.append(contentsOf: lines.suffix(FeedState.stderrKept))
+    if feed.stderrTail.count > FeedState.stderrKept {
+      feed.stderrTail.removeFirst(feed.stderrTail.count - FeedState.stderrKept)
+    }
   }
 }
 
@@ -102,6 +137,8 @@ private func ingestRecords(
   sink.issues.removeAll(keepingCapacity: true)
   var storeRejects: [ParseIssue] = []
   var accepted: UInt64 = 0
+  var newest = state.feeds[fi].lastSampleTime ?? Timestamp(nanoseconds: .min)
+  let feedNumber = Int32(fi)
   batch.bytes.withUnsafeBytes { all in
     var start = 0
     for i in 0..<batch.count {
@@ -122,6 +159,13 @@ private func ingestRecords(
         let outcome = state.store.ingest(sample, now: now)
         if outcome == .accepted {
           accepted += 1
+          if sample.timestamp > newest { newest = sample.timestamp }
+          let si = sample.series.index
+          if si >= state.seriesFeed.count {
+            state.seriesFeed.append(
+              contentsOf: repeatElement(-1, count: si + 1 - state.seriesFeed.count))
+          }
+          state.seriesFeed[si] = feedNumber
         } else {
           storeRejects.append(storeRejection(outcome, sample, now: now, line: line, record: record))
         }
@@ -133,8 +177,10 @@ private func ingestRecords(
   let lines = UInt64(batch.count + batch.oversized.count)
   state.feeds[fi].lines += lines
   state.feeds[fi].samples += accepted
+  if accepted > 0 { state.feeds[fi].lastSampleTime = newest }
   state.totalLines += lines
   state.lineRate.add(lines, at: state.clockMode == .event ? arrival : state.now)
+  state.feeds[fi].lineRate.add(lines, at: state.clockMode == .event ? arrival : state.now)
   var issues = sink.issues
   issues.append(contentsOf: storeRejects)
   for line in batch.oversized {
@@ -196,6 +242,7 @@ private func record(
     state.feeds[fi].rejectedTotal += 1
     state.totalRejected += 1
   }
+  state.feeds[fi].lastRejected = issues.last
   let keep = state.config.keptIssues
   let tail = issues.suffix(keep)
   state.issues.append(contentsOf: tail.map { IssueRecord(feed: name, issue: $0, arrival: arrival) })
@@ -216,6 +263,7 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if handled { return [] }
   }
   if state.ui.overlay == .alerts, handleAlertsKey(&state, key) { return [] }
+  if state.ui.overlay == .feeds, handleFeedsKey(&state, key) { return [] }
   switch key {
   case .character("q"), .character("Q"), .control("c"):
     return [.quit(.quit)]
@@ -238,6 +286,8 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.ui.alertSelection = nil
   case .character("H"):
     state.ui.overlay = state.ui.overlay == .alertHistory ? nil : .alertHistory
+  case .character("F"):
+    state.ui.overlay = state.ui.overlay == .feeds ? nil : .feeds
   case .escape:
     if state.ui.overlay != nil {
       state.ui.overlay = nil
@@ -280,6 +330,17 @@ private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
     if sel < list.count {
       state.actions.append(state.alerts.cycleSilence(list[sel].key, now: state.now))
     }
+  default: return false
+  }
+  return true
+}
+
+/// Keys of the feeds overlay: move the selection. False: not handled.
+private func handleFeedsKey(_ state: inout AppState, _ key: Key) -> Bool {
+  let last = max(0, state.feeds.count - 1)
+  switch key {
+  case .down, .character("j"): state.ui.feedSelection = min(last, state.ui.feedSelection + 1)
+  case .up, .character("k"): state.ui.feedSelection = max(0, min(last, state.ui.feedSelection - 1))
   default: return false
   }
   return true

@@ -108,6 +108,93 @@ func peakRSSKiB() -> Int {
   return 0
 }
 
+/// A one-hour live session recorded as the app records it: four clock ticks a second and the
+/// demo's events at about 1,000 a second (3.6 million in all), in 250 ms batches.
+func recordingFile() -> (String, Int) {
+  let path = "\(dir)/replay-1h.incident.jsonl"
+  if let text = try? String(contentsOfFile: path + ".count", encoding: .utf8), let n = Int(text) {
+    return (path, n)
+  }
+  let start = Timestamp.seconds(1_795_687_200)
+  var config = AppConfig()
+  config.clockMode = .wall
+  var state = AppState(
+    config: config,
+    feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "live.jsonl", format: .json)],
+    now: start)
+  guard
+    let recorder = try? IncidentRecorder(
+      path: path, state: state, rulesYAML: DefaultRules.yaml(), title: "bench")
+  else { fatalError("cannot write \(path)") }
+  let scenario = DemoScenario(seed: 11, rateScale: 3.9)
+  var events = 0
+  var seq: UInt64 = 0
+  var line = 1
+  for second in 0..<3600 {
+    let lines = scenario.events(second: second % 900).map {
+      DemoFormatter.line(
+        $0, start: start.adding(Int64(second / 900) * 900 * Nanos.second), format: .json)
+    }
+    events += lines.count
+    for q in 0..<4 {
+      let t = start.adding(Int64(second) * Nanos.second + Int64(q + 1) * 250 * Nanos.millisecond)
+      _ = updateRecording(&state, .tick(t), recorder: recorder)
+      var batch = RecordBatch()
+      let part = lines[(lines.count * q / 4)..<(lines.count * (q + 1) / 4)]
+      for l in part {
+        Array(l.utf8).withUnsafeBytes { batch.append($0, line: line) }
+        line += 1
+      }
+      seq += 1
+      _ = updateRecording(
+        &state,
+        .feed(FeedInput(feed: FeedID(0), arrival: t, seq: seq, payload: .records(batch, .json))),
+        recorder: recorder)
+    }
+  }
+  recorder.finish(at: state.now, reason: "quit")
+  try? String(events).write(toFile: path + ".count", atomically: true, encoding: .utf8)
+  return (path, events)
+}
+
+/// Replays the one-hour recording headless to its end, then seeks: returns a report line.
+func replayBench() -> String {
+  let (path, events) = recordingFile()
+  let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+  var file: IncidentFile?
+  let load = seconds { file = try? IncidentFile.load(path: path) }
+  guard let file else { return "replay: cannot read \(path)" }
+  // Cold: open, start the background checkpoint pass, and seek at once to the last minute.
+  var cold = Replayer(file: file)
+  cold.buildCheckpoints()
+  let coldSeek = seconds { cold.seek(to: cold.endTime.adding(-30 * Nanos.second)) }
+  let indexed = seconds { while !cold.checkpointsComplete { usleep(1000) } }
+  var replayer = Replayer(file: file)
+  let play = seconds { replayer.playToEnd() }
+  // Seeks to 40 spread-out times, backwards and forwards, after the first full pass.
+  var worst = 0.0
+  var total = 0.0
+  let span = replayer.endTime.since(replayer.startTime)
+  for i in 0..<40 {
+    let t = replayer.startTime.adding(span / 40 * Int64(i * 17 % 40))
+    let d = seconds { replayer.seek(to: t) }
+    worst = max(worst, d)
+    total += d
+  }
+  return "replay of a one-hour recording (\(events) events, \(size / 1_000_000) MB): load "
+    + "\(Format.fixed(load, 2)) s + play to end \(Format.fixed(play, 2)) s = "
+    + "\(Format.fixed(load + play, 2)) s (\(Int(Double(events) / (load + play))) events/s); "
+    + "seek: mean \(Format.fixed(total / 40 * 1000, 1)) ms, worst \(Format.fixed(worst * 1000, 1)) ms "
+    + "(\(replayer.checkpointCount) checkpoints), \(replayer.mismatches.count) transitions differ; "
+    + "cold seek to the end while the background pass runs \(Format.fixed(coldSeek * 1000, 0)) ms, "
+    + "pass done \(Format.fixed((coldSeek + indexed), 2)) s after open; peak RSS \(peakRSSKiB() / 1024) MB"
+}
+
+if args.contains("--replay-only") {
+  print(replayBench())
+  exit(0)
+}
+
 // `--ingest-only N`: ingest N demo lines once and exit (for callgrind/perf profiles).
 if let n = option("--ingest-only").flatMap({ Int($0) }) {
   let (path, _) = demoFile(lines: n)

@@ -70,9 +70,11 @@ struct Check: ParsableCommand {
     }
     let given = feeds + moreFeeds
     try feedOptions.validate(feedCount: given.count)
-    // Scrape feeds in the config are live sources: `check` reads files and stdin only.
-    let specs = try feedOptions.specs(config: file.feeds, targets: given).filter {
-      $0.kind == .file || $0.kind == .stdin
+    let specs = try feedOptions.specs(config: file.feeds, targets: given)
+    if let live = specs.first(where: { $0.kind == .command || $0.kind == .scrape }) {
+      throw ValidationError(
+        "vigil check reads files; the \(live.kind.rawValue) feed \"\(live.displayName)\" runs only in the dashboard"
+      )
     }
 
     var checker = Checker(rules: ruleSet, statsWindow: statsWindow, signals: file.signals)

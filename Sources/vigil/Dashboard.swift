@@ -35,7 +35,7 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     }
   } else {
     clock = SystemClock()
-    sources = makeSources(specs, prometheus: o.prometheus, clock: clock)
+    sources = specs.map { makeSource($0, prometheus: o.prometheus, clock: clock) }
   }
   let inbox = MessageInbox(clock: clock)
   var state = AppState(config: config, feeds: specs, now: clock.now())
@@ -52,12 +52,8 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     }
   }
   defer { recorder?.finish(at: clock.now(), reason: "stopped") }
-  let stop = StopFlag()
-  for source in sources { source.start(inbox: inbox, stop: stop) }
-  defer {
-    stop.stop()
-    inbox.close()
-  }
+  let running = RunningFeeds(sources, inbox: inbox)
+  defer { running.stopAll() }
 
   if o.headless {
     let backend = RecordingBackend(size: o.size)
@@ -89,8 +85,8 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
   loop.recorder = recorder
   let reason = loop.run()
   backend.shutdown()
-  stop.stop()
-  inbox.close()
+  // Before a signal is re-raised (which ends the process at once): no child is left behind.
+  running.stopAll()
   if case .signal(let sig) = reason {
     backend.finishSignal()
     return 128 + sig

@@ -28,13 +28,19 @@ struct FeedOptions: ParsableArguments {
     }
   }
 
-  /// The config file's feeds, then the command line's, numbered in that order.
-  func specs(config: [FeedConfig], targets: [String], fromEnd: Bool = false) throws -> [FeedSpec] {
+  /// The config file's feeds, then the command line's files, then its `--command`s, numbered
+  /// in that order. A command takes `--format`/`--map` only when they are given once.
+  func specs(
+    config: [FeedConfig], targets: [String], fromEnd: Bool = false, commands: [String] = []
+  ) throws -> [FeedSpec] {
     var specs: [FeedSpec] = config.enumerated().map { i, f in
-      FeedSpec(
-        id: FeedID(i), kind: f.poll != nil ? .scrape : f.target == "-" ? .stdin : .file,
+      var spec = FeedSpec(
+        id: FeedID(i),
+        kind: f.isCommand ? .command : f.poll != nil ? .scrape : f.target == "-" ? .stdin : .file,
         target: f.target, format: f.format, mapping: f.mapping, timeUnit: f.timeUnit,
         fromEnd: f.fromEnd, poll: f.poll)
+      if let d = f.noDataAfter { spec.noDataAfter = d }
+      return spec
     }
     let unit = try timeUnit.map {
       guard let u = TimeUnit(rawValue: $0) else {
@@ -63,6 +69,25 @@ struct FeedOptions: ParsableArguments {
         FeedSpec(
           id: FeedID(specs.count), kind: target == "-" ? .stdin : .file, target: target,
           format: format, mapping: mapping, timeUnit: unit, fromEnd: fromEnd))
+    }
+    for command in commands {
+      guard !command.allSatisfy(\.isWhitespace) else {
+        throw ValidationError("--command needs a command to run")
+      }
+      var spec = FeedSpec(
+        id: FeedID(specs.count), kind: .command, target: command, timeUnit: unit)
+      if formats.count == 1 {
+        guard let f = FeedFormat(rawValue: formats[0]) else {
+          throw ValidationError("--format \(formats[0]): expected json, csv or logfmt")
+        }
+        spec.format = f
+      }
+      if maps.count == 1 {
+        do { spec.mapping = try FieldMapping.parse(maps[0]) } catch {
+          throw ValidationError("--map: \(error)")
+        }
+      }
+      specs.append(spec)
     }
     if specs.filter({ $0.kind == .stdin }).count > 1 {
       throw ValidationError("standard input (-) can be read by one feed only")

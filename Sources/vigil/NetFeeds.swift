@@ -132,19 +132,3 @@ struct NetFeedOptions: ParsableArguments {
     return ns
   }
 }
-
-/// The source that reads each feed: files, stdin, scrapes, Prometheus servers.
-func makeSources(
-  _ specs: [FeedSpec], prometheus: [FeedID: PrometheusSourceConfig], clock: any VigilClock
-) -> [any FeedSource] {
-  specs.map { spec -> any FeedSource in
-    switch spec.kind {
-    case .stdin: return StandardInputSource(spec: spec)
-    case .scrape: return ScrapeSource(spec: spec, clock: clock)
-    case .prometheus:
-      let config = prometheus[spec.id] ?? PrometheusSourceConfig(url: spec.target)
-      return PrometheusAPISource(spec: spec, config: config, clock: clock)
-    case .file, .demo: return FileTailSource(spec: spec)
-    }
-  }
-}

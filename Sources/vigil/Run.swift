@@ -21,6 +21,16 @@ struct Run: ParsableCommand {
   @OptionGroup var feedOptions: FeedOptions
 
   @OptionGroup(title: "Network feeds") var netFeeds: NetFeedOptions
+  @Option(
+    name: .customLong("command"),
+    help: ArgumentHelp(
+      "A shell command whose standard output is a feed; restarted when it exits. Repeatable.",
+      valueName: "CMD"))
+  var commands: [String] = []
+
+  @Option(
+    help: "A feed with no sample for this long is stale; its panels say so. (default: 5m)")
+  var noDataAfter: String?
 
   @Flag(help: "Start files at their end instead of their beginning.")
   var fromEnd = false
@@ -157,9 +167,18 @@ struct Run: ParsableCommand {
     } else if let mode = file.clock {
       config.clockMode = mode
     }
-    var specs = try feedOptions.specs(config: file.feeds, targets: feeds, fromEnd: fromEnd)
+    var specs = try feedOptions.specs(
+      config: file.feeds, targets: feeds, fromEnd: fromEnd, commands: commands)
     let (netSpecs, prometheus) = try netFeeds.specs(firstID: specs.count, config: file.prometheus)
     specs += netSpecs
+    if let noDataAfter {
+      guard let d = Nanos.parse(noDataAfter), d > 0 else {
+        throw ValidationError("--no-data-after must be a duration like 30s or 5m")
+      }
+      for i in specs.indices where i >= file.feeds.count || file.feeds[i].noDataAfter == nil {
+        specs[i].noDataAfter = d
+      }
+    }
     guard let history = Nanos.parse(demoHistory), history >= 0, history < DemoScenario.duration
     else { throw ValidationError("--demo-history must be a duration under 15m") }
     let (cols, rows) = try parseSize(size)

@@ -35,13 +35,18 @@ import VigilRender
     #expect(s.feeds[1].health == .ok)
     #expect(s.feeds[1].lastFetchDuration == 12 * Nanos.millisecond)
     let status = render(s).lines().last ?? ""
-    #expect(status.contains("feeds 1/2 ok, 10.1.2.3:9100 failing (e)"), "\(status)")
-    _ = update(&s, .key(.character("e")))
+    #expect(status.contains("feeds 1/2 ok, 10.1.2.3:9100 failing"), "\(status)")
+    _ = update(&s, .key(.character("F")))
     let overlay = render(s).lines().joined(separator: "\n")
-    #expect(overlay.contains("10.1.2.3:9100 failing: connection refused (10.1.2.3:9100)"))
-    event(&s, 0, .fetched(durationNanos: 3 * Nanos.millisecond, bytes: 10))
+    #expect(overlay.contains("failing: connection refused (10.1.2.3:9100)"), "\(overlay)")
+    #expect(overlay.contains("every 5s, timeout 5s"), "\(overlay)")
+    event(&s, 0, .fetched(durationNanos: 3_400_000, bytes: 10))
     #expect(s.feeds[0].health == .ok)
-    #expect(!(render(s).lines().joined().contains("failing")))
+    #expect(s.feeds[0].reconnects == 1, "working again after a failure is a reconnect")
+    #expect(s.feeds[0].lastError == "connection refused (10.1.2.3:9100)", "kept after recovery")
+    let after = render(s).lines().joined(separator: "\n")
+    #expect(after.contains("last took 3ms, 10 bytes"), "\(after)")
+    #expect(!after.contains("failing"))
   }
 
   /// The API source's JSON lines land as series named after the query, labels intact; a NaN

@@ -299,7 +299,8 @@ import VigilTestSupport
     ]
     for event: FeedEvent in [
       .opened, .waiting("no such file"), .truncated, .rotated, .deleted, .caughtUp, .endOfInput,
-      .failed("EIO"),
+      .failed("EIO"), .started(4242), .exited(.code(3)), .exited(.signal(15)),
+      .restarting(in: 2 * Nanos.second), .stderr(["oops \\x1b", "é"]),
     ] {
       records.append(.input(FeedInput(feed: FeedID(2), arrival: t, seq: 1, payload: .event(event))))
     }

@@ -9,6 +9,7 @@ import VigilCore
         - scrape: http://127.0.0.1:9100/metrics
           every: 2s
           timeout: 1s
+          no_data_after: 1m
         - scrape: http://[::1]:9200/m
       prometheus:
         url: http://prometheus:9090/prom
@@ -27,6 +28,7 @@ import VigilCore
       ])
     #expect(config.feeds[0].poll == nil)
     #expect(config.feeds[1].poll == PollSettings(every: 2 * Nanos.second, timeout: Nanos.second))
+    #expect(config.feeds[1].noDataAfter == Nanos.minute)
     #expect(
       config.feeds[2].poll == PollSettings(every: 5 * Nanos.second, timeout: 5 * Nanos.second))
     #expect(config.prometheus.count == 1)

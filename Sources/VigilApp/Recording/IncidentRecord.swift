@@ -248,6 +248,12 @@ extension IncidentRecord {
     case .failed(let why): [("ev", .string("failed")), ("why", .string(why))]
     case .fetched(let duration, let bytes):
       [("ev", .string("fetched")), ("ns", .int(duration)), ("bytes", .int(Int64(bytes)))]
+    case .started(let pid): [("ev", .string("started")), ("pid", .int(Int64(pid)))]
+    case .exited(.code(let c)): [("ev", .string("exited")), ("code", .int(Int64(c)))]
+    case .exited(.signal(let s)): [("ev", .string("exited")), ("signal", .int(Int64(s)))]
+    case .restarting(let delay): [("ev", .string("restarting")), ("in_ns", .int(delay))]
+    case .stderr(let lines):
+      [("ev", .string("stderr")), ("lines", .array(lines.map { .string($0) }))]
     }
   }
 }
@@ -425,6 +431,12 @@ extension IncidentRecord {
     case "fetched":
       return .fetched(
         durationNanos: v["ns"]?.int ?? 0, bytes: Int(clamping: v["bytes"]?.int ?? 0))
+    case "started": return .started(Int32(truncatingIfNeeded: v["pid"]?.int ?? 0))
+    case "exited":
+      if let sig = v["signal"]?.int { return .exited(.signal(Int32(truncatingIfNeeded: sig))) }
+      return .exited(.code(Int32(truncatingIfNeeded: v["code"]?.int ?? 0)))
+    case "restarting": return .restarting(in: v["in_ns"]?.int ?? 0)
+    case "stderr": return .stderr((v["lines"]?.array ?? []).compactMap(\.string))
     default: return nil
     }
   }

@@ -1,3 +1,4 @@
+import Synchronization
 import VigilCore
 import VigilRender
 
@@ -24,6 +25,36 @@ public struct Replayer: Sendable {
     var produced: [AlertTransition]
   }
 
+  /// Checkpoints of one recording, shared by every replayer of it (a background pass builds
+  /// them ahead of the player; see ``buildCheckpoints()``).
+  final class CheckpointIndex: Sendable {
+    private let list: Mutex<[Checkpoint]>
+    init(_ first: Checkpoint) { list = Mutex([first]) }
+    /// The last checkpoint at or before `t`.
+    func last(atOrBefore t: Timestamp) -> Checkpoint {
+      list.withLock { l in l.last { $0.time <= t } ?? l[0] }
+    }
+    /// Adds a checkpoint when it is past the last one by at least `interval`.
+    func offer(position: Int, time: Timestamp, interval: Int64, _ make: () -> Checkpoint) {
+      list.withLock { l in
+        guard let last = l.last, position > last.position, time.since(last.time) >= interval
+        else { return }
+        l.append(make())
+      }
+    }
+    /// Whether a checkpoint is wanted here (cheap check before building one).
+    func wants(position: Int, time: Timestamp, interval: Int64) -> Bool {
+      list.withLock { l in
+        guard let last = l.last else { return true }
+        return position > last.position && time.since(last.time) >= interval
+      }
+    }
+    var count: Int { list.withLock { $0.count } }
+    private let complete = Mutex(false)
+    func markComplete() { complete.withLock { $0 = true } }
+    var isComplete: Bool { complete.withLock { $0 } }
+  }
+
   public let file: IncidentFile
   public private(set) var state: AppState
   /// The next record to apply.
@@ -36,7 +67,7 @@ public struct Replayer: Sendable {
   /// Transitions compared (equal or not).
   public private(set) var compared = 0
   private var reported = Set<Int>()
-  private var checkpoints: [Checkpoint] = []
+  private let checkpoints: CheckpointIndex
   public static let checkpointInterval = 60 * Nanos.second
   /// The recorded transitions, with the time of the record that produced each (jump targets).
   public let transitions: [(time: Timestamp, transition: AlertTransition)]
@@ -88,7 +119,7 @@ public struct Replayer: Sendable {
     transitions = trs
     markers = marks
     endTime = last
-    checkpoints = [Checkpoint(position: 0, time: h.start, state: s, produced: [])]
+    checkpoints = CheckpointIndex(Checkpoint(position: 0, time: h.start, state: s, produced: []))
   }
 
   public var atEnd: Bool { position >= file.records.count }
@@ -125,10 +156,11 @@ public struct Replayer: Sendable {
     finishComparison()
   }
 
-  /// Restores the checkpoint at or before `t` (when `t` is behind the clock) and plays to `t`.
+  /// Restores the checkpoint at or before `t` (when `t` is behind the clock, or a checkpoint
+  /// lies between the clock and `t`) and plays to `t`.
   public mutating func seek(to t: Timestamp) {
-    if t < time {
-      let cp = checkpoints.last { $0.time <= t } ?? checkpoints[0]
+    let cp = checkpoints.last(atOrBefore: t)
+    if t < time || cp.position > position {
       let ui = state.ui
       state = cp.state
       state.ui = ui
@@ -142,10 +174,35 @@ public struct Replayer: Sendable {
   }
 
   private mutating func maybeCheckpoint(before t: Timestamp) {
-    guard let last = checkpoints.last, position > last.position,
-      t.since(last.time) >= Self.checkpointInterval
-    else { return }
-    checkpoints.append(Checkpoint(position: position, time: time, state: state, produced: produced))
+    let interval = Self.checkpointInterval
+    guard checkpoints.wants(position: position, time: t, interval: interval) else { return }
+    let cp = Checkpoint(position: position, time: time, state: state, produced: produced)
+    checkpoints.offer(position: position, time: t, interval: interval) { cp }
+  }
+
+  /// Plays a copy of this replayer to the end on a background thread, so checkpoints exist
+  /// ahead of the player and a seek anywhere costs one checkpoint plus at most a minute of
+  /// records. Returns at once.
+  public func buildCheckpoints() {
+    let start = Replayer(sharing: self)
+    spawnThread {
+      var r = start
+      r.play(until: Timestamp(nanoseconds: .max))
+      start.checkpoints.markComplete()
+    }
+  }
+
+  /// True once the background pass has reached the end (every checkpoint exists).
+  public var checkpointsComplete: Bool { checkpoints.isComplete }
+
+  /// A replayer at this one's start that shares its checkpoints.
+  private init(sharing other: Replayer) {
+    self = other
+    let first = checkpoints.last(atOrBefore: startTime)
+    state = first.state
+    position = first.position
+    time = first.time
+    produced = first.produced
   }
 
   private mutating func apply(_ record: IncidentRecord, at index: Int) {

@@ -51,6 +51,7 @@ public func renderApp(
   case .alerts: renderAlerts(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
   case .alertHistory:
     renderAlertHistory(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
+  case .feeds: renderFeeds(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
   case nil: break
   }
   renderStatus(state, in: statusRow, into: &buffer, glyphs: glyphs, theme: theme)
@@ -182,16 +183,16 @@ func renderStatus(
   _ state: AppState, in rect: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
 ) {
   buffer.fill(rect, with: Cell(" ", style: theme.statusBar))
-  let healthy = state.feeds.filter { $0.health == .ok || $0.health == .ended }.count
+  let now = state.now
+  let healthy = state.feeds.filter { $0.isHealthy(at: now) }.count
   var feedsText = "feeds \(healthy)/\(state.feeds.count) ok"
-  // Name the first feed that needs attention (failing first, then one that has ended).
+  // Name the first feed that needs attention (failing or stale first, then one that ended).
   let notable =
-    state.feeds.first(where: { $0.health != .ok && $0.health != .ended })
+    state.feeds.first(where: { !$0.isHealthy(at: now) })
     ?? state.feeds.first(where: { $0.health == .ended })
   if let bad = notable {
     feedsText =
-      "feeds \(healthy)/\(state.feeds.count) ok, \(bad.spec.displayName) \(bad.health.word)"
-    if case .failed = bad.health { feedsText += " (e)" }
+      "feeds \(healthy)/\(state.feeds.count) ok, \(bad.spec.displayName) \(bad.stateWord(at: now))"
   }
   let clockText =
     CivilTime(state.viewTime).clock + (state.clockMode == .event ? " (event time)" : "")

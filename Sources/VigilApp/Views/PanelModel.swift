@@ -32,6 +32,9 @@ public struct PanelModel: Sendable, Equatable {
   public var threshold: Double?
   /// The worst alert on this signal: firing (or recovering) beats pending; nil when none.
   public var alert: PanelAlert?
+  /// Every feed that delivered this signal is stale: how long since its newest sample (the
+  /// panel says `STALE` and dims its numbers; its chart shows the gap). Nil when fed.
+  public var staleFor: Int64?
 
   public init(
     title: String, headline: String = "—", headlineLabel: String = "", trend: Trend? = nil,
@@ -107,6 +110,15 @@ public struct DashboardModel: Sendable, Equatable {
       }
     }
     others = b.otherMetrics()
+    let n = state.config.signals
+    let metrics: [[String]] = [
+      [n.apiLatency], [n.checkoutLatency], [n.orderConfirmationDelay],
+      [n.paymentAttempts, n.paymentRetries, n.paymentFailures],
+      [n.inventoryChecks, n.inventoryMismatches], [n.supportTickets],
+    ]
+    for (i, list) in metrics.enumerated() where i < panels.count {
+      panels[i].staleFor = b.staleness(of: list)
+    }
   }
 }
 
@@ -125,6 +137,26 @@ private struct ModelBuilder {
     window = state.window
     now = state.viewTime
     store = state.store
+  }
+
+  /// How long the feeds behind `metrics` have been quiet, when every one of them is stale
+  /// (SEMANTICS §7); nil when any of them is fresh, or none delivered these metrics yet.
+  func staleness(of metrics: [String]) -> Int64? {
+    var feeds = Set<Int>()
+    for metric in metrics {
+      for (_, id) in index.series(metric) where id.index < state.seriesFeed.count {
+        let f = Int(state.seriesFeed[id.index])
+        if f >= 0 && f < state.feeds.count { feeds.insert(f) }
+      }
+    }
+    guard !feeds.isEmpty else { return nil }
+    var newest: Timestamp?
+    for f in feeds {
+      let feed = state.feeds[f]
+      guard feed.isStale(at: now), let last = feed.lastSampleTime else { return nil }
+      newest = max(newest ?? last, last)
+    }
+    return newest.map { now.since($0) }
   }
 
   /// The ring level the window reads: its bucket length and how far back it reaches.

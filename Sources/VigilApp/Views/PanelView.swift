@@ -18,7 +18,10 @@ func renderPanel(
     alertStyle = theme.warning
   case nil: break
   }
-  let right = [marker, zoomed ? "Esc back" : nil].compactMap { $0 }.joined(separator: "  ")
+  // A quiet feed: the word (not just a style) and how long, beside any alert marker.
+  let stale = panel.staleFor.map { "STALE " + coarseDuration($0) }
+  let right = [marker, stale, zoomed ? "Esc back" : nil].compactMap { $0 }.joined(
+    separator: "  ")
   let inner: Rect
   if let alertStyle {
     // The breach shows in the border and the title (glyph and word, not colour alone).
@@ -35,7 +38,9 @@ func renderPanel(
   var y = inner.y
   // Headline: value, label, trend.
   var x = inner.x
-  x += buffer.put(panel.headline, at: Point(x: x, y: y), style: theme.headline, clip: inner)
+  // Numbers from before a feed went quiet are dimmed: they are not current.
+  let headlineStyle = panel.staleFor == nil ? theme.headline : theme.label
+  x += buffer.put(panel.headline, at: Point(x: x, y: y), style: headlineStyle, clip: inner)
   if !panel.headlineLabel.isEmpty {
     x += buffer.put(
       " " + panel.headlineLabel, at: Point(x: x, y: y), style: theme.label, clip: inner)
@@ -72,6 +77,14 @@ func renderPanel(
   drawSpark(
     into: &buffer, sparkRect, values: panel.spark, glyphs: glyphs, theme: theme,
     threshold: panel.threshold)
+}
+
+/// A duration to its largest unit, rounded down: `45s`, `2m`, `3h`.
+func coarseDuration(_ ns: Int64) -> String {
+  let s = max(0, ns) / Nanos.second
+  if s < 60 { return "\(s)s" }
+  if s < 3600 { return "\(s / 60)m" }
+  return "\(s / 3600)h"
 }
 
 /// The zoomed panel: details, the breakdown of every series, then the chart with its axes.
@@ -159,6 +172,7 @@ public let helpKeys: [(key: String, action: String)] = [
   ("a", "alerts: every pending or firing alert"),
   ("A, s", "in alerts: ack+note, silence 15m/1h/4h"),
   ("H", "alert history: every episode"),
+  ("F", "feeds: state, rates, errors, command output"),
   ("r", "reload rules; a bad file keeps the old"),
   ("?", "this help"),
 ]
@@ -209,14 +223,6 @@ func renderRejected(
     focused: true, glyphs: glyphs, theme: theme)
   guard !inner.isEmpty else { return }
   var y = inner.y
-  // Feeds whose source is failing (a scrape or API request), with the reason.
-  for feed in state.feeds where y < inner.maxY {
-    guard case .failed(let why) = feed.health else { continue }
-    buffer.put(
-      "\(feed.spec.displayName) failing: \(why)", at: Point(x: inner.x, y: y), style: theme.warning,
-      clip: inner)
-    y += 1
-  }
   // Per feed and reason counts first.
   for feed in state.feeds where feed.rejectedTotal > 0 && y < inner.maxY {
     let counts = feed.rejected.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }

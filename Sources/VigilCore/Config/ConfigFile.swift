@@ -36,6 +36,10 @@ public struct FeedConfig: Sendable, Equatable {
   public var fromEnd = false
   /// Set for a `scrape:` feed (then `target` is its URL).
   public var poll: PollSettings?
+  /// `command:` instead of `path:`: `target` is a shell command whose output is the feed.
+  public var isCommand = false
+  /// `no_data_after`: quiet this long, the feed is stale (default 5m).
+  public var noDataAfter: Int64?
 
   public init(target: String) { self.target = target }
 }
@@ -54,6 +58,8 @@ public struct FeedConfig: Sendable, Equatable {
 ///     map: ts=time,value=duration_ms,metric=const:api_latency_ms,label.service=svc
 ///   - path: /var/log/orders.csv
 ///     format: csv
+///   - command: ssh db1 tail -F /var/log/orders.jsonl
+///     no_data_after: 2m
 /// ```
 public struct ConfigFile: Sendable, Equatable {
   public var signals = SignalNames()

@@ -119,14 +119,29 @@ extension YAMLReader {
       return nil
     }
     if map["scrape"] != nil { return scrapeFeed(node, map) }
-    guard let pathNode = map["path"], let path = scalar(pathNode, "path"), !path.isEmpty else {
-      report(node, "feed needs a path (a file, or - for standard input) or scrape (an http:// URL)")
+    if map["path"] != nil && map["command"] != nil {
+      report(node, "a feed has a path or a command, not both")
       return nil
     }
-    var feed = FeedConfig(target: path)
+    var feed: FeedConfig
+    if let commandNode = map["command"] {
+      guard let command = scalar(commandNode, "command"), !command.isEmpty else { return nil }
+      feed = FeedConfig(target: command)
+      feed.isCommand = true
+    } else {
+      guard let pathNode = map["path"], let path = scalar(pathNode, "path"), !path.isEmpty else {
+        report(
+          node,
+          "feed needs a path (a file, or - for standard input), a command or scrape (an http:// URL)"
+        )
+        return nil
+      }
+      feed = FeedConfig(target: path)
+    }
     for (k, v) in map {
       switch k.string ?? "" {
-      case "path": break
+      case "path", "command": break
+      case "no_data_after": feed.noDataAfter = duration(v, "no_data_after")
       case "format":
         if let s = scalar(v, "format") {
           if let f = FeedFormat(rawValue: s) {
@@ -158,7 +173,7 @@ extension YAMLReader {
       default:
         report(
           k,
-          "unknown feed key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: path, format, map, time_unit, from_end (or scrape, every, timeout)"
+          "unknown feed key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: path, command, format, map, time_unit, from_end, no_data_after (or scrape, every, timeout)"
         )
       }
     }

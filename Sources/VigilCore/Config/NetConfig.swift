@@ -8,6 +8,7 @@ import Yams
 ///   - scrape: http://127.0.0.1:9100/metrics
 ///     every: 5s              # default 5s
 ///     timeout: 3s            # default: every, at most 10s
+///     no_data_after: 1m      # stale after this long without a sample (default 5m)
 /// prometheus:
 ///   url: http://prometheus:9090
 ///   every: 15s               # default 15s
@@ -23,19 +24,20 @@ extension YAMLReader {
     guard let urlNode = map["scrape"], let url = httpURL(urlNode, "scrape") else { return nil }
     var every = 5 * Nanos.second
     var timeout: Int64?
+    var feed = FeedConfig(target: url)
     for (k, v) in map {
       switch k.string ?? "" {
       case "scrape": break
       case "every": every = duration(v, "every") ?? every
       case "timeout": timeout = duration(v, "timeout")
+      case "no_data_after": feed.noDataAfter = duration(v, "no_data_after")
       default:
         report(
           k,
-          "unknown scrape feed key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: scrape, every, timeout"
+          "unknown scrape feed key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: scrape, every, timeout, no_data_after"
         )
       }
     }
-    var feed = FeedConfig(target: url)
     feed.poll = PollSettings(every: every, timeout: timeout)
     return feed
   }

@@ -16,6 +16,8 @@ public enum FeedKind: String, Sendable, Codable {
   case scrape
   /// A Prometheus-compatible HTTP API, queried every interval (`--prometheus URL`).
   case prometheus
+  /// A shell command whose standard output is the feed (`--command`), restarted when it exits.
+  case command
 }
 
 /// How often a polling source (scrape, Prometheus API) asks, and how long it waits.
@@ -44,6 +46,9 @@ public struct FeedSpec: Sendable, Equatable {
   public var fromEnd: Bool
   /// Interval and timeout of a polling source (scrape, prometheus); nil for the others.
   public var poll: PollSettings?
+  /// A feed with no sample for this long is stale (SEMANTICS §7): its panels say so.
+  public var noDataAfter: Int64 = FeedSpec.defaultNoDataAfter
+  public static let defaultNoDataAfter = 5 * Nanos.minute
 
   public init(
     id: FeedID, kind: FeedKind, target: String, format: FeedFormat? = nil,
@@ -60,7 +65,8 @@ public struct FeedSpec: Sendable, Equatable {
     self.poll = poll
   }
 
-  /// A short name for the UI: the file's base name, `stdin`, `demo`, or `host:port[/path]`.
+  /// A short name for the UI: the file's base name, `stdin`, `demo`, a command's first
+  /// 20 characters, or a scrape or API target's `host:port[/path]`.
   public var displayName: String {
     switch kind {
     case .stdin: return "stdin"
@@ -68,6 +74,7 @@ public struct FeedSpec: Sendable, Equatable {
     case .scrape, .prometheus:
       guard case .success(let url) = HTTPURL.parse(target) else { return target }
       return url.shortName
+    case .command: return commandDisplayName(target)
     case .file:
       if let slash = target.lastIndex(of: "/") {
         return String(target[target.index(after: slash)...])
@@ -100,6 +107,14 @@ public enum FeedEvent: Sendable, Equatable {
   /// A scrape or API poll succeeded after `durationNanos` with a body of `bytes`; ends a
   /// `failed` state (the data follows as records).
   case fetched(durationNanos: Int64, bytes: Int)
+  /// A command's process started (its pid).
+  case started(Int32)
+  /// A command's process ended (after its output was read to the end).
+  case exited(CommandExit)
+  /// The command will be started again in this many nanoseconds (backoff).
+  case restarting(in: Int64)
+  /// New lines a command wrote to standard error, already escaped (at most the tail's size).
+  case stderr([String])
 }
 
 /// What a source hands to the loop.

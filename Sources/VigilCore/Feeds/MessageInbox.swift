@@ -90,6 +90,8 @@ public final class MessageInbox: Sendable {
 private func payloadBytes(_ p: FeedPayload) -> Int {
   switch p {
   case .records(let batch, _): return batch.bytes.count + 16 * batch.count + 64
+  // A command's stderr lines count too, so a child flooding stderr waits like any other.
+  case .event(.stderr(let lines)): return lines.reduce(64) { $0 + 16 + $1.utf8.count }
   case .event: return 64
   }
 }
