@@ -186,7 +186,8 @@ private func ingestRecords(
   for line in batch.oversized {
     issues.append(
       ParseIssue(
-        line: line, reason: .lineTooLong, detail: "line longer than the 64 KiB limit; skipped"))
+        line: line, reason: .lineTooLong,
+        detail: "longer than the limit (64 KiB a line, 16 MiB an exposition); skipped"))
   }
   issues.sort { $0.line < $1.line }
   record(&state, feedIndex: fi, issues: issues, arrival: arrival)

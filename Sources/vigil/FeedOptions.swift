@@ -5,7 +5,7 @@ import VigilCore
 struct FeedOptions: ParsableArguments {
   @Option(
     name: .customLong("format"),
-    help: "json, csv or logfmt. Once for every feed, or once per feed in order. Default: detect.")
+    help: "\(FeedFormat.choices). Once for every feed, or once per feed in order. Default: detect.")
   var formats: [String] = []
 
   @Option(
@@ -53,7 +53,7 @@ struct FeedOptions: ParsableArguments {
       if !formats.isEmpty {
         let name = formats[formats.count == 1 ? 0 : i]
         guard let f = FeedFormat(rawValue: name) else {
-          throw ValidationError("--format \(name): expected json, csv or logfmt")
+          throw ValidationError("--format \(name): expected \(FeedFormat.choices)")
         }
         format = f
       }

@@ -25,7 +25,7 @@ struct Generate: ParsableCommand {
   var rateScale: Double = 1
 
   func run() throws {
-    guard let f = FeedFormat(rawValue: format) else {
+    guard let f = FeedFormat(rawValue: format), [.json, .csv, .logfmt].contains(f) else {
       throw ValidationError("--format must be json, csv or logfmt")
     }
     guard let fromNs = Nanos.parse(from), let durNs = Nanos.parse(duration), durNs > 0 else {

@@ -58,7 +58,10 @@ import Testing
     ("clock: later\n", "f.yaml:1:8: clock must be wall, event or auto"),
     ("clok: wall\n", "f.yaml:1:1: unknown key \"clok\""),
     ("feeds:\n  - format: json\n", "f.yaml:2:5: feed needs a path"),
-    ("feeds:\n  - path: a\n    format: xml\n", "f.yaml:3:13: format must be json, csv or logfmt"),
+    (
+      "feeds:\n  - path: a\n    format: xml\n",
+      "f.yaml:3:13: format must be json, csv, logfmt, prometheus or openmetrics"
+    ),
     ("feeds:\n  - path: a\n    map: bogus\n", "f.yaml:3:10: map: "),
     ("feeds:\n  - path: a\n    colour: red\n", "f.yaml:3:5: unknown feed key \"colour\""),
     ("feeds:\n  - path: a\n    from_end: maybe\n", "f.yaml:3:15: from_end must be true or false"),

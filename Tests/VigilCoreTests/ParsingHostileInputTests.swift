@@ -49,7 +49,7 @@ private func isBlank(_ b: [UInt8], _ format: FeedFormat) -> Bool {
   case .json: b.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
   case .csv: b.isEmpty
   case .logfmt: b.allSatisfy { $0 == 0x20 || $0 == 0x09 }
-  case .prometheus, .openmetrics: b.isEmpty
+  default: false  // whole expositions have their own hostile tests
   }
 }
 

@@ -31,13 +31,19 @@ public enum DemoFormatter {
       for (k, v) in e.labels { s += " \(k)=\(v)" }
       return s
     case .prometheus, .openmetrics:
-      // A sample line with its own timestamp (ms in 0.0.4, seconds in OpenMetrics).
-      let labels = e.labels.map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
-      let t = start.adding(e.offset)
+      // One exposition sample line with an explicit timestamp (ms in 0.0.4, seconds in
+      // OpenMetrics); the demo's events are not cumulative, so a file of them is no scrape.
+      var s = e.metric
+      if !e.labels.isEmpty {
+        s += "{" + e.labels.map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",") + "}"
+      }
+      let ns = start.adding(e.offset).nanoseconds
       let stamp =
         format == .prometheus
-        ? String(t.nanoseconds / Nanos.millisecond) : PromAPIDecoder.formatTime(t)
-      return "\(e.metric)\(labels.isEmpty ? "" : "{\(labels)}") \(value) \(stamp)"
+        ? String(ns / Nanos.millisecond)
+        : String(ns / Nanos.second) + "."
+          + String(1000 + (ns % Nanos.second) / Nanos.millisecond).dropFirst()
+      return s + " " + value + " " + stamp
     }
   }
 

@@ -147,7 +147,7 @@ extension YAMLReader {
           if let f = FeedFormat(rawValue: s) {
             feed.format = f
           } else {
-            report(v, "format must be json, csv or logfmt")
+            report(v, "format must be \(FeedFormat.choices)")
           }
         }
       case "map":

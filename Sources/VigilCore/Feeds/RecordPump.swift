@@ -15,7 +15,12 @@ public struct RecordPump: Sendable {
   }
 
   private static func makeFramer(_ f: FeedFormat, _ limit: Int) -> any RecordFramer {
-    f == .csv ? CSVRecordFramer(maxRecordBytes: limit) : LineFramer(maxRecordBytes: limit)
+    switch f {
+    case .csv: CSVRecordFramer(maxRecordBytes: limit)
+    case .prometheus, .openmetrics:
+      ExpositionFramer(maxRecordBytes: max(limit, PrometheusParser.maxBodyBytes))
+    default: LineFramer(maxRecordBytes: limit)
+    }
   }
 
   /// Frames `chunk`; complete records are appended to `batch`.

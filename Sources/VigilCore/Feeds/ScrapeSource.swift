@@ -20,8 +20,11 @@ public struct ScrapeSource: FeedSource {
   public static let accept =
     "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
 
-  /// `spec.target` is the URL; `spec.poll` the interval and timeout (default every 5 s).
-  public init(spec: FeedSpec, clock: any VigilClock, maxBodyBytes: Int = 32 << 20) {
+  /// `spec.target` is the URL; `spec.poll` the interval and timeout (default every 5 s). A
+  /// body over `maxBodyBytes` (by default the parser's own limit) fails the scrape unread.
+  public init(
+    spec: FeedSpec, clock: any VigilClock, maxBodyBytes: Int = PrometheusParser.maxBodyBytes
+  ) {
     self.spec = spec
     self.clock = clock
     let poll = spec.poll ?? PollSettings(every: 5 * Nanos.second)

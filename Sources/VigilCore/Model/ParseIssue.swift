@@ -29,6 +29,10 @@ public enum RejectReason: String, Sendable, CaseIterable, Comparable, Codable {
   case seriesLimit = "series limit"
   /// Not recognisable as any supported format (auto-detection).
   case unknownFormat = "unknown format"
+  /// The same series twice in one Prometheus exposition: the first is kept (F5).
+  case duplicateSeries = "duplicate series"
+  /// A cumulative counter's sample older than the one before it; dropped (SEMANTICS §9.10).
+  case outOfOrder = "out of order"
 
   public static func < (a: RejectReason, b: RejectReason) -> Bool { a.rawValue < b.rawValue }
 }

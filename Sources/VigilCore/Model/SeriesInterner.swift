@@ -135,7 +135,7 @@ public struct SeriesInterner: Sendable {
       let entry = table[slot]
       if entry == 0 { return nil }
       let id = Int(entry - 1)
-      if hashes[id] == hash && canonical[id] == bytes { return SeriesID(UInt32(id)) }
+      if hashes[id] == hash && bytesEqual(canonical[id], bytes) { return SeriesID(UInt32(id)) }
       slot = (slot + 1) & mask
     }
   }
@@ -202,16 +202,12 @@ func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> I
   return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
 }
 
-/// FNV-1a, 64-bit, finished with a murmur3 mix so low bits spread for the table mask.
+/// The canonical bytes' hash (``WordHasher``: 8 bytes per step).
 @inline(__always)
 func hashBytes(_ bytes: [UInt8]) -> UInt64 {
-  var h: UInt64 = 0xcbf2_9ce4_8422_2325
-  for b in bytes {
-    h ^= UInt64(b)
-    h = h &* 0x0000_0100_0000_01b3
+  bytes.withUnsafeBytes {
+    var h = WordHasher()
+    h.add($0, 0, $0.count)
+    return h.finish()
   }
-  h ^= h >> 33
-  h = h &* 0xff51_afd7_ed55_8ccd
-  h ^= h >> 33
-  return h
 }

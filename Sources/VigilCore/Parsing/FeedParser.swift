@@ -1,12 +1,17 @@
-/// The line formats a file or stdin feed can carry.
+/// The formats a feed can carry: line formats, and whole expositions (one record = one
+/// Prometheus text 0.0.4 or OpenMetrics 1.0 body, see ``PrometheusParser``).
 public enum FeedFormat: String, Sendable, CaseIterable, Codable {
   case json
   case csv
   case logfmt
-  /// Prometheus text exposition 0.0.4: a whole scrape body is one record.
   case prometheus
-  /// OpenMetrics 1.0 text: a whole scrape body is one record.
   case openmetrics
+
+  /// Every format's name for messages: `json, csv, ... or openmetrics`.
+  public static var choices: String {
+    let names = allCases.map(\.rawValue)
+    return names.dropLast().joined(separator: ", ") + " or " + (names.last ?? "")
+  }
 }
 
 /// The unit of numeric timestamps.
@@ -27,11 +32,27 @@ public struct ParseSink: Sendable {
   public var interner: SeriesInterner
   public var samples: [Sample] = []
   public var issues: [ParseIssue] = []
+  /// Problems that rejected nothing: the input breaks its format's rules, yet what it says was
+  /// taken, as Prometheus takes it (a `# TYPE` line after its samples, F6). At most
+  /// ``maxWarnings`` are kept (``warningCount`` counts them all), so a sink nobody drains stays
+  /// bounded.
+  public var warnings: [ParseIssue] = []
+  /// Every warning since the sink was made, kept or not.
+  public var warningCount = 0
+  public static let maxWarnings = 1_000
 
   public init(interner: SeriesInterner = SeriesInterner()) { self.interner = interner }
+
+  /// Records a warning (kept while fewer than ``maxWarnings`` are held).
+  public mutating func warn(_ issue: ParseIssue) {
+    warningCount += 1
+    if warnings.count < ParseSink.maxWarnings { warnings.append(issue) }
+  }
 }
 
-/// Turns one record (a line, or a CSV record) into samples or a ``ParseIssue``.
+/// Turns one record (a line, a CSV record, or a whole exposition) into samples or a
+/// ``ParseIssue``. `line` is the feed's line number where the record starts; a source that
+/// hands a whole body (a scrape) passes 1, so issues carry the line within the body.
 ///
 /// Parsers are per feed (CSV keeps its header), pure apart from that state, and never throw:
 /// a bad record becomes an issue in the sink and the parser carries on.

@@ -179,16 +179,19 @@ public enum Parsers {
     case .json: JSONLinesParser(mapping: mapping, timeUnit: timeUnit)
     case .csv: CSVParser(mapping: mapping, timeUnit: timeUnit)
     case .logfmt: LogfmtParser(mapping: mapping, timeUnit: timeUnit)
-    case .prometheus, .openmetrics: PendingExpositionParser(format: format)
+    case .prometheus: PrometheusParser(dialect: .prometheus)
+    case .openmetrics: PrometheusParser(dialect: .openMetrics)
     }
   }
 
   /// Guesses the format from the first bytes of a feed; nil when there is not enough to tell.
   ///
   /// Looks at the first non-blank complete line (a UTF-8 BOM is skipped): `{` → json;
-  /// `key=value` pairs separated by spaces → logfmt; a comma-separated header of at least two
-  /// identifier-like names (optionally quoted) → csv. Nil when no line is complete yet, or when
-  /// the line matches none of these.
+  /// `# HELP name` or `# TYPE name`, or a Prometheus sample line (`name{labels} value`) →
+  /// prometheus (text 0.0.4: OpenMetrics is chosen only by `--format`); `key=value` pairs
+  /// separated by spaces → logfmt; a comma-separated header of at least two identifier-like
+  /// names (optionally quoted) → csv. Nil when no line is complete yet, or when the line
+  /// matches none of these.
   public static func detect(_ prefix: UnsafeRawBufferPointer) -> FeedFormat? {
     var start = 0
     if prefix.count >= 3 && prefix[0] == 0xEF && prefix[1] == 0xBB && prefix[2] == 0xBF {
@@ -208,6 +211,7 @@ public enum Parsers {
         continue
       }
       if prefix[s] == UInt8(ascii: "{") { return .json }
+      if looksLikeExposition(prefix, s, e) { return .prometheus }
       if looksLikeLogfmt(prefix, s, e) { return .logfmt }
       if looksLikeCSVHeader(prefix, s, e) { return .csv }
       return nil
