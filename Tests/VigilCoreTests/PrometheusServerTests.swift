@@ -10,13 +10,15 @@ import VigilTestSupport
 /// skips, when Prometheus cannot start.
 @Suite(.serialized) struct PrometheusServerTests {
   /// What the exporter serves: counters, a gauge with an escaped label, a histogram; counts
-  /// grow by a fixed amount per 100 ms since the exporter started.
+  /// grow by a fixed amount per millisecond since the exporter started (1,000 and 100
+  /// requests/s; per millisecond 2 observations ≤ 0.1 s, 5 in (0.1, 0.5], 2 in (0.5, 1], 1
+  /// above, with a sum of 0.3 s per observation).
   static func exposition(ticks: Int64) -> String {
     """
     # HELP vigil_test_requests_total Requests served.
     # TYPE vigil_test_requests_total counter
-    vigil_test_requests_total{code="200"} \(10 * ticks)
-    vigil_test_requests_total{code="500"} \(ticks)
+    vigil_test_requests_total{code="200"} \(ticks)
+    vigil_test_requests_total{code="500"} \(ticks / 10)
     # HELP vigil_test_temperature A gauge.
     # TYPE vigil_test_temperature gauge
     vigil_test_temperature{room="a \\"quoted\\" \\\\ room"} 21.5
@@ -53,7 +55,7 @@ import VigilTestSupport
     init() throws {
       let started = SystemClock().now()
       exporter = try LoopbackHTTPServer { _ in
-        let ticks = SystemClock().now().since(started) / (100 * Nanos.millisecond)
+        let ticks = SystemClock().now().since(started) / Nanos.millisecond
         return [
           .send(
             LoopbackHTTPServer.response(
@@ -305,6 +307,8 @@ import VigilTestSupport
     }
     Self.expectAgreement(vigil: vigil, reference: sourceReference, comment: "source", atLeast: 15)
 
+    try compareDirectScrape(f)
+
     // The real server's errors reach feed health with their reason.
     let bad = f.client.instant("rate(vigil_test_requests_total[", at: t) { _ in }
     guard case .failure(let e) = bad else {
@@ -329,6 +333,92 @@ import VigilTestSupport
     ) { _ in }
     let step = try wide.get()
     #expect(6 * Nanos.hour / step + 1 <= 11_000)
+  }
+
+  /// Vigil scrapes the same exporter itself (ScrapeSource, the Prometheus text parser): the
+  /// gauge is Prometheus's value, counter increases over Vigil's own scrapes give Prometheus's
+  /// rate, the histogram's windowed percentiles and exact mean give `histogram_quantile` and
+  /// `rate(_sum)/rate(_count)`. The two scrape at different instants, so rates and quantiles
+  /// agree within what the exporter's 1 ms steps and the scrape latencies allow (2 %), and the
+  /// histogram within the parser's documented bucket-width/8.
+  func compareDirectScrape(_ f: Fixture) throws {
+    let spec = FeedSpec(
+      id: FeedID(1), kind: .scrape, target: "http://127.0.0.1:\(f.exporter.port)/metrics",
+      poll: PollSettings(every: Nanos.second))
+    let inbox = MessageInbox(clock: SystemClock())
+    let stop = StopFlag()
+    ScrapeSource(spec: spec, clock: SystemClock()).start(inbox: inbox, stop: stop)
+    var bodies: [(RecordBatch, FeedFormat, Timestamp)] = []
+    let deadline = monotonicNanos() + 10 * Nanos.second
+    while bodies.count < 4 && monotonicNanos() < deadline {
+      for input in inbox.drain() {
+        if case .records(let b, let format) = input.payload {
+          bodies.append((b, format, input.arrival))
+        }
+      }
+      sleepNanoseconds(10 * Nanos.millisecond)
+    }
+    stop.stop()
+    inbox.close()
+    #expect(bodies.count == 4, "four scrapes")
+    guard bodies.count >= 2, let first = bodies.first?.2, let last = bodies.last?.2 else { return }
+    #expect(bodies.allSatisfy { $0.1 == .prometheus }, "text/plain is the 0.0.4 format")
+    var parser = Parsers.make(.prometheus, mapping: FieldMapping())
+    var sink = ParseSink()
+    var store = MetricStore()
+    for (batch, _, arrival) in bodies {
+      batch.withRecord(0) { parser.parse($0, line: $1, arrival: arrival, into: &sink) }
+      for sample in sink.samples { _ = store.ingest(sample, now: last) }
+      sink.samples.removeAll()
+    }
+    #expect(sink.issues.isEmpty, "\(sink.issues)")
+    let at = PromAPIDecoder.formatTime(last)
+    func prometheus(_ query: String) throws -> [Reference] {
+      try f.reference("/api/v1/query", [("query", query), ("time", at)])
+    }
+    func vigil(_ metric: String, _ labels: LabelSet = LabelSet()) throws -> WindowStats {
+      let id = try #require(sink.interner.lookup(SeriesKey(metric, labels)), "\(metric)\(labels)")
+      return store.stats(id, window: Nanos.minute, at: last)
+    }
+    func close(_ a: Double?, _ b: Double?, _ tolerance: Double) -> Bool {
+      guard let a, let b else { return false }
+      return abs(a - b) <= tolerance * max(abs(a), abs(b))
+    }
+    let room: LabelSet = ["room": #"a "quoted" \ room"#]
+    let gauge = try prometheus("vigil_test_temperature")
+    #expect(gauge.first?.points.first?.1 == 21.5)
+    #expect(try vigil("vigil_test_temperature", room).last == gauge.first?.points.first?.1)
+    // Counters: the increases Vigil took from its own scrapes, over the span they cover.
+    let span = Double(last.since(first)) / 1e9
+    for code in ["200", "500"] {
+      let increase = try vigil("vigil_test_requests_total", ["code": code]).sum
+      let theirs = try prometheus("rate(vigil_test_requests_total{code=\"\(code)\"}[3s])")
+      #expect(
+        close(increase / span, theirs.first?.points.first?.1, 0.02),
+        "code \(code): Vigil \(increase / span)/s, Prometheus \(String(describing: theirs.first?.points.first?.1))/s"
+      )
+    }
+    // Histograms: windowed percentiles from bucket increases, and the exact mean.
+    let latency = try vigil("vigil_test_latency_seconds")
+    for (q, mine) in [(0.5, latency.p50), (0.9, latency.p90)] {
+      let theirs = try prometheus(
+        "histogram_quantile(\(q), rate(vigil_test_latency_seconds_bucket[3s]))"
+      ).first?.points.first?.1
+      #expect(
+        theirs != nil && mine != nil
+          && abs((mine ?? 0) - (theirs ?? 0)) <= 0.5 / 8 + 0.01 * (theirs ?? 0),
+        "p\(Int(q * 100)): Vigil \(String(describing: mine)), Prometheus \(String(describing: theirs))"
+      )
+    }
+    let mean =
+      try vigil("vigil_test_latency_seconds_sum").sum
+      / vigil("vigil_test_latency_seconds_count").sum
+    let theirMean = try prometheus(
+      "rate(vigil_test_latency_seconds_sum[3s]) / rate(vigil_test_latency_seconds_count[3s])"
+    ).first?.points.first?.1
+    #expect(
+      close(mean, theirMean, 1e-9),
+      "mean: Vigil \(mean), Prometheus \(String(describing: theirMean))")
   }
 }
 
