@@ -33,6 +33,28 @@ import VigilTestSupport
     """
   }
 
+  /// The same values in OpenMetrics (counter families without `_total`, `# EOF`).
+  static func openMetrics(ticks: Int64) -> String {
+    """
+    # TYPE vigil_test_requests counter
+    # HELP vigil_test_requests Requests served.
+    vigil_test_requests_total{code="200"} \(ticks)
+    vigil_test_requests_total{code="500"} \(ticks / 10)
+    # TYPE vigil_test_temperature gauge
+    vigil_test_temperature{room="a \\"quoted\\" \\\\ room"} 21.5
+    # TYPE vigil_test_latency_seconds histogram
+    # UNIT vigil_test_latency_seconds seconds
+    vigil_test_latency_seconds_bucket{le="0.1"} \(2 * ticks)
+    vigil_test_latency_seconds_bucket{le="0.5"} \(7 * ticks)
+    vigil_test_latency_seconds_bucket{le="1.0"} \(9 * ticks)
+    vigil_test_latency_seconds_bucket{le="+Inf"} \(10 * ticks)
+    vigil_test_latency_seconds_sum \(3 * ticks)
+    vigil_test_latency_seconds_count \(10 * ticks)
+    # EOF
+
+    """
+  }
+
   static let queries = [
     PrometheusQuery(name: "temperature", query: "vigil_test_temperature"),
     PrometheusQuery(name: "request_rate", query: "rate(vigil_test_requests_total[3s])"),
@@ -54,13 +76,25 @@ import VigilTestSupport
 
     init() throws {
       let started = SystemClock().now()
-      exporter = try LoopbackHTTPServer { _ in
+      // `/metrics` (what Prometheus scrapes) in text 0.0.4; the same values as OpenMetrics
+      // on `/openmetrics`.
+      exporter = try LoopbackHTTPServer { request in
         let ticks = SystemClock().now().since(started) / Nanos.millisecond
+        let open = request.path == "/openmetrics"
         return [
           .send(
             LoopbackHTTPServer.response(
-              headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-              body: PrometheusServerTests.exposition(ticks: ticks)))
+              headers: [
+                (
+                  "Content-Type",
+                  open
+                    ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                    : "text/plain; version=0.0.4; charset=utf-8"
+                )
+              ],
+              body: open
+                ? PrometheusServerTests.openMetrics(ticks: ticks)
+                : PrometheusServerTests.exposition(ticks: ticks)))
         ]
       }
       dir = NSTemporaryDirectory() + "vigil-prom-\(UInt64.random(in: 0...UInt64.max))"
@@ -342,28 +376,40 @@ import VigilTestSupport
   /// agree within what the exporter's 1 ms steps and the scrape latencies allow (2 %), and the
   /// histogram within the parser's documented bucket-width/8.
   func compareDirectScrape(_ f: Fixture) throws {
-    let spec = FeedSpec(
-      id: FeedID(1), kind: .scrape, target: "http://127.0.0.1:\(f.exporter.port)/metrics",
-      poll: PollSettings(every: Nanos.second))
+    // Both formats at once: /metrics in text 0.0.4, /openmetrics in OpenMetrics.
     let inbox = MessageInbox(clock: SystemClock())
     let stop = StopFlag()
-    ScrapeSource(spec: spec, clock: SystemClock()).start(inbox: inbox, stop: stop)
-    var bodies: [(RecordBatch, FeedFormat, Timestamp)] = []
+    let paths: [(String, FeedFormat)] = [("/metrics", .prometheus), ("/openmetrics", .openmetrics)]
+    for (i, (path, _)) in paths.enumerated() {
+      let spec = FeedSpec(
+        id: FeedID(i), kind: .scrape, target: "http://127.0.0.1:\(f.exporter.port)\(path)",
+        poll: PollSettings(every: Nanos.second))
+      ScrapeSource(spec: spec, clock: SystemClock()).start(inbox: inbox, stop: stop)
+    }
+    var bodies: [[(RecordBatch, FeedFormat, Timestamp)]] = [[], []]
     let deadline = monotonicNanos() + 10 * Nanos.second
-    while bodies.count < 4 && monotonicNanos() < deadline {
+    while bodies.contains(where: { $0.count < 4 }) && monotonicNanos() < deadline {
       for input in inbox.drain() {
         if case .records(let b, let format) = input.payload {
-          bodies.append((b, format, input.arrival))
+          bodies[input.feed.rawValue].append((b, format, input.arrival))
         }
       }
       sleepNanoseconds(10 * Nanos.millisecond)
     }
     stop.stop()
     inbox.close()
-    #expect(bodies.count == 4, "four scrapes")
+    for (i, (path, format)) in paths.enumerated() {
+      #expect(bodies[i].count >= 4, "four scrapes of \(path)")
+      #expect(bodies[i].allSatisfy { $0.1 == format }, "\(path) is \(format)")
+      try compareScrapes(Array(bodies[i].prefix(4)), format: format, f)
+    }
+  }
+
+  func compareScrapes(
+    _ bodies: [(RecordBatch, FeedFormat, Timestamp)], format: FeedFormat, _ f: Fixture
+  ) throws {
     guard bodies.count >= 2, let first = bodies.first?.2, let last = bodies.last?.2 else { return }
-    #expect(bodies.allSatisfy { $0.1 == .prometheus }, "text/plain is the 0.0.4 format")
-    var parser = Parsers.make(.prometheus, mapping: FieldMapping())
+    var parser = Parsers.make(format, mapping: FieldMapping())
     var sink = ParseSink()
     var store = MetricStore()
     for (batch, _, arrival) in bodies {
