@@ -132,7 +132,7 @@ extension YAMLReader {
       guard let pathNode = map["path"], let path = scalar(pathNode, "path"), !path.isEmpty else {
         report(
           node,
-          "feed needs a path (a file, or - for standard input), a command or scrape (an http:// URL)"
+          "feed needs a path (a file, or - for standard input) or a command (or scrape: an http:// URL)"
         )
         return nil
       }
