@@ -65,6 +65,10 @@ public struct FeedState: Sendable {
   public var truncations = 0
   /// The source has sent what was there at start (see ``FeedEvent/caughtUp``).
   public var caughtUp = false
+  /// How long the last successful scrape or API poll took, and its body size
+  /// (``FeedEvent/fetched``).
+  public var lastFetchDuration: Int64?
+  public var lastFetchBytes: Int?
   /// Lines per second of clock time (the feeds view).
   public var lineRate = RateMeter()
   /// The newest event time of a sample this feed delivered (staleness, the last sample's age).

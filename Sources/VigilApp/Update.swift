@@ -94,6 +94,12 @@ private func applyFeedEvent(_ feed: inout FeedState, _ event: FeedEvent, at arri
     feed.health = .failed(why)
     feed.lastError = why
     feed.lastErrorAt = arrival
+  case .fetched(let duration, let bytes):
+    // A scrape or API poll that works again after failing counts as a reconnect.
+    if case .failed = feed.health { feed.reconnects += 1 }
+    feed.health = .ok
+    feed.lastFetchDuration = duration
+    feed.lastFetchBytes = bytes
   case .started(let pid):
     if feed.startedAt != nil { feed.reconnects += 1 }
     feed.health = .ok

@@ -71,9 +71,9 @@ struct Check: ParsableCommand {
     let given = feeds + moreFeeds
     try feedOptions.validate(feedCount: given.count)
     let specs = try feedOptions.specs(config: file.feeds, targets: given)
-    if let command = specs.first(where: { $0.kind == .command }) {
+    if let live = specs.first(where: { $0.kind == .command || $0.kind == .scrape }) {
       throw ValidationError(
-        "vigil check reads files; the command feed \"\(command.displayName)\" runs only in the dashboard"
+        "vigil check reads files; the \(live.kind.rawValue) feed \"\(live.displayName)\" runs only in the dashboard"
       )
     }
 

@@ -35,7 +35,7 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     }
   } else {
     clock = SystemClock()
-    sources = try specs.map(makeSource)
+    sources = try specs.map { try makeSource($0, prometheus: o.prometheus, clock: clock) }
   }
   let inbox = MessageInbox(clock: clock)
   var state = AppState(config: config, feeds: specs, now: clock.now())

@@ -35,9 +35,10 @@ struct FeedOptions: ParsableArguments {
   ) throws -> [FeedSpec] {
     var specs: [FeedSpec] = config.enumerated().map { i, f in
       var spec = FeedSpec(
-        id: FeedID(i), kind: f.isCommand ? .command : f.target == "-" ? .stdin : .file,
+        id: FeedID(i),
+        kind: f.isCommand ? .command : f.poll != nil ? .scrape : f.target == "-" ? .stdin : .file,
         target: f.target, format: f.format, mapping: f.mapping, timeUnit: f.timeUnit,
-        fromEnd: f.fromEnd)
+        fromEnd: f.fromEnd, poll: f.poll)
       if let d = f.noDataAfter { spec.noDataAfter = d }
       return spec
     }

@@ -1,11 +1,20 @@
 import VigilCore
 
-/// The source that reads `spec` (files, stdin, commands; the demo is made by `runDashboard`).
-func makeSource(_ spec: FeedSpec) throws -> any FeedSource {
+/// The source that reads `spec` (files, stdin, commands, UDP, scrapes, Prometheus APIs; the
+/// demo is made by `runDashboard`).
+func makeSource(
+  _ spec: FeedSpec, prometheus: [FeedID: PrometheusSourceConfig] = [:],
+  clock: any VigilClock = SystemClock()
+) throws -> any FeedSource {
   switch spec.kind {
   case .stdin: StandardInputSource(spec: spec)
   case .command: CommandSource(spec: spec)
   case .statsd, .influxUDP: try udpSource(spec)
+  case .scrape: ScrapeSource(spec: spec, clock: clock)
+  case .prometheus:
+    PrometheusAPISource(
+      spec: spec, config: prometheus[spec.id] ?? PrometheusSourceConfig(url: spec.target),
+      clock: clock)
   case .file, .demo: FileTailSource(spec: spec)
   }
 }

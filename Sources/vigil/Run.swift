@@ -20,6 +20,7 @@ struct Run: ParsableCommand {
 
   @OptionGroup var feedOptions: FeedOptions
 
+  @OptionGroup(title: "Network feeds") var netFeeds: NetFeedOptions
   @Option(
     name: .customLong("command"),
     help: ArgumentHelp(
@@ -191,6 +192,8 @@ struct Run: ParsableCommand {
     }
     var specs = try feedOptions.specs(
       config: file.feeds, targets: feeds, fromEnd: fromEnd, commands: commands)
+    let (netSpecs, prometheus) = try netFeeds.specs(firstID: specs.count, config: file.prometheus)
+    specs += netSpecs
     specs += udpOptions.specs(
       after: specs, timeUnit: feedOptions.timeUnit.flatMap(TimeUnit.init(rawValue:)))
     if let noDataAfter {
@@ -207,7 +210,8 @@ struct Run: ParsableCommand {
     let look = try buildLook(color: color, colors: colors, theme: theme)
     config.themes = look.themes
     var options = RunOptions(
-      config: config, initialWindow: initial, feeds: specs, demo: specs.isEmpty, speed: speed,
+      config: config, initialWindow: initial, feeds: specs, prometheus: prometheus,
+      demo: specs.isEmpty, speed: speed,
       demoHistory: history, seed: seed, ascii: ascii, headless: headless, frames: frames,
       size: Size(width: cols, height: rows), recording: try recordingTarget(), title: title)
     options.look = look
@@ -257,6 +261,8 @@ struct RunOptions {
   var config: AppConfig
   var initialWindow: Int64
   var feeds: [FeedSpec]
+  /// The queries of each `.prometheus` feed.
+  var prometheus: [FeedID: PrometheusSourceConfig]
   var demo: Bool
   var speed: Double
   var demoHistory: Int64

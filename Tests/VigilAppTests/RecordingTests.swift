@@ -156,7 +156,8 @@ import VigilTestSupport
     var ascii = ScreenBuffer(size: Size(width: 80, height: 24))
     renderPlayer(player, into: &ascii, glyphs: .ascii)
     #expect(ascii.lines().allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) })
-    #expect(ascii.lines().last?.hasPrefix(" || 1.00x 10:09:00 ") == true, "\(ascii.lines().last ?? "")")
+    #expect(
+      ascii.lines().last?.hasPrefix(" || 1.00x 10:09:00 ") == true, "\(ascii.lines().last ?? "")")
   }
 
   /// G3: `]` walks the recorded transitions in order, `[` walks back, `e` jumps to firings.

@@ -54,15 +54,15 @@ import VigilTestSupport
         let name = themes[(from + k) % themes.count]
         try tmux.keys("t")
         #expect(
-          tmux.waitForText(["theme: \(name) ("], timeout: 5) != nil,
+          tmux.waitForText(["theme: \(name) ("], timeout: 15) != nil,
           "\(env) \(args): t did not show \(name): \(tmux.screen().first ?? "")",
           sourceLocation: sourceLocation)
       }
-      #expect(tmux.waitForText(titles, timeout: 5) != nil, sourceLocation: sourceLocation)
+      #expect(tmux.waitForText(titles, timeout: 15) != nil, sourceLocation: sourceLocation)
     }
     try tmux.keys("q")
     #expect(
-      tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil,
+      tmux.waitFor(timeout: 15) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil,
       "\(env) \(args): prompt not back: \(tmux.screen())", sourceLocation: sourceLocation)
   }
 
@@ -96,14 +96,14 @@ import VigilTestSupport
     _ = tmux.waitForText(Self.titles, timeout: 20)
     #expect(Self.has256(tmux.screenWithAttributes()))
     try tmux.keys("q")
-    _ = tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" }
+    _ = tmux.waitFor(timeout: 15) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" }
     // ...--colors 16 only the 16 ANSI colours...
     try tmux.type("clear; \(vigilBinary()) --theme nord --colors 16 --speed 2")
     #expect(tmux.waitForText(Self.titles, timeout: 20) != nil)
     let sixteen = tmux.screenWithAttributes()
     #expect(Self.hasColour(sixteen) && !Self.has256(sixteen))
     try tmux.keys("q")
-    _ = tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" }
+    _ = tmux.waitFor(timeout: 15) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" }
     // ...--color never none, and --color always ignores NO_COLOR.
     try Self.run(tmux, args: "--color never --theme light", colour: false, ascii: false)
     try Self.run(
@@ -121,7 +121,7 @@ import VigilTestSupport
     let captured = tmux.screenWithAttributes()
     #expect(captured.contains("48;2;46;52;64"), "no 24-bit colour in the capture")
     try tmux.keys("q")
-    _ = tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" }
+    _ = tmux.waitFor(timeout: 15) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" }
     try tmux.type("clear; \(vigilBinary()) --speed 2 --theme nord --colors 256")
     #expect(tmux.waitForText(Self.titles, timeout: 20) != nil)
     // --colors 256: the nearest palette colour (grey 237, 58/58/58), still sent as RGB, the
@@ -129,7 +129,7 @@ import VigilTestSupport
     let indexed = tmux.screenWithAttributes()
     #expect(indexed.contains("48;2;58;58;58") && !indexed.contains("48;2;46;52;64"))
     try tmux.keys("q")
-    #expect(tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
+    #expect(tmux.waitFor(timeout: 15) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
   }
 
   @Test func aThemeFileWithProblemsStillRunsAndSaysWhy() throws {
@@ -143,10 +143,10 @@ import VigilTestSupport
       tmux.waitForText(Self.titles + ["theme: \(path):2:1: unknown key"], timeout: 20) != nil,
       "\(tmux.screen())")
     try tmux.keys("?")
-    #expect(tmux.waitForText(["next theme (now: mine)"], timeout: 5) != nil, "\(tmux.screen())")
+    #expect(tmux.waitForText(["next theme (now: mine)"], timeout: 15) != nil, "\(tmux.screen())")
     try tmux.keys("Escape")
     try tmux.keys("q")
-    #expect(tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
+    #expect(tmux.waitFor(timeout: 15) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
 
     let (status, _, err) = try runVigil(["check-theme", path])
     #expect(status == 2 && err.contains("\(path):2:1: unknown key \"borderr\""), "\(err)")
@@ -199,9 +199,9 @@ import VigilTestSupport
     }
     checkRows("dashboard")
     try tmux.keys("Enter")
-    #expect(tmux.waitForText(["Esc back"], timeout: 5) != nil)
+    #expect(tmux.waitForText(["Esc back"], timeout: 15) != nil)
     checkRows("zoom")
     try tmux.keys("q")
-    #expect(tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
+    #expect(tmux.waitFor(timeout: 15) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
   }
 }

@@ -251,6 +251,8 @@ extension IncidentRecord {
     case .caughtUp: [("ev", .string("caught_up"))]
     case .endOfInput: [("ev", .string("end_of_input"))]
     case .failed(let why): [("ev", .string("failed")), ("why", .string(why))]
+    case .fetched(let duration, let bytes):
+      [("ev", .string("fetched")), ("ns", .int(duration)), ("bytes", .int(Int64(bytes)))]
     case .started(let pid): [("ev", .string("started")), ("pid", .int(Int64(pid)))]
     case .exited(.code(let c)): [("ev", .string("exited")), ("code", .int(Int64(c)))]
     case .exited(.signal(let s)): [("ev", .string("exited")), ("signal", .int(Int64(s)))]
@@ -438,6 +440,9 @@ extension IncidentRecord {
     case "caught_up": return .caughtUp
     case "end_of_input": return .endOfInput
     case "failed": return .failed(why)
+    case "fetched":
+      return .fetched(
+        durationNanos: v["ns"]?.int ?? 0, bytes: Int(clamping: v["bytes"]?.int ?? 0))
     case "started": return .started(Int32(truncatingIfNeeded: v["pid"]?.int ?? 0))
     case "exited":
       if let sig = v["signal"]?.int { return .exited(.signal(Int32(truncatingIfNeeded: sig))) }

@@ -97,6 +97,14 @@ extension FeedRow {
       if let ran = feed.lastRunDuration { text += " after \(shortDuration(ran))" }
       d.append(("last exit", text))
     }
+    if let poll = spec.poll {
+      var text = "every \(Nanos.format(poll.every)), timeout \(Nanos.format(poll.timeout))"
+      if let took = feed.lastFetchDuration {
+        text += "; last took \(Nanos.format(took / Nanos.millisecond * Nanos.millisecond))"
+        if let bytes = feed.lastFetchBytes { text += ", \(Format.count(Double(bytes))) bytes" }
+      }
+      d.append((spec.kind == .scrape ? "scrape" : "queries", text))
+    }
     if let error = feed.lastError {
       var text = printableExcerpt(error, limit: 200)
       if let at = feed.lastErrorAt { text += " (\(CivilTime(at).clock))" }

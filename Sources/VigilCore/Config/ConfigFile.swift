@@ -34,6 +34,8 @@ public struct FeedConfig: Sendable, Equatable {
   public var mapping = FieldMapping()
   public var timeUnit: TimeUnit?
   public var fromEnd = false
+  /// Set for a `scrape:` feed (then `target` is its URL).
+  public var poll: PollSettings?
   /// `command:` instead of `path:`: `target` is a shell command whose output is the feed.
   public var isCommand = false
   /// `no_data_after`: quiet this long, the feed is stale (default 5m).
@@ -66,6 +68,8 @@ public struct ConfigFile: Sendable, Equatable {
   public var fps: Double?
   public var clock: ClockMode?
   public var feeds: [FeedConfig] = []
+  /// Prometheus HTTP API servers and their queries (see `NetConfig.swift`).
+  public var prometheus: [PrometheusSourceConfig] = []
 
   public init() {}
 }

@@ -58,10 +58,11 @@ public enum ConfigLoader {
         for item in reader.list(value, "feeds") ?? [] {
           if let feed = reader.feed(item) { config.feeds.append(feed) }
         }
+      case "prometheus": config.prometheus = reader.prometheusSources(value)
       default:
         reader.report(
           keyNode,
-          "unknown key \"\(printableExcerpt(key, limit: 40))\"; known: signals, windows, window, fps, clock, feeds"
+          "unknown key \"\(printableExcerpt(key, limit: 40))\"; known: signals, windows, window, fps, clock, feeds, prometheus"
         )
       }
     }
@@ -117,6 +118,7 @@ extension YAMLReader {
       report(node, "each feed must be a mapping with at least path")
       return nil
     }
+    if map["scrape"] != nil { return scrapeFeed(node, map) }
     if map["path"] != nil && map["command"] != nil {
       report(node, "a feed has a path or a command, not both")
       return nil
@@ -128,7 +130,10 @@ extension YAMLReader {
       feed.isCommand = true
     } else {
       guard let pathNode = map["path"], let path = scalar(pathNode, "path"), !path.isEmpty else {
-        report(node, "feed needs a path (a file, or - for standard input) or a command")
+        report(
+          node,
+          "feed needs a path (a file, or - for standard input) or a command (or scrape: an http:// URL)"
+        )
         return nil
       }
       feed = FeedConfig(target: path)
@@ -168,7 +173,7 @@ extension YAMLReader {
       default:
         report(
           k,
-          "unknown feed key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: path, command, format, map, time_unit, from_end, no_data_after"
+          "unknown feed key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: path, command, format, map, time_unit, from_end, no_data_after (or scrape, every, timeout)"
         )
       }
     }

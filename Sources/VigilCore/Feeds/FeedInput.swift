@@ -12,12 +12,28 @@ public enum FeedKind: String, Sendable, Codable {
   case file
   case stdin
   case demo
+  /// A Prometheus or OpenMetrics endpoint, fetched every interval (`--scrape URL`).
+  case scrape
+  /// A Prometheus-compatible HTTP API, queried every interval (`--prometheus URL`).
+  case prometheus
   /// A shell command whose standard output is the feed (`--command`), restarted when it exits.
   case command
   /// StatsD / DogStatsD datagrams on a UDP socket (`--statsd ADDR`).
   case statsd
   /// InfluxDB line protocol datagrams on a UDP socket (`--influx-udp ADDR`).
   case influxUDP = "influx-udp"
+}
+
+/// How often a polling source (scrape, Prometheus API) asks, and how long it waits.
+public struct PollSettings: Sendable, Equatable {
+  public var every: Int64
+  public var timeout: Int64
+
+  /// `timeout` nil: the interval, at most 10 s (as Prometheus's scrape_timeout).
+  public init(every: Int64, timeout: Int64? = nil) {
+    self.every = every
+    self.timeout = timeout ?? min(every, 10 * Nanos.second)
+  }
 }
 
 /// How a feed is set up: where it reads and how its records become samples.
@@ -32,13 +48,16 @@ public struct FeedSpec: Sendable, Equatable {
   public var timeUnit: TimeUnit?
   /// Start at the end of an existing file instead of its beginning.
   public var fromEnd: Bool
+  /// Interval and timeout of a polling source (scrape, prometheus); nil for the others.
+  public var poll: PollSettings?
   /// A feed with no sample for this long is stale (SEMANTICS §7): its panels say so.
   public var noDataAfter: Int64 = FeedSpec.defaultNoDataAfter
   public static let defaultNoDataAfter = 5 * Nanos.minute
 
   public init(
     id: FeedID, kind: FeedKind, target: String, format: FeedFormat? = nil,
-    mapping: FieldMapping = FieldMapping(), timeUnit: TimeUnit? = nil, fromEnd: Bool = false
+    mapping: FieldMapping = FieldMapping(), timeUnit: TimeUnit? = nil, fromEnd: Bool = false,
+    poll: PollSettings? = nil
   ) {
     self.id = id
     self.kind = kind
@@ -47,14 +66,18 @@ public struct FeedSpec: Sendable, Equatable {
     self.mapping = mapping
     self.timeUnit = timeUnit
     self.fromEnd = fromEnd
+    self.poll = poll
   }
 
   /// A short name for the UI: the file's base name, `stdin`, `demo`, a command's first
-  /// 20 characters, or `statsd:PORT`.
+  /// 20 characters, `statsd:PORT`, or a scrape or API target's `host:port[/path]`.
   public var displayName: String {
     switch kind {
     case .stdin: return "stdin"
     case .demo: return "demo"
+    case .scrape, .prometheus:
+      guard case .success(let url) = HTTPURL.parse(target) else { return target }
+      return url.shortName
     case .command: return commandDisplayName(target)
     case .statsd, .influxUDP:
       // `statsd:8125`: the port is what tells two UDP feeds apart.
@@ -86,8 +109,12 @@ public enum FeedEvent: Sendable, Equatable {
   case caughtUp
   /// Standard input closed (or a finite source finished).
   case endOfInput
-  /// A read error; the source retries.
+  /// A read error; the source retries. For a scrape or Prometheus API feed: the request
+  /// failed (connection refused, timeout, HTTP status, body too large, API error), with why.
   case failed(String)
+  /// A scrape or API poll succeeded after `durationNanos` with a body of `bytes`; ends a
+  /// `failed` state (the data follows as records).
+  case fetched(durationNanos: Int64, bytes: Int)
   /// A command's process started (its pid).
   case started(Int32)
   /// A command's process ended (after its output was read to the end).
