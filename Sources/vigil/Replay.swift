@@ -76,8 +76,7 @@ struct Replay: ParsableCommand {
 
 /// Runs the interactive player on curses; returns the exit code.
 func runReplayPlayer(_ loaded: IncidentFile, path: String, ascii: Bool) throws -> Int32 {
-  let sidecar =
-    path.hasSuffix(".jsonl") ? String(path.dropLast(6)) + ".notes.jsonl" : path + ".notes.jsonl"
+  let sidecar = SidecarNotes.path(for: path)
   var replayer = Replayer(file: loaded)
   for m in SidecarNotes.load(path: sidecar) { replayer.addMarker(at: m.time, m.text) }
   var player = Player(replayer: replayer)

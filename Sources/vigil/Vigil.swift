@@ -34,7 +34,7 @@ struct Vigil: ParsableCommand {
       See 'vigil help run' for every flag.
       """,
     version: vigilVersion,
-    subcommands: [Run.self, Check.self, CheckConfig.self, Replay.self, Generate.self],
+    subcommands: [Run.self, Check.self, CheckConfig.self, Replay.self, Report.self, Generate.self],
     defaultSubcommand: Run.self)
 }
 

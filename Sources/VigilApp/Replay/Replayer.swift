@@ -38,6 +38,8 @@ public struct Replayer: Sendable {
   private var reported = Set<Int>()
   private var checkpoints: [Checkpoint] = []
   public static let checkpointInterval = 60 * Nanos.second
+  /// Off for a replay that only plays forward (`vigil report`): no state copies are kept.
+  public var keepsCheckpoints = true
   /// The recorded transitions, with the time of the record that produced each (jump targets).
   public let transitions: [(time: Timestamp, transition: AlertTransition)]
   /// The recorded markers, with those added while replaying (sidecar), in time order.
@@ -142,7 +144,7 @@ public struct Replayer: Sendable {
   }
 
   private mutating func maybeCheckpoint(before t: Timestamp) {
-    guard let last = checkpoints.last, position > last.position,
+    guard keepsCheckpoints, let last = checkpoints.last, position > last.position,
       t.since(last.time) >= Self.checkpointInterval
     else { return }
     checkpoints.append(Checkpoint(position: position, time: time, state: state, produced: produced))
