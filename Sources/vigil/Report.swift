@@ -85,7 +85,9 @@ func writeFileAtomically(_ path: String, _ text: String) -> String? {
   var done = 0
   var failure: String?
   while done < bytes.count {
-    let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+    let n = bytes.withUnsafeBytes { raw in
+      write(fd, UnsafeRawBufferPointer(rebasing: raw[done...]).baseAddress, raw.count - done)
+    }
     if n < 0 && errno == EINTR { continue }
     if n <= 0 {
       failure = String(cString: strerror(errno))
