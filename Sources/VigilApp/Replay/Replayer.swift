@@ -120,6 +120,25 @@ public struct Replayer: Sendable {
     time = max(time, t)
   }
 
+  /// Applies the next record (with the alert records that follow it), whatever its time.
+  public mutating func playNext() {
+    let records = file.records
+    guard position < records.count else { return }
+    let r = records[position]
+    if case .alert = r {
+      apply(r, at: position)
+      position += 1
+      return
+    }
+    apply(r, at: position)
+    position += 1
+    time = max(time, r.time)
+    while position < records.count, case .alert = records[position] {
+      apply(records[position], at: position)
+      position += 1
+    }
+  }
+
   /// Plays to the end of the recording.
   public mutating func playToEnd() {
     play(until: Timestamp(nanoseconds: .max))

@@ -288,7 +288,9 @@ private struct ReportBuilder {
 
   init(file: IncidentFile, sidecar: [(time: Timestamp, text: String)], maxPoints: Int) {
     self.file = file
-    replayer = Replayer(file: file)
+    var split = file
+    split.records = ReportBuilder.split(file.records)
+    replayer = Replayer(file: split)
     replayer.keepsCheckpoints = false
     self.sidecar = sidecar.sorted { $0.time < $1.time }
     signals = replayer.state.config.signals
@@ -312,8 +314,48 @@ private struct ReportBuilder {
   /// The dashboard's time now.
   var now: Timestamp { replayer.state.viewTime }
 
+  /// Lines per applied batch: a big batch read from a file on event time can span minutes,
+  /// and the samples are taken between batches. Ingest gives the same windows and transitions
+  /// however lines are batched (see `evaluateAlerts`); the replay's comparison checks it.
+  static let batchLines = 256
+
+  static func split(_ records: [IncidentRecord]) -> [IncidentRecord] {
+    guard
+      records.contains(where: {
+        if case .input(let i) = $0, case .records(let b, _) = i.payload {
+          b.count > batchLines
+        } else {
+          false
+        }
+      })
+    else { return records }
+    var out: [IncidentRecord] = []
+    out.reserveCapacity(records.count)
+    for r in records {
+      guard case .input(let input) = r, case .records(let batch, let format) = input.payload,
+        batch.count > batchLines
+      else {
+        out.append(r)
+        continue
+      }
+      var start = 0
+      while start < batch.count {
+        var part = RecordBatch()
+        for i in start..<min(batch.count, start + batchLines) {
+          batch.withRecord(i) { bytes, line in part.append(bytes, line: line) }
+        }
+        if start == 0 { part.oversized = batch.oversized }
+        var piece = input
+        piece.payload = .records(part, format)
+        out.append(.input(piece))
+        start += batchLines
+      }
+    }
+    return out
+  }
+
   mutating func run() {
-    let records = file.records
+    let records = replayer.file.records
     while !replayer.atEnd {
       let r = records[replayer.position]
       flushSidecar(before: r.time)
@@ -323,9 +365,12 @@ private struct ReportBuilder {
       case .action(let t, let action): notes.append(note(action, at: t))
       default: break
       }
-      replayer.play(until: r.time)
+      replayer.playNext()
       if case .rules = r { noteRules() }
-      observe()
+      // On the wall clock, samples see every record of their time (as the live loop drew its
+      // frames); on event time, any batch can move the clock.
+      let next = replayer.atEnd ? nil : records[replayer.position].time
+      observe(settled: next.map { $0 > r.time } ?? true || replayer.state.clockMode == .event)
     }
     replayer.playToEnd()
     observe(final: true)
@@ -364,7 +409,7 @@ private struct ReportBuilder {
     }
   }
 
-  mutating func observe(final: Bool = false) {
+  mutating func observe(settled: Bool = true, final: Bool = false) {
     let state = replayer.state
     if firstTime == nil, state.clockMode != .auto { firstTime = now }
     let total = state.alerts.transitionsTotal
@@ -376,7 +421,7 @@ private struct ReportBuilder {
       seenTransitions = total
       mergeEpisodes()
     }
-    if final || now >= nextSample {
+    if final || (settled && now >= nextSample) {
       sample()
       mergeEpisodes()
     }
@@ -418,10 +463,12 @@ private struct ReportBuilder {
     nextSample = Timestamp(nanoseconds: (n >= 0 ? n / step : (n - step + 1) / step) * step + step)
   }
 
-  /// At most `maxPoints` points: runs of `k` consecutive samples become one, at the run's
-  /// first time with its worst (highest) value, so peaks survive.
+  /// About `maxPoints` points at most (a quarter more is left alone): runs of `k` consecutive
+  /// samples become one, at the run's first time with its worst (highest) value, so peaks
+  /// survive. Only event time can need it (a file whose timestamps span far more than the
+  /// recording took).
   func thin(_ points: [IncidentReport.Point]) -> [IncidentReport.Point] {
-    guard points.count > maxPoints, maxPoints > 0 else { return points }
+    guard points.count > maxPoints + maxPoints / 4, maxPoints > 0 else { return points }
     let k = (points.count + maxPoints - 1) / maxPoints
     return stride(from: 0, to: points.count, by: k).map { i in
       let run = points[i..<min(points.count, i + k)]
