@@ -6,7 +6,8 @@
 // Vigil's ingest path (framer, parser, windows: the app's own `update`), `wc -l`, `jq` and
 // `mawk` summing the value per metric; then a full 200x60 view+diff; then the bytes ncurses
 // writes per second at 120x40 and 1 fps when one value per panel changes; then (in a child
-// process) peak RSS while ingesting 5 million events.
+// process) peak RSS while ingesting 5 million events; then `vigil report` on a one-hour
+// recording.
 import Foundation
 import VigilApp
 import VigilCore
@@ -113,6 +114,12 @@ if let n = option("--ingest-only").flatMap({ Int($0) }) {
   let (path, _) = demoFile(lines: n)
   var state = freshState()
   print("lines \(ingest(path: path, state: &state))")
+  exit(0)
+}
+
+// `--report-only`: only the report figure (a one-hour recording to HTML).
+if args.contains("--report-only") {
+  reportBench(dir: dir)
   exit(0)
 }
 
@@ -298,3 +305,6 @@ do {
     print("peak RSS: child failed: \(text)")
   }
 }
+
+// 6. `vigil report` on a one-hour recording at about 1,000 events/s.
+reportBench(dir: dir)
