@@ -23,7 +23,7 @@ func hourRecording(dir: String) -> (path: String, events: Int) {
     let recorder = try? IncidentRecorder(
       path: path, state: state, rulesYAML: DefaultRules.yaml(), title: "one hour, 1,000 events/s")
   else { fatalError("cannot write \(path)") }
-  let scenario = DemoScenario(seed: 7, rateScale: 3.2)
+  let scenario = DemoScenario(seed: 7, rateScale: 4.3)
   var events = 0
   for s in 0..<3600 {
     for q in 1...4 {

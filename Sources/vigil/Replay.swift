@@ -8,9 +8,9 @@ struct Replay: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Replay an incident recording (made with --record) with the same engine and screen.",
     discussion: """
-      Every input is run again through the same parsers, windows and alert rules, and every \\
-      alert transition is compared with the recorded one. With --headless, the replay runs to \\
-      its end as fast as it can and reports the comparison (exit status 3 when any transition \\
+      Every input is run again through the same parsers, windows and alert rules, and every \
+      alert transition is compared with the recorded one. With --headless, the replay runs to \
+      its end as fast as it can and reports the comparison (exit status 3 when any transition \
       differs).
       """)
 

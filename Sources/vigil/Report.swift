@@ -12,13 +12,13 @@ struct Report: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Write an incident report (HTML or Markdown) from a recording made with --record.",
     discussion: """
-      The recording is replayed to its end with the same engine as vigil replay (as fast as \\
-      it can, no terminal) and sampled at every evaluation tick (10s; coarser for recordings \\
-      over four hours). The HTML is one self-contained file (inline CSS and SVG, no network): \\
-      headline numbers (time to first alert, incident window, time firing per rule, worst \\
-      values), a chart per signal with thresholds, alert bands and markers, the alert \\
-      timeline, episodes, markers and notes (with those of FILE's .notes.jsonl sidecar), \\
-      rules and transitions. --format md writes the same as Markdown, charts as sparklines. \\
+      The recording is replayed to its end with the same engine as vigil replay (as fast as \
+      it can, no terminal) and sampled at every evaluation tick (10s; coarser for recordings \
+      over four hours). The HTML is one self-contained file (inline CSS and SVG, no network): \
+      headline numbers (time to first alert, incident window, time firing per rule, worst \
+      values), a chart per signal with thresholds, alert bands and markers, the alert \
+      timeline, episodes, markers and notes (with those of FILE's .notes.jsonl sidecar), \
+      rules and transitions. --format md writes the same as Markdown, charts as sparklines. \
       A damaged or cut-off recording is reported as far as it can be read, with a warning.
       """)
 

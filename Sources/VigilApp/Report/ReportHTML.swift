@@ -62,6 +62,8 @@ public enum ReportHTML {
     th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--border);
       vertical-align: top; overflow-wrap: anywhere; }
     th { background: var(--card); font-weight: 600; }
+    thead th { white-space: nowrap; }
+    tbody th { overflow-wrap: break-word; }
     td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
     td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
     .sev { font-weight: 600; white-space: nowrap; }
@@ -165,7 +167,7 @@ private struct HTMLWriter {
     out += "<header>\n<h1>\(e(r.title))</h1>\n"
     out += "<p class=\"sub\">Incident report · \(e(text.span))</p>\n<dl class=\"meta\">\n"
     func item(_ k: String, _ v: String) { out += "<dt>\(k)</dt><dd>\(v)</dd>\n" }
-    item("Incident span", e(text.span) + " on the " + e(text.clockWords))
+    item("Incident span", e(text.span) + " " + e(text.clockWords))
     item("Recorded", e(text.recorded))
     item(
       "Vigil",
@@ -363,8 +365,7 @@ private struct HTMLWriter {
       "<svg class=\"chart\" data-signal=\"\(s.key)\" viewBox=\"0 0 \(num(Self.width)) \(num(height))\" "
     out +=
       "role=\"img\" aria-labelledby=\"\(titleID) \(descID)\" xmlns=\"http://www.w3.org/2000/svg\">\n"
-    out += "<title id=\"\(titleID)\">\(e(s.title)): \(e(s.label.isEmpty ? "headline" : s.label)) "
-    out += "over \(e(Nanos.format(r.window)))</title>\n"
+    out += "<title id=\"\(titleID)\">\(e(s.title)): \(e(text.headlineWords(s)))</title>\n"
     var desc =
       worst.map { "Worst \(s.format($0.value)) at \(text.time($0.time))." } ?? "No data."
     let th = thresholdsSummary(s)

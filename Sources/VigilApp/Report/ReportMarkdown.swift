@@ -65,7 +65,7 @@ private struct MarkdownWriter {
   mutating func document() {
     line("# \(e(r.title)): incident report")
     line()
-    line("- **Incident span:** \(e(text.span)) on the \(e(text.clockWords))")
+    line("- **Incident span:** \(e(text.span)) \(e(text.clockWords))")
     line("- **Recorded:** \(e(text.recorded))")
     line("- **Vigil:** recorded with \(e(r.recordedWith)), report by \(e(r.reportedWith))")
     line("- **Feeds:** " + (r.feeds.isEmpty ? "none" : r.feeds.map(e).joined(separator: "; ")))

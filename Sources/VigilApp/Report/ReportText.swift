@@ -96,6 +96,12 @@ struct ReportText {
     return "\(report.episodes.count) episodes, \(fired.count) fired (\(pages) paging)"
   }
 
+  /// What a signal's headline is: `worst p99 over 5m`, `in 5m`.
+  func headlineWords(_ s: IncidentReport.Signal) -> String {
+    let label = s.label.isEmpty ? "headline" : s.label
+    return label.hasPrefix("in ") ? label : label + " over " + Nanos.format(report.window)
+  }
+
   /// What the chart's line is: `worst p99 over 5m, sampled every 10s`.
   func lineCaption(_ s: IncidentReport.Signal) -> String {
     let label = s.label.isEmpty ? "headline" : s.label
@@ -119,11 +125,12 @@ struct ReportText {
       + "(\(duration(report.recordedTo.since(report.recordedFrom))))"
   }
 
+  /// Which clock the span and charts are on.
   var clockWords: String {
     switch report.clock {
-    case .event: "event time (the feeds' own timestamps)"
-    case .wall: "wall clock (as the dashboard ran)"
-    case .auto: "not settled (no data)"
+    case .event: "on event time (the feeds' own timestamps)"
+    case .wall: "on the wall clock (as the dashboard ran)"
+    case .auto: "with no data (the clock never settled)"
     }
   }
 }
