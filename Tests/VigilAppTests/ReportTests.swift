@@ -165,6 +165,46 @@ import VigilTestSupport
     #expect(report.notes.map(\.time) == report.notes.map(\.time).sorted())
   }
 
+  /// A file read at full speed on event time: the whole incident in one input. The report
+  /// still samples it every 10 s of event time, and recomputes the recorded transitions.
+  @Test func eventTimeInOneBatchIsSampledThroughout() throws {
+    let path = Self.tempPath("event")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let arrival = demoStart.adding(Nanos.hour)
+    var state = freshState(now: arrival, clock: .auto)
+    let recorder = try IncidentRecorder(path: path, state: state, rulesYAML: DefaultRules.yaml())
+    func apply(_ m: Message) { _ = updateRecording(&state, m, recorder: recorder) }
+    let scenario = DemoScenario(seed: 42)
+    let lines = (0..<600).flatMap { s in
+      scenario.events(second: s).map { DemoFormatter.line($0, start: demoStart, format: .json) }
+    }
+    apply(.tick(arrival))
+    apply(
+      .feed(
+        FeedInput(
+          feed: FeedID(0), arrival: arrival, seq: 1, payload: .records(batch(lines), .json))))
+    apply(.tick(arrival.adding(Nanos.second)))
+    recorder.finish(at: arrival.adding(Nanos.second), reason: "quit")
+    #expect(state.clockMode == .event && state.alerts.transitionsTotal > 5)
+    let file = try IncidentFile.load(path: path)
+    #expect(file.records.filter { if case .input = $0 { true } else { false } }.count == 1)
+    let report = IncidentReport.build(file: file)
+    #expect(report.clock == .event)
+    #expect(report.mismatches == 0, "\(report.warnings)")
+    let text = { (trs: [AlertTransition]) in trs.map { IncidentRecord.alert($0).json.text } }
+    #expect(text(report.transitions) == text(state.alerts.history))
+    let times = report.signals[0].points.map(\.time)
+    #expect((55...62).contains(times.count), "\(times.count)")
+    #expect(times == times.sorted() && Set(times).count == times.count)
+    #expect(times.first.map { $0 < demoStart.adding(20 * Nanos.second) } == true)
+    #expect(
+      report.start < demoStart.adding(Nanos.second)
+        && report.end > demoStart.adding(599 * Nanos.second))
+    // Gaps between samples stay near the step (no jump over a batch).
+    let gaps = zip(times.dropFirst(), times).map { $0.since($1) }
+    #expect(gaps.allSatisfy { $0 <= 12 * Nanos.second }, "\(gaps.max() ?? 0)")
+  }
+
   /// A recording cut off mid-line still gives a report, with the replay's warning in it.
   @Test func aCutRecordingIsReportedAsFarAsItGoes() throws {
     let path = Self.tempPath("cut")

@@ -11,6 +11,15 @@ import VigilTestSupport
   static let recording = Result { try makeRecording() }
 
   static func makeRecording() throws -> String {
+    // Directories of earlier runs whose process is gone (this one's stays for the suite).
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
+    where name.hasPrefix("vigil-report-e2e-") {
+      if let pid = Int32(name.dropFirst("vigil-report-e2e-".count)), kill(pid, 0) != 0,
+        errno == ESRCH
+      {
+        try? FileManager.default.removeItem(atPath: "/tmp/" + name)
+      }
+    }
     let dir = "/tmp/vigil-report-e2e-\(getpid())"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let feed = dir + "/feed.jsonl"
@@ -18,7 +27,7 @@ import VigilTestSupport
     try g.stdout.write(toFile: feed, atomically: true, encoding: .utf8)
     let rec = dir + "/checkout.incident.jsonl"
     let (status, _, err) = try runVigil([
-      "--headless", "--frames", "8", "--record", rec, "--title", "checkout <incident> & co", feed,
+      "--headless", "--frames", "12", "--record", rec, "--title", "checkout <incident> & co", feed,
     ])
     guard status == 0 else { throw Failure("recording failed: \(err)") }
     // A marker added while replaying, in the sidecar.

@@ -289,7 +289,7 @@ private struct ReportBuilder {
   init(file: IncidentFile, sidecar: [(time: Timestamp, text: String)], maxPoints: Int) {
     self.file = file
     var split = file
-    split.records = ReportBuilder.split(file.records)
+    if ReportBuilder.clock(of: file) == .event { split.records = ReportBuilder.split(file.records) }
     replayer = Replayer(file: split)
     replayer.keepsCheckpoints = false
     self.sidecar = sidecar.sorted { $0.time < $1.time }
@@ -314,10 +314,21 @@ private struct ReportBuilder {
   /// The dashboard's time now.
   var now: Timestamp { replayer.state.viewTime }
 
-  /// Lines per applied batch: a big batch read from a file on event time can span minutes,
-  /// and the samples are taken between batches. Ingest gives the same windows and transitions
-  /// however lines are batched (see `evaluateAlerts`); the replay's comparison checks it.
-  static let batchLines = 256
+  /// Lines per applied batch on event time: a batch read from a file at full speed can span
+  /// minutes, and the samples are taken between batches. Ingest gives the same windows and
+  /// transitions however lines are batched (see `evaluateAlerts`); the replay's comparison
+  /// checks it. (On the wall clock, samples follow the ticks: nothing to split.)
+  static let batchLines = 64
+
+  /// The clock the recording's dashboard ran on: the header's, or for `auto` what it settled
+  /// on at the first sample (replayed up to there).
+  static func clock(of file: IncidentFile) -> ClockMode {
+    guard file.header.clockMode == .auto else { return file.header.clockMode }
+    var probe = Replayer(file: file)
+    probe.keepsCheckpoints = false
+    while !probe.atEnd && probe.state.clockMode == .auto { probe.playNext() }
+    return probe.state.clockMode
+  }
 
   static func split(_ records: [IncidentRecord]) -> [IncidentRecord] {
     guard
