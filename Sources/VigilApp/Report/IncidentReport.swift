@@ -270,13 +270,13 @@ private struct ReportBuilder {
   let file: IncidentFile
   var replayer: Replayer
   let step: Int64
+  let maxPoints: Int
   let signals: SignalNames
   var nextSample = Timestamp(nanoseconds: .min)
   var series: [IncidentReport.Signal]
   var transitions: [AlertTransition] = []
   var seenTransitions = 0
   var droppedTransitions = 0
-  var episodes: [IncidentReport.Episode] = []
   var episodeIndex: [String: Int] = [:]
   var rawEpisodes: [AlertEpisode] = []
   var notes: [IncidentReport.Note] = []
@@ -309,7 +309,6 @@ private struct ReportBuilder {
     self.maxPoints = maxPoints
     noteRules()
   }
-  let maxPoints: Int
 
   /// The dashboard's time now.
   var now: Timestamp { replayer.state.viewTime }
