@@ -265,6 +265,7 @@ import VigilTestSupport
     let check = try checkMarkup(html)
     #expect(check.scripts == 1)
     #expect(check.svgs == 7)
+    #expect(check.cspAllowsScript)
   }
 
   @Test func markdownHasTheSameContent() throws {
@@ -528,6 +529,8 @@ struct MarkupCheck {
   var text: String
   var scripts: Int
   var svgs: Int
+  /// The page's CSP names its script's SHA-256 (computed by Python's hashlib).
+  var cspAllowsScript: Bool
 }
 
 func checkMarkup(_ html: String) throws -> MarkupCheck {
@@ -535,7 +538,7 @@ func checkMarkup(_ html: String) throws -> MarkupCheck {
   try html.write(toFile: path, atomically: true, encoding: .utf8)
   defer { try? FileManager.default.removeItem(atPath: path) }
   let script = #"""
-    import json, sys
+    import base64, hashlib, json, sys
     import xml.etree.ElementTree as ET
     from html.parser import HTMLParser
     data = open(sys.argv[1], encoding="utf-8", errors="strict").read()
@@ -558,8 +561,15 @@ func checkMarkup(_ html: String) throws -> MarkupCheck {
     p = P()
     p.feed(data)
     p.close()
+    # The content security policy allows the page's script by its SHA-256.
+    csp = [m.get("content") for m in root.iter("meta")
+           if m.get("http-equiv") == "Content-Security-Policy"]
+    script = "".join(s.text or "" for s in root.iter("script"))
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    csp_ok = len(csp) == 1 and ("'sha256-" + digest + "'") in csp[0]
     print(json.dumps({"tags": sorted(tags), "attrs": sorted(attrs), "hrefs": hrefs,
-        "text": "".join(root.itertext()), "scripts": p.scripts, "svgs": p.svgs}))
+        "text": "".join(root.itertext()), "scripts": p.scripts, "svgs": p.svgs,
+        "csp_ok": csp_ok}))
     """#
   let r = spawnAndWait(["python3", "-c", script, path], timeoutSeconds: 60)
   guard r.status == 0, let data = r.stdout.data(using: .utf8),
@@ -571,7 +581,8 @@ func checkMarkup(_ html: String) throws -> MarkupCheck {
   return MarkupCheck(
     tags: Set(json["tags"] as? [String] ?? []), attributes: Set(json["attrs"] as? [String] ?? []),
     hrefs: json["hrefs"] as? [String] ?? [], text: json["text"] as? String ?? "",
-    scripts: json["scripts"] as? Int ?? -1, svgs: json["svgs"] as? Int ?? -1)
+    scripts: json["scripts"] as? Int ?? -1, svgs: json["svgs"] as? Int ?? -1,
+    cspAllowsScript: json["csp_ok"] as? Bool ?? false)
 }
 
 struct CheckFailed: Error {}
