@@ -8,6 +8,9 @@ need_apt=()
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 # A real Prometheus for the HTTP API and scrape tests (they fail, not skip, without it).
 command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
+# The report's browser test (Tests/VigilEndToEndTests/ReportEndToEndTests.swift).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -381,18 +381,28 @@ extension AlertInstance {
 extension AlertsState {
   /// The panel (0-5, as on the dashboard) a rule or `FeedStale` instance belongs to, by metric.
   public func panel(of instance: AlertInstance, signals: SignalNames) -> Int? {
-    if instance.rule == RuleSet.feedStaleRule {
-      return instance.labels["feed"].flatMap { AlertsState.panel(metric: $0, signals) }
+    panel(rule: instance.rule, labels: instance.labels, signals: signals)
+  }
+
+  /// The panel of an instance given by its rule name and labels.
+  public func panel(rule name: String, labels: LabelSet, signals: SignalNames) -> Int? {
+    if name == RuleSet.feedStaleRule {
+      return labels["feed"].flatMap { AlertsState.panel(metric: $0, signals) }
     }
-    guard let rule = evaluator.ruleSet.rules.first(where: { $0.name == instance.rule }) else {
+    guard let rule = evaluator.ruleSet.rules.first(where: { $0.name == name }) else {
       return nil
     }
+    return AlertsState.panel(of: rule, signals: signals)
+  }
+
+  /// The panel (0-5, as on the dashboard) whose signal a rule watches, by metric.
+  public static func panel(of rule: AlertRule, signals: SignalNames) -> Int? {
     switch rule.aggregate {
-    case .series: return AlertsState.panel(metric: rule.selector.metric, signals)
+    case .series: AlertsState.panel(metric: rule.selector.metric, signals)
     case .ratio(let num, let den):
-      return AlertsState.panel(metric: num.metric, signals)
+      AlertsState.panel(metric: num.metric, signals)
         ?? AlertsState.panel(metric: den.metric, signals)
-    case .burnRate(let slo): return AlertsState.panel(metric: slo.total.metric, signals)
+    case .burnRate(let slo): AlertsState.panel(metric: slo.total.metric, signals)
     }
   }
 

@@ -8,7 +8,8 @@
 // writes per second at 120x40 and 1 fps when one value per panel changes; alert evaluation;
 // the parse time of a 10,000-series Prometheus scrape (`--prometheus` runs only that); then
 // (in a child process) peak RSS while ingesting 5 million events; then StatsD datagrams/s over
-// loopback UDP with no drop (`--statsd-only` runs just that).
+// loopback UDP with no drop (`--statsd-only` runs just that); then `vigil report` on a one-hour
+// recording (`--report-only` runs just that).
 import Foundation
 import VigilApp
 import VigilCore
@@ -224,6 +225,12 @@ if args.contains("--statsd-only") {
   exit(0)
 }
 
+// `--report-only`: only the report figure (a one-hour recording to HTML).
+if args.contains("--report-only") {
+  reportBench(dir: dir)
+  exit(0)
+}
+
 if args.contains("--rss-child") {
   let (path, n) = demoFile(lines: 5_000_000)
   var state = freshState()
@@ -429,3 +436,6 @@ do {
 
 // 6. StatsD over loopback UDP: the highest paced rate with no drop (StatsDBench.swift).
 statsdBench()
+
+// 6. `vigil report` on a one-hour recording at about 1,000 events/s.
+reportBench(dir: dir)

@@ -8,9 +8,9 @@ struct Replay: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Replay an incident recording (made with --record) with the same engine and screen.",
     discussion: """
-      Every input is run again through the same parsers, windows and alert rules, and every \\
-      alert transition is compared with the recorded one. With --headless, the replay runs to \\
-      its end as fast as it can and reports the comparison (exit status 3 when any transition \\
+      Every input is run again through the same parsers, windows and alert rules, and every \
+      alert transition is compared with the recorded one. With --headless, the replay runs to \
+      its end as fast as it can and reports the comparison (exit status 3 when any transition \
       differs).
       """)
 
@@ -78,8 +78,7 @@ struct Replay: ParsableCommand {
 
 /// Runs the interactive player on curses; returns the exit code.
 func runReplayPlayer(_ loaded: IncidentFile, path: String, ascii: Bool) throws -> Int32 {
-  let sidecar =
-    path.hasSuffix(".jsonl") ? String(path.dropLast(6)) + ".notes.jsonl" : path + ".notes.jsonl"
+  let sidecar = SidecarNotes.path(for: path)
   var replayer = Replayer(file: loaded)
   for m in SidecarNotes.load(path: sidecar) { replayer.addMarker(at: m.time, m.text) }
   // Checkpoints for seeking, built ahead of the player on a background thread.

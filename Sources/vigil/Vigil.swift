@@ -35,8 +35,8 @@ struct Vigil: ParsableCommand {
       """,
     version: vigilVersion,
     subcommands: [
-      Run.self, Check.self, CheckConfig.self, CheckTheme.self, Replay.self, LintFeed.self,
-      Generate.self,
+      Run.self, Check.self, CheckConfig.self, CheckTheme.self, Replay.self, Report.self,
+      LintFeed.self, Generate.self,
     ],
     defaultSubcommand: Run.self)
 }

@@ -81,6 +81,8 @@ public struct Replayer: Sendable {
   private var reported = Set<Int>()
   private let checkpoints: CheckpointIndex
   public static let checkpointInterval = 60 * Nanos.second
+  /// Off for a replay that only plays forward (`vigil report`): no state copies are kept.
+  public var keepsCheckpoints = true
   /// The recorded transitions, with the time of the record that produced each (jump targets).
   public let transitions: [(time: Timestamp, transition: AlertTransition)]
   /// The recorded markers, with those added while replaying (sidecar), in time order.
@@ -179,6 +181,26 @@ public struct Replayer: Sendable {
     }
   }
 
+  /// Applies the next record (with the alert records that follow it), whatever its time.
+  public mutating func playNext() {
+    let records = file.records
+    guard position < records.count else { return }
+    let index = position
+    let r = records[position]
+    apply(r, at: position)
+    position += 1
+    if case .alert = r {
+      finishGroup(at: index)
+      return
+    }
+    time = max(time, r.time)
+    while position < records.count, case .alert = records[position] {
+      apply(records[position], at: position)
+      position += 1
+    }
+    finishGroup(at: index)
+  }
+
   /// Plays to the end of the recording.
   public mutating func playToEnd() {
     play(until: Timestamp(nanoseconds: .max))
@@ -209,7 +231,8 @@ public struct Replayer: Sendable {
 
   private mutating func maybeCheckpoint(before t: Timestamp) {
     let interval = Self.checkpointInterval
-    guard checkpoints.wants(position: position, time: t, interval: interval) else { return }
+    guard keepsCheckpoints, checkpoints.wants(position: position, time: t, interval: interval)
+    else { return }
     let cp = Checkpoint(position: position, time: time, state: state, produced: produced)
     checkpoints.offer(position: position, time: t, interval: interval) { cp }
   }

@@ -9,6 +9,12 @@ import VigilCore
 /// Markers added while replaying go to a sidecar file beside the recording
 /// (`x.incident.notes.jsonl`), one `mark` record per line: the recording is never modified.
 public enum SidecarNotes {
+  /// The sidecar beside a recording: `x.incident.jsonl` has `x.incident.notes.jsonl`.
+  public static func path(for recording: String) -> String {
+    recording.hasSuffix(".jsonl")
+      ? String(recording.dropLast(6)) + ".notes.jsonl" : recording + ".notes.jsonl"
+  }
+
   /// The markers in a sidecar file; a missing or damaged file gives what could be read.
   public static func load(path: String) -> [(time: Timestamp, text: String)] {
     guard let bytes = IncidentFile.readAll(path) else { return [] }

@@ -11,6 +11,8 @@ public struct PanelModel: Sendable, Equatable {
   /// The big number, e.g. `1.23s`, and what it is, e.g. `p99`.
   public var headline: String
   public var headlineLabel: String
+  /// The headline as a number (in ``unit``), for reports and charts; nil when there is none.
+  public var headlineValue: Double?
   public var trend: Trend?
   /// Detail lines under the headline.
   public var details: [String]
@@ -233,6 +235,7 @@ private struct ModelBuilder {
       details: [], sparkCaption: "", table: rows.map(\.row),
       tableHeader: ["service", "p99", "p50", "req/s"], hasData: !rows.isEmpty)
     panel.unit = .milliseconds
+    panel.headlineValue = worst
     panel.breakdownHeader = [
       "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",
     ]
@@ -254,6 +257,7 @@ private struct ModelBuilder {
       ] + extra,
       spark: spark, sparkCaption: "p99 per \(bucketLabel)", hasData: true)
     panel.unit = .milliseconds
+    panel.headlineValue = s.p99
     panel.breakdownHeader = [
       "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",
     ]
@@ -377,6 +381,7 @@ private struct ModelBuilder {
       trend: trend(spark), details: details, spark: spark,
       sparkCaption: "retry ratio per \(bucketLabel)", hasData: true)
     panel.unit = .ratio
+    panel.headlineValue = ratio
     panel.breakdownHeader = ["series", "samples", "total", "rate"]
     panel.breakdown = counterRows(attempts + retries + failures)
     panel.threshold = ratioThreshold(num: names.paymentRetries, den: names.paymentAttempts)
@@ -401,12 +406,14 @@ private struct ModelBuilder {
     }
     pairs.sort { ($0.1 ?? -1) > ($1.1 ?? -1) }
     let spark = ratioBuckets(mismatches.map(\.id), checks.map(\.id))
+    let ratio = c.sum > 0 ? m.sum / c.sum : nil
     var panel = PanelModel(
-      title: "Inventory mismatch", headline: Format.percent(c.sum > 0 ? m.sum / c.sum : nil),
+      title: "Inventory mismatch", headline: Format.percent(ratio),
       headlineLabel: "of checks", trend: trend(spark),
       details: [pairs.map { "\($0.0) \(Format.percent($0.1))" }.joined(separator: "  ")],
       spark: spark, sparkCaption: "mismatch ratio per \(bucketLabel)", hasData: true)
     panel.unit = .ratio
+    panel.headlineValue = ratio
     panel.breakdownHeader = ["series", "samples", "total", "rate"]
     panel.breakdown = counterRows(mismatches.map(\.id) + checks.map(\.id))
     panel.threshold = ratioThreshold(num: names.inventoryMismatches, den: names.inventoryChecks)
@@ -434,6 +441,7 @@ private struct ModelBuilder {
       details: ["\(Format.count(perHour.rounded()))/h  other reasons \(Format.count(ot.sum))"],
       spark: spark, sparkCaption: "tickets per \(bucketLabel)", hasData: oe.count + ot.count > 0)
     panel.unit = .count
+    panel.headlineValue = oe.sum
     panel.breakdownHeader = ["series", "samples", "total", "rate"]
     panel.breakdown = counterRows(all.map(\.id))
     return panel

@@ -1,0 +1,103 @@
+import ArgumentParser
+import VigilApp
+import VigilCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+struct Report: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write an incident report (HTML or Markdown) from a recording made with --record.",
+    discussion: """
+      The recording is replayed to its end with the same engine as vigil replay (as fast as \
+      it can, no terminal) and sampled at every evaluation tick (10s; coarser for recordings \
+      over four hours). The HTML is one self-contained file (inline CSS and SVG, no network): \
+      headline numbers (time to first alert, incident window, time firing per rule, worst \
+      values), a chart per signal with thresholds, alert bands and markers, the alert \
+      timeline, episodes, markers and notes (with those of FILE's .notes.jsonl sidecar), \
+      rules and transitions. --format md writes the same as Markdown, charts as sparklines. \
+      A damaged or cut-off recording is reported as far as it can be read, with a warning.
+      """)
+
+  @Argument(help: "The recording (.incident.jsonl).")
+  var file: String
+
+  @Option(
+    name: .shortAndLong,
+    help: ArgumentHelp(
+      "Where to write the report; - for standard output.",
+      discussion: "Default: FILE with .html or .md instead of .jsonl.", valueName: "path"))
+  var out: String?
+
+  @Option(help: "html or md.")
+  var format: String = "html"
+
+  @Option(help: "The report's title (default: the recording's --title, or \"Incident\").")
+  var title: String?
+
+  func validate() throws {
+    guard format == "html" || format == "md" else {
+      throw ValidationError("--format takes html or md, not \"\(format)\"")
+    }
+  }
+
+  /// FILE with the format's extension instead of `.jsonl`.
+  static func defaultOutput(for file: String, format: String) -> String {
+    (file.hasSuffix(".jsonl") ? String(file.dropLast(6)) : file) + "." + format
+  }
+
+  func run() throws {
+    let loaded: IncidentFile
+    do {
+      loaded = try IncidentFile.load(path: file)
+    } catch {
+      throw RunFailure(description: "vigil report: \(error)")
+    }
+    for w in loaded.warnings { printError("vigil report: \(file): \(w)") }
+    let sidecar = SidecarNotes.load(path: SidecarNotes.path(for: file))
+    let report = IncidentReport.build(file: loaded, sidecar: sidecar, title: title)
+    let text = format == "md" ? ReportMarkdown.render(report) : ReportHTML.render(report)
+    let path = out ?? Self.defaultOutput(for: file, format: format)
+    if path == "-" {
+      print(text, terminator: "")
+      return
+    }
+    if let problem = writeFileAtomically(path, text) {
+      throw RunFailure(description: "vigil report: cannot write \(path): \(problem)")
+    }
+    printError(
+      "vigil report: wrote \(path) (\(text.utf8.count / 1024) KB): "
+        + "\(report.episodes.count) episodes, \(report.transitions.count) transitions, "
+        + "\(report.notes.count) markers and notes")
+  }
+}
+
+/// Writes `text` to `path` through a temporary file in the same directory, so a failed write
+/// never leaves half a report; returns why it failed, or nil.
+func writeFileAtomically(_ path: String, _ text: String) -> String? {
+  let tmp = path + ".tmp-\(getpid())"
+  let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+  guard fd >= 0 else { return String(cString: strerror(errno)) }
+  let bytes = Array(text.utf8)
+  var done = 0
+  var failure: String?
+  while done < bytes.count {
+    let n = bytes.withUnsafeBytes { raw in
+      write(fd, UnsafeRawBufferPointer(rebasing: raw[done...]).baseAddress, raw.count - done)
+    }
+    if n < 0 && errno == EINTR { continue }
+    if n <= 0 {
+      failure = String(cString: strerror(errno))
+      break
+    }
+    done += n
+  }
+  if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+  _ = close(fd)
+  if failure == nil && rename(tmp, path) != 0 { failure = String(cString: strerror(errno)) }
+  if failure != nil { _ = unlink(tmp) }
+  return failure
+}
