@@ -13,6 +13,8 @@ public enum Message: Sendable {
   case tick(Timestamp)
   /// The rules file was read again (after `r`): the new rules, or every problem in it.
   case rulesLoaded(Result<RuleSet, ConfigProblems>)
+  /// The loop measured itself over the last second (`--debug`).
+  case loopMeasured(LoopRates)
 }
 
 /// Why the loop ended.

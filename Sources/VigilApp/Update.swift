@@ -22,6 +22,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     return []
   case .terminate(let sig):
     return [.quit(.signal(sig))]
+  case .loopMeasured(let rates):
+    state.loopRates = rates
+    state.dirty = true
+    return []
   case .rulesLoaded(let result):
     state.dirty = true
     let until = state.now.adding(15 * Nanos.second)
@@ -296,6 +300,10 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.ui.overlay = state.ui.overlay == .feeds ? nil : .feeds
   case .character("t"):
     cycleTheme(&state)
+  case .character("+"), .character("="):
+    changeFrameRate(&state, to: FrameRate.faster(than: state.ui.fps))
+  case .character("-"), .character("_"):
+    changeFrameRate(&state, to: FrameRate.slower(than: state.ui.fps))
   case .escape:
     if state.ui.overlay != nil {
       state.ui.overlay = nil
@@ -366,6 +374,15 @@ private func cycleTheme(_ state: inout AppState) {
   state.ui.themeIndex = (state.ui.themeIndex + 1) % count
   state.notice = Notice(
     text: "theme: \(state.theme.name) (\(state.ui.themeIndex + 1)/\(count), t for the next)",
+    isError: false, until: state.now.adding(5 * Nanos.second))
+}
+
+/// Sets the frame rate and says so in the title bar (the loop takes it from the next frame).
+private func changeFrameRate(_ state: inout AppState, to fps: Double) {
+  let limit = fps == state.ui.fps ? (fps >= 1 ? " (the fastest)" : " (the slowest)") : ""
+  state.ui.fps = fps
+  state.notice = Notice(
+    text: "frame rate: \(FrameRate.format(fps)) fps\(limit), + faster, - slower",
     isError: false, until: state.now.adding(5 * Nanos.second))
 }
 

@@ -45,6 +45,17 @@ public final class CursesBackend: TerminalBackend {
   private let attributeMask: attr_t
   /// The terminfo entry takes colours as 0xRRGGBB numbers (numbers below 8 are ANSI colours).
   private let isDirectColor: Bool
+  /// Bytes the frames (`doupdate`) sent so far, counted while ``countsBytes`` is on.
+  private var sent: UInt64 = 0
+  /// Count the bytes each frame sends (`--debug`): two reads of the thread's I/O counters per
+  /// frame. Off by default.
+  public var countsBytes = false
+  /// Whether this system lets the backend count bytes (see ``OutputCounter``).
+  private lazy var canCount = OutputCounter.threadBytesWritten() != nil
+
+  /// Bytes sent to the terminal by frames since ``countsBytes`` was turned on; nil when off or
+  /// not countable here.
+  public var bytesWritten: UInt64? { countsBytes && canCount ? sent : nil }
 
   /// ``capability``, as the loop asks for it.
   public var colorCapability: ColorCapability { capability }
@@ -139,7 +150,12 @@ public final class CursesBackend: TerminalBackend {
       _ = wmove(window, Int32(size.height - 1), Int32(size.width - 1))
     }
     _ = wnoutrefresh(window)
+    guard countsBytes, canCount, let before = OutputCounter.threadBytesWritten() else {
+      _ = doupdate()
+      return
+    }
     _ = doupdate()
+    if let after = OutputCounter.threadBytesWritten(), after >= before { sent += after - before }
   }
 
   /// Repaints every cell on the next ``flush()`` (`clearok(curscr, TRUE)`).

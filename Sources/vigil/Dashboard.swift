@@ -86,6 +86,8 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
   } catch {
     throw RunFailure(description: "vigil: cannot start the terminal: \(error)")
   }
+  backend.countsBytes = config.debug
+  state.config.settings.append(Setting("colours shown", "\(backend.capability)"))
   let loop = AppLoop(
     state: state, backend: backend, clock: clock, inbox: inbox,
     glyphs: (o.ascii || !backend.isUTF8) ? .ascii : .unicode)

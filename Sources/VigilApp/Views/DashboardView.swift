@@ -157,6 +157,7 @@ func renderTitle(
   let firing = state.alerts.firing.count
   let pending = state.alerts.pending.count
   var tags: [(String, Style)] = []
+  if state.config.debug { tags.append((" \(debugIndicator(state)) ", theme.label)) }
   if firing > 0 { tags.append((" \(glyphs.statusCritical) \(firing) firing ", theme.alertFiring)) }
   if pending > 0 {
     tags.append((" \(glyphs.statusWarning) \(pending) pending ", theme.alertPending))
@@ -205,7 +206,7 @@ func renderStatus(
   let dropped = state.feeds.reduce(0) { $0 + $1.dropped }
   if dropped > 0 { rejected += " dropped \(Format.count(Double(dropped)))" }
   let attention = state.totalRejected > 0 || dropped > 0
-  let parts: [(String, Style)] = [
+  var parts: [(String, Style)] = [
     (feedsText, theme.statusBar),
     ("\(Format.count(Double(state.lineRate.perSecond))) lines/s", theme.statusBar),
     (
@@ -213,8 +214,13 @@ func renderStatus(
       attention ? theme.statusBar.adding(.bold) : theme.statusBar
     ),
     (clockText, theme.statusBar), ("window \(Nanos.format(state.window))", theme.statusBar),
-    ("? help", theme.statusBar),
   ]
+  // Over SSH the lower frame rate is said; "? help" goes first when the row is full.
+  if state.config.overSSH {
+    parts.append(("ssh: \(FrameRate.format(state.ui.fps)) fps", theme.statusBar))
+  }
+  let used = parts.reduce(0) { $0 + displayWidth($1.0) + 3 }
+  if used + 6 <= rect.width { parts.append(("? help", theme.statusBar)) }
   var x = rect.x + 1
   for (i, part) in parts.enumerated() {
     if i > 0 {
@@ -223,4 +229,13 @@ func renderStatus(
     }
     x += buffer.put(part.0, at: Point(x: x, y: rect.y), style: part.1, clip: rect)
   }
+}
+
+/// The `--debug` indicator: the frame rate measured (and the one asked for) and the bytes per
+/// second sent to the terminal.
+func debugIndicator(_ state: AppState) -> String {
+  let target = FrameRate.format(state.ui.fps)
+  guard let rates = state.loopRates else { return "debug: \(target) fps max, measuring" }
+  let bytes = rates.bytesPerSecond.map(FrameRate.formatBytes) ?? "bytes n/a"
+  return "debug: \(Format.fixed(rates.framesPerSecond, 1))/\(target) fps \(bytes)"
 }

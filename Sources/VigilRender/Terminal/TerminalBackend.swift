@@ -39,9 +39,13 @@ public protocol TerminalBackend: AnyObject {
   func shutdown()
   /// The colours the terminal shows (the app adapts its theme to monochrome itself).
   var colorCapability: ColorCapability { get }
+  /// Bytes sent to the terminal so far, or nil when the backend does not count them.
+  var bytesWritten: UInt64? { get }
 }
 
 extension TerminalBackend {
   /// Backends that keep styles as they are (``RecordingBackend``) show every colour.
   public var colorCapability: ColorCapability { .truecolor }
+  /// Backends count no bytes unless they say otherwise.
+  public var bytesWritten: UInt64? { nil }
 }
