@@ -274,6 +274,9 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   }
   if state.ui.overlay == .alerts, handleAlertsKey(&state, key) { return [] }
   if state.ui.overlay == .feeds, handleFeedsKey(&state, key) { return [] }
+  if handleScrollKey(&state, key) { return [] }
+  let overlayBefore = state.ui.overlay
+  defer { if state.ui.overlay != overlayBefore { state.ui.scroll = 0 } }
   switch key {
   case .character("q"), .character("Q"), .control("c"):
     return [.quit(.quit)]
@@ -335,11 +338,12 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
 private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
   let list = state.alerts.listed
   let sel = state.alerts.selectedIndex(state.ui.alertSelection)
+  if let move = ScrollMove(key) {
+    let to = move.apply(to: sel, visible: 10, limit: list.count - 1)
+    if to < list.count { state.ui.alertSelection = list[to].key }
+    return true
+  }
   switch key {
-  case .down, .character("j"):
-    if sel + 1 < list.count { state.ui.alertSelection = list[sel + 1].key }
-  case .up, .character("k"):
-    if sel > 0 && sel - 1 < list.count { state.ui.alertSelection = list[sel - 1].key }
   case .character("A"):
     if sel < list.count { state.actions.append(state.alerts.toggleAck(list[sel].key)) }
   case .character("s"):
@@ -353,12 +357,10 @@ private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
 
 /// Keys of the feeds overlay: move the selection. False: not handled.
 private func handleFeedsKey(_ state: inout AppState, _ key: Key) -> Bool {
+  guard let move = ScrollMove(key) else { return false }
   let last = max(0, state.feeds.count - 1)
-  switch key {
-  case .down, .character("j"): state.ui.feedSelection = min(last, state.ui.feedSelection + 1)
-  case .up, .character("k"): state.ui.feedSelection = max(0, min(last, state.ui.feedSelection - 1))
-  default: return false
-  }
+  state.ui.feedSelection = move.apply(
+    to: min(state.ui.feedSelection, last), visible: 10, limit: last)
   return true
 }
 

@@ -51,7 +51,9 @@ public func renderApp(
   case .others:
     let rect = overlayRect(in: body, width: body.width - 4, height: body.height - 2)
     buffer.fill(rect, with: Cell(" ", style: theme.overlay))
-    renderOthers(model.others, in: rect, into: &buffer, glyphs: glyphs, theme: theme)
+    renderOthers(
+      model.others, in: rect, into: &buffer, glyphs: glyphs, theme: theme,
+      first: scrollFirst(state, scrollExtent(state)), rightTitle: scrollLabel(state) + "Esc close")
   case .alerts: renderAlerts(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
   case .alertHistory:
     renderAlertHistory(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
