@@ -15,6 +15,8 @@ public enum Message: Sendable {
   case rulesLoaded(Result<RuleSet, ConfigProblems>)
   /// The loop measured itself over the last second (`--debug`).
   case loopMeasured(LoopRates)
+  /// A mouse press or wheel turn (`--mouse`).
+  case mouse(MouseEvent)
 }
 
 /// Why the loop ended.

@@ -16,6 +16,8 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     return []
   case .key(let key):
     return handleKey(&state, key)
+  case .mouse(let event):
+    return handleMouse(&state, event)
   case .resize(let size):
     state.ui.size = size
     state.dirty = true
@@ -330,6 +332,40 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     if state.ui.overlay == nil { state.ui.zoomed.toggle() }
   default:
     state.dirty = false
+  }
+  return []
+}
+
+// MARK: - Mouse
+
+/// A mouse press focuses the panel under it (a press on the focused panel zooms it, a press
+/// on a zoomed panel goes back); the wheel scrolls the open list. Nothing without `--mouse`.
+private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
+  guard state.config.mouse else { return [] }
+  switch event.action {
+  case .wheelUp, .wheelDown:
+    guard state.ui.overlay != nil else { return [] }
+    let key: Key = event.action == .wheelUp ? .up : .down
+    for _ in 0..<(scrollExtent(state) != nil ? 3 : 1) { _ = handleKey(&state, key) }
+  case .press:
+    guard state.ui.overlay == nil else { return [] }
+    state.dirty = true
+    if state.ui.zoomed {
+      state.ui.zoomed = false
+      return []
+    }
+    let size = state.ui.size
+    let othersShown = othersStripShown(
+      dashboardBody(size), othersEmpty: DashboardModel(state).others.isEmpty)
+    guard
+      let i = panelIndex(
+        at: event.position, size: size, othersShown: othersShown, count: dashboardPanelCount)
+    else { return [] }
+    if i == state.ui.focus {
+      state.ui.zoomed = true
+    } else {
+      state.ui.focus = i
+    }
   }
   return []
 }

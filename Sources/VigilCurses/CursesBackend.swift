@@ -75,7 +75,9 @@ public final class CursesBackend: TerminalBackend {
       options.colorChoice, forced: options.colorOverride, term: env("TERM"),
       colorterm: env("COLORTERM"), noColor: !(env("NO_COLOR") ?? "").isEmpty,
       colors: terminal.colorCount)
-    return CursesBackend(terminal: terminal, requested: requested)
+    let backend = CursesBackend(terminal: terminal, requested: requested)
+    if options.mouse { terminal.enableMouse() }
+    return backend
   }
 
   /// A backend on a headless screen (`/dev/null`), for tests.
@@ -191,6 +193,12 @@ public final class CursesBackend: TerminalBackend {
         _ = clearok(vigil_curscr(), true)
         lastStyle = nil
         return .resize(size)
+      }
+      if key == vigil_key_mouse() {
+        var x: Int32 = 0
+        var y: Int32 = 0
+        let kind = vigil_get_mouse(&x, &y)
+        return KeyTranslation.mouse(kind: kind, x: x, y: y).map(InputEvent.mouse)
       }
       return KeyTranslation.key(forKeyCode: key).map(InputEvent.key)
     case OK:

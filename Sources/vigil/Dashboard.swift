@@ -82,7 +82,7 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     backend = try CursesBackend.start(
       options: CursesOptions(
         colorOverride: o.look.colorDepth, colorChoice: o.look.colorChoice,
-        asciiOnly: o.ascii ? true : nil))
+        asciiOnly: o.ascii ? true : nil, mouse: o.config.mouse))
   } catch {
     throw RunFailure(description: "vigil: cannot start the terminal: \(error)")
   }

@@ -66,6 +66,9 @@ struct Run: ParsableCommand {
   @Flag(help: "Show the frame rate and the bytes per second sent to the terminal.")
   var debug = false
 
+  @Flag(help: "Use the mouse: click focuses a panel, the wheel scrolls lists. (default: off)")
+  var mouse = false
+
   @Option(
     help: "Clock the windows follow: wall, event (newest event time) or auto. (default: auto)")
   var clock: String?
@@ -128,6 +131,7 @@ struct Run: ParsableCommand {
     config.overSSH = sshSession()
     config.fps = fps ?? file.fps ?? (config.overSSH ? FrameRate.overSSH : FrameRate.standard)
     config.debug = debug
+    config.mouse = mouse
     for s in signal {
       if let problem = config.signals.apply(s) { throw ValidationError("--signal: \(problem)") }
     }

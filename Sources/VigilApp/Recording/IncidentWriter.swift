@@ -111,7 +111,7 @@ public final class IncidentRecorder {
     case .tick(let t):
       writer.append(IncidentRecord.tick(t).json)
       writer.tick(t)
-    case .key, .resize, .terminate, .rulesLoaded, .loopMeasured: break
+    case .key, .resize, .terminate, .rulesLoaded, .loopMeasured, .mouse: break
     }
   }
 

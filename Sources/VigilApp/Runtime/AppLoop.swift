@@ -105,6 +105,7 @@ public final class AppLoop<Backend: TerminalBackend> {
           message = .resize(size)
           nextFrame = monotonicNanos()
         case .terminate(let sig): message = .terminate(sig)
+        case .mouse(let event): message = .mouse(event)
         }
         if let reason = apply(message) { return reason }
         timeout = 0

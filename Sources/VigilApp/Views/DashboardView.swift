@@ -31,9 +31,9 @@ public func renderApp(
       model.panels[focus], in: body, focused: true, zoomed: true, into: &buffer, glyphs: glyphs,
       theme: theme)
   } else {
-    let showOthers = !model.others.isEmpty && body.height >= 30
-    let gridHeight = showOthers ? body.height - max(6, body.height / 4) : body.height
-    let grid = Rect(x: body.x, y: body.y, width: body.width, height: gridHeight)
+    let showOthers = othersStripShown(body, othersEmpty: model.others.isEmpty)
+    let grid = panelGrid(body, othersShown: showOthers)
+    let gridHeight = grid.height
     for (i, rect) in panelRects(grid, count: model.panels.count).enumerated() {
       renderPanel(
         model.panels[i], in: rect, focused: state.ui.focus == i, zoomed: false, into: &buffer,
@@ -84,6 +84,31 @@ func asciify(_ buffer: inout ScreenBuffer) {
       buffer.cells[i + 1].text = replacement == "?" ? "?" : " "
     }
   }
+}
+
+/// The dashboard's body (between the title and the status bar) at a terminal size.
+func dashboardBody(_ size: Size) -> Rect {
+  Rect(x: 0, y: 1, width: size.width, height: size.height - 2)
+}
+
+/// Whether the "other metrics" strip is drawn under the panels.
+func othersStripShown(_ body: Rect, othersEmpty: Bool) -> Bool {
+  !othersEmpty && body.height >= 30
+}
+
+/// The part of the body the panel grid takes.
+func panelGrid(_ body: Rect, othersShown: Bool) -> Rect {
+  let height = othersShown ? body.height - max(6, body.height / 4) : body.height
+  return Rect(x: body.x, y: body.y, width: body.width, height: height)
+}
+
+/// The panel drawn at `point` on a dashboard of `size` (no overlay, not zoomed), or nil
+/// (the title bar, the status bar, the other-metrics strip, a too-small terminal). Pure: the
+/// mouse's hit test, the same layout ``renderApp(_:into:glyphs:theme:)`` draws.
+public func panelIndex(at point: Point, size: Size, othersShown: Bool, count: Int) -> Int? {
+  guard size.width >= minimumSize.width, size.height >= minimumSize.height else { return nil }
+  let grid = panelGrid(dashboardBody(size), othersShown: othersShown)
+  return panelRects(grid, count: count).firstIndex { $0.contains(point) }
 }
 
 /// Two columns of panels, rows sharing the height (top rows get the remainder).

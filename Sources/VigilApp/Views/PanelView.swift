@@ -183,8 +183,8 @@ public let helpKeys: [(key: String, action: String)] = [
 
 /// The mouse, when `--mouse` turned it on.
 public let helpMouse: [(key: String, action: String)] = [
-  ("click", "focus a panel (twice: zoom); in lists: select"),
-  ("wheel", "scroll lists and overlays; on panels: move focus"),
+  ("click", "focus a panel; again: zoom; zoomed: back"),
+  ("wheel", "scroll lists and overlays (3 rows a notch)"),
 ]
 
 /// One row of the help overlay.
