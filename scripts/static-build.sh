@@ -33,6 +33,10 @@ frame=$(env -i HOME=/tmp LANG=C.UTF-8 PATH=/usr/bin:/bin "$bin" --headless --siz
 echo "$frame" | head -3
 echo "$frame" | grep -q "Checkout latency" || { echo "FAIL: no dashboard in the headless frame"; exit 1; }
 
+echo "== newest symbol versions needed (the oldest glibc / libstdc++ the host may have)"
+objdump -T "$bin" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1
+objdump -T "$bin" | grep -o 'GLIBCXX_[0-9.]*' | sort -uV | tail -1
+
 echo "== size"
 ls -l "$bin" | awk '{ printf "%.1f MB\n", $5 / 1e6 }'
 echo "OK: $bin needs only the system libraries above"
