@@ -35,6 +35,25 @@ static inline attr_t vigil_a_attributes(void) { return A_ATTRIBUTES & ~A_COLOR; 
 static inline const char *vigil_codeset(void) { return nl_langinfo(CODESET); }
 static inline int vigil_key_f0(void) { return KEY_F0; }
 
+/* The mouse (--mouse): left presses and the wheel, reported at once (no click interval). */
+static inline int vigil_mouse_on(void) {
+  mouseinterval(0);
+  return mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL) != 0;
+}
+static inline void vigil_mouse_off(void) { mousemask(0, NULL); }
+/* After KEY_MOUSE: 0 nothing Vigil uses, 1 left press, 2 wheel up, 3 wheel down. */
+static inline int vigil_get_mouse(int *x, int *y) {
+  MEVENT e;
+  if (getmouse(&e) != OK) return 0;
+  *x = e.x;
+  *y = e.y;
+  if (e.bstate & BUTTON4_PRESSED) return 2;
+  if (e.bstate & BUTTON5_PRESSED) return 3;
+  if (e.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return 1;
+  return 0;
+}
+static inline int vigil_key_mouse(void) { return KEY_MOUSE; }
+
 /* Pairs go through the extended (int) API: xterm-256color has 65536 pairs, more than a short. */
 static inline int vigil_init_pair(int pair, int fg, int bg) {
 #if NCURSES_EXT_COLORS

@@ -13,6 +13,10 @@ public enum Message: Sendable {
   case tick(Timestamp)
   /// The rules file was read again (after `r`): the new rules, or every problem in it.
   case rulesLoaded(Result<RuleSet, ConfigProblems>)
+  /// The loop measured itself over the last second (`--debug`).
+  case loopMeasured(LoopRates)
+  /// A mouse press or wheel turn (`--mouse`).
+  case mouse(MouseEvent)
 }
 
 /// Why the loop ended.

@@ -23,6 +23,15 @@ public struct AppConfig: Sendable {
   public var isReplay = false
   /// The themes `t` cycles through (`--theme` picks the first shown, ``UIState/themeIndex``).
   public var themes: [Theme] = [.standard]
+  /// Running over SSH (`SSH_CONNECTION` was set): a lower default frame rate, said in the
+  /// status bar.
+  public var overSSH = false
+  /// `--debug`: an indicator in the title bar with the frame rate and bytes/s sent.
+  public var debug = false
+  /// `--mouse`: clicks focus panels, the wheel scrolls lists.
+  public var mouse = false
+  /// The settings in effect, for the help overlay (name, value), in the order shown.
+  public var settings: [Setting] = []
   public init() {}
 }
 
@@ -175,6 +184,11 @@ public struct UIState: Sendable, Equatable {
   public var size = Size(width: 80, height: 24)
   /// The theme in use, an index into ``AppConfig/themes`` (`t` moves to the next).
   public var themeIndex = 0
+  /// Frames per second at most (`--fps`; `+` and `-` change it live).
+  public var fps: Double = 4
+  /// How far the open list overlay (rejected lines, alert history, other metrics, help) is
+  /// scrolled, in rows from its top.
+  public var scroll = 0
   public init() {}
 }
 
@@ -238,6 +252,8 @@ public struct AppState: Sendable {
   /// For each series (by `SeriesID.index`), the index in `feeds` of the feed that last
   /// delivered a sample of it, or -1: which feed's staleness a panel shows.
   public var seriesFeed: [Int32] = []
+  /// The loop's measured frame rate and output (`--debug`), nil until the first second.
+  public var loopRates: LoopRates?
 
   public init(config: AppConfig, feeds: [FeedSpec], now: Timestamp) {
     self.config = config
@@ -247,6 +263,7 @@ public struct AppState: Sendable {
     store = MetricStore(config: config.windows)
     self.now = now
     clockMode = config.clockMode
+    ui.fps = config.fps
     if let i = config.windows.windows.firstIndex(of: 5 * Nanos.minute) { ui.windowIndex = i }
     ui.windowIndex = min(ui.windowIndex, max(0, config.windows.windows.count - 1))
   }

@@ -16,12 +16,18 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     return []
   case .key(let key):
     return handleKey(&state, key)
+  case .mouse(let event):
+    return handleMouse(&state, event)
   case .resize(let size):
     state.ui.size = size
     state.dirty = true
     return []
   case .terminate(let sig):
     return [.quit(.signal(sig))]
+  case .loopMeasured(let rates):
+    state.loopRates = rates
+    state.dirty = true
+    return []
   case .rulesLoaded(let result):
     state.dirty = true
     let until = state.now.adding(15 * Nanos.second)
@@ -276,6 +282,9 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   }
   if state.ui.overlay == .alerts, handleAlertsKey(&state, key) { return [] }
   if state.ui.overlay == .feeds, handleFeedsKey(&state, key) { return [] }
+  if handleScrollKey(&state, key) { return [] }
+  let overlayBefore = state.ui.overlay
+  defer { if state.ui.overlay != overlayBefore { state.ui.scroll = 0 } }
   switch key {
   case .character("q"), .character("Q"), .control("c"):
     return [.quit(.quit)]
@@ -302,6 +311,10 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
     state.ui.overlay = state.ui.overlay == .feeds ? nil : .feeds
   case .character("t"):
     cycleTheme(&state)
+  case .character("+"), .character("="):
+    changeFrameRate(&state, to: FrameRate.faster(than: state.ui.fps))
+  case .character("-"), .character("_"):
+    changeFrameRate(&state, to: FrameRate.slower(than: state.ui.fps))
   case .escape:
     if state.ui.overlay != nil {
       state.ui.overlay = nil
@@ -329,15 +342,50 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   return []
 }
 
+// MARK: - Mouse
+
+/// A mouse press focuses the panel under it (a press on the focused panel zooms it, a press
+/// on a zoomed panel goes back); the wheel scrolls the open list. Nothing without `--mouse`.
+private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effect] {
+  guard state.config.mouse else { return [] }
+  switch event.action {
+  case .wheelUp, .wheelDown:
+    guard state.ui.overlay != nil else { return [] }
+    let key: Key = event.action == .wheelUp ? .up : .down
+    for _ in 0..<(scrollExtent(state) != nil ? 3 : 1) { _ = handleKey(&state, key) }
+  case .press:
+    guard state.ui.overlay == nil else { return [] }
+    state.dirty = true
+    if state.ui.zoomed {
+      state.ui.zoomed = false
+      return []
+    }
+    let size = state.ui.size
+    let othersShown = othersStripShown(
+      dashboardBody(size), othersEmpty: DashboardModel(state).others.isEmpty)
+    guard
+      let i = panelIndex(
+        at: event.position, size: size, othersShown: othersShown, count: dashboardPanelCount)
+    else { return [] }
+    if i == state.ui.focus {
+      state.ui.zoomed = true
+    } else {
+      state.ui.focus = i
+    }
+  }
+  return []
+}
+
 /// Keys of the alerts overlay: move the selection, acknowledge, silence. False: not handled.
 private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
   let list = state.alerts.listed
   let sel = state.alerts.selectedIndex(state.ui.alertSelection)
+  if let move = ScrollMove(key) {
+    let to = move.apply(to: sel, visible: 10, limit: list.count - 1)
+    if to < list.count { state.ui.alertSelection = list[to].key }
+    return true
+  }
   switch key {
-  case .down, .character("j"):
-    if sel + 1 < list.count { state.ui.alertSelection = list[sel + 1].key }
-  case .up, .character("k"):
-    if sel > 0 && sel - 1 < list.count { state.ui.alertSelection = list[sel - 1].key }
   case .character("A"):
     if sel < list.count { state.actions.append(state.alerts.toggleAck(list[sel].key)) }
   case .character("s"):
@@ -351,12 +399,10 @@ private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
 
 /// Keys of the feeds overlay: move the selection. False: not handled.
 private func handleFeedsKey(_ state: inout AppState, _ key: Key) -> Bool {
+  guard let move = ScrollMove(key) else { return false }
   let last = max(0, state.feeds.count - 1)
-  switch key {
-  case .down, .character("j"): state.ui.feedSelection = min(last, state.ui.feedSelection + 1)
-  case .up, .character("k"): state.ui.feedSelection = max(0, min(last, state.ui.feedSelection - 1))
-  default: return false
-  }
+  state.ui.feedSelection = move.apply(
+    to: min(state.ui.feedSelection, last), visible: 10, limit: last)
   return true
 }
 
@@ -372,6 +418,15 @@ private func cycleTheme(_ state: inout AppState) {
   state.ui.themeIndex = (state.ui.themeIndex + 1) % count
   state.notice = Notice(
     text: "theme: \(state.theme.name) (\(state.ui.themeIndex + 1)/\(count), t for the next)",
+    isError: false, until: state.now.adding(5 * Nanos.second))
+}
+
+/// Sets the frame rate and says so in the title bar (the loop takes it from the next frame).
+private func changeFrameRate(_ state: inout AppState, to fps: Double) {
+  let limit = fps == state.ui.fps ? (fps >= 1 ? " (the fastest)" : " (the slowest)") : ""
+  state.ui.fps = fps
+  state.notice = Notice(
+    text: "frame rate: \(FrameRate.format(fps)) fps\(limit), + faster, - slower",
     isError: false, until: state.now.adding(5 * Nanos.second))
 }
 

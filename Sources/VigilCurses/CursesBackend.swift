@@ -45,6 +45,17 @@ public final class CursesBackend: TerminalBackend {
   private let attributeMask: attr_t
   /// The terminfo entry takes colours as 0xRRGGBB numbers (numbers below 8 are ANSI colours).
   private let isDirectColor: Bool
+  /// Bytes the frames (`doupdate`) sent so far, counted while ``countsBytes`` is on.
+  private var sent: UInt64 = 0
+  /// Count the bytes each frame sends (`--debug`): two reads of the thread's I/O counters per
+  /// frame. Off by default.
+  public var countsBytes = false
+  /// Whether this system lets the backend count bytes (see ``OutputCounter``).
+  private lazy var canCount = OutputCounter.threadBytesWritten() != nil
+
+  /// Bytes sent to the terminal by frames since ``countsBytes`` was turned on; nil when off or
+  /// not countable here.
+  public var bytesWritten: UInt64? { countsBytes && canCount ? sent : nil }
 
   /// ``capability``, as the loop asks for it.
   public var colorCapability: ColorCapability { capability }
@@ -64,7 +75,9 @@ public final class CursesBackend: TerminalBackend {
       options.colorChoice, forced: options.colorOverride, term: env("TERM"),
       colorterm: env("COLORTERM"), noColor: !(env("NO_COLOR") ?? "").isEmpty,
       colors: terminal.colorCount)
-    return CursesBackend(terminal: terminal, requested: requested)
+    let backend = CursesBackend(terminal: terminal, requested: requested)
+    if options.mouse { terminal.enableMouse() }
+    return backend
   }
 
   /// A backend on a headless screen (`/dev/null`), for tests.
@@ -139,7 +152,12 @@ public final class CursesBackend: TerminalBackend {
       _ = wmove(window, Int32(size.height - 1), Int32(size.width - 1))
     }
     _ = wnoutrefresh(window)
+    guard countsBytes, canCount, let before = OutputCounter.threadBytesWritten() else {
+      _ = doupdate()
+      return
+    }
     _ = doupdate()
+    if let after = OutputCounter.threadBytesWritten(), after >= before { sent += after - before }
   }
 
   /// Repaints every cell on the next ``flush()`` (`clearok(curscr, TRUE)`).
@@ -175,6 +193,12 @@ public final class CursesBackend: TerminalBackend {
         _ = clearok(vigil_curscr(), true)
         lastStyle = nil
         return .resize(size)
+      }
+      if key == vigil_key_mouse() {
+        var x: Int32 = 0
+        var y: Int32 = 0
+        let kind = vigil_get_mouse(&x, &y)
+        return KeyTranslation.mouse(kind: kind, x: x, y: y).map(InputEvent.mouse)
       }
       return KeyTranslation.key(forKeyCode: key).map(InputEvent.key)
     case OK:

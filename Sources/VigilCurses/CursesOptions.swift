@@ -14,11 +14,15 @@ public struct CursesOptions: Hashable, Sendable {
   /// How long ncurses waits after ESC for the rest of an escape sequence. ncurses defaults to
   /// 1000 ms, which makes the Escape key feel broken.
   public var escapeDelayMilliseconds: Int
+  /// Report mouse presses and the wheel (`--mouse`); off by default, so the terminal's own
+  /// selection and scrollback keep working.
+  public var mouse = false
 
   public init(
     colorOverride: ColorCapability? = nil, colorChoice: ColorChoice = .auto,
-    asciiOnly: Bool? = nil, escapeDelayMilliseconds: Int = 25
+    asciiOnly: Bool? = nil, escapeDelayMilliseconds: Int = 25, mouse: Bool = false
   ) {
+    self.mouse = mouse
     self.colorOverride = colorOverride
     self.colorChoice = colorChoice
     self.asciiOnly = asciiOnly

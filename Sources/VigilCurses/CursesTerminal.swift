@@ -173,6 +173,22 @@ public final class CursesTerminal {
 
   deinit { shutdown() }
 
+  /// Reports mouse presses and the wheel from now on (`--mouse`). A crash then also turns
+  /// the terminal's mouse reporting off (xterm's modes 1000, 1002, 1003 and 1006).
+  public func enableMouse() {
+    guard !isShutDown, vigil_mouse_on() != 0 else { return }
+    mouseOn = true
+    if ownsSignals {
+      var bytes = [CChar](repeating: 0, count: 320)
+      vigil_restore_sequence(&bytes, bytes.count)
+      let off = Array("\u{1B}[?1006l\u{1B}[?1003l\u{1B}[?1002l\u{1B}[?1000l".utf8CString)
+      let length = bytes.firstIndex(of: 0) ?? 0
+      let all = Array(off.dropLast()) + Array(bytes[0..<length])
+      vigil_signals_set_restore_sequence(all, all.count)
+    }
+  }
+  private var mouseOn = false
+
   /// The terminal's size now (ncurses `COLS` × `LINES`).
   public var size: Size {
     isShutDown
@@ -201,6 +217,7 @@ public final class CursesTerminal {
       _ = wrefresh(window)
     }
     _ = curs_set(1)
+    if mouseOn { vigil_mouse_off() }
     _ = endwin()
     delscreen(screen)
     if ownsSignals { vigil_signals_clear_tty() }

@@ -27,6 +27,18 @@ package enum KeyTranslation {
     }
   }
 
+  /// What `vigil_get_mouse` reported (1 press, 2 wheel up, 3 wheel down) at a cell, or nil.
+  package static func mouse(kind: Int32, x: Int32, y: Int32) -> MouseEvent? {
+    guard x >= 0, y >= 0 else { return nil }
+    let at = Point(x: Int(x), y: Int(y))
+    switch kind {
+    case 1: return MouseEvent(.press, at: at)
+    case 2: return MouseEvent(.wheelUp, at: at)
+    case 3: return MouseEvent(.wheelDown, at: at)
+    default: return nil
+    }
+  }
+
   /// A character code (`wget_wch` returned `OK`), or nil for codes that are not keys.
   ///
   /// 9 is Tab, 10 and 13 are Enter (with `nonl`, Enter sends 13), 27 is Escape, 8 and 127 are

@@ -82,10 +82,12 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     backend = try CursesBackend.start(
       options: CursesOptions(
         colorOverride: o.look.colorDepth, colorChoice: o.look.colorChoice,
-        asciiOnly: o.ascii ? true : nil))
+        asciiOnly: o.ascii ? true : nil, mouse: o.config.mouse))
   } catch {
     throw RunFailure(description: "vigil: cannot start the terminal: \(error)")
   }
+  backend.countsBytes = config.debug
+  state.config.settings.append(Setting("colours shown", "\(backend.capability)"))
   let loop = AppLoop(
     state: state, backend: backend, clock: clock, inbox: inbox,
     glyphs: (o.ascii || !backend.isUTF8) ? .ascii : .unicode)

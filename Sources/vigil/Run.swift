@@ -73,8 +73,14 @@ struct Run: ParsableCommand {
   @Option(help: "Window shown at start. (default: 5m)")
   var window: String?
 
-  @Option(help: "Frames per second at most. (default: 4)")
+  @Option(help: "Frames per second at most; + and - change it live. (default: 4, over SSH 2)")
   var fps: Double?
+
+  @Flag(help: "Show the frame rate and the bytes per second sent to the terminal.")
+  var debug = false
+
+  @Flag(help: "Use the mouse: click focuses a panel, the wheel scrolls lists. (default: off)")
+  var mouse = false
 
   @Option(
     help: "Clock the windows follow: wall, event (newest event time) or auto. (default: auto)")
@@ -135,7 +141,10 @@ struct Run: ParsableCommand {
     var config = AppConfig()
     config.signals = file.signals
     config.bell = !noBell
-    config.fps = fps ?? file.fps ?? 4
+    config.overSSH = sshSession()
+    config.fps = fps ?? file.fps ?? (config.overSSH ? FrameRate.overSSH : FrameRate.standard)
+    config.debug = debug
+    config.mouse = mouse
     for s in signal {
       if let problem = config.signals.apply(s) { throw ValidationError("--signal: \(problem)") }
     }
@@ -209,6 +218,7 @@ struct Run: ParsableCommand {
     let (cols, rows) = try parseSize(size)
     let look = try buildLook(color: color, colors: colors, theme: theme)
     config.themes = look.themes
+    config.settings = helpSettings(self, config: config, file: file, look: look)
     var options = RunOptions(
       config: config, initialWindow: initial, feeds: specs, prometheus: prometheus,
       demo: specs.isEmpty, speed: speed,

@@ -34,3 +34,15 @@ import VigilRender
     }
   }
 }
+
+@Suite struct MouseTranslationTests {
+  @Test func pressesAndTheWheelBecomeMouseEvents() {
+    #expect(KeyTranslation.mouse(kind: 1, x: 3, y: 4) == MouseEvent(.press, at: Point(x: 3, y: 4)))
+    #expect(
+      KeyTranslation.mouse(kind: 2, x: 0, y: 0) == MouseEvent(.wheelUp, at: Point(x: 0, y: 0)))
+    #expect(
+      KeyTranslation.mouse(kind: 3, x: 9, y: 1) == MouseEvent(.wheelDown, at: Point(x: 9, y: 1)))
+    #expect(KeyTranslation.mouse(kind: 0, x: 3, y: 4) == nil)
+    #expect(KeyTranslation.mouse(kind: 1, x: -1, y: 4) == nil)
+  }
+}

@@ -151,7 +151,7 @@ public final class IncidentRecorder {
       rotateIfDue(at: t)
       writer.append(IncidentRecord.tick(t).json)
       writer.tick(t)
-    case .key, .resize, .terminate, .rulesLoaded: break
+    case .key, .resize, .terminate, .rulesLoaded, .loopMeasured, .mouse: break
     }
   }
 

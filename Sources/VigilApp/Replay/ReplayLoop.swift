@@ -33,6 +33,7 @@ public final class ReplayLoop<Backend: TerminalBackend> {
         timeout = 0
         switch event {
         case .terminate(let sig): return .signal(sig)
+        case .mouse: continue  // the player has no mouse
         case .resize(let size):
           frame.resize(to: size)
           backend.invalidate()

@@ -50,7 +50,8 @@ public final class AppLoop<Backend: TerminalBackend> {
 
   /// Runs until quit, a termination signal, or `maxFrames`.
   public func run() -> ExitReason {
-    let interval = Int64(1e9 / max(0.2, min(60, state.config.fps)))
+    var interval = Self.interval(fps: state.ui.fps)
+    var meter = LoopMeter()
     var nextFrame = monotonicNanos() + (maxFrames == nil ? 0 : interval)
     let settleDeadline = monotonicNanos() + settleLimit
     while true {
@@ -68,8 +69,18 @@ public final class AppLoop<Backend: TerminalBackend> {
       // 2. Time.
       if let reason = apply(.tick(clock.now())) { return reason }
 
-      // 3. A frame, when due and needed.
+      // 3. A frame, when due and needed (at the rate `+` / `-` set last).
       let mono = monotonicNanos()
+      let wanted = Self.interval(fps: state.ui.fps)
+      if wanted != interval {
+        nextFrame = min(nextFrame, mono + wanted)
+        interval = wanted
+      }
+      if state.config.debug,
+        let rates = meter.sample(mono: mono, frames: stats.frames, bytes: backend.bytesWritten)
+      {
+        if let reason = apply(.loopMeasured(rates)) { return reason }
+      }
       let settling =
         maxFrames != nil && stats.frames == 0 && mono < settleDeadline
         && (inbox.hasPending || !state.feeds.allSatisfy(\.isSettled))
@@ -94,6 +105,7 @@ public final class AppLoop<Backend: TerminalBackend> {
           message = .resize(size)
           nextFrame = monotonicNanos()
         case .terminate(let sig): message = .terminate(sig)
+        case .mouse(let event): message = .mouse(event)
         }
         if let reason = apply(message) { return reason }
         timeout = 0
@@ -103,6 +115,11 @@ public final class AppLoop<Backend: TerminalBackend> {
       let left = nextFrame - monotonicNanos()
       if left > Nanos.millisecond && !inbox.hasPending { inbox.waitForInput(timeout: left) }
     }
+  }
+
+  /// Nanoseconds between frames at `fps` (kept within 0.2 to 60).
+  static func interval(fps: Double) -> Int64 {
+    Int64(1e9 / max(0.2, min(60, fps.isFinite ? fps : FrameRate.standard)))
   }
 
   /// Applies one message; returns an exit reason when an effect asks to quit.

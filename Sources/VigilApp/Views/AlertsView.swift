@@ -129,7 +129,8 @@ func renderAlertHistory(
   buffer.fill(rect, with: Cell(" ", style: theme.overlay))
   let inner = drawBox(
     into: &buffer, rect, title: "Alert history (\(alerts.episodes.count) episodes)",
-    rightTitle: "a alerts  Esc close", focused: true, glyphs: glyphs, theme: theme)
+    rightTitle: scrollLabel(state) + "a alerts  Esc close", focused: true, glyphs: glyphs,
+    theme: theme)
   guard !inner.isEmpty else { return }
   if alerts.episodes.isEmpty {
     buffer.put(
@@ -155,7 +156,8 @@ func renderAlertHistory(
   }
   row("episode", columns, y: inner.y, style: theme.tableHeader)
   var y = inner.y + 1
-  for e in alerts.episodes.reversed() where y < inner.maxY {
+  let first = scrollFirst(state, scrollExtent(state))
+  for e in alerts.episodes.reversed().dropFirst(first) where y < inner.maxY {
     let labels = e.labels.labels.filter { $0.name != "severity" }.map { "\($0.name)=\($0.value)" }
     var name = e.rule
     if !labels.isEmpty { name += " " + labels.joined(separator: " ") }

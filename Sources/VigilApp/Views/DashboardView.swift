@@ -31,9 +31,9 @@ public func renderApp(
       model.panels[focus], in: body, focused: true, zoomed: true, into: &buffer, glyphs: glyphs,
       theme: theme)
   } else {
-    let showOthers = !model.others.isEmpty && body.height >= 30
-    let gridHeight = showOthers ? body.height - max(6, body.height / 4) : body.height
-    let grid = Rect(x: body.x, y: body.y, width: body.width, height: gridHeight)
+    let showOthers = othersStripShown(body, othersEmpty: model.others.isEmpty)
+    let grid = panelGrid(body, othersShown: showOthers)
+    let gridHeight = grid.height
     for (i, rect) in panelRects(grid, count: model.panels.count).enumerated() {
       renderPanel(
         model.panels[i], in: rect, focused: state.ui.focus == i, zoomed: false, into: &buffer,
@@ -51,7 +51,9 @@ public func renderApp(
   case .others:
     let rect = overlayRect(in: body, width: body.width - 4, height: body.height - 2)
     buffer.fill(rect, with: Cell(" ", style: theme.overlay))
-    renderOthers(model.others, in: rect, into: &buffer, glyphs: glyphs, theme: theme)
+    renderOthers(
+      model.others, in: rect, into: &buffer, glyphs: glyphs, theme: theme,
+      first: scrollFirst(state, scrollExtent(state)), rightTitle: scrollLabel(state) + "Esc close")
   case .alerts: renderAlerts(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
   case .alertHistory:
     renderAlertHistory(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
@@ -82,6 +84,31 @@ func asciify(_ buffer: inout ScreenBuffer) {
       buffer.cells[i + 1].text = replacement == "?" ? "?" : " "
     }
   }
+}
+
+/// The dashboard's body (between the title and the status bar) at a terminal size.
+func dashboardBody(_ size: Size) -> Rect {
+  Rect(x: 0, y: 1, width: size.width, height: size.height - 2)
+}
+
+/// Whether the "other metrics" strip is drawn under the panels.
+func othersStripShown(_ body: Rect, othersEmpty: Bool) -> Bool {
+  !othersEmpty && body.height >= 30
+}
+
+/// The part of the body the panel grid takes.
+func panelGrid(_ body: Rect, othersShown: Bool) -> Rect {
+  let height = othersShown ? body.height - max(6, body.height / 4) : body.height
+  return Rect(x: body.x, y: body.y, width: body.width, height: height)
+}
+
+/// The panel drawn at `point` on a dashboard of `size` (no overlay, not zoomed), or nil
+/// (the title bar, the status bar, the other-metrics strip, a too-small terminal). Pure: the
+/// mouse's hit test, the same layout ``renderApp(_:into:glyphs:theme:)`` draws.
+public func panelIndex(at point: Point, size: Size, othersShown: Bool, count: Int) -> Int? {
+  guard size.width >= minimumSize.width, size.height >= minimumSize.height else { return nil }
+  let grid = panelGrid(dashboardBody(size), othersShown: othersShown)
+  return panelRects(grid, count: count).firstIndex { $0.contains(point) }
 }
 
 /// Two columns of panels, rows sharing the height (top rows get the remainder).
@@ -157,6 +184,7 @@ func renderTitle(
   let firing = state.alerts.firing.count
   let pending = state.alerts.pending.count
   var tags: [(String, Style)] = []
+  if state.config.debug { tags.append((" \(debugIndicator(state)) ", theme.label)) }
   if firing > 0 { tags.append((" \(glyphs.statusCritical) \(firing) firing ", theme.alertFiring)) }
   if pending > 0 {
     tags.append((" \(glyphs.statusWarning) \(pending) pending ", theme.alertPending))
@@ -205,7 +233,7 @@ func renderStatus(
   let dropped = state.feeds.reduce(0) { $0 + $1.dropped }
   if dropped > 0 { rejected += " dropped \(Format.count(Double(dropped)))" }
   let attention = state.totalRejected > 0 || dropped > 0
-  let parts: [(String, Style)] = [
+  var parts: [(String, Style)] = [
     (feedsText, theme.statusBar),
     ("\(Format.count(Double(state.lineRate.perSecond))) lines/s", theme.statusBar),
     (
@@ -213,8 +241,13 @@ func renderStatus(
       attention ? theme.statusBar.adding(.bold) : theme.statusBar
     ),
     (clockText, theme.statusBar), ("window \(Nanos.format(state.window))", theme.statusBar),
-    ("? help", theme.statusBar),
   ]
+  // Over SSH the lower frame rate is said; "? help" goes first when the row is full.
+  if state.config.overSSH {
+    parts.append(("ssh: \(FrameRate.format(state.ui.fps)) fps", theme.statusBar))
+  }
+  let used = parts.reduce(0) { $0 + displayWidth($1.0) + 3 }
+  if used + 6 <= rect.width { parts.append(("? help", theme.statusBar)) }
   var x = rect.x + 1
   for (i, part) in parts.enumerated() {
     if i > 0 {
@@ -223,4 +256,13 @@ func renderStatus(
     }
     x += buffer.put(part.0, at: Point(x: x, y: rect.y), style: part.1, clip: rect)
   }
+}
+
+/// The `--debug` indicator: the frame rate measured (and the one asked for) and the bytes per
+/// second sent to the terminal.
+func debugIndicator(_ state: AppState) -> String {
+  let target = FrameRate.format(state.ui.fps)
+  guard let rates = state.loopRates else { return "debug: \(target) fps max, measuring" }
+  let bytes = rates.bytesPerSecond.map(FrameRate.formatBytes) ?? "bytes n/a"
+  return "debug: \(Format.fixed(rates.framesPerSecond, 1))/\(target) fps \(bytes)"
 }

@@ -133,11 +133,11 @@ func renderZoomBody(
 
 func renderOthers(
   _ rows: [[String]], in rect: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet,
-  theme: Theme
+  theme: Theme, first: Int = 0, rightTitle: String? = nil
 ) {
   let inner = drawBox(
-    into: &buffer, rect, title: "Other metrics (\(rows.count))", rightTitle: nil, focused: false,
-    glyphs: glyphs, theme: theme)
+    into: &buffer, rect, title: "Other metrics (\(rows.count))", rightTitle: rightTitle,
+    focused: false, glyphs: glyphs, theme: theme)
   if rows.isEmpty {
     buffer.put(
       "No other metrics yet: series outside the six signals are listed here.",
@@ -145,7 +145,8 @@ func renderOthers(
     return
   }
   drawTable(
-    into: &buffer, inner, header: ["series", "last", "mean", "p99", "rate"], rows: rows,
+    into: &buffer, inner, header: ["series", "last", "mean", "p99", "rate"],
+    rows: Array(rows.dropFirst(first)),
     numericFrom: 1, glyphs: glyphs, theme: theme)
 }
 
@@ -171,10 +172,59 @@ public let helpKeys: [(key: String, action: String)] = [
   ("A, s", "in alerts: ack+note, silence 15m/1h/4h"),
   ("H", "alert history: every episode"),
   ("F", "feeds: state, rates, errors, command output"),
+  ("j k, arrows", "in lists: scroll or select a row"),
+  ("PgDn PgUp, ^D ^U", "in lists: a page down / up"),
+  ("g G, Home End", "in lists: the top / the bottom"),
   ("r", "reload rules; a bad file keeps the old"),
   ("t", "next theme"),
-  ("?", "this help"),
+  ("+ -", "frame rate faster / slower (0.5 to 30 fps)"),
+  ("?", "this help (j k scroll it)"),
 ]
+
+/// The mouse, when `--mouse` turned it on.
+public let helpMouse: [(key: String, action: String)] = [
+  ("click", "focus a panel; again: zoom; zoomed: back"),
+  ("wheel", "scroll lists and overlays (3 rows a notch)"),
+]
+
+/// One row of the help overlay.
+struct HelpRow: Equatable {
+  enum Kind: Equatable { case heading, entry, blank }
+  var kind: Kind
+  var key: String
+  var text: String
+}
+
+/// The help overlay's rows: every key, then the settings in effect.
+func helpRows(_ state: AppState) -> [HelpRow] {
+  var rows: [HelpRow] = []
+  let keys = state.config.isReplay ? replayHelpKeys : helpKeys
+  for entry in keys {
+    var action = entry.action
+    if entry.key == "t" { action += " (now: \(state.theme.name))" }
+    if entry.key == "+ -" { action += " (now: \(FrameRate.format(state.ui.fps)))" }
+    rows.append(HelpRow(kind: .entry, key: entry.key, text: action))
+  }
+  if state.config.mouse {
+    for entry in helpMouse {
+      rows.append(HelpRow(kind: .entry, key: entry.key, text: entry.action))
+    }
+  }
+  guard !state.config.isReplay else { return rows }
+  rows.append(HelpRow(kind: .blank, key: "", text: ""))
+  rows.append(HelpRow(kind: .heading, key: "In effect", text: ""))
+  var settings = state.config.settings
+  if settings.isEmpty { settings = [Setting("fps", FrameRate.format(state.config.fps))] }
+  settings.append(Setting("fps now", FrameRate.format(state.ui.fps)))
+  settings.append(Setting("theme", state.theme.name))
+  settings.append(Setting("window", Nanos.format(state.window)))
+  settings.append(
+    Setting("mouse", state.config.mouse ? "on (--mouse)" : "off (--mouse turns it on)"))
+  if state.config.overSSH { settings.append(Setting("ssh", "SSH_CONNECTION set: lower fps")) }
+  settings.append(Setting("feeds", state.feeds.map(\.spec.displayName).joined(separator: ", ")))
+  for s in settings { rows.append(HelpRow(kind: .entry, key: s.name, text: s.value)) }
+  return rows
+}
 
 /// The keys of `vigil replay` (the player's first, then the dashboard's that still apply).
 public let replayHelpKeys: [(key: String, action: String)] = [
@@ -198,19 +248,27 @@ public let replayHelpKeys: [(key: String, action: String)] = [
 func renderHelp(
   _ state: AppState, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
 ) {
-  let helpKeys = state.config.isReplay ? replayHelpKeys : helpKeys
-  let rect = overlayRect(in: area, width: 64, height: helpKeys.count + 4)
+  let rows = helpRows(state)
+  let extent = scrollExtent(state)
+  let first = scrollFirst(state, extent)
+  let rect = overlayRect(in: area, width: 76, height: rows.count + 2)
   buffer.fill(rect, with: Cell(" ", style: theme.overlay))
+  let more = extent?.label(first: first).map { $0 + "  " } ?? ""
   let inner = drawBox(
-    into: &buffer, rect, title: "Keys", rightTitle: "Esc close", focused: true, glyphs: glyphs,
-    theme: theme)
-  let keyWidth = (helpKeys.map { displayWidth($0.key) }.max() ?? 0) + 2
-  for (i, entry) in helpKeys.enumerated() where inner.y + i < inner.maxY {
+    into: &buffer, rect, title: "Keys", rightTitle: more + "Esc close", focused: true,
+    glyphs: glyphs, theme: theme)
+  let keyWidth =
+    (rows.filter { $0.kind == .entry }.map { displayWidth($0.key) }.max() ?? 0) + 2
+  for (i, row) in rows.dropFirst(first).enumerated() where inner.y + i < inner.maxY {
     let y = inner.y + i
-    buffer.put(entry.key, at: Point(x: inner.x, y: y), style: theme.headline, clip: inner)
-    var action = entry.action
-    if entry.key == "t" { action += " (now: \(state.theme.name))" }
-    buffer.put(action, at: Point(x: inner.x + keyWidth, y: y), style: theme.text, clip: inner)
+    switch row.kind {
+    case .blank: continue
+    case .heading:
+      buffer.put(row.key, at: Point(x: inner.x, y: y), style: theme.tableHeader, clip: inner)
+    case .entry:
+      buffer.put(row.key, at: Point(x: inner.x, y: y), style: theme.headline, clip: inner)
+      buffer.put(row.text, at: Point(x: inner.x + keyWidth, y: y), style: theme.text, clip: inner)
+    }
   }
 }
 
@@ -220,8 +278,8 @@ func renderRejected(
   let rect = overlayRect(in: area, width: area.width - 4, height: area.height - 2)
   buffer.fill(rect, with: Cell(" ", style: theme.overlay))
   let inner = drawBox(
-    into: &buffer, rect, title: "Rejected lines (\(state.totalRejected))", rightTitle: "Esc close",
-    focused: true, glyphs: glyphs, theme: theme)
+    into: &buffer, rect, title: "Rejected lines (\(state.totalRejected))",
+    rightTitle: scrollLabel(state) + "Esc close", focused: true, glyphs: glyphs, theme: theme)
   guard !inner.isEmpty else { return }
   var y = inner.y
   // Per feed and reason counts first.
@@ -242,7 +300,8 @@ func renderRejected(
   }
   y += 1
   // Newest first, two rows each: where and why, then the excerpt.
-  for record in state.issues.reversed() where y + 1 < inner.maxY {
+  let first = scrollFirst(state, scrollExtent(state))
+  for record in state.issues.reversed().dropFirst(first) where y + 1 < inner.maxY {
     let head = "\(record.feed):\(record.issue.line)  \(record.issue.reason.rawValue)"
     let x =
       inner.x + buffer.put(head, at: Point(x: inner.x, y: y), style: theme.warning, clip: inner)
@@ -253,4 +312,10 @@ func renderRejected(
       "  " + record.issue.excerpt, at: Point(x: inner.x, y: y + 1), style: theme.label, clip: inner)
     y += 2
   }
+}
+
+/// "1-9 of 200, j/k  " when the open overlay scrolls, else "".
+func scrollLabel(_ state: AppState) -> String {
+  let extent = scrollExtent(state)
+  return extent?.label(first: scrollFirst(state, extent)).map { $0 + "  " } ?? ""
 }

@@ -16,6 +16,24 @@ public enum InputEvent: Hashable, Sendable {
   case resize(Size)
   /// A termination request (SIGINT, SIGTERM, SIGHUP): the loop ends and restores the terminal.
   case terminate(signal: Int32)
+  /// A mouse button or wheel (only when the mouse was turned on, `--mouse`).
+  case mouse(MouseEvent)
+}
+
+/// A mouse press or wheel turn at a cell.
+public struct MouseEvent: Hashable, Sendable {
+  public enum Action: Hashable, Sendable {
+    /// The left button went down.
+    case press
+    case wheelUp, wheelDown
+  }
+  public var action: Action
+  /// The cell, from the top-left corner (0, 0).
+  public var position: Point
+  public init(_ action: Action, at position: Point) {
+    self.action = action
+    self.position = position
+  }
 }
 
 /// The terminal as the loop sees it: a size, a way to draw changed cells, and input.
@@ -39,9 +57,13 @@ public protocol TerminalBackend: AnyObject {
   func shutdown()
   /// The colours the terminal shows (the app adapts its theme to monochrome itself).
   var colorCapability: ColorCapability { get }
+  /// Bytes sent to the terminal so far, or nil when the backend does not count them.
+  var bytesWritten: UInt64? { get }
 }
 
 extension TerminalBackend {
   /// Backends that keep styles as they are (``RecordingBackend``) show every colour.
   public var colorCapability: ColorCapability { .truecolor }
+  /// Backends count no bytes unless they say otherwise.
+  public var bytesWritten: UInt64? { nil }
 }
