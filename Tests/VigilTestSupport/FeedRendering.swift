@@ -4,23 +4,9 @@ import VigilCore
 public enum FeedRendering {
   /// A JSON string literal; non-ASCII is written as `\u` escapes when `escapeUnicode`.
   public static func jsonString(_ s: String, escapeUnicode: Bool = false) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if u.value < 0x20 || (escapeUnicode && u.value >= 0x80) {
-          for unit in String(u).utf16 { out += "\\u" + hex4(unit) }
-        } else {
-          out.unicodeScalars.append(u)
-        }
-      }
-    }
-    return out + "\""
+    var out = ""
+    appendJSONString(&out, s) { $0.value < 0x20 || (escapeUnicode && $0.value >= 0x80) }
+    return out
   }
 
   /// A CSV field, quoted when it holds the delimiter, a quote, CR or LF.

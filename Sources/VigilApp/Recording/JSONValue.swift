@@ -1,3 +1,5 @@
+import VigilCore
+
 /// A small JSON reader and writer for Vigil's own files (incident recordings): strict RFC 8259,
 /// bounded nesting, never traps on bad input.
 public enum JSONValue: Sendable, Equatable {
@@ -322,29 +324,8 @@ public enum JSONValue: Sendable, Equatable {
   }
 
   /// The shortest text that reads back as `d` (integers without a fraction).
-  static func number(_ d: Double) -> String {
-    if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-    return "\(d)"
-  }
+  static func number(_ d: Double) -> String { formatJSONNumber(d) }
 
   /// Appends `s` as a JSON string, escaping quotes, backslashes and every control character.
-  public static func quote(_ s: String, into out: inout String) {
-    out += "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _
-      where u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value)
-        || u.value == 0x2028 || u.value == 0x2029:
-        let hex = String(u.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(u)
-      }
-    }
-    out += "\""
-  }
+  public static func quote(_ s: String, into out: inout String) { appendJSONString(&out, s) }
 }

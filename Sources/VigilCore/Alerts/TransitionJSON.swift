@@ -55,9 +55,12 @@ public func formatJSONNumber(_ v: Double) -> String {
   return s
 }
 
-/// Appends `s` as a JSON string: `"` and `\` escaped, control characters as `\n`, `\t`, ... or
-/// `\u00XX`, everything else (valid UTF-8) as is.
-public func appendJSONString(_ out: inout String, _ s: String) {
+/// Appends `s` as a JSON string: `"` and `\` escaped, `\n`, `\r`, `\t`, `\b`, `\f` short,
+/// every scalar `escape` selects as `\uXXXX` (UTF-16 units, so any scalar works), everything
+/// else as is. The one JSON string writer: transitions, recordings, `lint-feed`, tests.
+public func appendJSONString(
+  _ out: inout String, _ s: String, escape: (Unicode.Scalar) -> Bool = isJSONControl
+) {
   out += "\""
   for u in s.unicodeScalars {
     switch u {
@@ -69,13 +72,20 @@ public func appendJSONString(_ out: inout String, _ s: String) {
     case "\u{08}": out += "\\b"
     case "\u{0C}": out += "\\f"
     default:
-      if u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029 {
-        let hex = String(u.value, radix: 16, uppercase: false)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      if escape(u) {
+        for unit in String(u).utf16 {
+          let hex = String(unit, radix: 16, uppercase: false)
+          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
       } else {
         out.unicodeScalars.append(u)
       }
     }
   }
   out += "\""
+}
+
+/// Control characters (C0, DEL, C1) and the JavaScript line separators: escaped in JSON text.
+public func isJSONControl(_ u: Unicode.Scalar) -> Bool {
+  u.value < 0x20 || (0x7F..<0xA0).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
 }

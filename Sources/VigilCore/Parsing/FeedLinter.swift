@@ -182,23 +182,7 @@ func isUnsafeForTerminal(_ u: Unicode.Scalar) -> Bool {
 /// A JSON string in which every scalar that is unsafe on a terminal is a `\uXXXX` escape (so
 /// the output is still the same JSON, and safe to print).
 func appendSafeJSONString(_ out: inout String, _ s: String) {
-  out += "\""
-  for u in s.unicodeScalars {
-    switch u {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\t": out += "\\t"
-    default:
-      if isUnsafeForTerminal(u) {
-        let hex = String(u.value, radix: 16, uppercase: false)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      } else {
-        out.unicodeScalars.append(u)
-      }
-    }
-  }
-  out += "\""
+  appendJSONString(&out, s, escape: isUnsafeForTerminal)
 }
 
 /// `text` with every unsafe scalar as `\u{XXXX}`.
