@@ -189,6 +189,8 @@ public struct UIState: Sendable, Equatable {
   /// How far the open list overlay (rejected lines, alert history, other metrics, help) is
   /// scrolled, in rows from its top.
   public var scroll = 0
+  /// The marker being typed after `m`, or nil.
+  public var markerEntry: String?
   public init() {}
 }
 
@@ -249,6 +251,17 @@ public struct AppState: Sendable {
   public var alerts: AlertsState
   /// Operator actions taken since the runtime last took them (for the recording).
   public var actions: [OperatorAction] = []
+  /// Markers typed with `m` (the newest ``markLimit``), and how many there were in all.
+  public private(set) var marks: [(time: Timestamp, text: String)] = []
+  public private(set) var marksTotal = 0
+  public static let markLimit = 500
+
+  /// Adds a marker at `t` (recorded as a `mark` record when recording).
+  public mutating func addMark(at t: Timestamp, _ text: String) {
+    marks.append((t, text))
+    marksTotal += 1
+    if marks.count > Self.markLimit { marks.removeFirst(marks.count - Self.markLimit) }
+  }
   /// For each series (by `SeriesID.index`), the index in `feeds` of the feed that last
   /// delivered a sample of it, or -1: which feed's staleness a panel shows.
   public var seriesFeed: [Int32] = []

@@ -274,6 +274,25 @@ public let dashboardPanelCount = 6
 
 private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   state.dirty = true
+  // While a marker is typed, every key is text (even q).
+  if let text = state.ui.markerEntry {
+    switch key {
+    case .enter:
+      state.ui.markerEntry = nil
+      let note = String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+      guard !note.isEmpty else { return [] }
+      state.addMark(at: state.now, note)
+      state.notice = Notice(
+        text: "marker added: " + printableExcerpt(note, limit: 40), isError: false,
+        until: state.now.adding(10 * Nanos.second))
+    case .escape: state.ui.markerEntry = nil
+    case .backspace, .delete: state.ui.markerEntry = String(text.dropLast())
+    case .character(let c) where !c.isNewline && text.count < 120:
+      state.ui.markerEntry = text + String(c)
+    default: break
+    }
+    return []
+  }
   // While an ack note is typed, every key is text (even q).
   if state.ui.overlay == .alerts {
     let (handled, action) = state.alerts.noteKey(key)
@@ -305,6 +324,8 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   case .character("a"):
     state.ui.overlay = state.ui.overlay == .alerts ? nil : .alerts
     state.ui.alertSelection = nil
+  case .character("m"):
+    state.ui.markerEntry = ""
   case .character("H"):
     state.ui.overlay = state.ui.overlay == .alertHistory ? nil : .alertHistory
   case .character("F"):

@@ -227,6 +227,30 @@ import VigilTestSupport
     #expect(buffer.lines().last?.contains("M") == true)
   }
 
+  /// `m` live: the marker is typed in the status bar (q is text there), recorded as a `mark`
+  /// record, and a jump target in replay.
+  @Test func aMarkerTypedLiveIsRecordedAndReplayed() throws {
+    let path = Self.tempPath("livemark")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var state = freshState()
+    let recorder = try IncidentRecorder(path: path, state: state, rulesYAML: DefaultRules.yaml())
+    func apply(_ m: Message) -> [Effect] { updateRecording(&state, m, recorder: recorder) }
+    _ = apply(.tick(demoStart.adding(5 * Nanos.second)))
+    var effects: [Effect] = []
+    for key: Key in [.character("m")] + "quit db\u{7}".map({ .character($0) }) + [.enter] {
+      effects += apply(.key(key))
+    }
+    #expect(effects.isEmpty)  // the q was text, not quit
+    #expect(state.marks.map(\.text) == ["quit db\u{7}"])
+    #expect(state.notice?.text.contains("marker added") == true)
+    #expect(render(state).lines().allSatisfy { !$0.contains("\u{7}") })
+    _ = apply(.tick(demoStart.adding(9 * Nanos.second)))
+    recorder.finish(at: state.now, reason: "quit")
+    let replayer = Replayer(file: try IncidentFile.load(path: path))
+    #expect(replayer.markers.map(\.text) == ["quit db\u{7}"])
+    #expect(replayer.markers.map(\.time) == [demoStart.adding(5 * Nanos.second)])
+  }
+
   // MARK: Black box
 
   /// The black box rotates segments and deletes the oldest beyond its limit; the directory

@@ -111,6 +111,7 @@ public final class IncidentRecorder {
   private var header: IncidentHeader
   private var segmentStart: Timestamp
   private var transitionsSeen: Int
+  private var marksSeen = 0
   /// Segment files deleted to keep a black box within its limits.
   public private(set) var segmentsDeleted = 0
 
@@ -166,6 +167,11 @@ public final class IncidentRecorder {
   /// Records what applying a message changed: operator actions and new alert transitions.
   public func recordOutcome(of state: AppState) {
     for action in state.actions { writer.append(IncidentRecord.action(state.now, action).json) }
+    let newMarks = min(state.marksTotal - marksSeen, state.marks.count)
+    for m in state.marks.suffix(newMarks) {
+      writer.append(IncidentRecord.mark(m.time, m.text).json)
+    }
+    marksSeen = state.marksTotal
     let total = state.alerts.transitionsTotal
     let fresh = min(total - transitionsSeen, state.alerts.history.count)
     for tr in state.alerts.history.suffix(fresh) { writer.append(IncidentRecord.alert(tr).json) }

@@ -215,6 +215,12 @@ func renderStatus(
   _ state: AppState, in rect: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
 ) {
   buffer.fill(rect, with: Cell(" ", style: theme.statusBar))
+  if let text = state.ui.markerEntry {
+    let prompt = " marker (Enter saves, Esc cancels): " + printableExcerpt(text, limit: 60) + "_"
+    buffer.put(
+      prompt, at: Point(x: rect.x, y: rect.y), style: theme.statusBar.adding(.bold), clip: rect)
+    return
+  }
   let now = state.now
   let healthy = state.feeds.filter { $0.isHealthy(at: now) }.count
   var feedsText = "feeds \(healthy)/\(state.feeds.count) ok"

@@ -176,6 +176,7 @@ public let helpKeys: [(key: String, action: String)] = [
   ("PgDn PgUp, ^D ^U", "in lists: a page down / up"),
   ("g G, Home End", "in lists: the top / the bottom"),
   ("r", "reload rules; a bad file keeps the old"),
+  ("m", "add a marker (kept in a recording)"),
   ("t", "next theme"),
   ("+ -", "frame rate faster / slower (0.5 to 30 fps)"),
   ("?", "this help (j k scroll it)"),
