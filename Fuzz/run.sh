@@ -41,12 +41,12 @@ for t in "$@"; do
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="Fuzz/crashes/$t-" \
     "$scratch" "Fuzz/corpus/$t" >"$log" 2>&1
   rc=$?
-  stats=$(grep -E '^stat::number_of_executed_units|^stat::new_units_added' "$log" | awk '{print $2}' | paste -sd' ')
-  cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
+  stats=$(grep -aE '^stat::number_of_executed_units|^stat::new_units_added' "$log" | awk '{print $2}' | paste -sd' ')
+  cov=$(grep -aoE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
   echo "   exit $rc; executions, new units: $stats; $cov"
   if [ $rc -ne 0 ]; then
     failed+=("$t")
-    grep -E 'fuzz invariant|Fatal error|ERROR: AddressSanitizer|SUMMARY|Test unit written' "$log" | head -8
+    grep -aE 'fuzz invariant|Fatal error|ERROR: AddressSanitizer|SUMMARY|Test unit written' "$log" | head -8
   fi
 done
 if [ ${#failed[@]} -gt 0 ]; then echo "fuzzing crashed: ${failed[*]} (logs in .build-fuzz/logs, inputs in Fuzz/crashes)"; exit 1; fi

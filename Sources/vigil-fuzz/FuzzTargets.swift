@@ -77,7 +77,14 @@ enum FuzzTargets {
     batch.bytes.withUnsafeBytes { all in
       for i in 0..<batch.count {
         let record = UnsafeRawBufferPointer(rebasing: all[batch.start(of: i)..<batch.ends[i]])
+        let before = sink.issues.count + sink.skipped
         parser.parse(record, line: batch.lines[i], arrival: arrival, into: &sink)
+        // A JSON line that is not blank gives samples or a counted rejection.
+        if format == .json && record.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
+          fuzzCheck(
+            !sink.samples.isEmpty || sink.issues.count + sink.skipped > before,
+            "a JSON line vanished without a sample or an issue")
+        }
         for sample in sink.samples {
           // Expositions pass NaN and infinities on (SEMANTICS §9); the store drops and counts
           // them. Every other parser rejects them.
