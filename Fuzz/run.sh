@@ -16,14 +16,14 @@ if [ -z "$fuzzer_lib" ]; then echo "libFuzzer (libclang_rt.fuzzer_no_main) not f
 
 bin=.build-fuzz/debug/vigil-fuzz
 if [ -z "${VIGIL_FUZZ_SKIP_BUILD:-}" ]; then
-echo "== build vigil-fuzz (libFuzzer + ASan)"
-# The target has its own main (it calls LLVMFuzzerRunDriver), so it links libFuzzer without
-# libFuzzer's main: coverage via -sanitize-coverage, as -sanitize=fuzzer would set it.
-swift build --scratch-path .build-fuzz --product vigil-fuzz \
-  -Xswiftc -DVIGIL_FUZZ -Xswiftc -sanitize=address \
-  -Xswiftc -sanitize-coverage=edge,indirect-calls,trace-cmp,inline-8bit-counters,pc-table \
-  -Xlinker "$fuzzer_lib" -Xlinker -lstdc++ 2>&1 | grep -v "Cannot export local symbol" || true
-if [ ! -x "$bin" ] || [ "$bin" -ot Sources/vigil-fuzz/main.swift ]; then echo "build failed"; exit 1; fi
+  echo "== build vigil-fuzz (libFuzzer + ASan)"
+  # The target has its own main (it calls LLVMFuzzerRunDriver), so it links libFuzzer without
+  # libFuzzer's main: coverage via -sanitize-coverage, as -sanitize=fuzzer would set it.
+  swift build --scratch-path .build-fuzz --product vigil-fuzz \
+    -Xswiftc -DVIGIL_FUZZ -Xswiftc -sanitize=address \
+    -Xswiftc -sanitize-coverage=edge,indirect-calls,trace-cmp,inline-8bit-counters,pc-table \
+    -Xlinker "$fuzzer_lib" -Xlinker -lstdc++ 2>&1 | grep -v "Cannot export local symbol"
+  if [ "${PIPESTATUS[0]}" -ne 0 ] || [ ! -x "$bin" ]; then echo "build failed"; exit 1; fi
 fi
 
 if [ $# -eq 0 ]; then set -- $(ls Fuzz/corpus); fi
