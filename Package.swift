@@ -37,6 +37,8 @@ let package = Package(
     .executableTarget(
       name: "vigil-bench",
       dependencies: ["VigilCore", "VigilRender", "VigilApp", "VigilDemo", "VigilCurses"]),
+    // Fuzz targets: replays inputs when built normally; Fuzz/run.sh builds it with libFuzzer.
+    .executableTarget(name: "vigil-fuzz", dependencies: ["VigilCore", "VigilApp"]),
     .target(
       name: "VigilTestSupport", dependencies: ["VigilCore", "VigilRender"],
       path: "Tests/VigilTestSupport"),

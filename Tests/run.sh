@@ -35,3 +35,6 @@ export SWIFT_BACKTRACE=interactive=no
 export VIGIL_BIN="$PWD/.build/debug/vigil"
 swift test "${flags[@]}" --skip-build 2>&1 | tee /tmp/vigil-test-$$.log
 grep -qE "Test run with [0-9]+ tests? .*passed" /tmp/vigil-test-$$.log
+
+echo "== fuzz (a short pass per target; Fuzz/run.sh 600 for the long runs)"
+bash Fuzz/run.sh "${VIGIL_FUZZ_SECONDS:-12}"
