@@ -109,3 +109,23 @@ func rejectInvalidUTF8(_ record: UnsafeRawBufferPointer, line: Int, into sink: i
       excerpt: printableExcerpt(record)))
   return true
 }
+
+/// The four hex digits of a JSON `\uXXXX` escape at `i` (either case), or nil when there are
+/// fewer than four or one is not a hex digit. Shared by every JSON reader.
+@inline(__always)
+func jsonHex4(_ p: UnsafeRawBufferPointer, at i: Int) -> UInt32? {
+  guard i >= 0, i + 4 <= p.count else { return nil }
+  var v: UInt32 = 0
+  for k in 0..<4 {
+    let c = p[i + k]
+    let d: UInt8
+    switch c {
+    case 0x30...0x39: d = c - 0x30
+    case 0x41...0x46: d = c - 0x41 + 10
+    case 0x61...0x66: d = c - 0x61 + 10
+    default: return nil
+    }
+    v = v << 4 | UInt32(d)
+  }
+  return v
+}

@@ -126,18 +126,7 @@ struct JSONCursor {
 
   mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
     guard i + 4 <= n else { throw fail("truncated \\u escape") }
-    var v: UInt32 = 0
-    for k in 0..<4 {
-      let c = p[i + k]
-      let d: UInt8
-      switch c {
-      case 0x30...0x39: d = c - 0x30
-      case 0x41...0x46: d = c - 0x41 + 10
-      case 0x61...0x66: d = c - 0x61 + 10
-      default: throw fail("invalid hex digit in \\u escape")
-      }
-      v = v << 4 | UInt32(d)
-    }
+    guard let v = jsonHex4(p, at: i) else { throw fail("invalid hex digit in \\u escape") }
     i += 4
     return v
   }
