@@ -111,58 +111,9 @@ func peakRSSKiB() -> Int {
   return 0
 }
 
-/// A one-hour live session recorded as the app records it: four clock ticks a second and the
-/// demo's events at about 1,000 a second (3.6 million in all), in 250 ms batches.
-func recordingFile() -> (String, Int) {
-  let path = "\(dir)/replay-1h.incident.jsonl"
-  if let text = try? String(contentsOfFile: path + ".count", encoding: .utf8), let n = Int(text) {
-    return (path, n)
-  }
-  let start = Timestamp.seconds(1_795_687_200)
-  var config = AppConfig()
-  config.clockMode = .wall
-  var state = AppState(
-    config: config,
-    feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "live.jsonl", format: .json)],
-    now: start)
-  guard
-    let recorder = try? IncidentRecorder(
-      path: path, state: state, rulesYAML: DefaultRules.yaml(), title: "bench")
-  else { fatalError("cannot write \(path)") }
-  let scenario = DemoScenario(seed: 11, rateScale: 3.9)
-  var events = 0
-  var seq: UInt64 = 0
-  var line = 1
-  for second in 0..<3600 {
-    let lines = scenario.events(second: second % 900).map {
-      DemoFormatter.line(
-        $0, start: start.adding(Int64(second / 900) * 900 * Nanos.second), format: .json)
-    }
-    events += lines.count
-    for q in 0..<4 {
-      let t = start.adding(Int64(second) * Nanos.second + Int64(q + 1) * 250 * Nanos.millisecond)
-      _ = updateRecording(&state, .tick(t), recorder: recorder)
-      var batch = RecordBatch()
-      let part = lines[(lines.count * q / 4)..<(lines.count * (q + 1) / 4)]
-      for l in part {
-        Array(l.utf8).withUnsafeBytes { batch.append($0, line: line) }
-        line += 1
-      }
-      seq += 1
-      _ = updateRecording(
-        &state,
-        .feed(FeedInput(feed: FeedID(0), arrival: t, seq: seq, payload: .records(batch, .json))),
-        recorder: recorder)
-    }
-  }
-  recorder.finish(at: state.now, reason: "quit")
-  try? String(events).write(toFile: path + ".count", atomically: true, encoding: .utf8)
-  return (path, events)
-}
-
 /// Replays the one-hour recording headless to its end, then seeks: returns a report line.
 func replayBench() -> String {
-  let (path, events) = recordingFile()
+  let (path, events) = hourRecording(dir: dir)
   let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
   var file: IncidentFile?
   let load = seconds { file = try? IncidentFile.load(path: path) }
