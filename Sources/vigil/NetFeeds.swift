@@ -98,32 +98,7 @@ struct NetFeedOptions: ParsableArguments {
     return (specs, byID)
   }
 
-  private func parsedQueries() throws -> [PrometheusQuery] {
-    var out: [PrometheusQuery] = []
-    for q in queries {
-      guard let eq = q.firstIndex(of: "=") else {
-        throw ValidationError("--query \(q): expected NAME=PROMQL")
-      }
-      let name = String(q[..<eq])
-      let expr = String(q[q.index(after: eq)...])
-      guard isMetricName(name) else {
-        throw ValidationError(
-          "--query: \"\(name)\" is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)")
-      }
-      guard !expr.allSatisfy({ $0 == " " }) else {
-        throw ValidationError("--query \(name): empty query")
-      }
-      guard !out.contains(where: { $0.name == name }) else {
-        throw ValidationError("--query: \(name) is given twice")
-      }
-      out.append(PrometheusQuery(name: name, query: expr))
-    }
-    return out
-  }
-
-  private func checkURL(_ url: String, _ flag: String) throws {
-    if case .failure(let e) = HTTPURL.parse(url) { throw ValidationError("\(flag) \(url): \(e)") }
-  }
+  private func parsedQueries() throws -> [PrometheusQuery] { try parsePrometheusQueries(queries) }
 
   private func duration(_ text: String, _ flag: String, allowZero: Bool = false) throws -> Int64 {
     guard let ns = Nanos.parse(text), ns > 0 || (allowZero && ns == 0) else {
@@ -131,4 +106,33 @@ struct NetFeedOptions: ParsableArguments {
     }
     return ns
   }
+}
+
+/// `--query NAME=PROMQL` values, checked: names are metric names, given once, with a query.
+func parsePrometheusQueries(_ queries: [String]) throws -> [PrometheusQuery] {
+  var out: [PrometheusQuery] = []
+  for q in queries {
+    guard let eq = q.firstIndex(of: "=") else {
+      throw ValidationError("--query \(q): expected NAME=PROMQL")
+    }
+    let name = String(q[..<eq])
+    let expr = String(q[q.index(after: eq)...])
+    guard isMetricName(name) else {
+      throw ValidationError(
+        "--query: \"\(name)\" is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)")
+    }
+    guard !expr.allSatisfy({ $0 == " " }) else {
+      throw ValidationError("--query \(name): empty query")
+    }
+    guard !out.contains(where: { $0.name == name }) else {
+      throw ValidationError("--query: \(name) is given twice")
+    }
+    out.append(PrometheusQuery(name: name, query: expr))
+  }
+  return out
+}
+
+/// Throws a usage error when `url` is not an http:// URL Vigil can fetch.
+func checkURL(_ url: String, _ flag: String) throws {
+  if case .failure(let e) = HTTPURL.parse(url) { throw ValidationError("\(flag) \(url): \(e)") }
 }

@@ -11,11 +11,21 @@ struct Replay: ParsableCommand {
       Every input is run again through the same parsers, windows and alert rules, and every \
       alert transition is compared with the recorded one. With --headless, the replay runs to \
       its end as fast as it can and reports the comparison (exit status 3 when any transition \
-      differs).
+      differs). With --prometheus URL --from T1 --to T2 instead of a recording, the queries' \
+      history over that range is replayed through the same engine (see the README).
       """)
 
   @Argument(help: "The recording (.incident.jsonl), or a black-box directory.")
-  var file: String
+  var file: String?
+
+  @OptionGroup(title: "Replaying a Prometheus server's history")
+  var history: PrometheusHistoryOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "With --prometheus: also write the loaded range as a recording (markers then go beside it).",
+      valueName: "path"))
+  var save: String?
 
   @Flag(help: "Run to the end without a terminal; print the final screen and a summary.")
   var headless = false
@@ -29,20 +39,25 @@ struct Replay: ParsableCommand {
   @Flag(help: "Draw with ASCII only.")
   var ascii = false
 
+  func validate() throws {
+    try history.validate(recording: file)
+    if save != nil && !history.isSet { throw ValidationError("--save needs --prometheus URL") }
+  }
+
   func run() throws {
-    let loaded: IncidentFile
-    do {
-      loaded = try IncidentFile.load(path: file)
-    } catch {
-      throw RunFailure(description: "vigil replay: \(error)")
+    let loaded = try loadRecording(file, history: history, command: "replay")
+    if let save {
+      if let problem = writeRecording(loaded, to: save) {
+        throw RunFailure(description: "vigil replay: cannot write \(save): \(problem)")
+      }
+      printError("vigil replay: saved the range as \(save) (\(loaded.records.count) records)")
     }
-    for w in loaded.warnings { printError("vigil replay: \(file): \(w)") }
     if headless {
       let code = try runHeadless(loaded)
       if code != 0 { throw ExitCode(code) }
       return
     }
-    let code = try runReplayPlayer(loaded, path: file, ascii: ascii)
+    let code = try runReplayPlayer(loaded, path: file ?? save, ascii: ascii)
     if code != 0 { throw ExitCode(code) }
   }
 
@@ -76,11 +91,48 @@ struct Replay: ParsableCommand {
   }
 }
 
-/// Runs the interactive player on curses; returns the exit code.
-func runReplayPlayer(_ loaded: IncidentFile, path: String, ascii: Bool) throws -> Int32 {
-  let sidecar = SidecarNotes.path(for: path)
+/// A recording from its file, or from a Prometheus server's history; warnings go to stderr.
+func loadRecording(_ file: String?, history: PrometheusHistoryOptions, command: String) throws
+  -> IncidentFile
+{
+  if history.isSet {
+    let loaded = try history.load(command: command)
+    for w in loaded.warnings { printError("vigil \(command): \(w)") }
+    return loaded
+  }
+  guard let file else { throw ValidationError("give a recording, or --prometheus URL") }
+  let loaded: IncidentFile
+  do {
+    loaded = try IncidentFile.load(path: file)
+  } catch {
+    throw RunFailure(description: "vigil \(command): \(error)")
+  }
+  for w in loaded.warnings { printError("vigil \(command): \(file): \(w)") }
+  return loaded
+}
+
+/// Writes a recording (header, then its records) as a file `vigil replay` reads; returns why
+/// it could not, or nil.
+func writeRecording(_ file: IncidentFile, to path: String) -> String? {
+  let writer: IncidentWriter
+  do {
+    writer = try IncidentWriter(path: path)
+  } catch {
+    return error.message
+  }
+  writer.append(file.header.json)
+  for r in file.records { writer.append(r.json) }
+  writer.finish()
+  return writer.failure
+}
+
+/// Runs the interactive player on curses; returns the exit code. Markers typed in the player
+/// go to the sidecar of `path`; without a path (a Prometheus range not saved) they last as long
+/// as the player.
+func runReplayPlayer(_ loaded: IncidentFile, path: String?, ascii: Bool) throws -> Int32 {
+  let sidecar = path.map(SidecarNotes.path(for:))
   var replayer = Replayer(file: loaded)
-  for m in SidecarNotes.load(path: sidecar) { replayer.addMarker(at: m.time, m.text) }
+  for m in sidecar.map(SidecarNotes.load(path:)) ?? [] { replayer.addMarker(at: m.time, m.text) }
   // Checkpoints for seeking, built ahead of the player on a background thread.
   replayer.buildCheckpoints()
   var player = Player(replayer: replayer)
@@ -93,7 +145,9 @@ func runReplayPlayer(_ loaded: IncidentFile, path: String, ascii: Bool) throws -
   }
   let loop = ReplayLoop(
     player: player, backend: backend, glyphs: (ascii || !backend.isUTF8) ? .ascii : .unicode)
-  loop.onMarker = { t, text in SidecarNotes.append(path: sidecar, time: t, text: text) }
+  if let sidecar {
+    loop.onMarker = { t, text in SidecarNotes.append(path: sidecar, time: t, text: text) }
+  }
   let reason = loop.run()
   backend.shutdown()
   if case .signal(let sig) = reason {

@@ -22,14 +22,19 @@ struct Report: ParsableCommand {
       A damaged or cut-off recording is reported as far as it can be read, with a warning.
       """)
 
-  @Argument(help: "The recording (.incident.jsonl).")
-  var file: String
+  @Argument(help: "The recording (.incident.jsonl), or a black-box directory.")
+  var file: String?
+
+  @OptionGroup(title: "Reporting on a Prometheus server's history")
+  var history: PrometheusHistoryOptions
 
   @Option(
     name: .shortAndLong,
     help: ArgumentHelp(
       "Where to write the report; - for standard output.",
-      discussion: "Default: FILE with .html or .md instead of .jsonl.", valueName: "path"))
+      discussion:
+        "Default: FILE with .html or .md instead of .jsonl (with --prometheus: incident.html).",
+      valueName: "path"))
   var out: String?
 
   @Option(help: "html or md.")
@@ -39,6 +44,7 @@ struct Report: ParsableCommand {
   var title: String?
 
   func validate() throws {
+    try history.validate(recording: file)
     guard format == "html" || format == "md" else {
       throw ValidationError("--format takes html or md, not \"\(format)\"")
     }
@@ -50,17 +56,11 @@ struct Report: ParsableCommand {
   }
 
   func run() throws {
-    let loaded: IncidentFile
-    do {
-      loaded = try IncidentFile.load(path: file)
-    } catch {
-      throw RunFailure(description: "vigil report: \(error)")
-    }
-    for w in loaded.warnings { printError("vigil report: \(file): \(w)") }
-    let sidecar = SidecarNotes.load(path: SidecarNotes.path(for: file))
+    let loaded = try loadRecording(file, history: history, command: "report")
+    let sidecar = file.map { SidecarNotes.load(path: SidecarNotes.path(for: $0)) } ?? []
     let report = IncidentReport.build(file: loaded, sidecar: sidecar, title: title)
     let text = format == "md" ? ReportMarkdown.render(report) : ReportHTML.render(report)
-    let path = out ?? Self.defaultOutput(for: file, format: format)
+    let path = out ?? Self.defaultOutput(for: file ?? "incident", format: format)
     if path == "-" {
       print(text, terminator: "")
       return

@@ -46,3 +46,33 @@ import VigilDemo
     #expect(out.allSatisfy { $0.rule != RuleSet.feedStaleRule })
   }
 }
+
+/// `DefaultRules.yaml(only:)`: the rules a replay of a few Prometheus queries starts with.
+@Suite struct DefaultRulesSubsetTests {
+  func names(_ yaml: String) throws -> [String] {
+    try RulesLoader.parse(yaml, file: "rules").get().rules.map(\.name)
+  }
+
+  @Test func onlyTheRulesWhoseMetricsAreAllGiven() throws {
+    let all = try names(DefaultRules.yaml())
+    #expect(all.count == 7)
+    #expect(
+      try names(DefaultRules.yaml(only: ["checkout_latency_ms"])) == ["CheckoutLatencyP99High"])
+    // A ratio needs both of its metrics; the SLO rule needs failures and attempts.
+    #expect(try names(DefaultRules.yaml(only: ["payment_retries_total"])).isEmpty)
+    #expect(
+      try names(
+        DefaultRules.yaml(only: [
+          "payment_retries_total", "payment_attempts_total", "payment_failures_total",
+        ])) == ["PaymentRetryRatioHigh", "PaymentErrorBudgetBurn"])
+    #expect(try names(DefaultRules.yaml(only: [])).isEmpty)
+  }
+
+  @Test func renamedSignalsAreFollowed() throws {
+    var signals = SignalNames()
+    _ = signals.apply("checkout_latency=shop_checkout_ms")
+    #expect(
+      try names(DefaultRules.yaml(signals: signals, only: ["shop_checkout_ms"]))
+        == ["CheckoutLatencyP99High"])
+  }
+}

@@ -66,7 +66,7 @@ public struct Replayer: Sendable {
   /// The replay clock: the time of the last record applied, or the last seek target.
   public private(set) var time: Timestamp
   /// Transitions produced but not yet compared with a recorded one.
-  private var produced: [AlertTransition] = []
+  var produced: [AlertTransition] = []
   /// The first differences (at most ``mismatchLimit``); ``mismatchCount`` counts them all.
   public private(set) var mismatches: [Mismatch] = []
   public private(set) var mismatchCount = 0
@@ -263,7 +263,7 @@ public struct Replayer: Sendable {
     produced = first.produced
   }
 
-  private mutating func apply(_ record: IncidentRecord, at index: Int) {
+  mutating func apply(_ record: IncidentRecord, at index: Int) {
     let before = state.alerts.transitionsTotal
     switch record {
     case .input(let input): _ = update(&state, .feed(input))

@@ -21,104 +21,154 @@
 /// windows from the long-window counters (SEMANTICS §8.1); a fresh start has only the history
 /// it has seen, so its long windows cover less until they fill.
 public enum DefaultRules {
-  /// The default rules file for the given signal metric names.
-  public static func yaml(signals: SignalNames = SignalNames()) -> String {
-    """
+  /// The default rules file for the given signal metric names. With `only`, the rules that
+  /// read a metric outside it are left out (a replay of a few Prometheus queries should not
+  /// raise `FeedStale` for the signals it did not ask for).
+  public static func yaml(signals: SignalNames = SignalNames(), only: Set<String>? = nil)
+    -> String
+  {
+    let kept = rules(signals: signals).filter { rule in
+      only.map { rule.metrics.allSatisfy($0.contains) } ?? true
+    }
+    guard !kept.isEmpty else { return header.replacing("rules:\n", with: "rules: []\n") }
+    return header + kept.map(\.yaml).joined()
+  }
+
+  static let header = """
     # Vigil default alert rules (thresholds are starting points: override them).
     evaluation_interval: 10s
     eval_delay: 2s
     rules:
-      - alert: ApiLatencyP99High
-        metric: \(signals.apiLatency)
-        aggregate: p99
-        window: 5m
-        op: ">"
-        threshold: 1500
-        clear_threshold: 1200
-        for: 5m
-        severity: page
-        annotations:
-          summary: "API p99 {{ $value }} ms on {{ $labels.service }}"
-          runbook: "Check the slowest service's dependencies and recent deploys."
-      - alert: CheckoutLatencyP99High
-        metric: \(signals.checkoutLatency)
-        select: {stage: total}
-        aggregate: p99
-        window: 5m
-        op: ">"
-        threshold: 3000
-        for: 3m
-        severity: page
-        annotations:
-          summary: "Checkout p99 {{ $value }} ms"
-          runbook: "Compare the stages (pricing, tax, inventory, payment) to find the slow one."
-      - alert: OrderConfirmationDelayHigh
-        metric: \(signals.orderConfirmationDelay)
-        aggregate: p99
-        window: 5m
-        op: ">"
-        threshold: 10000
-        for: 2m
-        severity: ticket
-        annotations:
-          summary: "Order confirmations lag: p99 {{ $value }} ms"
-          runbook: "Check the order queue consumers and the OMS."
-      - alert: PaymentRetryRatioHigh
-        aggregate: ratio
-        num: \(signals.paymentRetries)
-        den: \(signals.paymentAttempts)
-        window: 5m
-        op: ">"
-        threshold: 0.05
-        for: 3m
-        severity: page
-        annotations:
-          summary: "{{ $value }} of payment attempts are retries"
-          runbook: "Check the payment gateway's status and error reasons."
-      - alert: InventoryMismatchHigh
-        aggregate: ratio
-        num: \(signals.inventoryMismatches)
-        den: \(signals.inventoryChecks)
-        by: [pair]
-        window: 15m
-        op: ">"
-        threshold: 0.005
-        clear_threshold: 0.003
-        for: 5m
-        severity: ticket
-        annotations:
-          summary: "Inventory mismatch {{ $value }} between {{ $labels.pair }}"
-          runbook: "Check the sync jobs between storefront, OMS and ERP."
-      - alert: SupportTicketsOrderErrors
-        metric: \(signals.supportTickets)
-        select: {reason: order_error}
-        aggregate: sum
-        window: 5m
-        op: ">"
-        threshold: 60
-        for: 2m
-        # Tickets are sparse: none in the window means zero, not a stale feed.
-        no_data_state: ok
-        severity: ticket
-        annotations:
-          summary: "{{ $value }} order-error tickets in 5m"
-          runbook: "Look for failed orders behind the tickets."
-      - alert: PaymentErrorBudgetBurn
-        aggregate: burn_rate
-        slo:
-          objective: 0.99
-          period: 30d
-          bad: \(signals.paymentFailures)
-          total: \(signals.paymentAttempts)
-        # The SRE Workbook's pairs for a 30-day SLO (the default when windows is left out).
-        windows:
-          - {long: 1h, short: 5m, factor: 14.4, severity: page}
-          - {long: 6h, short: 30m, factor: 6, severity: page}
-          - {long: 3d, short: 6h, factor: 1, severity: ticket}
-        annotations:
-          summary: "Payments burn their error budget {{ $value }}x too fast"
-          runbook: "Failed payments spend the 1 % budget: check the gateway and declines."
+    """ + "\n"
 
-    """
+  /// Each default rule: the metrics it reads and its text in the rules file.
+  static func rules(signals: SignalNames) -> [(metrics: [String], yaml: String)] {
+    [
+      (
+        [signals.apiLatency],
+        """
+          - alert: ApiLatencyP99High
+            metric: \(signals.apiLatency)
+            aggregate: p99
+            window: 5m
+            op: ">"
+            threshold: 1500
+            clear_threshold: 1200
+            for: 5m
+            severity: page
+            annotations:
+              summary: "API p99 {{ $value }} ms on {{ $labels.service }}"
+              runbook: "Check the slowest service's dependencies and recent deploys."
+        """ + "\n"
+      ),
+      (
+        [signals.checkoutLatency],
+        """
+          - alert: CheckoutLatencyP99High
+            metric: \(signals.checkoutLatency)
+            select: {stage: total}
+            aggregate: p99
+            window: 5m
+            op: ">"
+            threshold: 3000
+            for: 3m
+            severity: page
+            annotations:
+              summary: "Checkout p99 {{ $value }} ms"
+              runbook: "Compare the stages (pricing, tax, inventory, payment) to find the slow one."
+        """ + "\n"
+      ),
+      (
+        [signals.orderConfirmationDelay],
+        """
+          - alert: OrderConfirmationDelayHigh
+            metric: \(signals.orderConfirmationDelay)
+            aggregate: p99
+            window: 5m
+            op: ">"
+            threshold: 10000
+            for: 2m
+            severity: ticket
+            annotations:
+              summary: "Order confirmations lag: p99 {{ $value }} ms"
+              runbook: "Check the order queue consumers and the OMS."
+        """ + "\n"
+      ),
+      (
+        [signals.paymentRetries, signals.paymentAttempts],
+        """
+          - alert: PaymentRetryRatioHigh
+            aggregate: ratio
+            num: \(signals.paymentRetries)
+            den: \(signals.paymentAttempts)
+            window: 5m
+            op: ">"
+            threshold: 0.05
+            for: 3m
+            severity: page
+            annotations:
+              summary: "{{ $value }} of payment attempts are retries"
+              runbook: "Check the payment gateway's status and error reasons."
+        """ + "\n"
+      ),
+      (
+        [signals.inventoryMismatches, signals.inventoryChecks],
+        """
+          - alert: InventoryMismatchHigh
+            aggregate: ratio
+            num: \(signals.inventoryMismatches)
+            den: \(signals.inventoryChecks)
+            by: [pair]
+            window: 15m
+            op: ">"
+            threshold: 0.005
+            clear_threshold: 0.003
+            for: 5m
+            severity: ticket
+            annotations:
+              summary: "Inventory mismatch {{ $value }} between {{ $labels.pair }}"
+              runbook: "Check the sync jobs between storefront, OMS and ERP."
+        """ + "\n"
+      ),
+      (
+        [signals.supportTickets],
+        """
+          - alert: SupportTicketsOrderErrors
+            metric: \(signals.supportTickets)
+            select: {reason: order_error}
+            aggregate: sum
+            window: 5m
+            op: ">"
+            threshold: 60
+            for: 2m
+            # Tickets are sparse: none in the window means zero, not a stale feed.
+            no_data_state: ok
+            severity: ticket
+            annotations:
+              summary: "{{ $value }} order-error tickets in 5m"
+              runbook: "Look for failed orders behind the tickets."
+        """ + "\n"
+      ),
+      (
+        [signals.paymentFailures, signals.paymentAttempts],
+        """
+          - alert: PaymentErrorBudgetBurn
+            aggregate: burn_rate
+            slo:
+              objective: 0.99
+              period: 30d
+              bad: \(signals.paymentFailures)
+              total: \(signals.paymentAttempts)
+            # The SRE Workbook's pairs for a 30-day SLO (the default when windows is left out).
+            windows:
+              - {long: 1h, short: 5m, factor: 14.4, severity: page}
+              - {long: 6h, short: 30m, factor: 6, severity: page}
+              - {long: 3d, short: 6h, factor: 1, severity: ticket}
+            annotations:
+              summary: "Payments burn their error budget {{ $value }}x too fast"
+              runbook: "Failed payments spend the 1 % budget: check the gateway and declines."
+        """ + "\n"
+      ),
+    ]
   }
 }

@@ -156,7 +156,7 @@ public struct PrometheusAPISource: FeedSource {
   }
 
   /// `checkout_p99: HTTP 422: execution: ...` (and how many more failed).
-  static func describe(_ failures: [(String, String)]) -> String {
+  public static func describe(_ failures: [(String, String)]) -> String {
     guard let (name, reason) = failures.first else { return "" }
     let more = failures.count > 1 ? " (and \(failures.count - 1) more queries)" : ""
     return "\(name): \(reason)\(more)"

@@ -87,6 +87,8 @@ public struct PrometheusClient: Sendable {
 public struct PromRangeLoad: Sendable {
   /// JSON lines (see ``PromSampleLines``), at most about 1 MiB per batch.
   public var batches: [RecordBatch] = []
+  /// The time of each batch's last line (with `oneTimePerBatch`, every line's time).
+  public var batchTimes: [Timestamp] = []
   public var lines = 0
   /// Per query that failed: its name and the reason.
   public var failures: [(name: String, reason: String)] = []
@@ -103,13 +105,15 @@ extension PrometheusClient {
   /// turns the results into JSON lines in time order (query order, then series order, within
   /// a time). `newestFirst` moves the lines of the newest time to the front: a live dashboard
   /// then sees a current sample first (its clock stays on the wall clock), and the rest
-  /// lands in order behind it. Line numbers start at `firstLine`.
+  /// lands in order behind it. Line numbers start at `firstLine`. `oneTimePerBatch` starts a
+  /// new batch at every new time, so each batch can arrive at its own time (a replay).
   ///
   /// This is the history a live `--prometheus` feed starts with, and the range a replay from
   /// Prometheus (`vigil replay --prometheus URL --from T1 --to T2`) reads.
   public func loadRange(
     _ queries: [PrometheusQuery], from: Timestamp, to: Timestamp, step: Int64,
-    newestFirst: Bool = false, firstLine: Int = 1, cancel: StopFlag? = nil
+    newestFirst: Bool = false, oneTimePerBatch: Bool = false, firstLine: Int = 1,
+    cancel: StopFlag? = nil
   ) -> PromRangeLoad {
     var load = PromRangeLoad()
     var bytes: [UInt8] = []
@@ -144,19 +148,25 @@ extension PrometheusClient {
     }
     if let last = entries.map(\.time).max() { load.newest = Timestamp(nanoseconds: last) }
     var batch = RecordBatch()
+    var batchTime: Int64 = 0
     var line = firstLine
+    func close() {
+      guard !batch.isEmpty else { return }
+      load.batches.append(batch)
+      load.batchTimes.append(Timestamp(nanoseconds: batchTime))
+      batch = RecordBatch()
+    }
     bytes.withUnsafeBytes { raw in
       for k in order {
         let e = entries[k]
+        if oneTimePerBatch && e.time != batchTime { close() }
         batch.append(UnsafeRawBufferPointer(rebasing: raw[e.start..<e.end]), line: line)
+        batchTime = e.time
         line += 1
-        if batch.bytes.count >= 1 << 20 {
-          load.batches.append(batch)
-          batch = RecordBatch()
-        }
+        if batch.bytes.count >= 1 << 20 { close() }
       }
     }
-    if !batch.isEmpty { load.batches.append(batch) }
+    close()
     load.lines = entries.count
     return load
   }
