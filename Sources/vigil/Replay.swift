@@ -108,6 +108,11 @@ func loadRecording(_ file: String?, history: PrometheusHistoryOptions, command: 
     throw RunFailure(description: "vigil \(command): \(error)")
   }
   for w in loaded.warnings { printError("vigil \(command): \(file): \(w)") }
+  if let recorded = loaded.header.recordedConfigHash, recorded != loaded.header.configHash {
+    printError(
+      "vigil \(command): \(file): the header's configuration was changed after recording "
+        + "(config_hash \(recorded), now \(loaded.header.configHash))")
+  }
   return loaded
 }
 

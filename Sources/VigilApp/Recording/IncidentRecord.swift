@@ -22,6 +22,9 @@ public struct IncidentHeader: Sendable, Equatable {
   public var title: String?
   /// A black-box segment after the first: the state before `start` is not in this file.
   public var continues = false
+  /// The `config_hash` the file's header carries (nil: none, or a header built in memory).
+  /// It differs from ``configHash`` when the header was edited after recording.
+  public var recordedConfigHash: String?
 
   public init(
     start: Timestamp, clockMode: ClockMode, windows: WindowsConfig, signals: SignalNames,
@@ -124,7 +127,23 @@ extension IncidentHeader {
     if let rulesPath { m.append(("rules_path", .string(rulesPath))) }
     if let title { m.append(("title", .string(title))) }
     if continues { m.append(("continues", .bool(true))) }
+    m.append(("config_hash", .string(configHash(m))))
     return .object(m)
+  }
+
+  /// A hash of the configuration in force (windows, signals, feeds and rules text): two
+  /// recordings with the same hash ran with the same configuration.
+  public var configHash: String {
+    guard case .object(let m) = json else { return "" }
+    return configHash(m)
+  }
+
+  private func configHash(_ members: [(String, JSONValue)]) -> String {
+    let keys: Set = ["windows", "signals", "feeds", "rules_yaml"]
+    let text = JSONValue.object(members.filter { keys.contains($0.0) }).text
+    let h = Array(text.utf8).withUnsafeBytes(byteHash)
+    let hex = String(h, radix: 16)
+    return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
   }
 
   static func feedJSON(_ f: FeedSpec) -> JSONValue {
@@ -322,6 +341,7 @@ extension IncidentHeader {
     self.version = Int(version)
     appVersion = v["app"]?["version"]?.string ?? "unknown"
     continues = v["continues"]?.bool ?? false
+    recordedConfigHash = v["config_hash"]?.string
   }
 }
 

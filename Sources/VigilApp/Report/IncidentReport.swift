@@ -138,6 +138,9 @@ public struct IncidentReport: Sendable {
   public var clock: ClockMode
   public var recordedWith: String
   public var reportedWith = vigilVersion
+  /// The recording's configuration hash and where its rules came from.
+  public var configHash = ""
+  public var rulesSource = ""
   public var feeds: [String]
   public var warnings: [String]
   public var records: Int
@@ -623,9 +626,14 @@ private struct ReportBuilder {
     return IncidentReport(
       title: title ?? h.title ?? "Incident", recordedFrom: replayer.startTime,
       recordedTo: replayer.endTime, start: start, end: max(start, end),
-      clock: state.clockMode, recordedWith: h.appVersion,
+      clock: state.clockMode, recordedWith: h.appVersion, configHash: h.configHash,
+      rulesSource: h.rulesPath ?? "built-in rules",
       feeds: h.feeds.map { f in
-        f.kind == .file || f.kind == .command ? "\(f.kind.rawValue) \(f.target)" : f.kind.rawValue
+        switch f.kind {
+        case .file, .command: "\(f.kind.rawValue) \(f.target)"
+        case _ where f.displayName != f.kind.rawValue: "\(f.kind.rawValue) \(f.displayName)"
+        default: f.kind.rawValue
+        }
       }, warnings: warnings, records: file.records.count, window: state.window, step: step,
       signals: series, rules: rules, episodes: episodes, lanes: lanes, transitions: transitions,
       transitionValues: transitions.map { alerts.formatValue($0.value, rule: $0.rule) },

@@ -172,6 +172,7 @@ private struct HTMLWriter {
     item(
       "Vigil",
       "recorded with \(e(r.recordedWith)), report by \(e(r.reportedWith))")
+    item("Config", "\(e(r.configHash)) (rules: \(e(r.rulesSource)))")
     item("Feeds", r.feeds.isEmpty ? "none" : r.feeds.map(e).joined(separator: "; "))
     item(
       "Charts",

@@ -68,6 +68,7 @@ private struct MarkdownWriter {
     line("- **Incident span:** \(e(text.span)) \(e(text.clockWords))")
     line("- **Recorded:** \(e(text.recorded))")
     line("- **Vigil:** recorded with \(e(r.recordedWith)), report by \(e(r.reportedWith))")
+    line("- **Config:** \(e(r.configHash)) (rules: \(e(r.rulesSource)))")
     line("- **Feeds:** " + (r.feeds.isEmpty ? "none" : r.feeds.map(e).joined(separator: "; ")))
     line(
       "- **Charts:** window \(Nanos.format(r.window)), one point every \(Nanos.format(r.step))")

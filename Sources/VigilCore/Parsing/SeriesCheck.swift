@@ -56,8 +56,8 @@ struct FieldRejection: Error {
   }
 }
 
-/// FNV-1a with a final mix (set members, duplicate field keys).
-func byteHash(_ b: UnsafeRawBufferPointer) -> UInt64 {
+/// FNV-1a with a final mix (set members, duplicate field keys, recordings' config hash).
+public func byteHash(_ b: UnsafeRawBufferPointer) -> UInt64 {
   var h: UInt64 = 0xcbf2_9ce4_8422_2325
   for x in b {
     h ^= UInt64(x)
