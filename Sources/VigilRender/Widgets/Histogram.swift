@@ -20,7 +20,7 @@
 /// - Counts of 10,000 and more are shortened (`12.3k`, `4.5M`).
 ///
 /// ```swift
-/// Histogram(counts: d.histogram.map(Double.init), edges: d.edges, label: unit.format)
+/// Histogram(counts: d.histogram.map { Double($0) }, edges: d.edges, label: unit.format)
 ///   .draw(in: area, on: &buffer, glyphs: glyphs)
 /// ```
 public struct Histogram {
