@@ -15,26 +15,29 @@ extension Theme {
 
 extension Heatmap {
   /// A heatmap of `distribution`: its buckets left to right, its bins bottom to top, labelled
-  /// by `label` at the bins' lower edges (nil: no labels), and `overlay` (an index into the
-  /// distribution's ``Distribution/quantiles``; nil: none) marked per bucket.
+  /// by `label` at the bins' lower edges (nil: no labels), and the bin of each bucket's
+  /// nearest-rank `overlay` quantile marked (nil: no mark). The mark comes from the exact bin
+  /// counts (``Distribution/quantileBin(_:bucket:)``), so the distribution needs no
+  /// `quantiles` of its own.
   ///
   /// ```swift
-  /// let d = store.distribution(ids, window: w, at: now, bins: .fromData(count: rows),
-  ///                            quantiles: [0.99])
+  /// let d = store.distribution(ids, window: w, at: now, bins: .fromData(count: rows, fallback: 1...1000))
   /// Heatmap(d, label: { Format.millis($0) }, threshold: rule?.threshold, theme: theme)
   ///   .draw(in: plot, on: &buffer, glyphs: glyphs)
   /// ```
   public init(
-    _ distribution: Distribution, label: ((Double) -> String)?, overlay: Int? = 0,
+    _ distribution: Distribution, label: ((Double) -> String)?, overlay: Double? = 0.99,
     threshold: Double? = nil, scale: Scale = .logarithmic, theme: Theme = .standard
   ) {
     let d = distribution
     let columns: [[Double]?] = (0..<d.bucketCount).map { j in
       d.column(j).map { $0.map { Double($0) } }
     }
+    // A bin's lower edge lies in the bin, so the widget marks that bin's row.
     let marks: [Double?] =
-      overlay.flatMap { $0 >= 0 && $0 < d.bucketQuantiles.count ? d.bucketQuantiles[$0] : nil }
-      ?? []
+      overlay.map { q in
+        (0..<d.bucketCount).map { j in d.quantileBin(q, bucket: j).map { d.edges[$0] } }
+      } ?? []
     self.init(
       columns: columns, edges: d.edges, scale: scale, overlay: marks, threshold: threshold,
       label: label, ramp: theme.heatRamp, labelStyle: theme.label, gapStyle: theme.gap,

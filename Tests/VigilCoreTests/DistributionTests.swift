@@ -166,6 +166,45 @@ import VigilTestSupport
     #expect(m.windowQuantiles == [whole.quantile(0.99)])
   }
 
+  @Test func quantileBinsFromCountsAreTheBinsOfTheSketchQuantiles() {
+    let f = Self.fixture()
+    let ids = [SeriesID(0), SeriesID(1), SeriesID(2)]
+    let qs = [0.0, 0.5, 0.9, 0.99, 0.999, 1]
+    for window in [Nanos.minute, 15 * Nanos.minute] {
+      let d = f.store.distribution(
+        ids, window: window, at: f.now, bins: .fromData(count: 16), quantiles: qs)
+      var checked = 0
+      for (i, q) in qs.enumerated() {
+        for j in 0..<d.bucketCount {
+          #expect(d.quantileBin(q, bucket: j) == d.bucketQuantiles[i][j].flatMap { d.bin(of: $0) })
+          checked += d.bucketQuantiles[i][j] == nil ? 0 : 1
+        }
+        #expect(d.windowQuantileBin(q) == d.windowQuantiles[i].flatMap { d.bin(of: $0) })
+      }
+      #expect(checked >= 6 * 12)  // every bucket with data, for each quantile
+    }
+    let empty = MetricStore().distribution(
+      [SeriesID(0)], window: Nanos.minute, at: Self.t0, bins: .fromData(count: 4))
+    #expect(empty.quantileBin(0.99, bucket: 0) == nil && empty.windowQuantileBin(0.5) == nil)
+    #expect(
+      empty.quantileBin(0.99, bucket: -1) == nil && empty.quantileBin(0.99, bucket: 60) == nil)
+  }
+
+  @Test func positiveCountSumsKeyRanges() {
+    var s = QuantileSketch()
+    for v in [0.5, 1, 1, 2, 3, 1000, -4, 0] { s.record(v) }
+    let k = { (v: Double) in Int(QuantileSketch.key(ofPositive: v)) }
+    #expect(s.positiveCount(keys: .min, .max) == 6)
+    #expect(s.nonPositiveCount == 2)
+    #expect(s.positiveCount(keys: k(1), k(2)) == 2)
+    #expect(s.positiveCount(keys: k(1), k(2) + 1) == 3)
+    #expect(s.positiveCount(keys: .min, k(0.5)) == 0)
+    #expect(s.positiveCount(keys: k(1000), .max) == 1)
+    #expect(s.positiveCount(keys: k(2000), .max) == 0)
+    #expect(s.positiveCount(keys: 5, 3) == 0)
+    #expect(QuantileSketch().positiveCount(keys: .min, .max) == 0)
+  }
+
   @Test func emptyAndUnknownSeries() {
     let store = MetricStore()
     let d = store.distribution(

@@ -156,6 +156,7 @@ public struct Distribution: Sendable, Equatable {
   ) {
     precondition(edges.count >= 2, "at least one bin")
     self.edges = edges
+    edgeKeys = edges.map { $0 > 0 ? Int(QuantileSketch.key(ofPositive: $0)) : Int.min }
     self.bucketNanos = bucketNanos
     self.bucketCount = bucketCount
     self.newestBucketEnd = newestBucketEnd
@@ -168,6 +169,9 @@ public struct Distribution: Sendable, Equatable {
     windowQuantiles = quantiles.map { _ in nil }
   }
 
+  /// The sketch key of each edge (edges are bucket boundaries: a key's bucket starts there).
+  private let edgeKeys: [Int]
+
   /// Number of value bins.
   public var binCount: Int { edges.count - 1 }
 
@@ -178,6 +182,33 @@ public struct Distribution: Sendable, Equatable {
   public func column(_ bucket: Int) -> ArraySlice<UInt64>? {
     guard bucketTotals[bucket] > 0 else { return nil }
     return counts[(bucket * binCount)..<((bucket + 1) * binCount)]
+  }
+
+  /// The bin holding the nearest-rank quantile `q` of `bucket` (nil: no data there), from the
+  /// counts alone: no sketch merge. Bins are unions of sketch buckets, so this is the bin of the
+  /// value the merged sketch reports (``bucketQuantiles``), at a fraction of the cost.
+  public func quantileBin(_ q: Double, bucket: Int) -> Int? {
+    guard bucket >= 0 && bucket < bucketCount, bucketTotals[bucket] > 0 else { return nil }
+    let base = bucket * binCount
+    let rank = QuantileSketch.nearestRank(q, count: bucketTotals[bucket])
+    return Self.binOfRank(rank, bins: binCount) { counts[base + $0] }
+  }
+
+  /// The bin holding the nearest-rank quantile `q` of the whole window; nil when empty.
+  public func windowQuantileBin(_ q: Double) -> Int? {
+    guard total > 0 else { return nil }
+    let rank = QuantileSketch.nearestRank(q, count: total)
+    return Self.binOfRank(rank, bins: binCount) { histogram[$0] }
+  }
+
+  /// The first bin whose cumulative count reaches `rank` (the last when none does).
+  private static func binOfRank(_ rank: UInt64, bins: Int, _ count: (Int) -> UInt64) -> Int {
+    var seen: UInt64 = 0
+    for i in 0..<bins {
+      seen &+= count(i)
+      if seen >= rank { return i }
+    }
+    return bins - 1
   }
 
   /// The bin holding `value`: values below the first edge go to bin 0, values at or above the
@@ -199,26 +230,23 @@ public struct Distribution: Sendable, Equatable {
     guard sketch.count > 0 else { return }
     let bins = binCount
     let base = bucket * bins
-    let nonPositive = sketch.nonPositiveCount
-    var added: UInt64 = 0
-    if nonPositive > 0 {
-      counts[base] &+= nonPositive
-      histogram[0] &+= nonPositive
-      below &+= nonPositive
-      added &+= nonPositive
-    }
-    let first = edges[0]
-    let last = edges[bins]
-    var b = 0
-    let e = edges
-    sketch.forEachPositiveBucket { lower, _, c in
-      // Edges are bucket boundaries: the whole bucket lies in one bin.
-      while b + 1 < bins && e[b + 1] <= lower { b += 1 }
-      counts[base + b] &+= c
-      histogram[b] &+= c
-      if lower < first { below &+= c } else if lower >= last { above &+= c }
+    // Zero and negative values lie below every (positive) edge.
+    var added = sketch.nonPositiveCount
+    counts[base] &+= added
+    histogram[0] &+= added
+    below &+= added
+    // Edges are bucket boundaries, so whole key ranges fall in each bin; the end bins are open.
+    for i in 0..<bins {
+      let lo = i == 0 ? Int.min : edgeKeys[i]
+      let hi = i == bins - 1 ? Int.max : edgeKeys[i + 1]
+      let c = sketch.positiveCount(keys: lo, hi)
+      if c == 0 { continue }
+      counts[base + i] &+= c
+      histogram[i] &+= c
       added &+= c
     }
+    below &+= sketch.positiveCount(keys: Int.min, edgeKeys[0])
+    above &+= sketch.positiveCount(keys: edgeKeys[bins], Int.max)
     bucketTotals[bucket] &+= added
     total &+= added
   }
@@ -271,27 +299,30 @@ extension MetricStore {
     var d = Distribution(
       edges: bins.edges(dataLow: dataLow, dataHigh: dataHigh), bucketNanos: width,
       bucketCount: n, newestBucketEnd: newestEnd, quantiles: quantiles)
-    var merged: [QuantileSketch] = []
-    if !quantiles.isEmpty {
-      merged = [QuantileSketch](repeating: QuantileSketch(), count: n)
-    }
+    // Per series, its buckets' slots (only kept for the quantiles).
+    var slots: [[BucketSlot?]] = []
     for id in unique {
       var j = 0
+      var column: [BucketSlot?] = []
+      if !quantiles.isEmpty { column.reserveCapacity(n) }
       forEachBucket(id, window: window, at: now) { slot in
-        defer { j += 1 }
-        guard let slot else { return }
-        d.add(slot.sketch, bucket: j)
-        if !merged.isEmpty {
-          if merged[j].isEmpty { merged[j] = slot.sketch } else { merged[j].merge(slot.sketch) }
-        }
+        if let slot { d.add(slot.sketch, bucket: j) }
+        if !quantiles.isEmpty { column.append(slot) }
+        j += 1
       }
+      if !quantiles.isEmpty { slots.append(column) }
     }
     if !quantiles.isEmpty {
+      // One scratch sketch per bucket in turn (wide counts, capacity kept across resets).
+      var scratch = QuantileSketch.mergeTarget()
       var whole = QuantileSketch.mergeTarget()
-      for j in 0..<n where !merged[j].isEmpty {
-        let q = merged[j].quantiles(quantiles)
+      for j in 0..<n {
+        scratch.reset()
+        for column in slots { if let slot = column[j] { scratch.merge(slot.sketch) } }
+        guard !scratch.isEmpty else { continue }
+        let q = scratch.quantiles(quantiles)
         for i in quantiles.indices { d.bucketQuantiles[i][j] = q[i] }
-        whole.merge(merged[j])
+        whole.merge(scratch)
       }
       d.windowQuantiles = whole.quantiles(quantiles)
     }

@@ -219,6 +219,10 @@ public struct QuantileSketch: Sendable, Equatable {
     return total
   }
 
+  /// The weight recorded in positive buckets whose keys lie in `lo ..< hi` (keys of
+  /// ``key(ofPositive:)``; `Int.min`/`Int.max` for open ends).
+  func positiveCount(keys lo: Int, _ hi: Int) -> UInt64 { positive.sum(keys: lo, hi) }
+
   /// Calls `body` with each non-empty bucket of positive values, ascending: the bucket's range
   /// `[lower, upper)` and its count. Bucket bounds are the values whose mantissa below the top
   /// ``mantissaBits`` bits is zero; a collapsed store's first bucket also holds every lower key.

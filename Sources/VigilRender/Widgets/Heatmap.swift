@@ -289,9 +289,12 @@ public struct Heatmap {
       let hi = Swift.min(originX + cols[c].x + cols[c].width, visible.maxX)
       return lo < hi ? lo..<hi : lo..<lo
     }
+    // The rect was just filled with one-column blanks, so one-column glyphs can be written
+    // straight into its cells (no wide character to split).
     func paint(_ text: String, _ c: Int, _ r: Int, _ s: Style) {
+      let cell = Cell(text, style: s)
       for y in ys(r) {
-        for x in xs(c) { buffer.put(text, at: Point(x: x, y: y), style: s, clip: plot) }
+        for x in xs(c) where x >= plot.x { buffer.writeCell(x: x, y: y, cell, width: 1) }
       }
     }
 
