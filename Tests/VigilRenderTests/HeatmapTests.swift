@@ -44,14 +44,27 @@ import VigilTestSupport
     #expect(draw(Heatmap(columns: [[1], [4]], scale: .linear), 5, 1) == [" ░░██"])
   }
 
-  @Test func rowsAreMergedOrStretched() {
-    #expect(Heatmap.rowGroups(bins: 6, rows: 3).bins == [0..<2, 2..<4, 4..<6])
-    #expect(Heatmap.rowGroups(bins: 7, rows: 3).bins == [0..<3, 3..<6, 6..<7])
-    #expect(Heatmap.rowGroups(bins: 2, rows: 5).bins == [0..<1, 1..<2])
-    #expect(Heatmap.rowGroups(bins: 2, rows: 5).height == 2)
+  @Test func rowsAreMergedOrStretchedToFillTheHeight() {
+    func rows(_ n: Int, _ h: Int) -> [Range<Int>] {
+      (0..<h).map { Heatmap.bins(ofRow: $0, bins: n, rows: h) }
+    }
+    #expect(rows(6, 3) == [0..<2, 2..<4, 4..<6])
+    #expect(rows(7, 3) == [0..<2, 2..<4, 4..<7])
+    #expect(rows(2, 5) == [0..<1, 0..<1, 0..<1, 1..<2, 1..<2])
+    // Every bin is shown, and `row(ofBin:)` finds it (the lowest of its rows).
+    for (n, h) in [(1, 1), (3, 3), (7, 3), (40, 9), (2, 5), (3, 40), (1, 7)] {
+      let all = rows(n, h)
+      #expect(Set(all.flatMap { Array($0) }) == Set(0..<n), "\(n) bins on \(h) rows")
+      for b in 0..<n {
+        let r = Heatmap.row(ofBin: b, bins: n, rows: h)
+        #expect(
+          all[r].contains(b) && (r == 0 || !all[r - 1].contains(b)), "bin \(b) of \(n) on \(h)")
+      }
+    }
+    // A merged row shows the mean per bin: (1+0)/2, (0+0)/2, (3+1)/2 against a top of 2.
     let map = Heatmap(columns: [[1, 0, 0, 0, 3, 1]], scale: .linear)
     #expect(draw(map, 1, 3) == ["█", " ", "░"])
-    #expect(draw(Heatmap(columns: [[4, 1]], scale: .linear), 1, 5) == [" ", "░", "░", "█", "█"])
+    #expect(draw(Heatmap(columns: [[4, 1]], scale: .linear), 1, 5) == ["░", "░", "█", "█", "█"])
   }
 
   @Test func labelsShowLowerEdgesRightAligned() {
@@ -115,7 +128,8 @@ import VigilTestSupport
     #expect(draw(Heatmap(columns: [nil, nil]), 3, 2) == ["   ", " ··"])
     #expect(draw(Heatmap(columns: [[0, 1]], edges: [1, 2, 3]), 1, 1) == ["█"])
     #expect(draw(Heatmap(columns: basic, scale: .linear), 1, 1) == ["█"])
-    #expect(draw(Heatmap(columns: basic, scale: .linear), 3, 2) == [" ▒▒", " ▒█"])
+    // Two columns (buckets 0-1 and 2-3) and two rows (bin 0, bins 1-2 as a mean).
+    #expect(draw(Heatmap(columns: basic, scale: .linear), 3, 2) == [" ▓█", " ▒█"])
     // Labels never squeeze the plot below 4 columns.
     let labelled = Heatmap(columns: basic, edges: [1, 2, 3, 4], label: { "\($0)" })
     #expect(draw(labelled, 3, 2).count == 2)

@@ -8,19 +8,23 @@
 /// top (lowest at the bottom), and each cell's glyph and colour say how many samples fell there.
 ///
 /// ```text
-///  2s  ░          ░   ░    ░
-/// 200ms ░▒░ • ░▒░• ░ ░•     ·   (unicode: " ░▒▓█"; "•" the overlay, e.g. p99;
-/// 20ms ▓█▓▒▓▓█▓▓▒▓▓█▓▓▒▓▓█    "·" a bucket with no data)
-///  2ms ▒▒░░▒▒▒░▒▒░░▒▒▒░▒▒
+/// 100ms   ░  ░      bins [1, 10), [10, 100), [100, ∞) ms bottom to top; six 1 s buckets,
+///       ░   ░       the second with no data ("·"); " ░▒▓█" for 1 to 8 samples on a
+/// 1.0ms ▒· █ ░      linear scale
+///
+///   o  o            the same in ASCII (" :-=+*#%@", "." a gap) with each bucket's p99
+/// o   o             marked "o" ("•" in Unicode)
+/// =. o :
 /// ```
 ///
 /// - Columns: with more buckets than columns, adjacent buckets are summed in groups of
 ///   `⌈buckets/width⌉`, grouped from the newest (the oldest group may hold fewer); with fewer,
 ///   each bucket takes `⌊width/buckets⌋` columns. Either way the newest bucket ends at the right
 ///   edge and the window's buckets are all shown (unlike a sparkline, which drops the oldest).
-/// - Rows: with more bins than rows, adjacent bins are summed in groups of `⌈bins/rows⌉`
-///   (rows left over at the top stay blank); with fewer, each bin takes `⌊rows/bins⌋` rows.
-///   Ask for as many bins as the plot has rows and each row is one bin.
+/// - Rows always fill the height: with more bins than rows, row `r` (from the bottom) holds
+///   bins `⌊r·bins/rows⌋ ..< ⌊(r+1)·bins/rows⌋` and shows their mean count per bin (groups
+///   differ by at most one bin, so a row is a density, not a sum); with fewer, each bin takes
+///   one or two row counts. Ask for as many bins as the plot has rows and each row is one bin.
 /// - Intensity: a cell's count against ``maximum`` (default: the hottest visible cell), on a
 ///   ``Scale-swift.enum`` of counts, picks a level of the glyph ladder (``unicodeLevels`` or
 ///   ``asciiLevels``) and, when ``ramp`` has styles, a colour from it (cold → hot). The glyph
@@ -174,15 +178,18 @@ public struct Heatmap {
     return out
   }
 
-  /// Row groups from the bottom: the rows each group takes and, per group, the bins it shows.
-  /// At most `min(bins, rows)` groups.
-  static func rowGroups(bins n: Int, rows h: Int) -> (height: Int, bins: [Range<Int>]) {
-    guard n > 0, h > 0 else { return (1, []) }
-    if n > h {
-      let f = (n + h - 1) / h
-      return (1, stride(from: 0, to: n, by: f).map { $0..<Swift.min($0 + f, n) })
-    }
-    return (h / n, (0..<n).map { $0..<($0 + 1) })
+  /// The bins row `r` (0 at the bottom) shows when `n` bins share `h` rows: with more bins
+  /// than rows, `⌊r·n/h⌋ ..< ⌊(r+1)·n/h⌋` (one or two group sizes, filling every row); with
+  /// fewer, the one bin `⌊r·n/h⌋` (each bin takes one or two row counts).
+  static func bins(ofRow r: Int, bins n: Int, rows h: Int) -> Range<Int> {
+    let lo = r * n / h
+    return lo..<Swift.min(Swift.max((r + 1) * n / h, lo + 1), n)
+  }
+
+  /// The row showing bin `b` (its bottom row when the bin takes several).
+  static func row(ofBin b: Int, bins n: Int, rows h: Int) -> Int {
+    let r = n >= h ? ((b + 1) * h + n - 1) / n - 1 : (b * h + n - 1) / n
+    return Swift.min(Swift.max(r, 0), h - 1)
   }
 
   /// The bin count: the edges' bins, or the longest column when there are no edges.
@@ -203,17 +210,20 @@ public struct Heatmap {
     return lo
   }
 
-  /// The labelled rows (counted from the bottom) and their text, for `rows` rows.
+  /// The labelled rows (counted from the bottom) and their text, for `rows` rows: rows where
+  /// a bin starts, at least ``labelSpacing`` apart, from the bottom.
   func labels(rows: Int) -> [(row: Int, text: String)] {
-    guard let label, edges.count >= 2 else { return [] }
-    let groups = Self.rowGroups(bins: binCount, rows: rows)
+    guard let label, edges.count >= 2, rows > 0 else { return [] }
+    let n = binCount
     var out: [(row: Int, text: String)] = []
     var last = Int.min / 2
+    var previous = -1
     let spacing = Swift.max(1, labelSpacing)
-    for (g, bins) in groups.bins.enumerated() {
-      let r = g * groups.height
-      guard r - last >= spacing else { continue }
-      out.append((r, label(edges[bins.lowerBound])))
+    for r in 0..<rows {
+      let first = Self.bins(ofRow: r, bins: n, rows: rows).lowerBound
+      defer { previous = first }
+      guard first != previous, r - last >= spacing else { continue }
+      out.append((r, label(edges[first])))
       last = r
     }
     return out
@@ -239,9 +249,7 @@ public struct Heatmap {
     let width = Swift.min(plot.width, 1 << 16)
     let height = Swift.min(plot.height, 1 << 16)
     guard width > 0, height > 0 else { return }
-    let groups = Self.rowGroups(bins: binCount, rows: height)
-    let rows = groups.bins
-    let rowHeight = groups.height
+    let n = Swift.max(binCount, 1)  // no bins at all: one empty row, for the gaps
     let cols = Self.columnGroups(buckets: columns.count, width: width)
     let ladder = Self.levels(glyphs)
 
@@ -253,35 +261,36 @@ public struct Heatmap {
           text, in: row, alignment: .right, style: labelStyle, ellipsis: glyphs.ellipsis)
       }
     }
+    guard !cols.isEmpty else { return }
 
-    // Cell values: per column group, per row group (bounded by the data, not the rect).
-    var cells = [Double](repeating: 0, count: cols.count * rows.count)
-    var present = [Bool](repeating: false, count: cols.count)
-    var top = 0.0
-    for (c, group) in cols.enumerated() {
+    // Each column group's buckets summed per bin; nil when none of them has data.
+    let merged: [[Double]?] = cols.map { group in
+      var sum: [Double]?
       for b in group.buckets {
         guard let column = columns[b] else { continue }
-        present[c] = true
-        for (r, bins) in rows.enumerated() {
-          var v = 0.0
-          for i in bins where i < column.count {
-            let x = column[i]
-            if x > 0 { v += x }  // NaN and negatives are zero
-          }
-          cells[c * rows.count + r] += v
-        }
+        var s = sum ?? [Double](repeating: 0, count: n)
+        for (i, x) in column.prefix(n).enumerated() where x > 0 { s[i] += x }  // NaN, < 0: 0
+        sum = s
       }
-      for r in 0..<rows.count { top = Swift.max(top, cells[c * rows.count + r]) }
+      return sum
+    }
+    /// A cell's value: the mean count per bin of the row's bins (a density, since rows may
+    /// hold one bin more than others).
+    func value(_ column: [Double], _ bins: Range<Int>) -> Double {
+      var v = 0.0
+      for i in bins { v += column[i] }
+      return v / Double(bins.count)
+    }
+    var top = 0.0
+    for case let column? in merged {
+      // Every distinct row: at most min(bins, rows) of them.
+      for g in 0..<Swift.min(n, height) {
+        let bins = n >= height ? Self.bins(ofRow: g, bins: n, rows: height) : g..<(g + 1)
+        top = Swift.max(top, value(column, bins))
+      }
     }
     if let m = maximum, m > 0 { top = m }
 
-    /// The visible rows (buffer y) of row group `r`.
-    func ys(_ r: Int) -> Range<Int> {
-      let bottom = plot.maxY - 1 - r * rowHeight
-      let lo = Swift.max(bottom - rowHeight + 1, visible.y)
-      let hi = Swift.min(bottom + 1, visible.maxY)
-      return lo < hi ? lo..<hi : lo..<lo
-    }
     let originX = plot.maxX - width
     /// The visible columns (buffer x) of column group `c`.
     func xs(_ c: Int) -> Range<Int> {
@@ -291,58 +300,53 @@ public struct Heatmap {
     }
     // The rect was just filled with one-column blanks, so one-column glyphs can be written
     // straight into its cells (no wide character to split).
-    func paint(_ text: String, _ c: Int, _ r: Int, _ s: Style) {
+    func paint(_ text: String, _ c: Int, y: Int, _ s: Style) {
       let cell = Cell(text, style: s)
-      for y in ys(r) {
-        for x in xs(c) where x >= plot.x { buffer.writeCell(x: x, y: y, cell, width: 1) }
-      }
+      for x in xs(c) { buffer.writeCell(x: x, y: y, cell, width: 1) }
     }
-
-    let thresholdRow: Int? = threshold.flatMap { bin(of: $0) }.flatMap { b in
-      rows.firstIndex { $0.contains(b) }
+    // Rows (from the bottom) that are on the buffer.
+    let rLow = Swift.max(0, plot.maxY - visible.maxY)
+    let rHigh = Swift.min(height - 1, plot.maxY - 1 - visible.y)
+    let bottom = plot.maxY - 1
+    let thresholdRow: Int? = threshold.flatMap { bin(of: $0) }.map {
+      Self.row(ofBin: $0, bins: n, rows: height)
     }
     for c in cols.indices {
-      guard present[c] else {
-        for x in xs(c) {
-          buffer.put(glyphs.gap, at: Point(x: x, y: plot.maxY - 1), style: gapStyle, clip: plot)
-        }
-        if let tr = thresholdRow {
-          for y in ys(tr) where y != plot.maxY - 1 {
-            for x in xs(c) {
-              buffer.put(
-                glyphs.thresholdLine, at: Point(x: x, y: y), style: thresholdStyle, clip: plot)
-            }
-          }
+      guard let column = merged[c] else {
+        if bottom < visible.maxY { paint(glyphs.gap, c, y: bottom, gapStyle) }
+        if let tr = thresholdRow, tr > 0, bottom - tr >= visible.y, bottom - tr < visible.maxY {
+          paint(glyphs.thresholdLine, c, y: bottom - tr, thresholdStyle)
         }
         continue
       }
-      for r in rows.indices {
-        let level = Self.level(
-          cells[c * rows.count + r], top: top, levels: ladder.count, scale: scale)
-        if level == 0 {
-          if r == thresholdRow { paint(glyphs.thresholdLine, c, r, thresholdStyle) }
-          continue
+      if rLow <= rHigh {
+        for r in rLow...rHigh {
+          let v = value(column, Self.bins(ofRow: r, bins: n, rows: height))
+          let level = Self.level(v, top: top, levels: ladder.count, scale: scale)
+          if level == 0 {
+            if r == thresholdRow { paint(glyphs.thresholdLine, c, y: bottom - r, thresholdStyle) }
+            continue
+          }
+          let s = ramp.isEmpty ? style : ramp[(level - 1) * ramp.count / ladder.count]
+          paint(ladder[level - 1], c, y: bottom - r, s)
         }
-        let s = ramp.isEmpty ? style : ramp[(level - 1) * ramp.count / ladder.count]
-        paint(ladder[level - 1], c, r, s)
       }
-      // The overlay: the largest of the group's bucket values, on its bin's bottom row.
+      // The overlay: the largest of the group's bucket values, on its bin's (bottom) row.
       var mark: Double?
       for b in cols[c].buckets where b < overlay.count {
         if let v = overlay[b], !v.isNaN { mark = Swift.max(mark ?? v, v) }
       }
-      if let mark, let b = bin(of: mark), let r = rows.firstIndex(where: { $0.contains(b) }) {
-        let y = plot.maxY - 1 - r * rowHeight
-        for x in xs(c) {
-          buffer.put(
-            Self.overlayGlyph(glyphs), at: Point(x: x, y: y), style: overlayStyle, clip: plot)
+      if let mark, let b = bin(of: mark) {
+        let y = bottom - Self.row(ofBin: b, bins: n, rows: height)
+        if y >= visible.y && y < visible.maxY {
+          paint(Self.overlayGlyph(glyphs), c, y: y, overlayStyle)
         }
       }
     }
     if let tr = thresholdRow, plot.x > rect.x {
       buffer.put(
-        glyphs.thresholdLine, at: Point(x: plot.x - 1, y: plot.maxY - 1 - tr * rowHeight),
-        style: thresholdStyle, clip: rect)
+        glyphs.thresholdLine, at: Point(x: plot.x - 1, y: bottom - tr), style: thresholdStyle,
+        clip: rect)
     }
   }
 }
