@@ -9,7 +9,7 @@
 // the parse time of a 10,000-series Prometheus scrape (`--prometheus` runs only that); then
 // (in a child process) peak RSS while ingesting 5 million events; then StatsD datagrams/s over
 // loopback UDP with no drop (`--statsd-only` runs just that); then `vigil report` on a one-hour
-// recording (`--report-only` runs just that).
+// recording (`--report-only` runs just that). `--heatmap-only`: the latency heatmap figure.
 import Foundation
 import VigilApp
 import VigilCore
@@ -182,6 +182,15 @@ if args.contains("--report-only") {
   exit(0)
 }
 
+// `--heatmap-only`: only the heatmap figure (against the view of 300,000 demo lines).
+if args.contains("--heatmap-only") {
+  let (path, _) = demoFile(lines: 300_000)
+  var state = freshState()
+  _ = ingest(path: path, state: &state)
+  print(heatmapBench(state: state))
+  exit(0)
+}
+
 if args.contains("--rss-child") {
   let (path, n) = demoFile(lines: 5_000_000)
   var state = freshState()
@@ -264,6 +273,9 @@ do {
     )
   }
 }
+
+// 2b. A 120x40 latency heatmap (10 series x 90 buckets), build + draw, against the view.
+print(heatmapBench(state: state))
 
 // 3. Bytes to the terminal in steady state at 120x40, 1 fps, one value per panel changing, in
 // the default theme and in one that paints the screen.

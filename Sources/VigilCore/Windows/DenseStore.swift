@@ -224,6 +224,27 @@ struct DenseStore: Sendable, Equatable {
     return true
   }
 
+  /// The sum of the counts of keys in `lo ..< hi` (clamped to the span), saturating.
+  func sum(keys lo: Int, _ hi: Int) -> UInt64 {
+    let first = Int(offset)
+    guard hi > first, bucketCount > 0 else { return 0 }
+    let from = lo <= first ? 0 : lo - first
+    let to = hi >= first + bucketCount ? bucketCount : hi - first
+    guard from < to else { return 0 }
+    func add<T: FixedWidthInteger & UnsignedInteger>(_ a: [T]) -> UInt64 {
+      a.withUnsafeBufferPointer { p in
+        var total: UInt64 = 0
+        for i in from..<to { total &+= UInt64(p[i]) }
+        return total
+      }
+    }
+    switch width {
+    case 0: return add(c8)
+    case 1: return add(c16)
+    default: return add(c32)
+    }
+  }
+
   /// Adds every count of `other`. The result equals the store built from both sets of keys.
   mutating func merge(_ other: DenseStore) {
     let n = other.bucketCount

@@ -177,7 +177,7 @@ public struct MetricStore: Sendable {
   }
 
   /// Calls `body` with each bucket of the window, oldest first (nil for a bucket with no data).
-  private func forEachBucket(
+  func forEachBucket(
     _ series: SeriesID, window: Int64, at now: Timestamp, _ body: (BucketSlot?) -> Void
   ) {
     let (li, n) = level(forWindow: window)

@@ -212,6 +212,32 @@ public struct QuantileSketch: Sendable, Equatable {
     return r.isFinite ? r : a
   }
 
+  /// Weight recorded at zero or below (the zero counter and the negative store).
+  public var nonPositiveCount: UInt64 {
+    var total = zeroCount
+    for i in 0..<negative.bucketCount { total &+= negative[i] }
+    return total
+  }
+
+  /// The weight recorded in positive buckets whose keys lie in `lo ..< hi` (keys of
+  /// ``key(ofPositive:)``; `Int.min`/`Int.max` for open ends).
+  func positiveCount(keys lo: Int, _ hi: Int) -> UInt64 { positive.sum(keys: lo, hi) }
+
+  /// Calls `body` with each non-empty bucket of positive values, ascending: the bucket's range
+  /// `[lower, upper)` and its count. Bucket bounds are the values whose mantissa below the top
+  /// ``mantissaBits`` bits is zero; a collapsed store's first bucket also holds every lower key.
+  public func forEachPositiveBucket(
+    _ body: (_ lower: Double, _ upper: Double, _ count: UInt64) -> Void
+  ) {
+    let pOffset = Int(positive.offset)
+    for i in 0..<positive.bucketCount {
+      let c = positive[i]
+      if c == 0 { continue }
+      let k = Int32(truncatingIfNeeded: pOffset + i)
+      body(Self.lowerBound(ofKey: k), Self.lowerBound(ofKey: k &+ 1), c)
+    }
+  }
+
   /// The non-empty buckets as (lowest value of the bucket, count), ascending; for tests and
   /// debugging. Zero is reported as one bucket at 0.
   public var nonEmptyBuckets: [(lowerBound: Double, count: UInt64)] {
