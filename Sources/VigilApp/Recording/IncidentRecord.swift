@@ -22,6 +22,10 @@ public struct IncidentHeader: Sendable, Equatable {
   public var title: String?
   /// A black-box segment after the first: the state before `start` is not in this file.
   public var continues = false
+  /// The layout file in force at the start, when not the default, and where it came from
+  /// (older recordings have none: they replay with the default layout).
+  public var layoutYAML: String?
+  public var layoutPath: String?
 
   public init(
     start: Timestamp, clockMode: ClockMode, windows: WindowsConfig, signals: SignalNames,
@@ -42,7 +46,8 @@ public struct IncidentHeader: Sendable, Equatable {
       && a.clockMode == b.clockMode && a.windows == b.windows
       && a.signals.elementsEqual(b.signals, by: { $0 == $1 }) && a.feeds == b.feeds
       && a.rulesYAML == b.rulesYAML && a.rulesPath == b.rulesPath && a.title == b.title
-      && a.continues == b.continues
+      && a.continues == b.continues && a.layoutYAML == b.layoutYAML
+      && a.layoutPath == b.layoutPath
   }
 
   /// The signal names as the app takes them.
@@ -124,6 +129,8 @@ extension IncidentHeader {
     if let rulesPath { m.append(("rules_path", .string(rulesPath))) }
     if let title { m.append(("title", .string(title))) }
     if continues { m.append(("continues", .bool(true))) }
+    if let layoutYAML { m.append(("layout_yaml", .string(layoutYAML))) }
+    if let layoutPath { m.append(("layout_path", .string(layoutPath))) }
     return .object(m)
   }
 
@@ -322,6 +329,8 @@ extension IncidentHeader {
     self.version = Int(version)
     appVersion = v["app"]?["version"]?.string ?? "unknown"
     continues = v["continues"]?.bool ?? false
+    layoutYAML = v["layout_yaml"]?.string
+    layoutPath = v["layout_path"]?.string
   }
 }
 

@@ -61,6 +61,12 @@ func renderPanel(
       glyphs: glyphs, theme: theme)
     return
   }
+  if let widget = panel.widget {
+    renderWidgetBody(
+      panel, widget, in: Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y),
+      into: &buffer, glyphs: glyphs, theme: theme)
+    return
+  }
   if !panel.table.isEmpty || !panel.tableHeader.isEmpty {
     let rect = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
     drawTable(
