@@ -364,9 +364,11 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   case .backTab, .left, .character("h"):
     state.ui.focus = (state.focus + state.dashboardPanelCount - 1) % state.dashboardPanelCount
   case .down, .character("j"):
-    state.ui.focus = verticalNeighbour(state.layout, of: state.focus, rows: 1)
+    state.ui.focus = verticalNeighbour(
+      state.layout, of: state.focus, rows: 1, width: state.ui.size.width)
   case .up, .character("k"):
-    state.ui.focus = verticalNeighbour(state.layout, of: state.focus, rows: -1)
+    state.ui.focus = verticalNeighbour(
+      state.layout, of: state.focus, rows: -1, width: state.ui.size.width)
   case .enter:
     if state.ui.overlay == nil { state.ui.zoomed.toggle() }
   default:

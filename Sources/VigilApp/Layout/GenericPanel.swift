@@ -73,7 +73,13 @@ extension ModelBuilder {
     let spark = bucketValues(agg, series.map(\.id), den.map(\.id))
     panel.hasData = true
     panel.headline = format(spec, total)
-    panel.headlineLabel = agg.name + (spec.window != nil ? " over \(Nanos.format(window))" : "")
+    let span = Nanos.format(window)
+    switch agg {
+    case .sum: panel.headlineLabel = "in \(span)"
+    case .count: panel.headlineLabel = "samples in \(span)"
+    case .rate: panel.headlineLabel = spec.window != nil ? "over \(span)" : ""
+    default: panel.headlineLabel = agg.name + (spec.window != nil ? " over \(span)" : "")
+    }
     panel.headlineValue = total
     panel.trend = trend(spark)
     panel.spark = spark

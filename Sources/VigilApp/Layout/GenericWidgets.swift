@@ -63,7 +63,7 @@ func renderDistributionPanel(
   glyphs: GlyphSet, theme: Theme
 ) {
   guard !area.isEmpty else { return }
-  let note = "\(widget.rawValue): distribution view pending; \(panel.sparkCaption) below"
+  let note = "\(widget.rawValue): \(panel.sparkCaption) (distribution view to come)"
   buffer.put(note, at: Point(x: area.x, y: area.y), style: theme.label, clip: area)
   let chart = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
   drawSpark(
@@ -86,7 +86,7 @@ private func renderDetails(
 /// A braille line chart with min/max labels (a sparkline in one row).
 private func drawLine(
   _ values: [Double?], _ panel: PanelModel, in rect: Rect, maximum: Double?,
-  into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
+  labels: Bool = true, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
 ) {
   guard !rect.isEmpty else { return }
   guard rect.height >= 2 else {
@@ -100,7 +100,7 @@ private func drawLine(
   LineChart(
     values: values, minimum: 0, maximum: maximum ?? sparkTop(values, threshold: threshold),
     threshold: threshold, style: theme.chart, thresholdStyle: theme.threshold,
-    labelStyle: theme.label, label: { $0 == 0 ? "0" : unit.format($0) }
+    labelStyle: theme.label, label: labels ? { $0 == 0 ? "0" : unit.format($0) } : nil
   ).draw(in: rect, on: &buffer, glyphs: glyphs)
 }
 
@@ -126,10 +126,9 @@ private func renderSmallMultiples(
     }
     let chart = Rect(
       x: band.x + nameWidth, y: band.y, width: band.width - nameWidth, height: band.height)
-    var p = panel
-    p.threshold = panel.threshold
     drawLine(
-      group.spark, p, in: chart, maximum: maximum, into: &buffer, glyphs: glyphs, theme: theme)
+      group.spark, panel, in: chart, maximum: maximum, labels: false, into: &buffer,
+      glyphs: glyphs, theme: theme)
   }
 }
 
@@ -158,7 +157,9 @@ private func renderBars(
     let over = panel.threshold.map { (group.value ?? 0) >= $0 } ?? false
     let ratio = (group.value ?? 0) / full
     var label = single ? group.text + (gauge ? " of " + panel.unit.format(full) : "") : ""
-    if over { label += (label.isEmpty ? "" : " ") + glyphs.statusCritical + " over" }
+    if over, let t = panel.threshold {
+      label += (label.isEmpty ? "" : " ") + glyphs.statusCritical + " over " + panel.unit.format(t)
+    }
     let bar = Rect(
       x: area.x + nameWidth, y: y, width: max(0, area.width - nameWidth - valueWidth),
       height: rowHeight)

@@ -180,7 +180,8 @@ public enum PanelAggregate: Sendable, Equatable {
       guard name.hasPrefix("p"), name.count > 1, let p = Double(name.dropFirst()), p > 0,
         p < 100, !name.dropFirst().hasPrefix("+")
       else { return nil }
-      self = .quantile(p / 100)
+      // Rounded to millionths, so p99.9 is exactly 0.999.
+      self = .quantile((p * 10_000).rounded() / 1_000_000)
     }
   }
 }

@@ -61,21 +61,26 @@ func fitting(_ minimums: [Int], in length: Int, keep: Int) -> [Int] {
 }
 
 /// The panel below (`rows` 1) or above (-1) `focus`: in the next row, the cell whose middle is
-/// nearest the focused one's; wraps from the last row to the first.
-func verticalNeighbour(_ layout: Layout, of focus: Int, rows step: Int) -> Int {
+/// nearest the focused one's at the grid's `width`; wraps from the last row to the first.
+func verticalNeighbour(_ layout: Layout, of focus: Int, rows step: Int, width: Int) -> Int {
   let count = layout.panels.count
   guard count > 0 else { return 0 }
-  let nominal = layoutRects(layout, in: Rect(x: 0, y: 0, width: 10_000, height: 10_000), focus: 0)
+  // Every row fits in this height; a column a narrow terminal drops is placed as if wide.
+  let tall = layoutRects(
+    layout, in: Rect(x: 0, y: 0, width: max(1, width), height: 100_000), focus: focus)
+  let wide = layoutRects(layout, in: Rect(x: 0, y: 0, width: 10_000, height: 100_000), focus: focus)
+  func middle(_ i: Int) -> Int? {
+    if let r = tall[i] { return (r.x * 2 + r.width) * 10_000 / max(1, width) }
+    return wide[i].map { $0.x * 2 + $0.width }
+  }
   guard let r = layout.rows.firstIndex(where: { $0.cells.contains { $0.panel == focus } }),
-    let here = nominal[focus]
+    let here = middle(focus)
   else { return (focus + step + count) % count }
-  let middle = here.x * 2 + here.width
   var ri = r
   for _ in 0..<layout.rows.count {
     ri = (ri + step + layout.rows.count) % layout.rows.count
     let candidates = layout.rows[ri].cells.compactMap { cell -> (Int, Int)? in
-      guard let rect = nominal[cell.panel] else { return nil }
-      return (cell.panel, abs(rect.x * 2 + rect.width - middle))
+      middle(cell.panel).map { (cell.panel, abs($0 - here)) }
     }
     if let best = candidates.min(by: { $0.1 < $1.1 }) { return best.0 }
   }

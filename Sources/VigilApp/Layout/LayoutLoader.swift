@@ -84,6 +84,8 @@ struct LayoutReader {
   let file: String
   var errors: [ConfigProblem] = []
   var warnings: [ConfigProblem] = []
+  /// Panels defined with errors (the grid may name them without a second error).
+  var invalid: Set<String> = []
 
   init(file: String) { self.file = file }
 
@@ -151,11 +153,15 @@ struct LayoutReader {
     // Named panels, read once each.
     var named: [String: (spec: PanelSpec, node: ConfigNode)] = [:]
     for (id, keyNode, value) in panelNodes {
-      if named[id] != nil {
+      if named[id] != nil || invalid.contains(id) {
         error(keyNode, "panel \"\(safe(id))\" is defined twice")
         continue
       }
-      if let spec = panel(value, id: id) { named[id] = (spec, keyNode) }
+      if let spec = panel(value, id: id) {
+        named[id] = (spec, keyNode)
+      } else {
+        invalid.insert(id)
+      }
     }
     guard let gridNode else {
       error(root, "the layout needs grid: (a list of rows, each with columns: [panel, ...])")
@@ -259,7 +265,9 @@ struct LayoutReader {
       placed[id] = node.line
       return PanelSpec(id: id, kind: kind)
     }
-    error(node, "no panel \"\(safe(id))\" under panels: (nor a built-in kind)")
+    if !invalid.contains(id) {
+      error(node, "no panel \"\(safe(id))\" under panels: (nor a built-in kind)")
+    }
     return nil
   }
 
