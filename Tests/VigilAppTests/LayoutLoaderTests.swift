@@ -44,6 +44,15 @@ import VigilCore
     #expect(LayoutLoader.builtinNames.first == "commerce")
   }
 
+  @Test func theREADMEDocumentsEveryKeyWidgetAndKind() throws {
+    let readme = try String(
+      contentsOf: Self.layoutsDirectory.appendingPathComponent("README.md"), encoding: .utf8)
+    let names =
+      LayoutLoader.topKeys + LayoutLoader.panelKeys + PanelWidget.allCases.map(\.rawValue)
+      + BuiltinPanel.allCases.map(\.rawValue) + LayoutLoader.builtinNames + ["height", "width"]
+    for name in names { #expect(readme.contains("`\(name)`"), "layouts/README.md lacks \(name)") }
+  }
+
   @Test func theDefaultLayoutIsTheSixCommercePanelsInTwoColumns() {
     let layout = Layout.commerce
     #expect(layout.title == "commerce")

@@ -73,6 +73,12 @@ public enum LayoutLoader {
   }
 }
 
+extension LayoutLoader {
+  /// The keys of a layout file's top level and of a panel (layouts/README.md documents each).
+  public static var topKeys: [String] { VigilApp.topKeys }
+  public static var panelKeys: [String] { VigilApp.panelKeys }
+}
+
 private let topKeys = ["name", "title", "description", "other_metrics", "panels", "grid"]
 private let panelKeys = [
   "kind", "title", "metric", "select", "aggregate", "den", "window", "by", "unit", "threshold",
