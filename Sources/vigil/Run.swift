@@ -49,7 +49,7 @@ struct Run: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "Panels and grid: a built-in layout name or a layout file; r and edits reload a file.",
-      discussion: "Built-in: commerce (the default), sre-compact. See layouts/README.md.",
+      discussion: "Built-in: commerce (the default), sre-compact, payments. See layouts/README.md.",
       valueName: "NAME|PATH"))
   var layout: String?
 

@@ -96,5 +96,59 @@ extension LayoutLoader {
             - tickets
       """##
     ),
+    (
+      "payments",
+      ##"""
+      # Vigil layout: payments.
+      # One service in depth: the payment service's latency, its stage in checkout, retries by
+      # reason and the built-in payment panel. The format is described in layouts/README.md.
+      name: payments
+      title: payments
+      description: the payment service in depth (one-service layout)
+
+      panels:
+        latency:
+          title: Payment API p99
+          metric: api_latency_ms
+          select: {service: payment}
+          aggregate: p99
+          widget: line
+          threshold: 2000
+        stage:
+          title: Checkout payment stage p90
+          metric: checkout_latency_ms
+          select: {stage: payment}
+          aggregate: p90
+          widget: sparkline
+        requests:
+          title: Payment API requests
+          metric: api_latency_ms
+          select: {service: payment}
+          aggregate: count
+          widget: sparkline
+        retries: {kind: payment_retries}
+        reasons:
+          title: Retries by reason
+          metric: payment_retries_total
+          aggregate: sum
+          by: reason
+          widget: bar
+        failures:
+          title: Failed payments
+          metric: payment_failures_total
+          aggregate: ratio
+          den: payment_attempts_total
+          widget: gauge
+          max: 0.1
+
+      grid:
+        - height: 45%
+          columns: [{panel: latency, width: 2fill}, retries]
+        - height: fill
+          columns: [stage, requests]
+        - height: fill
+          columns: [reasons, failures]
+      """##
+    ),
   ]
 }
