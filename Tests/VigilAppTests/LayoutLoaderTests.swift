@@ -272,4 +272,24 @@ import VigilCore
     #expect(back == header)
     #expect(back.layout?.name == "sre-compact")
   }
+
+  @Test func aRecordingStartsWithTheLayoutInForce() throws {
+    let text = "title: mine\npanels: {a: {metric: x}}\ngrid: [[a]]\n"
+    var state = freshState()
+    state.config.layoutText = text
+    state.config.layoutPath = "mine.yaml"
+    let path = NSTemporaryDirectory() + "vigil-layout-rec-\(getpid()).jsonl"
+    defer { unlink(path) }
+    let recorder = try IncidentRecorder(path: path, state: state, rulesYAML: "rules: []\n")
+    recorder.finish(at: state.now, reason: "quit")
+    let file = try IncidentFile.load(path: path)
+    #expect(file.header.layoutYAML == text && file.header.layoutPath == "mine.yaml")
+    #expect(file.header.layout?.title == "mine")
+    // The default layout leaves the header as it was.
+    let plain = NSTemporaryDirectory() + "vigil-layout-rec-plain-\(getpid()).jsonl"
+    defer { unlink(plain) }
+    let r2 = try IncidentRecorder(path: plain, state: freshState(), rulesYAML: "rules: []\n")
+    r2.finish(at: state.now, reason: "quit")
+    #expect(try IncidentFile.load(path: plain).header.layoutYAML == nil)
+  }
 }
