@@ -38,7 +38,7 @@ let package = Package(
       name: "vigil-bench",
       dependencies: ["VigilCore", "VigilRender", "VigilApp", "VigilDemo", "VigilCurses"]),
     // Fuzz targets: replays inputs when built normally; Fuzz/run.sh builds it with libFuzzer.
-    .executableTarget(name: "vigil-fuzz", dependencies: ["VigilCore", "VigilApp"]),
+    .executableTarget(name: "vigil-fuzz", dependencies: ["VigilCore", "VigilApp", "VigilRender"]),
     .target(
       name: "VigilTestSupport", dependencies: ["VigilCore", "VigilRender"],
       path: "Tests/VigilTestSupport"),

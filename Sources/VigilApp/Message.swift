@@ -13,6 +13,9 @@ public enum Message: Sendable {
   case tick(Timestamp)
   /// The rules file was read again (after `r`): the new rules, or every problem in it.
   case rulesLoaded(Result<RuleSet, ConfigProblems>)
+  /// The layout file was read again (after `r`, or because it changed): the new layout, or
+  /// every problem in it.
+  case layoutLoaded(Result<LayoutLoad, ConfigProblems>)
   /// The loop measured itself over the last second (`--debug`).
   case loopMeasured(LoopRates)
   /// A mouse press or wheel turn (`--mouse`).
@@ -42,4 +45,6 @@ public enum Effect: Sendable, Equatable {
   case bell
   /// Read the rules file again and send back `.rulesLoaded`.
   case reloadRules(path: String)
+  /// Read the layout file again and send back `.layoutLoaded`.
+  case reloadLayout(path: String)
 }

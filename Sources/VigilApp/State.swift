@@ -32,6 +32,14 @@ public struct AppConfig: Sendable {
   public var mouse = false
   /// The settings in effect, for the help overlay (name, value), in the order shown.
   public var settings: [Setting] = []
+  /// The dashboard's panels and grid at start (`--layout`; see ``AppState/layout``).
+  public var layout = Layout.commerce
+  /// The layout file, for `r` and the reload on change; nil for a built-in layout.
+  public var layoutPath: String? = nil
+  /// The text of a layout that is not the default (recordings keep it).
+  public var layoutText: String? = nil
+  /// What was wrong with the layout file at start (shown once in the title bar).
+  public var layoutWarnings: [ConfigProblem] = []
   public init() {}
 }
 
@@ -267,9 +275,12 @@ public struct AppState: Sendable {
   public var seriesFeed: [Int32] = []
   /// The loop's measured frame rate and output (`--debug`), nil until the first second.
   public var loopRates: LoopRates?
+  /// The layout in force: ``AppConfig/layout`` until a reload replaces it (`.layoutLoaded`).
+  public var layout: Layout
 
   public init(config: AppConfig, feeds: [FeedSpec], now: Timestamp) {
     self.config = config
+    layout = config.layout
     alerts = AlertsState(
       rules: config.rules ?? AlertsState.defaultRules(config.signals), windows: config.windows)
     self.feeds = feeds.map(FeedState.init)

@@ -43,6 +43,9 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         text: "rules NOT reloaded, old rules kept: " + first + more, isError: true, until: until)
     }
     return []
+  case .layoutLoaded(let result):
+    applyLayout(&state, result)
+    return []
   case .tick(let t):
     let before = CivilTime(state.now).second
     if state.clockMode != .event { state.now = max(state.now, t) }
@@ -269,8 +272,14 @@ private func record(
 
 // MARK: - Keys
 
-/// Number of focusable panels on the dashboard.
-public let dashboardPanelCount = 6
+extension AppState {
+  /// Number of focusable panels on the dashboard: the layout's (at least 1, so focus
+  /// arithmetic never divides by zero).
+  public var dashboardPanelCount: Int { max(1, layout.panels.count) }
+
+  /// The focused panel, within the layout (a reload may have removed panels).
+  public var focus: Int { min(max(0, ui.focus), dashboardPanelCount - 1) }
+}
 
 private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   state.dirty = true
@@ -312,13 +321,16 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   case .character("e"):
     state.ui.overlay = state.ui.overlay == .rejected ? nil : .rejected
   case .character("r"):
-    guard let path = state.config.rulesPath else {
+    var effects: [Effect] = []
+    if let path = state.config.rulesPath { effects.append(.reloadRules(path: path)) }
+    if let path = state.config.layoutPath { effects.append(.reloadLayout(path: path)) }
+    if effects.isEmpty {
       state.notice = Notice(
-        text: "built-in rules in use: start with --rules FILE to reload a rules file",
+        text:
+          "built-in rules and layout in use: start with --rules FILE or --layout FILE to reload",
         isError: false, until: state.now.adding(10 * Nanos.second))
-      return []
     }
-    return [.reloadRules(path: path)]
+    return effects
   case .character("o"):
     state.ui.overlay = state.ui.overlay == .others ? nil : .others
   case .character("a"):
@@ -348,13 +360,15 @@ private func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   case .character("5"): selectWindow(&state, 5 * Nanos.minute, fallback: 1)
   case .character("f"): selectWindow(&state, 15 * Nanos.minute, fallback: 2)
   case .tab, .right, .character("l"):
-    state.ui.focus = (state.ui.focus + 1) % dashboardPanelCount
+    state.ui.focus = (state.focus + 1) % state.dashboardPanelCount
   case .backTab, .left, .character("h"):
-    state.ui.focus = (state.ui.focus + dashboardPanelCount - 1) % dashboardPanelCount
+    state.ui.focus = (state.focus + state.dashboardPanelCount - 1) % state.dashboardPanelCount
   case .down, .character("j"):
-    state.ui.focus = (state.ui.focus + 2) % dashboardPanelCount
+    state.ui.focus = verticalNeighbour(
+      state.layout, of: state.focus, rows: 1, width: state.ui.size.width)
   case .up, .character("k"):
-    state.ui.focus = (state.ui.focus + dashboardPanelCount - 2) % dashboardPanelCount
+    state.ui.focus = verticalNeighbour(
+      state.layout, of: state.focus, rows: -1, width: state.ui.size.width)
   case .enter:
     if state.ui.overlay == nil { state.ui.zoomed.toggle() }
   default:
@@ -382,11 +396,13 @@ private func handleMouse(_ state: inout AppState, _ event: MouseEvent) -> [Effec
       return []
     }
     let size = state.ui.size
-    let othersShown = othersStripShown(
-      dashboardBody(size), othersEmpty: DashboardModel(state).others.isEmpty)
+    let othersShown =
+      state.layout.otherMetrics
+      && othersStripShown(dashboardBody(size), othersEmpty: DashboardModel(state).others.isEmpty)
     guard
       let i = panelIndex(
-        at: event.position, size: size, othersShown: othersShown, count: dashboardPanelCount)
+        at: event.position, size: size, othersShown: othersShown, layout: state.layout,
+        focus: state.focus)
     else { return [] }
     if i == state.ui.focus {
       state.ui.zoomed = true
@@ -457,5 +473,32 @@ private func selectWindow(_ state: inout AppState, _ length: Int64, fallback: In
     state.ui.windowIndex = i
   } else if fallback < windows.count {
     state.ui.windowIndex = fallback
+  }
+}
+
+/// A reloaded layout replaces the one in force whole, or not at all: on any error the old one
+/// stays and the title bar says why (the first problem, with its `file:line:column`).
+private func applyLayout(_ state: inout AppState, _ result: Result<LayoutLoad, ConfigProblems>) {
+  state.dirty = true
+  let until = state.now.adding(15 * Nanos.second)
+  switch result {
+  case .success(let load):
+    state.layout = load.layout
+    state.config.layoutText = load.text
+    state.ui.focus = state.focus
+    // `r` reloads the rules first: their error (same instant) is not hidden by this notice.
+    if load.warnings.isEmpty, let notice = state.notice, notice.isError, notice.until == until {
+      return
+    }
+    let warned = load.warnings.first.map { ", " + $0.description } ?? ""
+    state.notice = Notice(
+      text: "layout reloaded: \(load.layout.panels.count) panels" + warned,
+      isError: !load.warnings.isEmpty, until: until)
+  case .failure(let problems):
+    let errors = problems.problems.filter { !$0.message.hasPrefix("warning: ") }
+    let first = (errors.first ?? problems.problems.first)?.description ?? "invalid layout file"
+    let more = errors.count > 1 ? " (+\(errors.count - 1) more)" : ""
+    state.notice = Notice(
+      text: "layout NOT reloaded, old layout kept: " + first + more, isError: true, until: until)
   }
 }

@@ -157,6 +157,34 @@ if let n = option("--ingest-only").flatMap({ Int($0) }) {
   exit(0)
 }
 
+// `--layouts-only`: the view of each built-in layout, on 5 minutes of the demo incident.
+if args.contains("--layouts-only") {
+  let (path, _) = demoFile(lines: 300_000)
+  var state = freshState()
+  _ = ingest(path: path, state: &state)
+  for name in LayoutLoader.builtinNames {
+    guard case .success(let load)? = LayoutLoader.builtin(named: name) else { continue }
+    state.layout = load.layout
+    var parts: [String] = []
+    for size in [Size(width: 80, height: 24), Size(width: 200, height: 60)] {
+      var s = state
+      s.ui.size = size
+      var frame = Frame(size: size)
+      let reps = 100
+      var total = 0.0
+      for i in 0..<reps {
+        s.now = s.now.adding(Int64(i % 2) * Nanos.second)
+        s.ui.focus = i % load.layout.panels.count
+        total += seconds { renderApp(s, into: &frame.next, glyphs: .unicode) }
+      }
+      parts.append(
+        "\(size.width)x\(size.height) \(Format.fixed(total / Double(reps) * 1000, 3)) ms")
+    }
+    print("layout \(name): view per frame " + parts.joined(separator: ", "))
+  }
+  exit(0)
+}
+
 // `--prometheus`: only the Prometheus scrape parse figure.
 func printPrometheusFigure() {
   let r = prometheusBench()

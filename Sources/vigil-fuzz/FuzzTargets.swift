@@ -1,5 +1,6 @@
 import VigilApp
 import VigilCore
+import VigilRender
 
 /// One fuzz target: feeds bytes through the code the app runs and traps (`fuzzCheck`) when an
 /// invariant breaks, so libFuzzer reports it as a crash.
@@ -29,6 +30,7 @@ enum FuzzTargets {
       FuzzTarget(name: "incident", maxLen: 8192, run: incident),
       FuzzTarget(name: "rules", maxLen: 4096, run: rules),
       FuzzTarget(name: "config", maxLen: 4096, run: config),
+      FuzzTarget(name: "layout", maxLen: 4096, run: layout),
     ]
 
   static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
@@ -176,5 +178,20 @@ enum FuzzTargets {
 
   static func config(_ bytes: [UInt8]) {
     _ = ConfigLoader.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
+  }
+
+  /// A layout file: parsing never traps, and a layout it accepts places its panels inside the
+  /// grid at any size.
+  static func layout(_ bytes: [UInt8]) {
+    guard
+      case .success(let load) = LayoutLoader.parse(
+        String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
+    else { return }
+    for area in [Rect(x: 0, y: 1, width: 80, height: 22), Rect(x: 0, y: 1, width: 7, height: 3)] {
+      for rect in layoutRects(load.layout, in: area, focus: 0) {
+        guard let rect else { continue }
+        fuzzCheck(area.intersection(rect) == rect, "\(rect) outside \(area)")
+      }
+    }
   }
 }

@@ -45,6 +45,13 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     state.notice = Notice(text: text, isError: true, until: clock.now().adding(20 * Nanos.second))
     if o.headless { for w in o.look.themeWarnings { printError("vigil: theme: \(w)") } }
   }
+  if let first = config.layoutWarnings.first {
+    let more = config.layoutWarnings.count > 1 ? " (+\(config.layoutWarnings.count - 1) more)" : ""
+    state.notice = Notice(
+      text: "layout: " + first.description + more, isError: true,
+      until: clock.now().adding(20 * Nanos.second))
+    if o.headless { for w in config.layoutWarnings { printError("vigil: layout: \(w)") } }
+  }
   var recorder: IncidentRecorder?
   if let target = o.recording {
     do {

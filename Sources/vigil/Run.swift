@@ -46,6 +46,13 @@ struct Run: ParsableCommand {
   @Option(help: "An alert rules file (YAML). Default: the built-in rules for the six signals.")
   var rules: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Panels and grid: a built-in layout name or a layout file; r and edits reload a file.",
+      discussion: "Built-in: commerce (the default), sre-compact, payments. See layouts/README.md.",
+      valueName: "NAME|PATH"))
+  var layout: String?
+
   @Flag(help: "Never ring the terminal bell when an alert starts firing.")
   var noBell = false
 
@@ -215,6 +222,7 @@ struct Run: ParsableCommand {
     }
     guard let history = Nanos.parse(demoHistory), history >= 0, history < DemoScenario.duration
     else { throw ValidationError("--demo-history must be a duration under 15m") }
+    try applyLayout(layout ?? file.layout, to: &config)
     let (cols, rows) = try parseSize(size)
     let look = try buildLook(color: color, colors: colors, theme: theme)
     config.themes = look.themes

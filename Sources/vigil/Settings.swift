@@ -29,6 +29,7 @@ func helpSettings(_ run: Run, config: AppConfig, file: ConfigFile, look: Look) -
     Setting("clock", config.clockMode.rawValue),
     Setting("windows", config.windows.windows.map(Nanos.format).joined(separator: ",")),
     Setting("rules", config.rulesPath ?? "built-in"),
+    Setting("layout", config.layoutPath ?? "\(config.layout.name) (built-in)"),
     Setting("color", look.colorChoice.rawValue),
   ]
   if let depth = run.colors { out.append(Setting("colors", depth)) }

@@ -35,7 +35,8 @@ struct Vigil: ParsableCommand {
       """,
     version: vigilVersion,
     subcommands: [
-      Run.self, Check.self, CheckConfig.self, CheckTheme.self, Replay.self, Report.self,
+      Run.self, Check.self, CheckConfig.self, CheckTheme.self, CheckLayout.self, Replay.self,
+      Report.self,
       LintFeed.self, Generate.self,
     ],
     defaultSubcommand: Run.self)
@@ -58,7 +59,8 @@ struct CheckConfig: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check-config",
     abstract: "Validate a config or rules file: print every problem as file:line:column, exit 2.",
-    discussion: "A file with a top-level rules: key is checked as a rules file.")
+    discussion:
+      "A file with a top-level rules: key is checked as a rules file, one with grid: as a layout.")
 
   @Argument(help: "The YAML config or rules file.")
   var file: String
@@ -69,7 +71,13 @@ struct CheckConfig: ParsableCommand {
       throw ExitCode(2)
     }
     let isRules = text.split(separator: "\n").contains { $0.hasPrefix("rules:") }
+    let isLayout = text.split(separator: "\n").contains { $0.hasPrefix("grid:") }
     let problems: ConfigProblems?
+    if isLayout {
+      // A layout file (a top-level grid: key): what `vigil check-layout` says.
+      if !CheckLayout.check([file]) { throw ExitCode(2) }
+      return
+    }
     if isRules {
       switch RulesLoader.parse(text, file: file) {
       case .success(let set):

@@ -231,7 +231,7 @@ import VigilTestSupport
     // `h` still moves focus; only `H` opens the history.
     _ = update(&state, .key(.character("h")))
     #expect(state.ui.overlay == nil)
-    #expect(state.ui.focus == dashboardPanelCount - 1)
+    #expect(state.ui.focus == state.dashboardPanelCount - 1)
     // The help lists the new keys in full at 80x24.
     _ = update(&state, .key(.character("?")))
     let help = render(state).lines().joined(separator: "\n")

@@ -24,20 +24,20 @@ import VigilRender
   @Test func theHitTestFollowsTheGrid() {
     let size = Size(width: 80, height: 24)
     // Rows 1...22 are the body: three rows of two panels; row 0 and 23 are the bars.
-    #expect(panelIndex(at: Point(x: 0, y: 1), size: size, othersShown: false, count: 6) == 0)
-    #expect(panelIndex(at: Point(x: 79, y: 1), size: size, othersShown: false, count: 6) == 1)
-    #expect(panelIndex(at: Point(x: 0, y: 22), size: size, othersShown: false, count: 6) == 4)
-    #expect(panelIndex(at: Point(x: 79, y: 22), size: size, othersShown: false, count: 6) == 5)
-    #expect(panelIndex(at: Point(x: 10, y: 0), size: size, othersShown: false, count: 6) == nil)
-    #expect(panelIndex(at: Point(x: 10, y: 23), size: size, othersShown: false, count: 6) == nil)
-    #expect(panelIndex(at: Point(x: 80, y: 5), size: size, othersShown: false, count: 6) == nil)
+    #expect(panelIndex(at: Point(x: 0, y: 1), size: size, othersShown: false) == 0)
+    #expect(panelIndex(at: Point(x: 79, y: 1), size: size, othersShown: false) == 1)
+    #expect(panelIndex(at: Point(x: 0, y: 22), size: size, othersShown: false) == 4)
+    #expect(panelIndex(at: Point(x: 79, y: 22), size: size, othersShown: false) == 5)
+    #expect(panelIndex(at: Point(x: 10, y: 0), size: size, othersShown: false) == nil)
+    #expect(panelIndex(at: Point(x: 10, y: 23), size: size, othersShown: false) == nil)
+    #expect(panelIndex(at: Point(x: 80, y: 5), size: size, othersShown: false) == nil)
     // Too small: no panels to hit.
     let tiny = Size(width: 20, height: 6)
-    #expect(panelIndex(at: Point(x: 1, y: 1), size: tiny, othersShown: false, count: 6) == nil)
+    #expect(panelIndex(at: Point(x: 1, y: 1), size: tiny, othersShown: false) == nil)
     // The other-metrics strip under the grid is not a panel.
     let tall = Size(width: 120, height: 40)
-    #expect(panelIndex(at: Point(x: 5, y: 37), size: tall, othersShown: true, count: 6) == nil)
-    #expect(panelIndex(at: Point(x: 5, y: 37), size: tall, othersShown: false, count: 6) == 4)
+    #expect(panelIndex(at: Point(x: 5, y: 37), size: tall, othersShown: true) == nil)
+    #expect(panelIndex(at: Point(x: 5, y: 37), size: tall, othersShown: false) == 4)
   }
 
   /// A press on a panel's title, where the renderer drew it, focuses that panel.

@@ -58,9 +58,9 @@ import VigilRender
     let body = Rect(x: 0, y: 1, width: size.0, height: size.1 - 2)
     // Tall terminals give the other metrics (there is one) the bottom quarter.
     let gridHeight = body.height >= 30 ? body.height - max(6, body.height / 4) : body.height
-    let grid = panelRects(
-      Rect(x: 0, y: 1, width: size.0, height: gridHeight), count: 6)
-    for rect in grid.prefix(2) { Self.expectBorders(b, rect, "panel \(rect)") }
+    let grid = layoutRects(
+      .commerce, in: Rect(x: 0, y: 1, width: size.0, height: gridHeight), focus: 0)
+    for case let rect? in grid.prefix(2) { Self.expectBorders(b, rect, "panel \(rect)") }
     let text = b.lines().joined(separator: "\n")
     // At 120x40 every service is listed (at 80x24 the three slowest).
     #expect(size.1 < 40 || text.contains("決済サービス"), "\(text)")

@@ -22,6 +22,10 @@ public struct IncidentHeader: Sendable, Equatable {
   public var title: String?
   /// A black-box segment after the first: the state before `start` is not in this file.
   public var continues = false
+  /// The layout file in force at the start, when not the default, and where it came from
+  /// (older recordings have none: they replay with the default layout).
+  public var layoutYAML: String?
+  public var layoutPath: String?
   /// The `config_hash` the file's header carries (nil: none, or a header built in memory).
   /// It differs from ``configHash`` when the header was edited after recording.
   public var recordedConfigHash: String?
@@ -45,7 +49,8 @@ public struct IncidentHeader: Sendable, Equatable {
       && a.clockMode == b.clockMode && a.windows == b.windows
       && a.signals.elementsEqual(b.signals, by: { $0 == $1 }) && a.feeds == b.feeds
       && a.rulesYAML == b.rulesYAML && a.rulesPath == b.rulesPath && a.title == b.title
-      && a.continues == b.continues
+      && a.continues == b.continues && a.layoutYAML == b.layoutYAML
+      && a.layoutPath == b.layoutPath
   }
 
   /// The signal names as the app takes them.
@@ -127,11 +132,13 @@ extension IncidentHeader {
     if let rulesPath { m.append(("rules_path", .string(rulesPath))) }
     if let title { m.append(("title", .string(title))) }
     if continues { m.append(("continues", .bool(true))) }
+    if let layoutYAML { m.append(("layout_yaml", .string(layoutYAML))) }
+    if let layoutPath { m.append(("layout_path", .string(layoutPath))) }
     m.append(("config_hash", .string(configHash(m))))
     return .object(m)
   }
 
-  /// A hash of the configuration in force (windows, signals, feeds and rules text): two
+  /// A hash of the configuration in force (windows, signals, feeds, rules and layout): two
   /// recordings with the same hash ran with the same configuration.
   public var configHash: String {
     guard case .object(let m) = json else { return "" }
@@ -139,7 +146,7 @@ extension IncidentHeader {
   }
 
   private func configHash(_ members: [(String, JSONValue)]) -> String {
-    let keys: Set = ["windows", "signals", "feeds", "rules_yaml"]
+    let keys: Set = ["windows", "signals", "feeds", "rules_yaml", "layout_yaml"]
     let text = JSONValue.object(members.filter { keys.contains($0.0) }).text
     let h = Array(text.utf8).withUnsafeBytes(byteHash)
     let hex = String(h, radix: 16)
@@ -341,6 +348,8 @@ extension IncidentHeader {
     self.version = Int(version)
     appVersion = v["app"]?["version"]?.string ?? "unknown"
     continues = v["continues"]?.bool ?? false
+    layoutYAML = v["layout_yaml"]?.string
+    layoutPath = v["layout_path"]?.string
     recordedConfigHash = v["config_hash"]?.string
   }
 }

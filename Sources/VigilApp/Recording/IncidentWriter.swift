@@ -130,6 +130,8 @@ public final class IncidentRecorder {
       start: state.now, clockMode: state.clockMode, windows: state.config.windows,
       signals: state.config.signals, feeds: state.feeds.map(\.spec), rulesYAML: rulesYAML,
       rulesPath: state.config.rulesPath, title: title)
+    header.layoutYAML = state.config.layoutText
+    header.layoutPath = state.config.layoutPath
     segmentStart = state.now
     transitionsSeen = state.alerts.transitionsTotal
     switch target {
@@ -152,7 +154,7 @@ public final class IncidentRecorder {
       rotateIfDue(at: t)
       writer.append(IncidentRecord.tick(t).json)
       writer.tick(t)
-    case .key, .resize, .terminate, .rulesLoaded, .loopMeasured, .mouse: break
+    case .key, .resize, .terminate, .rulesLoaded, .layoutLoaded, .loopMeasured, .mouse: break
     }
   }
 
@@ -162,6 +164,12 @@ public final class IncidentRecorder {
       header.rulesPath = path
     }
     writer.append(record.json)
+  }
+
+  /// The layout was reloaded: later segment headers carry it.
+  public func layoutChanged(text: String, path: String?) {
+    header.layoutYAML = text
+    header.layoutPath = path
   }
 
   /// Records what applying a message changed: operator actions and new alert transitions.

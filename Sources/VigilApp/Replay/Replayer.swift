@@ -107,6 +107,11 @@ public struct Replayer: Sendable {
     }
     config.rulesPath = h.rulesPath
     config.rulesText = h.rulesYAML
+    if let layout = h.layout {
+      config.layout = layout
+      config.layoutText = h.layoutYAML
+      config.layoutPath = h.layoutPath
+    }
     let other = h.appVersion != vigilVersion ? " (recorded with Vigil \(h.appVersion))" : ""
     let banner = "replay" + (h.title.map { ": " + $0 } ?? "") + other
     config.banner = { _ in banner }

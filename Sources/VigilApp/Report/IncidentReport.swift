@@ -303,7 +303,7 @@ private struct ReportBuilder {
     // points are thinned at the end (see `thin`).
     let n = max(1, (span / interval + Int64(maxPoints) - 1) / Int64(maxPoints))
     step = interval * n
-    let model = DashboardModel(replayer.state)
+    let model = DashboardModel(Self.commerce(replayer.state))
     series = model.panels.enumerated().map { i, p in
       IncidentReport.Signal(
         key: i < IncidentReport.signalKeys.count ? IncidentReport.signalKeys[i] : "signal\(i)",
@@ -315,6 +315,14 @@ private struct ReportBuilder {
 
   /// The dashboard's time now.
   var now: Timestamp { replayer.state.viewTime }
+
+  /// The state with the default layout: the report's charts are the six signals, whatever
+  /// layout the recording was viewed with.
+  static func commerce(_ state: AppState) -> AppState {
+    var s = state
+    s.layout = .commerce
+    return s
+  }
 
   /// Lines per applied batch on event time: a batch read from a file at full speed can span
   /// minutes, and the samples are taken between batches. Ingest gives the same windows and
@@ -445,7 +453,7 @@ private struct ReportBuilder {
     guard state.clockMode != .auto else { return }
     let t = now
     if let last = series.first?.points.last, last.time >= t { return }
-    let model = DashboardModel(state)
+    let model = DashboardModel(Self.commerce(state))
     for (i, panel) in model.panels.enumerated() where i < series.count {
       series[i].points.append(IncidentReport.Point(time: t, value: panel.headlineValue))
       if panel.hasData {

@@ -34,6 +34,8 @@ public final class AppLoop<Backend: TerminalBackend> {
   /// Headless: hold the first frame until every feed has settled (caught up with its backlog,
   /// or waiting, ended, failing), at most this long, so files and the demo's history are on it.
   public var settleLimit: Int64 = 10 * Nanos.second
+  /// Reloads the layout file when it changes (set from ``AppConfig/layoutPath``).
+  public var layoutWatcher: LayoutWatcher?
 
   public init(
     state: AppState, backend: Backend, clock: any VigilClock, inbox: MessageInbox,
@@ -46,6 +48,7 @@ public final class AppLoop<Backend: TerminalBackend> {
     self.glyphs = glyphs
     frame = Frame(size: backend.size)
     self.state.ui.size = backend.size
+    layoutWatcher = state.config.layoutPath.map { LayoutWatcher(path: $0) }
   }
 
   /// Runs until quit, a termination signal, or `maxFrames`.
@@ -66,8 +69,13 @@ public final class AppLoop<Backend: TerminalBackend> {
         stats.inputsProcessed += inputs.count
       } while monotonicNanos() < budgetEnd
 
-      // 2. Time.
+      // 2. Time, and the layout file when it changed.
       if let reason = apply(.tick(clock.now())) { return reason }
+      if var watcher = layoutWatcher {
+        let changed = watcher.changed(mono: monotonicNanos())
+        layoutWatcher = watcher
+        if changed, let reason = apply(.layoutLoaded(loadLayout(watcher.path))) { return reason }
+      }
 
       // 3. A frame, when due and needed (at the rate `+` / `-` set last).
       let mono = monotonicNanos()
@@ -137,9 +145,19 @@ public final class AppLoop<Backend: TerminalBackend> {
           ?? .unreadable("cannot read the file", path: path)
         recorder?.record(.rules(state.now, text))
         if let reason = apply(.rulesLoaded(text.rules)) { return reason }
+      case .reloadLayout(let path):
+        if let reason = apply(.layoutLoaded(loadLayout(path))) { return reason }
       }
     }
     return nil
+  }
+
+  /// Reads the layout file (on `r`, or when it changed); a recording's next segment header
+  /// carries the new layout.
+  private func loadLayout(_ path: String) -> Result<LayoutLoad, ConfigProblems> {
+    let result = LayoutLoader.load(path: path)
+    if case .success(let load) = result { recorder?.layoutChanged(text: load.text, path: path) }
+    return result
   }
 
   /// Renders the state into the frame and sends the changes.

@@ -25,20 +25,24 @@ public func renderApp(
   let statusRow = Rect(x: 0, y: size.height - 1, width: size.width, height: 1)
   let body = Rect(x: 0, y: 1, width: size.width, height: size.height - 2)
   renderTitle(state, in: titleRow, into: &buffer, glyphs: glyphs, theme: theme)
-  if state.ui.zoomed {
+  if state.ui.zoomed, !model.panels.isEmpty {
     let focus = min(state.ui.focus, model.panels.count - 1)
     renderPanel(
       model.panels[focus], in: body, focused: true, zoomed: true, into: &buffer, glyphs: glyphs,
       theme: theme)
   } else {
-    let showOthers = othersStripShown(body, othersEmpty: model.others.isEmpty)
+    let showOthers =
+      state.layout.otherMetrics && othersStripShown(body, othersEmpty: model.others.isEmpty)
     let grid = panelGrid(body, othersShown: showOthers)
     let gridHeight = grid.height
-    for (i, rect) in panelRects(grid, count: model.panels.count).enumerated() {
+    let rects = layoutRects(state.layout, in: grid, focus: state.focus)
+    for (i, rect) in rects.enumerated() where i < model.panels.count {
+      guard let rect else { continue }
       renderPanel(
-        model.panels[i], in: rect, focused: state.ui.focus == i, zoomed: false, into: &buffer,
+        model.panels[i], in: rect, focused: state.focus == i, zoomed: false, into: &buffer,
         glyphs: glyphs, theme: theme)
     }
+    renderHiddenNote(rects.filter { $0 == nil }.count, grid: grid, into: &buffer, theme: theme)
     if showOthers {
       let rect = Rect(
         x: body.x, y: body.y + gridHeight, width: body.width, height: body.height - gridHeight)
@@ -105,21 +109,22 @@ func panelGrid(_ body: Rect, othersShown: Bool) -> Rect {
 /// The panel drawn at `point` on a dashboard of `size` (no overlay, not zoomed), or nil
 /// (the title bar, the status bar, the other-metrics strip, a too-small terminal). Pure: the
 /// mouse's hit test, the same layout ``renderApp(_:into:glyphs:theme:)`` draws.
-public func panelIndex(at point: Point, size: Size, othersShown: Bool, count: Int) -> Int? {
+public func panelIndex(
+  at point: Point, size: Size, othersShown: Bool, layout: Layout = .commerce, focus: Int = 0
+) -> Int? {
   guard size.width >= minimumSize.width, size.height >= minimumSize.height else { return nil }
   let grid = panelGrid(dashboardBody(size), othersShown: othersShown)
-  return panelRects(grid, count: count).firstIndex { $0.contains(point) }
+  return layoutRects(layout, in: grid, focus: focus).firstIndex { $0?.contains(point) == true }
 }
 
-/// Two columns of panels, rows sharing the height (top rows get the remainder).
-func panelRects(_ area: Rect, count: Int) -> [Rect] {
-  let rows = (count + 1) / 2
-  let rowRects = area.split(.vertical, Array(repeating: .fill(1), count: rows))
-  var out: [Rect] = []
-  for row in rowRects {
-    out.append(contentsOf: row.split(.horizontal, [.fill(1), .fill(1)]))
-  }
-  return Array(out.prefix(count))
+/// Says how many panels a small terminal leaves out, on the grid's bottom line.
+func renderHiddenNote(_ hidden: Int, grid: Rect, into buffer: inout ScreenBuffer, theme: Theme) {
+  guard hidden > 0, grid.height > 0 else { return }
+  let note = " +\(hidden) panel\(hidden == 1 ? "" : "s") hidden: Tab shows them, or enlarge "
+  let width = min(displayWidth(note), grid.width)
+  buffer.put(
+    note, at: Point(x: grid.maxX - width, y: grid.maxY - 1), style: theme.warning,
+    clip: Rect(x: grid.maxX - width, y: grid.maxY - 1, width: width, height: 1))
 }
 
 func renderTooSmall(_ size: Size, into buffer: inout ScreenBuffer, theme: Theme) {
@@ -166,7 +171,7 @@ func renderTitle(
 ) {
   buffer.fill(rect, with: Cell(" ", style: theme.titleBar))
   let dot = glyphs.isUnicode ? " · " : " - "
-  var left = " Vigil" + dot + "commerce"
+  var left = " Vigil" + dot + state.layout.title
   if let banner = state.config.banner?(state.viewTime) { left += dot + banner }
   // A notice (a rules reload) takes the banner's place while it lasts.
   var leftStyle = theme.titleBar

@@ -37,6 +37,19 @@ public struct PanelModel: Sendable, Equatable {
   /// Every feed that delivered this signal is stale: how long since its newest sample (the
   /// panel says `STALE` and dims its numbers; its chart shows the gap). Nil when fed.
   public var staleFor: Int64?
+  /// A generic layout panel's widget; nil for a built-in panel (headline, details, chart or
+  /// table, as above).
+  public var widget: PanelWidget?
+  /// A generic panel's values per group (`by:`), or one group for all its series.
+  public var groups: [PanelGroup] = []
+  /// Gauge: the value of a full bar.
+  public var gaugeMax: Double?
+  /// Text widget: the layout's lines.
+  public var text: [String] = []
+  /// The latency distribution over the window, per bucket (`widget: heatmap` or `histogram`).
+  public var distribution: Distribution?
+  /// Bins of ``distribution``: about a plot's height at 120x40, merged by the widgets below it.
+  public static let distributionBins = 16
 
   public init(
     title: String, headline: String = "—", headlineLabel: String = "", trend: Trend? = nil,
@@ -53,6 +66,21 @@ public struct PanelModel: Sendable, Equatable {
     self.table = table
     self.tableHeader = tableHeader
     self.hasData = hasData
+  }
+}
+
+/// One group of a generic panel's series (one value of its `by:` label).
+public struct PanelGroup: Sendable, Equatable {
+  public var name: String
+  public var value: Double?
+  /// The value as the panel prints it (its unit, `/s` for a rate).
+  public var text: String
+  public var spark: [Double?]
+  public init(name: String, value: Double?, text: String, spark: [Double?]) {
+    self.name = name
+    self.value = value
+    self.text = text
+    self.spark = spark
   }
 }
 
@@ -100,35 +128,33 @@ public struct DashboardModel: Sendable, Equatable {
 
   public init(_ state: AppState) {
     let b = ModelBuilder(state: state)
-    panels = [
-      b.apiLatency(), b.checkout(), b.confirmation(), b.payments(), b.inventory(), b.tickets(),
-    ]
+    let layout = state.layout
+    let signals = state.config.signals
+    panels = layout.panels.map { b.panel(for: $0) }
     for inst in state.alerts.instances where inst.state.isProblem || inst.state == .pending {
-      guard let i = state.alerts.panel(of: inst, signals: state.config.signals) else { continue }
-      if inst.state.isProblem {
-        panels[i].alert = .firing
-      } else if panels[i].alert == nil {
-        panels[i].alert = .pending
+      let metrics = b.alertMetrics(inst)
+      guard !metrics.isEmpty else { continue }
+      for (i, spec) in layout.panels.enumerated() where b.shows(spec, metrics, inst.labels) {
+        if inst.state.isProblem {
+          panels[i].alert = .firing
+        } else if panels[i].alert == nil {
+          panels[i].alert = .pending
+        }
       }
     }
-    others = b.otherMetrics()
-    let n = state.config.signals
-    let metrics: [[String]] = [
-      [n.apiLatency], [n.checkoutLatency], [n.orderConfirmationDelay],
-      [n.paymentAttempts, n.paymentRetries, n.paymentFailures],
-      [n.inventoryChecks, n.inventoryMismatches], [n.supportTickets],
-    ]
-    for (i, list) in metrics.enumerated() where i < panels.count {
-      panels[i].staleFor = b.staleness(of: list)
+    others = b.otherMetrics(known: signals.all.union(layout.metrics(signals)))
+    for (i, spec) in layout.panels.enumerated() {
+      panels[i].staleFor = b.staleness(of: spec.metrics(signals))
     }
   }
 }
 
-private struct ModelBuilder {
+struct ModelBuilder {
   let state: AppState
   let index: SeriesIndex
   let names: SignalNames
-  let window: Int64
+  /// The panel's window: the one in force, or a layout panel's own.
+  var window: Int64
   let now: Timestamp
   let store: MetricStore
 
@@ -447,8 +473,7 @@ private struct ModelBuilder {
     return panel
   }
 
-  func otherMetrics() -> [[String]] {
-    let known = names.all
+  func otherMetrics(known: Set<String>) -> [[String]] {
     var rows: [[String]] = []
     for (metric, list) in index.byMetric.sorted(by: { $0.key < $1.key })
     where !known.contains(metric) {

@@ -61,6 +61,12 @@ func renderPanel(
       glyphs: glyphs, theme: theme)
     return
   }
+  if let widget = panel.widget {
+    renderWidgetBody(
+      panel, widget, in: Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y),
+      into: &buffer, glyphs: glyphs, theme: theme)
+    return
+  }
   if !panel.table.isEmpty || !panel.tableHeader.isEmpty {
     let rect = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
     drawTable(
@@ -167,7 +173,7 @@ public let helpKeys: [(key: String, action: String)] = [
   ("Enter", "zoom the focused panel"),
   ("Esc", "back from zoom or an overlay"),
   ("e", "rejected lines: feed, line number, reason"),
-  ("o", "other metrics: every series outside the six signals"),
+  ("o", "other metrics: every series no panel shows"),
   ("a", "alerts: every pending or firing alert"),
   ("A, s", "in alerts: ack+note, silence 15m/1h/4h"),
   ("H", "alert history: every episode"),
@@ -175,7 +181,7 @@ public let helpKeys: [(key: String, action: String)] = [
   ("j k, arrows", "in lists: scroll or select a row"),
   ("PgDn PgUp, ^D ^U", "in lists: a page down / up"),
   ("g G, Home End", "in lists: the top / the bottom"),
-  ("r", "reload rules; a bad file keeps the old"),
+  ("r", "reload rules and layout; a bad file keeps the old"),
   ("m", "add a marker (kept in a recording)"),
   ("t", "next theme"),
   ("+ -", "frame rate faster / slower (0.5 to 30 fps)"),

@@ -70,6 +70,8 @@ public struct ConfigFile: Sendable, Equatable {
   public var feeds: [FeedConfig] = []
   /// Prometheus HTTP API servers and their queries (see `NetConfig.swift`).
   public var prometheus: [PrometheusSourceConfig] = []
+  /// `layout:` a built-in layout name or a layout file (relative to the config file).
+  public var layout: String?
 
   public init() {}
 }

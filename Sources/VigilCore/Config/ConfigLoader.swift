@@ -59,10 +59,25 @@ public enum ConfigLoader {
           if let feed = reader.feed(item) { config.feeds.append(feed) }
         }
       case "prometheus": config.prometheus = reader.prometheusSources(value)
+      case "layout":
+        if let s = reader.scalar(value, "layout") {
+          if s.isEmpty {
+            reader.report(value, "layout needs a built-in name or a file")
+          } else if !s.hasPrefix("/")
+            && (s.contains("/") || s.hasSuffix(".yaml") || s.hasSuffix(".yml"))
+          {
+            // A relative file is beside the config file.
+            let dir = file.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+              .joined(separator: "/")
+            config.layout = dir.isEmpty ? s : dir + "/" + s
+          } else {
+            config.layout = s
+          }
+        }
       default:
         reader.report(
           keyNode,
-          "unknown key \"\(printableExcerpt(key, limit: 40))\"; known: signals, windows, window, fps, clock, feeds, prometheus"
+          "unknown key \"\(printableExcerpt(key, limit: 40))\"; known: signals, windows, window, fps, clock, feeds, prometheus, layout"
         )
       }
     }
