@@ -235,6 +235,9 @@ import VigilTestSupport
       #expect(text.contains("Esc back"))
       // The breakdown lists the panel's series with their statistics.
       #expect(text.contains("count") && text.contains("p99"), "panel \(i)\n\(text)")
+      // A heatmap zooms into a heatmap (its caption), the others into the line chart.
+      let heat = DashboardModel(state).panels[i].widget == .heatmap
+      #expect(text.contains("samples per 10s by value") == heat, "panel \(i)\n\(text)")
     }
   }
 

@@ -112,6 +112,13 @@ func renderZoomBody(
       glyphs: glyphs, theme: theme)
     y += rows + 2
   }
+  if let widget = panel.widget, widget == .heatmap || widget == .histogram {
+    // A distribution panel zooms into its own widget, with the room that is left.
+    renderDistributionPanel(
+      panel, widget, in: Rect(x: area.x, y: y, width: area.width, height: area.maxY - y),
+      into: &buffer, glyphs: glyphs, theme: theme)
+    return
+  }
   guard y + 1 < area.maxY, !panel.spark.isEmpty else { return }
   // The chart with its min/max labels on the left, the caption and "now" below it.
   let rect = Rect(x: area.x, y: y, width: area.width, height: area.maxY - y - 1)
