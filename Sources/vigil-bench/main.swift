@@ -112,17 +112,20 @@ func peakRSSKiB() -> Int {
 }
 
 /// Replays the one-hour recording headless to its end, then seeks: returns a report line.
-func replayBench() -> String {
-  let (path, events) = hourRecording(dir: dir)
+func replayBench(path: String, events: Int) -> String {
   let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+  let anonStart = statusKiB("RssAnon")
+  let sampler = AnonymousPeak()
   var file: IncidentFile?
   let load = seconds { file = try? IncidentFile.load(path: path) }
   guard let file else { return "replay: cannot read \(path)" }
+  let anonLoaded = statusKiB("RssAnon")
   // Cold: open, start the background checkpoint pass, and seek at once to the last minute.
   var cold = Replayer(file: file)
   cold.buildCheckpoints()
   let coldSeek = seconds { cold.seek(to: cold.endTime.adding(-30 * Nanos.second)) }
   let indexed = seconds { while !cold.checkpointsComplete { usleep(1000) } }
+  let anonCheckpoints = statusKiB("RssAnon")
   var replayer = Replayer(file: file)
   let play = seconds { replayer.playToEnd() }
   // Seeks to 40 spread-out times, backwards and forwards, after the first full pass.
@@ -135,17 +138,22 @@ func replayBench() -> String {
     worst = max(worst, d)
     total += d
   }
+  let anonPeak = sampler.stop()
   return "replay of a one-hour recording (\(events) events, \(size / 1_000_000) MB): load "
     + "\(Format.fixed(load, 2)) s + play to end \(Format.fixed(play, 2)) s = "
     + "\(Format.fixed(load + play, 2)) s (\(Int(Double(events) / (load + play))) events/s); "
     + "seek: mean \(Format.fixed(total / 40 * 1000, 1)) ms, worst \(Format.fixed(worst * 1000, 1)) ms "
     + "(\(replayer.checkpointCount) checkpoints), \(replayer.mismatches.count) transitions differ; "
     + "cold seek to the end while the background pass runs \(Format.fixed(coldSeek * 1000, 0)) ms, "
-    + "pass done \(Format.fixed((coldSeek + indexed), 2)) s after open; peak RSS \(peakRSSKiB() / 1024) MB"
+    + "pass done \(Format.fixed((coldSeek + indexed), 2)) s after open; peak RSS \(peakRSSKiB() / 1024) MB; "
+    + "anonymous memory: peak \(mb(anonPeak - anonStart)) above the \(mb(anonStart)) before loading, "
+    + "\(mb(anonLoaded - anonStart)) after loading, \(mb(anonCheckpoints - anonLoaded)) more with the "
+    + "checkpoints"
 }
 
 if args.contains("--replay-only") {
-  print(replayBench())
+  let (path, events) = hourRecording(dir: dir)
+  print(replayBench(path: path, events: events))
   exit(0)
 }
 
