@@ -9,7 +9,9 @@
 // the parse time of a 10,000-series Prometheus scrape (`--prometheus` runs only that); then
 // (in a child process) peak RSS while ingesting 5 million events; then StatsD datagrams/s over
 // loopback UDP with no drop (`--statsd-only` runs just that); then `vigil report` on a one-hour
-// recording (`--report-only` runs just that).
+// recording (`--report-only` runs just that). `--replay-only` replays that recording headless
+// and seeks in it, with peak and anonymous memory; `--replay-only --gzip` does the same with it
+// written gzip-compressed.
 import Foundation
 import VigilApp
 import VigilCore
@@ -152,7 +154,8 @@ func replayBench(path: String, events: Int) -> String {
 }
 
 if args.contains("--replay-only") {
-  let (path, events) = hourRecording(dir: dir)
+  // `--gzip`: the same recording written gzip-compressed, replayed from the .gz.
+  let (path, events) = hourRecording(dir: dir, gzip: args.contains("--gzip"))
   print(replayBench(path: path, events: events))
   exit(0)
 }
