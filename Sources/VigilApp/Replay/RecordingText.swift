@@ -254,7 +254,7 @@ final class GzipText: Sendable {
   let points: [AccessPoint]
   private let idle = Mutex<[Cursor]>([])
   /// Bytes of text between access points.
-  static let spacing = 8 << 20
+  static let spacing = 4 << 20
   static let chunk = 256 << 10
 
   init(source: StoredBytes, points: [AccessPoint]) {
