@@ -44,9 +44,6 @@ public final class IncidentWriter {
 
   deinit { if fd >= 0 { closeDescriptor(fd) } }
 
-  /// Whether the file is gzip-compressed.
-  public var isCompressed: Bool { deflater != nil }
-
   public func append(_ value: JSONValue) {
     guard failure == nil else { return }
     var line = ""
