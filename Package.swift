@@ -23,7 +23,9 @@ let package = Package(
     // The scripted demo incident and the seeded feed generator (lives beside the sample feeds).
     .target(name: "VigilDemo", dependencies: ["VigilCore"], path: "sample-feeds/generator"),
     // State, messages, pure update, views and the loop.
-    .target(name: "VigilApp", dependencies: ["VigilCore", "VigilRender"]),
+    .target(name: "VigilApp", dependencies: ["VigilCore", "VigilRender", "CZlib"]),
+    // The system zlib: gzip recordings, read and written as streams (DECISIONS D-replaymem).
+    .systemLibrary(name: "CZlib"),
     // The only code that touches ncursesw.
     .systemLibrary(name: "CNCurses"),
     .target(name: "CVigilSignals"),

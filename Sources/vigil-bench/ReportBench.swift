@@ -6,9 +6,10 @@ import VigilRender
 
 /// A one-hour recording of the demo at about 1,000 events/s (four incident cycles), written
 /// the way the live loop records: four clock ticks a second and one input a second, with the
-/// built-in rules. Kept in `dir` for later runs.
-func hourRecording(dir: String) -> (path: String, events: Int) {
-  let path = "\(dir)/hour-1000.incident.jsonl"
+/// built-in rules. Kept in `dir` for later runs. `gzip`: the same, written compressed (as
+/// `--record FILE.gz` writes, with a sync flush each second).
+func hourRecording(dir: String, gzip: Bool = false) -> (path: String, events: Int) {
+  let path = "\(dir)/hour-1000.incident.jsonl" + (gzip ? ".gz" : "")
   if let text = try? String(contentsOfFile: path + ".count", encoding: .utf8), let n = Int(text) {
     return (path, n)
   }

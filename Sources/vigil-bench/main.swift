@@ -9,7 +9,9 @@
 // the parse time of a 10,000-series Prometheus scrape (`--prometheus` runs only that); then
 // (in a child process) peak RSS while ingesting 5 million events; then StatsD datagrams/s over
 // loopback UDP with no drop (`--statsd-only` runs just that); then `vigil report` on a one-hour
-// recording (`--report-only` runs just that). `--heatmap-only`: the latency heatmap figure.
+// recording (`--report-only` runs just that). `--replay-only` replays that recording headless
+// and seeks in it, with peak and anonymous memory; `--replay-only --gzip` does the same with it
+// written gzip-compressed. `--heatmap-only`: the latency heatmap figure.
 import Foundation
 import VigilApp
 import VigilCore
@@ -112,17 +114,20 @@ func peakRSSKiB() -> Int {
 }
 
 /// Replays the one-hour recording headless to its end, then seeks: returns a report line.
-func replayBench() -> String {
-  let (path, events) = hourRecording(dir: dir)
+func replayBench(path: String, events: Int) -> String {
   let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+  let anonStart = statusKiB("RssAnon")
+  let sampler = AnonymousPeak()
   var file: IncidentFile?
   let load = seconds { file = try? IncidentFile.load(path: path) }
   guard let file else { return "replay: cannot read \(path)" }
+  let anonLoaded = statusKiB("RssAnon")
   // Cold: open, start the background checkpoint pass, and seek at once to the last minute.
   var cold = Replayer(file: file)
   cold.buildCheckpoints()
   let coldSeek = seconds { cold.seek(to: cold.endTime.adding(-30 * Nanos.second)) }
   let indexed = seconds { while !cold.checkpointsComplete { usleep(1000) } }
+  let anonCheckpoints = statusKiB("RssAnon")
   var replayer = Replayer(file: file)
   let play = seconds { replayer.playToEnd() }
   // Seeks to 40 spread-out times, backwards and forwards, after the first full pass.
@@ -135,17 +140,23 @@ func replayBench() -> String {
     worst = max(worst, d)
     total += d
   }
+  let anonPeak = sampler.stop()
   return "replay of a one-hour recording (\(events) events, \(size / 1_000_000) MB): load "
     + "\(Format.fixed(load, 2)) s + play to end \(Format.fixed(play, 2)) s = "
     + "\(Format.fixed(load + play, 2)) s (\(Int(Double(events) / (load + play))) events/s); "
     + "seek: mean \(Format.fixed(total / 40 * 1000, 1)) ms, worst \(Format.fixed(worst * 1000, 1)) ms "
     + "(\(replayer.checkpointCount) checkpoints), \(replayer.mismatches.count) transitions differ; "
     + "cold seek to the end while the background pass runs \(Format.fixed(coldSeek * 1000, 0)) ms, "
-    + "pass done \(Format.fixed((coldSeek + indexed), 2)) s after open; peak RSS \(peakRSSKiB() / 1024) MB"
+    + "pass done \(Format.fixed((coldSeek + indexed), 2)) s after open; peak RSS \(peakRSSKiB() / 1024) MB; "
+    + "anonymous memory: peak \(mb(anonPeak - anonStart)) above the \(mb(anonStart)) before loading, "
+    + "\(mb(anonLoaded - anonStart)) after loading, \(mb(anonCheckpoints - anonLoaded)) more with the "
+    + "checkpoints"
 }
 
 if args.contains("--replay-only") {
-  print(replayBench())
+  // `--gzip`: the same recording written gzip-compressed, replayed from the .gz.
+  let (path, events) = hourRecording(dir: dir, gzip: args.contains("--gzip"))
+  print(replayBench(path: path, events: events))
   exit(0)
 }
 

@@ -28,6 +28,8 @@ enum FuzzTargets {
       FuzzTarget(name: "lines", maxLen: 4096, run: lines),
       FuzzTarget(name: "jsonvalue", maxLen: 4096, run: jsonValue),
       FuzzTarget(name: "incident", maxLen: 8192, run: incident),
+      // The same reader on gzip recordings (seeds are gzip files; the reader detects them).
+      FuzzTarget(name: "incident_gz", maxLen: 8192, run: incident),
       FuzzTarget(name: "rules", maxLen: 4096, run: rules),
       FuzzTarget(name: "config", maxLen: 4096, run: config),
       FuzzTarget(name: "layout", maxLen: 4096, run: layout),
@@ -168,8 +170,15 @@ enum FuzzTargets {
     }
   }
 
+  /// Reads a recording, then decodes every record it indexed: each must be the kind and time
+  /// the index says.
   static func incident(_ bytes: [UInt8]) {
-    _ = try? IncidentFile.parse(bytes, name: "fuzz.jsonl")
+    guard let file = try? IncidentFile.parse(bytes, name: "fuzz.jsonl") else { return }
+    let records = file.records
+    for (i, r) in records.enumerated() {
+      fuzzCheck(r.kind == records.kind(at: i), "record \(i) decodes as another kind")
+      fuzzCheck(r.time == records.time(at: i), "record \(i) decodes with another time")
+    }
   }
 
   static func rules(_ bytes: [UInt8]) {

@@ -56,7 +56,10 @@ struct Run: ParsableCommand {
   @Flag(help: "Never ring the terminal bell when an alert starts firing.")
   var noBell = false
 
-  @Option(help: "Record the session into this incident file (replay it with `vigil replay`).")
+  @Option(
+    help:
+      "Record the session into this incident file (replay it with `vigil replay`); gzip when it ends in .gz."
+  )
   var record: String?
 
   @Option(help: "A title for the recording (shown in replay and reports).")
@@ -64,7 +67,7 @@ struct Run: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Keep a black box of the last hours in this directory: rotating 10-minute recordings.",
+      "Keep a black box of the last hours in this directory: rotating 10-minute gzip recordings.",
       discussion: "Replay it with `vigil replay DIR`."))
   var blackBox: String?
 

@@ -112,6 +112,26 @@ import VigilTestSupport
     #expect(err.contains("all identical"), "\(err)")
   }
 
+  /// `--record x.gz` killed: every flush is a zlib sync flush, so the file, which has no gzip
+  /// trailer, replays up to its last flush with every transition identical.
+  @Test func aGzipRecordingCutByKill9StillReplays() throws {
+    let feed = try Self.feed("killgz")
+    let rec = "/tmp/vigil-rr-killgz-\(getpid()).incident.jsonl.gz"
+    defer {
+      try? FileManager.default.removeItem(atPath: feed)
+      try? FileManager.default.removeItem(atPath: rec)
+    }
+    let tmux = try Tmux(width: 100, height: 30)
+    try tmux.type("\(vigilBinary()) --record \(rec) \(feed) & sleep 4; kill -9 %1; reset")
+    _ = tmux.waitForText(["Killed"], timeout: 20)
+    let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: rec)).readData(ofLength: 2)
+    #expect(Array(head) == [0x1F, 0x8B])
+    let (status, _, err) = try runVigil(["replay", "--headless", rec])
+    #expect(status == 0, "\(err)")
+    #expect(err.contains("cut off"), "\(err)")
+    #expect(err.contains("all identical"), "\(err)")
+  }
+
   @Test func unusableRecordingsExitOneWithAMessage() throws {
     let bad = "/tmp/vigil-rr-bad-\(getpid()).jsonl"
     defer { try? FileManager.default.removeItem(atPath: bad) }

@@ -6,8 +6,9 @@ import VigilCore
   import Darwin
 #endif
 
-/// The black box's directory of segments: `vigil-<start ns>.incident.jsonl`, named so that
-/// name order is time order.
+/// The black box's directory of segments: `vigil-<start ns>.incident.jsonl.gz`, named so
+/// that name order is time order. Segments are written gzip-compressed (uncompressed ones, from
+/// earlier versions, are read too).
 public enum BlackBox {
   public static let prefix = "vigil-"
   public static let suffix = ".incident.jsonl"
@@ -15,6 +16,7 @@ public enum BlackBox {
   static func segmentPath(_ dir: String, start: Timestamp) -> String {
     let ns = String(max(0, start.nanoseconds))
     return dir + "/" + prefix + String(repeating: "0", count: max(0, 19 - ns.count)) + ns + suffix
+      + ".gz"
   }
 
   static func makeDirectory(_ dir: String) throws(IncidentFormatError) {
@@ -32,8 +34,9 @@ public enum BlackBox {
       let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
         String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
       }
-      guard name.hasPrefix(prefix), name.hasSuffix(suffix),
-        let ns = Int64(name.dropFirst(prefix.count).dropLast(suffix.count))
+      let plain = name.hasSuffix(".gz") ? String(name.dropLast(3)) : name
+      guard plain.hasPrefix(prefix), plain.hasSuffix(suffix),
+        let ns = Int64(plain.dropFirst(prefix.count).dropLast(suffix.count))
       else { continue }
       let path = dir + "/" + name
       var st = stat()

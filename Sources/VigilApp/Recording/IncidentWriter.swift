@@ -1,3 +1,4 @@
+import CZlib
 import VigilCore
 
 #if canImport(Glibc)
@@ -9,18 +10,32 @@ import VigilCore
 /// Appends lines to a recording file, flushed at least once a second of clock time, so a
 /// recording cut off by `kill -9` or a full disk is readable up to its last complete line.
 ///
+/// A path ending in `.gz` is written gzip-compressed: each flush ends with a zlib sync flush,
+/// so everything flushed decompresses even when the gzip trailer never gets written.
+///
 /// A write error stops the recording (and says why in ``failure``); it never stops Vigil.
 public final class IncidentWriter {
   private var fd: Int32
   private var buffer: [UInt8] = []
   private var lastFlush: Timestamp?
+  private let deflater: Deflater?
+  private var finished = false
+  /// Bytes written to the file (compressed, for gzip).
   public private(set) var bytesWritten = 0
   /// Why recording stopped, if it did.
   public private(set) var failure: String?
   public static let flushBytes = 256 << 10
 
-  /// Creates (or truncates) `path`.
+  /// Creates (or truncates) `path`; gzip-compressed when it ends in `.gz`.
   public init(path: String) throws(IncidentFormatError) {
+    if path.hasSuffix(".gz") {
+      guard let d = Deflater() else {
+        throw IncidentFormatError("cannot start gzip compression for \(path)")
+      }
+      deflater = d
+    } else {
+      deflater = nil
+    }
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       throw IncidentFormatError("cannot create \(path): \(String(cString: strerror(errno)))")
@@ -50,25 +65,42 @@ public final class IncidentWriter {
     }
   }
 
-  /// Writes everything buffered.
-  public func flush() {
-    guard failure == nil, !buffer.isEmpty else { return }
+  /// Writes everything buffered (compressed: up to a sync flush point).
+  public func flush() { flush(final: false) }
+
+  private func flush(final: Bool) {
+    guard failure == nil, !finished else { return }
+    guard let deflater else {
+      guard !buffer.isEmpty else { return }
+      writeAll(buffer)
+      buffer.removeAll(keepingCapacity: true)
+      return
+    }
+    guard !buffer.isEmpty || final else { return }
+    let out = deflater.compress(buffer, finish: final)
+    buffer.removeAll(keepingCapacity: true)
+    guard let out else {
+      failure = "recording stopped after \(bytesWritten) bytes: gzip compression failed"
+      return
+    }
+    writeAll(out)
+  }
+
+  private func writeAll(_ bytes: [UInt8]) {
     var done = 0
-    while done < buffer.count {
-      let n = buffer.withUnsafeBytes { raw in
+    while done < bytes.count {
+      let n = bytes.withUnsafeBytes { raw in
         write(fd, UnsafeRawBufferPointer(rebasing: raw[done...]).baseAddress, raw.count - done)
       }
       if n < 0 && errno == EINTR { continue }
       if n <= 0 {
         failure =
           "recording stopped after \(bytesWritten) bytes: \(String(cString: strerror(errno)))"
-        buffer.removeAll()
         return
       }
       done += n
       bytesWritten += n
     }
-    buffer.removeAll(keepingCapacity: true)
   }
 
   /// Stops the recording with a reason (nothing more is written).
@@ -76,13 +108,65 @@ public final class IncidentWriter {
     if failure == nil { failure = why }
   }
 
-  /// Flushes, syncs and closes the file.
+  /// Flushes (ending the gzip stream), syncs and closes the file.
   public func finish() {
-    flush()
+    flush(final: true)
+    finished = true
     if fd >= 0 {
       _ = fsync(fd)
       closeDescriptor(fd)
       fd = -1
+    }
+  }
+}
+
+/// A zlib deflate stream writing gzip, at a fixed address (zlib keeps a pointer back to it).
+final class Deflater {
+  private let stream: UnsafeMutablePointer<z_stream>
+
+  init?(level: Int32 = Z_DEFAULT_COMPRESSION) {
+    stream = .allocate(capacity: 1)
+    stream.initialize(to: z_stream())
+    guard vigil_deflate_init(stream, level) == Z_OK else {
+      stream.deallocate()
+      return nil
+    }
+  }
+
+  deinit {
+    deflateEnd(stream)
+    stream.deallocate()
+  }
+
+  /// Compresses `input` and ends with a sync flush (every byte so far can be decompressed
+  /// from what is returned), or with the gzip trailer when `finish`. Nil on a zlib error.
+  func compress(_ input: [UInt8], finish: Bool) -> [UInt8]? {
+    var out: [UInt8] = []
+    let chunk = 64 << 10
+    let mode = finish ? Z_FINISH : Z_SYNC_FLUSH
+    return input.withUnsafeBytes { raw -> [UInt8]? in
+      stream.pointee.next_in = UnsafeMutablePointer(
+        mutating: raw.baseAddress?.assumingMemoryBound(to: Bytef.self))
+      stream.pointee.avail_in = UInt32(raw.count)
+      while true {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: chunk))
+        let rc = out.withUnsafeMutableBytes { o -> Int32 in
+          stream.pointee.next_out = o.baseAddress.map {
+            ($0 + start).assumingMemoryBound(to: Bytef.self)
+          }
+          stream.pointee.avail_out = UInt32(chunk)
+          return deflate(stream, mode)
+        }
+        let left = Int(stream.pointee.avail_out)
+        out.removeLast(left)
+        if rc == Z_STREAM_END { return out }
+        guard rc == Z_OK || rc == Z_BUF_ERROR else { return nil }
+        // A sync flush is complete when zlib had output room to spare; a finish goes on
+        // until Z_STREAM_END.
+        if !finish && left > 0 { return out }
+        if finish && rc == Z_BUF_ERROR && left > 0 { return nil }
+      }
     }
   }
 }

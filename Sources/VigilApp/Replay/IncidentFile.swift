@@ -9,10 +9,12 @@ import VigilCore
 /// A recording read back: its header, its records in file order, and what was wrong with it.
 ///
 /// Reading never fails on the body: a damaged or truncated tail ends the records there and is
-/// described in ``warnings``; only an unreadable file or header is an error.
+/// described in ``warnings``; only an unreadable file or header is an error. A file is read
+/// once to check and index it, and its records are then decoded from the file as a replay
+/// reaches them (``IncidentRecords``); a gzip-compressed file (`.gz`) is read as a stream.
 public struct IncidentFile: Sendable {
   public var header: IncidentHeader
-  public var records: [IncidentRecord]
+  public var records: IncidentRecords
   /// Messages for the user: a cut-off or damaged tail, a newer format, another app version.
   public var warnings: [String] = []
   /// The file ended with an `end` record (a clean close).
@@ -20,7 +22,13 @@ public struct IncidentFile: Sendable {
   /// Records of kinds this Vigil does not know (from a newer version), skipped.
   public var unknownRecords = 0
 
+  /// A recording made in memory (for example from a Prometheus range query).
   public init(header: IncidentHeader, records: [IncidentRecord]) {
+    self.header = header
+    self.records = IncidentRecords(records)
+  }
+
+  public init(header: IncidentHeader, records: IncidentRecords) {
     self.header = header
     self.records = records
   }
@@ -28,117 +36,94 @@ public struct IncidentFile: Sendable {
   /// Reads a recording file, or a black-box directory (its segments joined, oldest first).
   public static func load(path: String) throws(IncidentFormatError) -> IncidentFile {
     if isDirectory(path) { return try loadBlackBox(path) }
-    guard let bytes = readAll(path) else {
-      throw IncidentFormatError("\(path): cannot read the file")
-    }
-    return try parse(bytes, name: path)
+    return try loadIndexed(path).file
   }
 
   /// Parses a recording's bytes (`name` is used in messages).
   public static func parse(_ bytes: [UInt8], name: String) throws(IncidentFormatError)
     -> IncidentFile
   {
-    if bytes.isEmpty { throw IncidentFormatError("\(name): the file is empty") }
-    if bytes.starts(with: [0x1F, 0x8B]) {
-      throw IncidentFormatError("\(name): the file is gzip-compressed; gunzip it first")
-    }
-    var result: Result<IncidentFile, IncidentFormatError> = .failure(IncidentFormatError(name))
-    bytes.withUnsafeBytes { buf in
-      do throws(IncidentFormatError) {
-        result = .success(try parse(buf, name: name))
-      } catch {
-        result = .failure(error)
-      }
-    }
-    return try result.get()
+    try indexed(StoredBytes(bytes), name: name).file
   }
 
-  private static func parse(_ buf: UnsafeRawBufferPointer, name: String)
-    throws(IncidentFormatError) -> IncidentFile
+  static func loadIndexed(_ path: String) throws(IncidentFormatError) -> (
+    file: IncidentFile, index: IndexBuilder
+  ) {
+    guard let bytes = StoredBytes(path: path) else {
+      throw IncidentFormatError("\(path): cannot read the file")
+    }
+    return try indexed(bytes, name: path)
+  }
+
+  /// Checks and indexes a recording's text, plain or gzip.
+  static func indexed(_ bytes: StoredBytes, name: String, spacing: Int = GzipText.spacing)
+    throws(IncidentFormatError) -> (file: IncidentFile, index: IndexBuilder)
   {
-    var lineStart = 0
-    var lineNumber = 0
-    var file: IncidentFile?
-    while lineStart < buf.count {
-      lineNumber += 1
-      var end = lineStart
-      while end < buf.count && buf[end] != 0x0A { end += 1 }
-      let complete = end < buf.count
-      let line = UnsafeRawBufferPointer(rebasing: buf[lineStart..<end])
-      defer { lineStart = end + 1 }
-      if file == nil {
-        let value: JSONValue
-        do throws(JSONValue.ParseError) {
-          value = try JSONValue.parse(line)
-        } catch {
-          throw IncidentFormatError(
-            "\(name): not a Vigil incident recording (line 1 is not JSON: \(error))")
-        }
-        let header: IncidentHeader
-        do throws(IncidentFormatError) {
-          header = try IncidentHeader(json: value)
-        } catch {
-          throw IncidentFormatError("\(name): \(error.message)")
-        }
-        var f = IncidentFile(header: header, records: [])
-        if header.version > IncidentHeader.currentVersion {
-          f.warnings.append(
-            "recording format \(header.version) is newer than this Vigil's "
-              + "(\(IncidentHeader.currentVersion)): replaying what it understands")
-        }
-        if header.appVersion != vigilVersion {
-          f.warnings.append(
-            "recorded with Vigil \(header.appVersion), replayed with \(vigilVersion): "
-              + "alert transitions may differ")
-        }
-        file = f
-        continue
+    let magic = bytes.prefix(2)
+    if magic.isEmpty { throw IncidentFormatError("\(name): the file is empty") }
+    var indexer: RecordingIndexer
+    // (Access points fall between chunks: no more than one per chunk.)
+    let size = min(1 << 20, max(1 << 12, spacing))
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
+    defer { chunk.deallocate() }
+    if magic == [0x1F, 0x8B] {
+      indexer = try readGzip(bytes, name: name, chunk: chunk, spacing: spacing)
+    } else {
+      indexer = RecordingIndexer(name: name)
+      indexer.attach(.plain(bytes))
+      var offset = 0
+      while !indexer.stopped {
+        let n = bytes.read(at: offset, into: chunk)
+        if n == 0 { break }
+        offset += n
+        try indexer.push(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
       }
-      guard !line.isEmpty || complete else { break }
-      if !complete {
-        var at = ""
-        if let last = file?.records.last {
-          at = " at " + CivilTime(last.time).rfc3339(fractionDigits: 3)
-        }
-        let message =
-          "the recording is cut off at byte \(lineStart) (line \(lineNumber) is incomplete): "
-          + "replaying up to the last complete record" + at
-        file?.warnings.append(message)
-        break
+      try indexer.finish()
+    }
+    guard let f = indexer.file() else { throw IncidentFormatError("\(name): the file is empty") }
+    return (f, indexer.index)
+  }
+
+  /// Decompresses the file once, indexing its text and keeping access points for reads.
+  private static func readGzip(
+    _ bytes: StoredBytes, name: String, chunk: UnsafeMutableRawBufferPointer, spacing: Int
+  ) throws(IncidentFormatError) -> RecordingIndexer {
+    guard let reader = GzipReader(source: bytes) else {
+      throw IncidentFormatError("\(name): cannot start gzip decompression (out of memory)")
+    }
+    var points: [GzipText.AccessPoint] = []
+    var indexer = RecordingIndexer(name: name)
+    while !indexer.stopped {
+      let at = reader.textOffset
+      if at >= (points.last?.textOffset ?? -spacing) + spacing,
+        let copy = reader.inflater.copy()
+      {
+        points.append(
+          GzipText.AccessPoint(
+            textOffset: at, compressedOffset: reader.compressedOffset, inflater: copy))
       }
-      do throws(IncidentFormatError) {
-        let value: JSONValue
-        do throws(JSONValue.ParseError) {
-          value = try JSONValue.parse(line)
-        } catch {
-          throw IncidentFormatError("\(error)")
-        }
-        if let record = try IncidentRecord(json: value) {
-          if case .end = record { file?.endedCleanly = true }
-          file?.records.append(record)
-        } else {
-          file?.unknownRecords += 1
-        }
-      } catch {
-        let kept = file?.records.count ?? 0
-        file?.warnings.append(
-          "the recording is damaged at line \(lineNumber) (byte \(lineStart)): \(error); "
-            + "replaying the \(kept) records before it")
-        break
+      let n = reader.next(into: chunk)
+      if n == 0 { break }
+      try indexer.push(UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+    }
+    indexer.attach(.gzip(GzipText(source: bytes, points: points)))
+    if reader.textOffset == 0 && indexer.header == nil {
+      switch reader.status {
+      case .damaged(let why, _):
+        throw IncidentFormatError("\(name): not a readable gzip file (\(why))")
+      case .cut:
+        throw IncidentFormatError("\(name): the gzip file is cut off before its first line")
+      case .running, .end:
+        throw IncidentFormatError("\(name): the file is empty (gzip-compressed)")
       }
     }
-    guard var f = file else { throw IncidentFormatError("\(name): the file is empty") }
-    if !f.endedCleanly
-      && f.warnings.allSatisfy({ !$0.contains("cut off") && !$0.contains("damaged") })
-    {
-      f.warnings.append(
-        "the recording has no end record (Vigil was killed or the disk filled): "
-          + "replaying up to its last record")
+    if case .damaged = reader.status {
+      // Damage ends the text: a partial last line is part of it, not a cut.
+    } else {
+      try indexer.finish()
     }
-    if f.unknownRecords > 0 {
-      f.warnings.append("\(f.unknownRecords) records of unknown kinds were skipped")
-    }
-    return f
+    indexer.compressedStopped(reader.status, textBytes: reader.textOffset)
+    return indexer
   }
 
   static func isDirectory(_ path: String) -> Bool {
@@ -152,32 +137,32 @@ public struct IncidentFile: Sendable {
     let segments = BlackBox.segments(dir)
     guard let first = segments.first else {
       throw IncidentFormatError(
-        "\(dir): no black-box segments (\(BlackBox.prefix)*\(BlackBox.suffix))")
+        "\(dir): no black-box segments (\(BlackBox.prefix)*\(BlackBox.suffix)[.gz])")
     }
-    var joined = try load(path: first.path)
-    func isEnd(_ r: IncidentRecord) -> Bool { if case .end = r { true } else { false } }
+    var (joined, index) = try loadIndexed(first.path)
     // A segment ends with `end` ("segment") where the next begins; only the last one's counts.
     func inner(_ warnings: [String]) -> [String] {
       warnings.filter { !$0.contains("no end record") }
     }
     if segments.count > 1 {
-      joined.records.removeAll(where: isEnd)
+      index.removeEnds()
       joined.warnings = inner(joined.warnings)
     }
     for (k, segment) in segments.enumerated().dropFirst() {
-      let next: IncidentFile
+      let next: (file: IncidentFile, index: IndexBuilder)
       do throws(IncidentFormatError) {
-        next = try load(path: segment.path)
+        next = try loadIndexed(segment.path)
       } catch {
         joined.warnings.append("\(error); the black box ends before it")
         break
       }
       let last = k == segments.count - 1
-      joined.records.append(contentsOf: last ? next.records : next.records.filter { !isEnd($0) })
-      joined.warnings += last ? next.warnings : inner(next.warnings)
-      joined.endedCleanly = next.endedCleanly
-      joined.unknownRecords += next.unknownRecords
+      index.append(next.index, keepEnd: last)
+      joined.warnings += last ? next.file.warnings : inner(next.file.warnings)
+      joined.endedCleanly = next.file.endedCleanly
+      joined.unknownRecords += next.file.unknownRecords
     }
+    joined.records = IncidentRecords(index: RecordIndex(index))
     if joined.header.continues {
       joined.warnings.append(
         "the black box starts mid-session (older segments were deleted): the first minutes warm "

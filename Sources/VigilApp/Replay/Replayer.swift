@@ -128,15 +128,20 @@ public struct Replayer: Sendable {
     var marks: [(Timestamp, String)] = []
     var producer = h.start
     var last = h.start
-    for r in file.records {
-      switch r {
-      case .alert(let tr): trs.append((producer, tr))
-      case .mark(let t, let text):
-        marks.append((t, text))
-        last = max(last, t)
+    let records = file.records
+    // Only the alert and mark records are decoded here (the index has every record's time).
+    for i in records.indices {
+      switch records.kind(at: i) {
+      case .alert:
+        if case .alert(let tr) = records[i] { trs.append((producer, tr)) }
+      case .mark:
+        if case .mark(let t, let text) = records[i] {
+          marks.append((t, text))
+          last = max(last, t)
+        }
       default:
-        producer = r.time
-        last = max(last, r.time)
+        producer = records.time(at: i)
+        last = max(last, producer)
       }
     }
     transitions = trs
@@ -152,22 +157,22 @@ public struct Replayer: Sendable {
   public mutating func play(until t: Timestamp) {
     let records = file.records
     while position < records.count {
-      let r = records[position]
-      if case .alert = r {
+      if records.kind(at: position) == .alert {
         // Only at the very start: a transition with no record before it.
-        apply(r, at: position)
+        apply(records[position], at: position)
         position += 1
         finishGroup(at: position - 1)
         continue
       }
-      guard r.time <= t else { break }
-      maybeCheckpoint(before: r.time)
+      let rt = records.time(at: position)
+      guard rt <= t else { break }
+      maybeCheckpoint(before: rt)
       let index = position
-      apply(r, at: position)
+      apply(records[position], at: position)
       position += 1
-      time = max(time, r.time)
+      time = max(time, rt)
       // The transitions this record produced follow it: compared as a group.
-      while position < records.count, case .alert = records[position] {
+      while position < records.count, records.kind(at: position) == .alert {
         apply(records[position], at: position)
         position += 1
       }
@@ -191,15 +196,15 @@ public struct Replayer: Sendable {
     let records = file.records
     guard position < records.count else { return }
     let index = position
-    let r = records[position]
-    apply(r, at: position)
+    let kind = records.kind(at: position)
+    apply(records[position], at: position)
     position += 1
-    if case .alert = r {
+    if kind == .alert {
       finishGroup(at: index)
       return
     }
-    time = max(time, r.time)
-    while position < records.count, case .alert = records[position] {
+    time = max(time, records.time(at: index))
+    while position < records.count, records.kind(at: position) == .alert {
       apply(records[position], at: position)
       position += 1
     }

@@ -9,9 +9,11 @@ import VigilCore
 /// Markers added while replaying go to a sidecar file beside the recording
 /// (`x.incident.notes.jsonl`), one `mark` record per line: the recording is never modified.
 public enum SidecarNotes {
-  /// The sidecar beside a recording: `x.incident.jsonl` has `x.incident.notes.jsonl`.
+  /// The sidecar beside a recording: `x.incident.jsonl` (or `x.incident.jsonl.gz`) has
+  /// `x.incident.notes.jsonl`.
   public static func path(for recording: String) -> String {
-    recording.hasSuffix(".jsonl")
+    let recording = recording.hasSuffix(".jsonl.gz") ? String(recording.dropLast(3)) : recording
+    return recording.hasSuffix(".jsonl")
       ? String(recording.dropLast(6)) + ".notes.jsonl" : recording + ".notes.jsonl"
   }
 

@@ -292,7 +292,9 @@ private struct ReportBuilder {
   init(file: IncidentFile, sidecar: [(time: Timestamp, text: String)], maxPoints: Int) {
     self.file = file
     var split = file
-    if ReportBuilder.clock(of: file) == .event { split.records = ReportBuilder.split(file.records) }
+    if ReportBuilder.clock(of: file) == .event {
+      split.records = ReportBuilder.split(file.records)
+    }
     replayer = Replayer(file: split)
     replayer.keepsCheckpoints = false
     self.sidecar = sidecar.sorted { $0.time < $1.time }
@@ -340,21 +342,26 @@ private struct ReportBuilder {
     return probe.state.clockMode
   }
 
-  static func split(_ records: [IncidentRecord]) -> [IncidentRecord] {
+  /// Records with long batches cut into pieces of ``batchLines`` (the records themselves when
+  /// there is none; else held in memory).
+  static func split(_ records: IncidentRecords) -> IncidentRecords {
+    func long(_ r: IncidentRecord) -> Bool {
+      if case .input(let i) = r, case .records(let b, _) = i.payload {
+        b.count > batchLines
+      } else {
+        false
+      }
+    }
     guard
-      records.contains(where: {
-        if case .input(let i) = $0, case .records(let b, _) = i.payload {
-          b.count > batchLines
-        } else {
-          false
-        }
+      let first = records.indices.first(where: {
+        records.kind(at: $0) == .input && long(records[$0])
       })
     else { return records }
     var out: [IncidentRecord] = []
     out.reserveCapacity(records.count)
-    for r in records {
-      guard case .input(let input) = r, case .records(let batch, let format) = input.payload,
-        batch.count > batchLines
+    for (i, r) in records.enumerated() {
+      guard i >= first, case .input(let input) = r,
+        case .records(let batch, let format) = input.payload, batch.count > batchLines
       else {
         out.append(r)
         continue
@@ -362,8 +369,8 @@ private struct ReportBuilder {
       var start = 0
       while start < batch.count {
         var part = RecordBatch()
-        for i in start..<min(batch.count, start + batchLines) {
-          batch.withRecord(i) { bytes, line in part.append(bytes, line: line) }
+        for j in start..<min(batch.count, start + batchLines) {
+          batch.withRecord(j) { bytes, line in part.append(bytes, line: line) }
         }
         if start == 0 { part.oversized = batch.oversized }
         var piece = input
@@ -372,26 +379,30 @@ private struct ReportBuilder {
         start += batchLines
       }
     }
-    return out
+    return IncidentRecords(out)
   }
 
   mutating func run() {
     let records = replayer.file.records
     while !replayer.atEnd {
-      let r = records[replayer.position]
-      flushSidecar(before: r.time)
-      switch r {
-      case .mark(let t, let text):
-        notes.append(IncidentReport.Note(time: markerTime(t), kind: .marker, text: text))
-      case .action(let t, let action): notes.append(note(action, at: t))
-      default: break
+      let i = replayer.position
+      let t = records.time(at: i)
+      let kind = records.kind(at: i)
+      flushSidecar(before: t)
+      if kind == .mark || kind == .action {
+        switch records[i] {
+        case .mark(let t, let text):
+          notes.append(IncidentReport.Note(time: markerTime(t), kind: .marker, text: text))
+        case .action(let t, let action): notes.append(note(action, at: t))
+        default: break
+        }
       }
       replayer.playNext()
-      if case .rules = r { noteRules() }
+      if kind == .rules { noteRules() }
       // On the wall clock, samples see every record of their time (as the live loop drew its
       // frames); on event time, any batch can move the clock.
-      let next = replayer.atEnd ? nil : records[replayer.position].time
-      observe(settled: next.map { $0 > r.time } ?? true || replayer.state.clockMode == .event)
+      let next = replayer.atEnd ? nil : records.time(at: replayer.position)
+      observe(settled: next.map { $0 > t } ?? true || replayer.state.clockMode == .event)
     }
     replayer.playToEnd()
     observe(final: true)
