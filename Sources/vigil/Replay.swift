@@ -15,7 +15,8 @@ struct Replay: ParsableCommand {
       history over that range is replayed through the same engine (see the README).
       """)
 
-  @Argument(help: "The recording (.incident.jsonl), or a black-box directory.")
+  @Argument(
+    help: "The recording (.incident.jsonl or .incident.jsonl.gz), or a black-box directory.")
   var file: String?
 
   @OptionGroup(title: "Replaying a Prometheus server's history")
@@ -23,7 +24,8 @@ struct Replay: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "With --prometheus: also write the loaded range as a recording (markers then go beside it).",
+      "With --prometheus: also write the loaded range as a recording (.gz: compressed); "
+        + "markers then go beside it.",
       valueName: "path"))
   var save: String?
 

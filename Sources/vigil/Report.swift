@@ -22,7 +22,8 @@ struct Report: ParsableCommand {
       A damaged or cut-off recording is reported as far as it can be read, with a warning.
       """)
 
-  @Argument(help: "The recording (.incident.jsonl), or a black-box directory.")
+  @Argument(
+    help: "The recording (.incident.jsonl or .incident.jsonl.gz), or a black-box directory.")
   var file: String?
 
   @OptionGroup(title: "Reporting on a Prometheus server's history")
@@ -33,7 +34,7 @@ struct Report: ParsableCommand {
     help: ArgumentHelp(
       "Where to write the report; - for standard output.",
       discussion:
-        "Default: FILE with .html or .md instead of .jsonl (with --prometheus: incident.html).",
+        "Default: FILE with .html or .md instead of .jsonl[.gz] (with --prometheus: incident.html).",
       valueName: "path"))
   var out: String?
 
@@ -50,9 +51,10 @@ struct Report: ParsableCommand {
     }
   }
 
-  /// FILE with the format's extension instead of `.jsonl`.
+  /// FILE with the format's extension instead of `.jsonl` (or `.jsonl.gz`).
   static func defaultOutput(for file: String, format: String) -> String {
-    (file.hasSuffix(".jsonl") ? String(file.dropLast(6)) : file) + "." + format
+    let file = file.hasSuffix(".jsonl.gz") ? String(file.dropLast(3)) : file
+    return (file.hasSuffix(".jsonl") ? String(file.dropLast(6)) : file) + "." + format
   }
 
   func run() throws {

@@ -89,7 +89,7 @@ import VigilTestSupport
   /// (minute 49:50) leaves the 5-minute window. No FeedStale for the signals not queried.
   @Test func replayRecomputesTheIncidentFromPrometheus() throws {
     let s = try Self.server.get()
-    let saved = s.dir + "/saved.incident.jsonl"
+    let saved = s.dir + "/saved.incident.jsonl.gz"
     let (status, out, err) = try runVigil(
       ["replay"] + s.range + ["--headless", "--transitions", "--save", saved])
     #expect(status == 0, "\(err)")
@@ -110,6 +110,12 @@ import VigilTestSupport
     let again = try runVigil(["replay", saved, "--headless", "--transitions"])
     #expect(again.0 == 0, "\(again.2)")
     #expect(again.1 == out)
+    // ... compressed, as its name asks, and a report of it lands beside it without `.gz`.
+    let head = try #require(FileManager.default.contents(atPath: saved))
+    #expect(head.prefix(2) == Data([0x1F, 0x8B]))
+    let report = try runVigil(["report", saved])
+    #expect(report.0 == 0, "\(report.2)")
+    #expect(FileManager.default.fileExists(atPath: s.dir + "/saved.incident.html"), "\(report.2)")
   }
 
   @Test func reportFromPrometheusHasTheEpisode() throws {

@@ -112,7 +112,7 @@ public enum PrometheusHistory {
       replayer.produced.removeAll()
     }
     var out = file
-    out.records = records
+    out.records = IncidentRecords(records)
     return out
   }
 
