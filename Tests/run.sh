@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
-# A real Prometheus for the HTTP API and scrape tests (they fail, not skip, without it).
-command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
+# A real Prometheus for the HTTP API, scrape and history-replay tests (they fail, not skip,
+# without it); promtool, from the same package, backfills the replayed incident.
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need_apt+=(prometheus)
 # The report's browser test (Tests/VigilEndToEndTests/ReportEndToEndTests.swift).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
