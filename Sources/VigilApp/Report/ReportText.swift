@@ -93,7 +93,8 @@ struct ReportText {
   var episodesSummary: String {
     let fired = report.episodes.filter { $0.fired != nil }
     let pages = fired.filter { AlertSeverityClass($0.severity) == .critical }.count
-    return "\(report.episodes.count) episodes, \(fired.count) fired (\(pages) paging)"
+    let n = report.episodes.count
+    return "\(n) episode\(n == 1 ? "" : "s"), \(fired.count) fired (\(pages) paging)"
   }
 
   /// What a signal's headline is: `worst p99 over 5m`, `in 5m`.
