@@ -443,34 +443,21 @@ struct LayoutReader {
   /// `select: {service: checkout, stage: {not: total}, psp: {match: "adyen|stripe"}}`, as in
   /// the rules file.
   mutating func matchers(_ node: ConfigNode) -> [LabelMatcher] {
-    let shapes = "a value, {not: value}, {match: regex} or {not_match: regex}"
     guard let map = node.map else {
-      error(node, "select must map label names to \(shapes)")
+      error(node, "select must map label names to \(LabelMatcher.selectShapes)")
       return []
     }
     var out: [LabelMatcher] = []
     for entry in map {
       guard let name = entry.key.scalar else { continue }
       let v = entry.value
-      if let s = v.scalar, !v.isNull {
-        out.append(LabelMatcher(name, s))
-        continue
-      }
-      guard let m = v.map, m.count == 1, let op = m[0].key.scalar, let arg = m[0].value.scalar,
-        ["not", "match", "not_match"].contains(op)
-      else {
-        error(v, "select.\(safe(name)) must be \(shapes)")
-        continue
-      }
-      if op == "not" {
-        out.append(LabelMatcher(name, arg, negated: true))
-        continue
-      }
-      do {
-        out.append(try LabelMatcher(name, matching: arg, negated: op == "not_match"))
-      } catch {
-        self.error(
-          m[0].value, "select.\(safe(name)): invalid regular expression \"\(safe(arg))\": \(error)")
+      let pair = v.map?.count == 1 ? v.map?[0] : nil
+      switch LabelMatcher.select(
+        name, value: v.isNull ? nil : v.scalar, op: pair?.key.scalar, arg: pair?.value.scalar)
+      {
+      case .success(let m): out.append(m)
+      case .failure(.shape(let why)): error(v, why)
+      case .failure(.regex(let why)): error(pair?.value ?? v, why)
       }
     }
     return out

@@ -57,6 +57,39 @@ public struct LabelMatcher: Hashable, Sendable {
   /// True for `=~` and `!~`.
   public var isRegex: Bool { regex != nil }
 
+  /// What a `select:` entry may be, for messages.
+  public static let selectShapes = "a value, {not: value}, {match: regex} or {not_match: regex}"
+
+  /// Why a `select:` entry was refused: its shape (reported at the entry) or its regular
+  /// expression (reported at the pattern).
+  public enum SelectProblem: Error, Sendable, Equatable {
+    case shape(String)
+    case regex(String)
+  }
+
+  /// One entry of a `select:` map, as the rules and layout files write it: `name: value` (`=`),
+  /// or `name: {op: arg}` with `not` (`!=`), `match` (`=~`) or `not_match` (`!~`). The loaders
+  /// read their own YAML trees and pass the scalars: `value` for the first form, `op` and `arg`
+  /// for the second (nil where the entry has none).
+  public static func select(_ name: String, value: String?, op: String?, arg: String?)
+    -> Result<LabelMatcher, SelectProblem>
+  {
+    let shown = printableExcerpt(name, limit: 40)
+    if let value { return .success(LabelMatcher(name, value)) }
+    guard let op, let arg, ["not", "match", "not_match"].contains(op) else {
+      return .failure(.shape("select.\(shown) must be \(selectShapes)"))
+    }
+    if op == "not" { return .success(LabelMatcher(name, arg, negated: true)) }
+    do {
+      return .success(try LabelMatcher(name, matching: arg, negated: op == "not_match"))
+    } catch {
+      return .failure(
+        .regex(
+          "select.\(shown): invalid regular expression \"\(printableExcerpt(arg, limit: 40))\": "
+            + "\(error)"))
+    }
+  }
+
   public func matches(_ labels: LabelSet) -> Bool {
     let v = labels[name] ?? ""
     let hit = regex.map { $0.matches(v) } ?? (v == value)

@@ -107,33 +107,20 @@ extension YAMLReader {
   /// `select: {service: checkout, stage: {not: total}, psp: {match: "adyen|stripe"}}`: `=` for
   /// a value, `!=` for `{not: v}`, `=~` for `{match: re}`, `!~` for `{not_match: re}`.
   mutating func matchers(_ node: Node) -> [LabelMatcher] {
-    let shapes = "a value, {not: value}, {match: regex} or {not_match: regex}"
     guard let map = node.mapping else {
-      report(node, "select must map label names to \(shapes)")
+      report(node, "select must map label names to \(LabelMatcher.selectShapes)")
       return []
     }
     var out: [LabelMatcher] = []
     for (k, v) in map {
       guard let name = k.string else { continue }
-      if let s = v.scalar?.string {
-        out.append(LabelMatcher(name, s))
-        continue
-      }
-      guard let m = v.mapping, m.count == 1, let (opNode, argNode) = m.first,
-        let op = opNode.string, let arg = argNode.scalar?.string,
-        ["not", "match", "not_match"].contains(op)
-      else {
-        report(v, "select.\(name) must be \(shapes)")
-        continue
-      }
-      if op == "not" {
-        out.append(LabelMatcher(name, arg, negated: true))
-        continue
-      }
-      do {
-        out.append(try LabelMatcher(name, matching: arg, negated: op == "not_match"))
-      } catch {
-        report(argNode, "select.\(name): invalid regular expression \"\(arg)\": \(error)")
+      let pair = v.mapping?.count == 1 ? v.mapping?.first : nil
+      switch LabelMatcher.select(
+        name, value: v.scalar?.string, op: pair?.0.string, arg: pair?.1.scalar?.string)
+      {
+      case .success(let m): out.append(m)
+      case .failure(.shape(let why)): report(v, why)
+      case .failure(.regex(let why)): report(pair?.1 ?? v, why)
       }
     }
     return out
