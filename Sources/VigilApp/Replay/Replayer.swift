@@ -80,7 +80,17 @@ public struct Replayer: Sendable {
   public private(set) var compared = 0
   private var reported = Set<Int>()
   private let checkpoints: CheckpointIndex
-  public static let checkpointInterval = 60 * Nanos.second
+  /// Recording time between checkpoints: a minute, or longer for recordings over
+  /// ``maxCheckpoints`` minutes so the checkpoints' memory stays bounded (a 4-hour black box
+  /// gets one every 2 minutes: seeks play at most that much).
+  public let checkpointInterval: Int64
+  public static let minimumCheckpointInterval = 60 * Nanos.second
+  public static let maxCheckpoints: Int64 = 120
+
+  /// The checkpoint interval for a recording spanning `span`.
+  public static func checkpointInterval(span: Int64) -> Int64 {
+    max(minimumCheckpointInterval, (max(0, span) + maxCheckpoints - 1) / maxCheckpoints)
+  }
   /// Off for a replay that only plays forward (`vigil report`): no state copies are kept.
   public var keepsCheckpoints = true
   /// The recorded transitions, with the time of the record that produced each (jump targets).
@@ -147,6 +157,7 @@ public struct Replayer: Sendable {
     transitions = trs
     markers = marks
     endTime = last
+    checkpointInterval = Self.checkpointInterval(span: last.since(h.start))
     checkpoints = CheckpointIndex(Checkpoint(position: 0, time: h.start, state: s, produced: []))
   }
 
@@ -222,7 +233,7 @@ public struct Replayer: Sendable {
   public mutating func seek(to t: Timestamp) {
     // A background pass is ahead of anything this replayer could do alone: wait for it to
     // pass the target rather than play the same records twice.
-    while checkpoints.isBuilding && checkpoints.lastTime < t.adding(-Self.checkpointInterval) {
+    while checkpoints.isBuilding && checkpoints.lastTime < t.adding(-checkpointInterval) {
       sleepNanoseconds(Nanos.millisecond)
     }
     let cp = checkpoints.last(atOrBefore: t)
@@ -240,7 +251,7 @@ public struct Replayer: Sendable {
   }
 
   private mutating func maybeCheckpoint(before t: Timestamp) {
-    let interval = Self.checkpointInterval
+    let interval = checkpointInterval
     guard keepsCheckpoints, checkpoints.wants(position: position, time: t, interval: interval)
     else { return }
     let cp = Checkpoint(position: position, time: time, state: state, produced: produced)
