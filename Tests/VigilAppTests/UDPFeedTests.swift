@@ -254,6 +254,13 @@ private struct Harness {
     for bad in [":8125", "8125:", "99999", "host:8125", "[::1]8125", "[zz]:1", "1.2.3:4", ""] {
       #expect(throws: UDPSourceError.self, "\(bad)") { try UDPEndpoint.parse(bad).get() }
     }
+    // Port 0 binds a port the kernel chooses, read back, over IPv4 and IPv6.
+    for endpoint in [
+      UDPEndpoint(host: "127.0.0.1", port: 0), UDPEndpoint(host: "::1", port: 0, isIPv6: true),
+    ] {
+      let socket = try UDPSocket(endpoint: endpoint, receiveBuffer: 65_536)
+      #expect(socket.endpoint.port != 0 && socket.endpoint.host == endpoint.host)
+    }
     // Binding the same port twice fails with the reason.
     #expect(throws: UDPSourceError.self) {
       let first = try UDPSocket(

@@ -8,10 +8,9 @@ import VigilTestSupport
   import Darwin
 #endif
 
-/// A UDP port nothing listens on right now (bound to 0, then released).
-private func freeUDPPort() -> UInt16 {
+/// A UDP socket bound to a port of the kernel's choice on 127.0.0.1, and that port.
+private func boundUDPSocket() -> (fd: Int32, port: UInt16) {
   let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-  defer { close(fd) }
   var a = sockaddr_in()
   a.sin_family = sa_family_t(AF_INET)
   a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
@@ -22,7 +21,14 @@ private func freeUDPPort() -> UInt16 {
       return getsockname(fd, $0, &len)
     }
   }
-  return UInt16(bigEndian: a.sin_port)
+  return (fd, UInt16(bigEndian: a.sin_port))
+}
+
+/// A UDP port nothing listens on right now (bound to 0, then released).
+private func freeUDPPort() -> UInt16 {
+  let (fd, port) = boundUDPSocket()
+  close(fd)
+  return port
 }
 
 private func sendUDP(_ text: String, port: UInt16) {
@@ -72,19 +78,8 @@ private func sendUDP(_ text: String, port: UInt16) {
     #expect(status == 64)
     #expect(err.contains("give the address to listen on"), "\(err)")
     // Something already listens on the port: exit 1 with the reason.
-    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    let (fd, busy) = boundUDPSocket()
     defer { close(fd) }
-    var a = sockaddr_in()
-    a.sin_family = sa_family_t(AF_INET)
-    a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &a) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        _ = bind(fd, $0, len)
-        return getsockname(fd, $0, &len)
-      }
-    }
-    let busy = UInt16(bigEndian: a.sin_port)
     let (status2, _, err2) = try runVigil(["--statsd", "127.0.0.1:\(busy)", "--headless"])
     #expect(status2 == 1)
     #expect(err2.contains("--statsd 127.0.0.1:\(busy): Address already in use"), "\(err2)")

@@ -112,37 +112,15 @@ public final class UDPSocket: Sendable {
       a.sin6_family = sa_family_t(AF_INET6)
       a.sin6_port = endpoint.port.bigEndian
       _ = inet_pton(AF_INET6, endpoint.host, &a.sin6_addr)
-      rc = withUnsafePointer(to: &a) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-        }
-      }
-      if rc == 0 {
-        var out = sockaddr_in6()
-        var outLen = socklen_t(MemoryLayout<sockaddr_in6>.size)
-        _ = withUnsafeMutablePointer(to: &out) {
-          $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &outLen) }
-        }
-        bound.port = UInt16(bigEndian: out.sin6_port)
-      }
+      rc = Self.bindReadingBack(fd, &a)
+      bound.port = UInt16(bigEndian: a.sin6_port)
     } else {
       var a = sockaddr_in()
       a.sin_family = sa_family_t(AF_INET)
       a.sin_port = endpoint.port.bigEndian
       _ = inet_pton(AF_INET, endpoint.host, &a.sin_addr)
-      rc = withUnsafePointer(to: &a) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-        }
-      }
-      if rc == 0 {
-        var out = sockaddr_in()
-        var outLen = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &out) {
-          $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &outLen) }
-        }
-        bound.port = UInt16(bigEndian: out.sin_port)
-      }
+      rc = Self.bindReadingBack(fd, &a)
+      bound.port = UInt16(bigEndian: a.sin_port)
     }
     guard rc == 0 else {
       let why = String(cString: strerror(errno))
@@ -156,6 +134,21 @@ public final class UDPSocket: Sendable {
   }
 
   deinit { close(fd) }
+
+  /// Binds `fd` to `address` (a `sockaddr_in` or `sockaddr_in6`); when that works, reads the
+  /// bound address back into it (port 0 becomes the one the kernel chose).
+  private static func bindReadingBack<Address>(_ fd: Int32, _ address: inout Address) -> Int32 {
+    let size = socklen_t(MemoryLayout<Address>.size)
+    let rc = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
+    }
+    guard rc == 0 else { return rc }
+    var length = size
+    _ = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return rc
+  }
 
   /// The kernel's count of datagrams dropped on this socket (`drops` in `/proc/net/udp`), or
   /// nil when it cannot be read.
