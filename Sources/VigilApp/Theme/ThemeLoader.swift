@@ -65,8 +65,8 @@ public enum ThemeLoader {
   public static func parse(_ text: String, file: String, name: String) -> ThemeLoad {
     var theme = Theme.standard
     theme.name = name
-    let root: ConfigNode?
-    switch ConfigTree.parse(text, file: file) {
+    let root: YAMLNode?
+    switch YAMLTree.parse(text, file: file) {
     case .success(let r): root = r
     case .failure(var problem):
       if hasUnquotedHexColour(text, nearLine: problem.line) {
@@ -76,14 +76,15 @@ public enum ThemeLoader {
       return ThemeLoad(theme: theme, warnings: [problem])
     }
     guard let root else { return ThemeLoad(theme: theme) }
-    var reader = ThemeReader(file: file)
+    var reader = ConfigReader(file: file, nulls: .noValue)
     guard let entries = root.map else {
       reader.warn(root, "a theme is a mapping of keys (title_bar: {fg: ..., bg: ...}, ...)")
       return ThemeLoad(theme: theme, warnings: reader.warnings)
     }
     // The palette first: styles may name its colours wherever it is in the file.
+    var palette: [String: Color] = [:]
     for entry in entries where entry.key.scalar == "palette" {
-      reader.readPalette(entry.value)
+      reader.palette(entry.value, into: &palette)
     }
     for entry in entries {
       guard let key = entry.key.scalar else {
@@ -107,7 +108,9 @@ public enum ThemeLoader {
               + ThemeKey.allCases.map(\.rawValue).joined(separator: ", "))
           continue
         }
-        if let style = reader.style(entry.value, key: key) { theme[themeKey] = style }
+        if let style = reader.style(entry.value, key: key, palette: palette) {
+          theme[themeKey] = style
+        }
       }
     }
     return ThemeLoad(theme: theme, warnings: reader.warnings)
@@ -139,19 +142,9 @@ public enum ThemeLoader {
   static func safe(_ text: String) -> String { printableExcerpt(text, limit: 40) }
 }
 
-/// Turns theme file nodes into styles, collecting warnings.
-struct ThemeReader {
-  let file: String
-  var warnings: [ConfigProblem] = []
-  var palette: [String: Color] = [:]
-
-  init(file: String) { self.file = file }
-
-  mutating func warn(_ node: ConfigNode, _ message: String) {
-    warnings.append(node.problem(message, file: file))
-  }
-
-  mutating func readPalette(_ node: ConfigNode) {
+/// Turning theme file nodes into styles: every problem is a warning (``ConfigReader/warn``).
+extension ConfigReader {
+  mutating func palette(_ node: YAMLNode, into palette: inout [String: Color]) {
     guard let entries = node.map else {
       warn(node, "palette must map names to colours (base03: \"#002b36\")")
       return
@@ -161,7 +154,7 @@ struct ThemeReader {
         warn(entry.key, "palette names must be plain words")
         continue
       }
-      if let c = color(entry.value, what: "palette.\(ThemeLoader.safe(name))", usePalette: false) {
+      if let c = color(entry.value, what: "palette.\(ThemeLoader.safe(name))", palette: nil) {
         palette[name] = c
       }
     }
@@ -169,9 +162,9 @@ struct ThemeReader {
 
   /// A style from `{fg:, bg:, attrs:}` or a bare colour (the foreground); nil (and warnings)
   /// when anything in it is wrong, so the key keeps its default whole.
-  mutating func style(_ node: ConfigNode, key: String) -> Style? {
+  mutating func style(_ node: YAMLNode, key: String, palette: [String: Color]) -> Style? {
     if node.scalar != nil {
-      guard let c = color(node, what: key, usePalette: true) else {
+      guard let c = color(node, what: key, palette: palette) else {
         warnings[warnings.count - 1].message += "; \(key) keeps its default"
         return nil
       }
@@ -189,13 +182,13 @@ struct ThemeReader {
     for entry in entries {
       switch entry.key.scalar ?? "" {
       case "fg", "foreground":
-        if let c = color(entry.value, what: "\(key).fg", usePalette: true) {
+        if let c = color(entry.value, what: "\(key).fg", palette: palette) {
           style.foreground = c
         } else {
           ok = false
         }
       case "bg", "background":
-        if let c = color(entry.value, what: "\(key).bg", usePalette: true) {
+        if let c = color(entry.value, what: "\(key).bg", palette: palette) {
           style.background = c
         } else {
           ok = false
@@ -218,7 +211,8 @@ struct ThemeReader {
     return ok ? style : nil
   }
 
-  mutating func color(_ node: ConfigNode, what: String, usePalette: Bool) -> Color? {
+  /// A colour; a name from `palette` too, unless it is nil (in the palette itself).
+  mutating func color(_ node: YAMLNode, what: String, palette: [String: Color]?) -> Color? {
     guard let text = node.scalar else {
       warn(node, "\(what) must be a single colour")
       return nil
@@ -230,22 +224,17 @@ struct ThemeReader {
       )
       return nil
     }
-    if usePalette, let c = palette[text.lowercased()] { return c }
+    if let c = palette?[text.lowercased()] { return c }
     if let c = Color(themeValue: text) { return c }
     warn(
       node,
       "\(what): \"\(ThemeLoader.safe(text))\" is not a colour; use \"#RRGGBB\", \"#RGB\", an ANSI name (red, bright-red), 0-255, default"
-        + (usePalette && !palette.isEmpty ? " or a palette name" : ""))
+        + (palette?.isEmpty == false ? " or a palette name" : ""))
     return nil
   }
 
-  static let attributeNames: [(String, Attributes)] = [
-    ("bold", .bold), ("dim", .dim), ("reverse", .reverse), ("underline", .underline),
-    ("italic", .italic),
-  ]
-
-  mutating func attributes(_ node: ConfigNode, what: String) -> Attributes? {
-    var words: [(String, ConfigNode)] = []
+  mutating func attributes(_ node: YAMLNode, what: String) -> Attributes? {
+    var words: [(String, YAMLNode)] = []
     if let items = node.list {
       for item in items {
         guard let s = item.scalar else {
@@ -267,7 +256,7 @@ struct ThemeReader {
     for (word, at) in words {
       let w = word.lowercased()
       if w == "none" || w == "plain" { continue }
-      guard let a = Self.attributeNames.first(where: { $0.0 == w })?.1 else {
+      guard let a = themeAttributeNames.first(where: { $0.0 == w })?.1 else {
         warn(
           at,
           "\(what): unknown attribute \"\(ThemeLoader.safe(word))\"; known: bold, dim, reverse, underline, italic, none"
@@ -279,3 +268,8 @@ struct ThemeReader {
     return out
   }
 }
+
+private let themeAttributeNames: [(String, Attributes)] = [
+  ("bold", .bold), ("dim", .dim), ("reverse", .reverse), ("underline", .underline),
+  ("italic", .italic),
+]

@@ -1,32 +1,3 @@
-/// A problem in a configuration file, with where it is.
-public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
-  public var file: String
-  /// 1-based; 0 when the problem is about the file as a whole.
-  public var line: Int
-  public var column: Int
-  public var message: String
-
-  public init(file: String, line: Int, column: Int = 0, message: String) {
-    self.file = file
-    self.line = line
-    self.column = column
-    self.message = message
-  }
-
-  /// `file:line:column: message`, as compilers print it.
-  public var description: String {
-    line > 0 ? "\(file):\(line):\(column): \(message)" : "\(file): \(message)"
-  }
-}
-
-/// Every problem found in a configuration file (never empty).
-public struct ConfigProblems: Error, Sendable, Equatable, CustomStringConvertible {
-  public var problems: [ConfigProblem]
-  public init(_ problems: [ConfigProblem]) { self.problems = problems }
-  /// One problem per line.
-  public var description: String { problems.map(\.description).joined(separator: "\n") }
-}
-
 /// A feed as a config file declares it.
 public struct FeedConfig: Sendable, Equatable {
   public var target: String

@@ -1,5 +1,3 @@
-import Yams
-
 /// The config file's network feeds: `scrape:` entries in `feeds:` and the `prometheus:`
 /// section (one server as a mapping, or several as a list).
 ///
@@ -18,15 +16,15 @@ import Yams
 ///     - name: checkout_p99_seconds
 ///       query: histogram_quantile(0.99, sum by (le) (rate(checkout_seconds_bucket[5m])))
 /// ```
-extension YAMLReader {
+extension ConfigReader {
   /// A `- scrape: URL` feed.
-  mutating func scrapeFeed(_ node: Node, _ map: Node.Mapping) -> FeedConfig? {
-    guard let urlNode = map["scrape"], let url = httpURL(urlNode, "scrape") else { return nil }
+  mutating func scrapeFeed(_ node: YAMLNode, _ entries: [YAMLEntry]) -> FeedConfig? {
+    guard let urlNode = node["scrape"], let url = httpURL(urlNode, "scrape") else { return nil }
     var every = 5 * Nanos.second
     var timeout: Int64?
     var feed = FeedConfig(target: url)
-    for (k, v) in map {
-      switch k.string ?? "" {
+    for (k, v) in entries {
+      switch k.scalar ?? "" {
       case "scrape": break
       case "every": every = duration(v, "every") ?? every
       case "timeout": timeout = duration(v, "timeout")
@@ -34,7 +32,7 @@ extension YAMLReader {
       default:
         report(
           k,
-          "unknown scrape feed key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: scrape, every, timeout, no_data_after"
+          "unknown scrape feed key \"\(Self.shown(key: k))\"; known: scrape, every, timeout, no_data_after"
         )
       }
     }
@@ -43,23 +41,23 @@ extension YAMLReader {
   }
 
   /// The `prometheus:` section: a mapping, or a list of them.
-  mutating func prometheusSources(_ node: Node) -> [PrometheusSourceConfig] {
-    if let seq = node.sequence {
-      return seq.compactMap { prometheusSource($0) }
+  mutating func prometheusSources(_ node: YAMLNode) -> [PrometheusSourceConfig] {
+    if let items = node.list {
+      return items.compactMap { prometheusSource($0) }
     }
     return prometheusSource(node).map { [$0] } ?? []
   }
 
-  mutating func prometheusSource(_ node: Node) -> PrometheusSourceConfig? {
-    guard let map = node.mapping else {
-      report(node, "prometheus must be a mapping with url and queries (or a list of them)")
-      return nil
-    }
+  mutating func prometheusSource(_ node: YAMLNode) -> PrometheusSourceConfig? {
+    guard
+      let entries = map(
+        node, else: "prometheus must be a mapping with url and queries (or a list of them)")
+    else { return nil }
     var config = PrometheusSourceConfig(url: "")
     var sawURL = false
     var sawQueries = false
-    for (k, v) in map {
-      switch k.string ?? "" {
+    for (k, v) in entries {
+      switch k.scalar ?? "" {
       case "url":
         sawURL = true
         config.url = httpURL(v, "prometheus.url") ?? ""
@@ -73,7 +71,7 @@ extension YAMLReader {
       default:
         report(
           k,
-          "unknown prometheus key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: url, every, history, timeout, queries"
+          "unknown prometheus key \"\(Self.shown(key: k))\"; known: url, every, history, timeout, queries"
         )
       }
     }
@@ -82,33 +80,31 @@ extension YAMLReader {
     return config
   }
 
-  mutating func promQueries(_ node: Node) -> [PrometheusQuery] {
+  mutating func promQueries(_ node: YAMLNode) -> [PrometheusQuery] {
     guard let items = list(node, "prometheus.queries") else { return [] }
     if items.isEmpty { report(node, "prometheus.queries: give at least one query") }
     var out: [PrometheusQuery] = []
     var seen: [String: Int] = [:]
     for item in items {
-      guard let map = item.mapping else {
-        report(item, "each query must be a mapping with name and query")
-        continue
-      }
+      guard let entries = map(item, else: "each query must be a mapping with name and query")
+      else { continue }
       var name: String?
       var query: String?
-      for (k, v) in map {
-        switch k.string ?? "" {
+      for (k, v) in entries {
+        switch k.scalar ?? "" {
         case "name":
           guard let s = scalar(v, "name") else { continue }
           if isMetricName(s) {
             if let line = seen[s] {
               report(v, "duplicate query name \"\(s)\" (first at line \(line))")
             } else {
-              seen[s] = v.mark?.line ?? 0
+              seen[s] = v.line
               name = s
             }
           } else {
             report(
               v,
-              "name \"\(printableExcerpt(s, limit: 40))\" is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)"
+              "name \"\(Self.shown(s))\" is not a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)"
             )
           }
         case "query":
@@ -117,19 +113,19 @@ extension YAMLReader {
         default:
           report(
             k,
-            "unknown query key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: name, query"
+            "unknown query key \"\(Self.shown(key: k))\"; known: name, query"
           )
         }
       }
-      if map["name"] == nil { report(item, "a query needs a name (the series it becomes)") }
-      if map["query"] == nil { report(item, "a query needs query (PromQL)") }
+      if item["name"] == nil { report(item, "a query needs a name (the series it becomes)") }
+      if item["query"] == nil { report(item, "a query needs query (PromQL)") }
       if let name, let query { out.append(PrometheusQuery(name: name, query: query)) }
     }
     return out
   }
 
   /// An `http://` URL, or a problem saying why not.
-  mutating func httpURL(_ node: Node, _ what: String) -> String? {
+  mutating func httpURL(_ node: YAMLNode, _ what: String) -> String? {
     guard let s = scalar(node, what) else { return nil }
     switch HTTPURL.parse(s) {
     case .success: return s

@@ -1,62 +1,59 @@
-import Yams
-
 /// Reads alert rules files: YAML, validated, every problem with `file:line:column`.
 ///
 /// The format is SEMANTICS §3.4 (see ``DefaultRules`` for a complete example). Like
-/// ``ConfigLoader``, unknown keys are errors and every problem is collected. Decimal fields
-/// (`threshold`, `clear_threshold`, `objective`, `factor`) are read from the YAML text straight
-/// into exact ``Rational``s. This file has its own small reader (ConfigLoader's is private to
-/// its file) producing the same ``ConfigProblem``s.
+/// ``ConfigLoader``, unknown keys are errors and every problem is collected; both walk the one
+/// ``YAMLTree`` with a ``ConfigReader``. Decimal fields (`threshold`, `clear_threshold`,
+/// `objective`, `factor`) are read from the YAML text straight into exact ``Rational``s.
 public enum RulesLoader {
   /// Parses `text` (named `file` in messages).
   public static func parse(_ text: String, file: String) -> Result<RuleSet, ConfigProblems> {
-    var r = YAMLReader(file: file)
-    let root: Node?
-    do {
-      root = try Yams.compose(yaml: text)
-    } catch let error as YamlError {
-      return .failure(ConfigProblems([r.problem(from: error)]))
-    } catch {
-      return .failure(ConfigProblems([ConfigProblem(file: file, line: 0, message: "\(error)")]))
+    let root: YAMLNode?
+    switch YAMLTree.parse(text, file: file) {
+    case .success(let node): root = node
+    case .failure(let problem): return .failure(ConfigProblems([problem]))
     }
     var set = RuleSet()
     guard let root else { return .success(set) }
-    guard let top = root.mapping else {
+    var r = ConfigReader(file: file)
+    guard let top = root.map else {
       return .failure(
-        ConfigProblems([r.at(root, "a rules file must be a mapping with a rules: list")]))
+        ConfigProblems([r.problem(root, "a rules file must be a mapping with a rules: list")]))
     }
-    var seen: [String: Int] = [:]
-    for (k, v) in top {
-      switch k.string ?? "" {
-      case "evaluation_interval":
-        if let d = r.duration(v, "evaluation_interval") { set.evaluationInterval = d }
-      case "eval_delay":
-        if let d = r.duration(v, "eval_delay", allowZero: true) { set.evalDelay = d }
-      case "resolved_retention":
-        if let d = r.duration(v, "resolved_retention", allowZero: true) {
-          set.resolvedRetention = d
-        }
-      case "feed_stale_for":
-        if let d = r.duration(v, "feed_stale_for", allowZero: true) { set.feedStaleFor = d }
-      case "rules":
-        for item in r.list(v, "rules") ?? [] {
-          guard let (rule, nameNode) = r.rule(item) else { continue }
-          if let line = seen[rule.name] {
-            r.report(nameNode, "duplicate rule name \"\(rule.name)\" (first at line \(line))")
-            continue
-          }
-          seen[rule.name] = nameNode.mark?.line ?? 0
-          set.rules.append(rule)
-        }
-      default:
-        r.report(
-          k,
-          "unknown key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: "
-            + "evaluation_interval, eval_delay, resolved_retention, feed_stale_for, rules")
-      }
+    r.read(top, with: sections, into: &set) { key in
+      "unknown key \"\(ConfigReader.shown(key: key))\"; known: " + ConfigSection.known(sections)
     }
     return r.problems.isEmpty ? .success(set) : .failure(ConfigProblems(r.problems))
   }
+
+  /// The rules file's top-level keys, in the order the unknown-key message lists them.
+  static let sections: [ConfigSection<RuleSet>] = [
+    ConfigSection("evaluation_interval") { r, v, set in
+      if let d = r.duration(v, "evaluation_interval") { set.evaluationInterval = d }
+    },
+    ConfigSection("eval_delay") { r, v, set in
+      if let d = r.duration(v, "eval_delay", allowZero: true) { set.evalDelay = d }
+    },
+    ConfigSection("resolved_retention") { r, v, set in
+      if let d = r.duration(v, "resolved_retention", allowZero: true) {
+        set.resolvedRetention = d
+      }
+    },
+    ConfigSection("feed_stale_for") { r, v, set in
+      if let d = r.duration(v, "feed_stale_for", allowZero: true) { set.feedStaleFor = d }
+    },
+    ConfigSection("rules") { r, v, set in
+      var seen: [String: Int] = [:]
+      for item in r.list(v, "rules") ?? [] {
+        guard let (rule, nameNode) = r.rule(item) else { continue }
+        if let line = seen[rule.name] {
+          r.report(nameNode, "duplicate rule name \"\(rule.name)\" (first at line \(line))")
+          continue
+        }
+        seen[rule.name] = nameNode.line
+        set.rules.append(rule)
+      }
+    },
+  ]
 
   /// Reads and parses the file at `path`.
   public static func load(path: String) -> Result<RuleSet, ConfigProblems> {
@@ -79,73 +76,38 @@ private let ruleKeys = [
   "windows",
 ]
 
-extension YAMLReader {
-  mutating func decimal(_ node: Node, _ what: String) -> Rational? {
+extension ConfigReader {
+  mutating func decimal(_ node: YAMLNode, _ what: String) -> Rational? {
     guard let s = scalar(node, what) else { return nil }
     guard let r = Rational(parsing: s) else {
-      report(node, "\(what): \"\(printableExcerpt(s, limit: 40))\" is not a decimal number")
+      report(node, "\(what): \"\(Self.shown(s))\" is not a decimal number")
       return nil
     }
     return r
   }
 
-  mutating func stringMap(_ node: Node, _ what: String) -> [(String, String)] {
-    guard let map = node.mapping else {
-      report(node, "\(what) must map names to values")
-      return []
-    }
-    var out: [(String, String)] = []
-    for (k, v) in map {
-      guard let key = k.string, let value = scalar(v, "\(what).\(k.string ?? "?")") else {
-        continue
-      }
-      out.append((key, value))
-    }
-    return out
-  }
-
-  /// `select: {service: checkout, stage: {not: total}, psp: {match: "adyen|stripe"}}`: `=` for
-  /// a value, `!=` for `{not: v}`, `=~` for `{match: re}`, `!~` for `{not_match: re}`.
-  mutating func matchers(_ node: Node) -> [LabelMatcher] {
-    guard let map = node.mapping else {
-      report(node, "select must map label names to \(LabelMatcher.selectShapes)")
-      return []
-    }
-    var out: [LabelMatcher] = []
-    for (k, v) in map {
-      guard let name = k.string else { continue }
-      let pair = v.mapping?.count == 1 ? v.mapping?.first : nil
-      switch LabelMatcher.select(
-        name, value: v.scalar?.string, op: pair?.0.string, arg: pair?.1.scalar?.string)
-      {
-      case .success(let m): out.append(m)
-      case .failure(.shape(let why)): report(v, why)
-      case .failure(.regex(let why)): report(pair?.1 ?? v, why)
-      }
-    }
-    return out
-  }
-
   /// A metric name, or `{metric: NAME, select: {...}}`; the rule's `select` applies otherwise.
-  mutating func selector(_ node: Node, _ what: String, inherit: [LabelMatcher]) -> SeriesSelector? {
-    if let s = node.scalar?.string {
+  mutating func selector(_ node: YAMLNode, _ what: String, inherit: [LabelMatcher])
+    -> SeriesSelector?
+  {
+    if let s = node.scalar {
       guard !s.isEmpty else {
         report(node, "\(what) needs a metric name")
         return nil
       }
       return SeriesSelector(metric: s, matchers: inherit)
     }
-    guard let map = node.mapping else {
-      report(node, "\(what) must be a metric name or {metric: NAME, select: {...}}")
-      return nil
-    }
+    guard
+      let map = self.map(
+        node, else: "\(what) must be a metric name or {metric: NAME, select: {...}}")
+    else { return nil }
     var metric: String?
     var matchers = inherit
     for (k, v) in map {
-      switch k.string ?? "" {
+      switch k.scalar ?? "" {
       case "metric": metric = scalar(v, "\(what).metric")
       case "select": matchers = self.matchers(v)
-      default: report(k, "unknown key \"\(k.string ?? "?")\" in \(what); known: metric, select")
+      default: report(k, "unknown key \"\(k.scalar ?? "?")\" in \(what); known: metric, select")
       }
     }
     guard let metric, !metric.isEmpty else {
@@ -155,7 +117,7 @@ extension YAMLReader {
     return SeriesSelector(metric: metric, matchers: matchers)
   }
 
-  mutating func fallback(_ node: Node, _ what: String, holdName: String) -> FallbackState? {
+  mutating func fallback(_ node: YAMLNode, _ what: String, holdName: String) -> FallbackState? {
     guard let s = scalar(node, what) else { return nil }
     if s == holdName { return .hold }
     if let f = FallbackState(rawValue: s), f != .hold { return f }
@@ -163,18 +125,17 @@ extension YAMLReader {
     return nil
   }
 
-  mutating func rule(_ node: Node) -> (AlertRule, Node)? {
-    guard let map = node.mapping else {
-      report(node, "each rule must be a mapping (alert, metric, aggregate, ...)")
-      return nil
-    }
+  mutating func rule(_ node: YAMLNode) -> (AlertRule, YAMLNode)? {
+    guard
+      let map = self.map(node, else: "each rule must be a mapping (alert, metric, aggregate, ...)")
+    else { return nil }
     let before = problems.count
-    var nodes: [String: Node] = [:]
+    var nodes: [String: YAMLNode] = [:]
     for (k, v) in map {
-      guard let key = k.string, ruleKeys.contains(key) else {
+      guard let key = k.scalar, ruleKeys.contains(key) else {
         report(
           k,
-          "unknown rule key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: "
+          "unknown rule key \"\(Self.shown(key: k))\"; known: "
             + ruleKeys.joined(separator: ", "))
         continue
       }
@@ -199,7 +160,16 @@ extension YAMLReader {
     if let v = nodes["source"] { rule.source = scalar(v, "source") }
     if let v = nodes["metric"], let m = scalar(v, "metric") { rule.selector.metric = m }
 
-    // Aggregate.
+    let aggregateName = aggregate(of: &rule, nodes: nodes, at: node, inherit: inherit)
+    conditions(of: &rule, nodes: nodes, at: node, aggregateName: aggregateName)
+    return problems.count == before ? (rule, nameNode) : nil
+  }
+
+  /// The rule's `aggregate:` and what it needs (`num`/`den`, `slo`/`windows`); its name.
+  private mutating func aggregate(
+    of rule: inout AlertRule, nodes: [String: YAMLNode], at node: YAMLNode,
+    inherit: [LabelMatcher]
+  ) -> String {
     var aggregateName = nodes["slo"] != nil ? "burn_rate" : "last"
     if let v = nodes["aggregate"], let s = scalar(v, "aggregate") {
       if RulesLoader.aggregates.contains(s) {
@@ -207,7 +177,7 @@ extension YAMLReader {
       } else {
         report(
           v,
-          "unknown aggregate \"\(printableExcerpt(s, limit: 40))\"; known: "
+          "unknown aggregate \"\(Self.shown(s))\"; known: "
             + RulesLoader.aggregates.joined(separator: ", "))
       }
     }
@@ -248,7 +218,15 @@ extension YAMLReader {
         if let v = nodes[key] { report(v, "\(key) belongs to aggregate: ratio") }
       }
     }
+    return aggregateName
+  }
 
+  /// The rule's window, comparison, thresholds, timings, fallbacks, labels and annotations.
+  private mutating func conditions(
+    of rule: inout AlertRule, nodes: [String: YAMLNode], at node: YAMLNode,
+    aggregateName: String
+  ) {
+    let isBurn = aggregateName == "burn_rate"
     if let v = nodes["window"], let d = duration(v, "window") { rule.window = d }
     if let v = nodes["op"], let s = scalar(v, "op") {
       if let op = AlertOp(rawValue: s) {
@@ -282,12 +260,12 @@ extension YAMLReader {
     if let v = nodes["error_state"], let f = fallback(v, "error_state", holdName: "error") {
       rule.errorState = f
     }
-    if let v = nodes["missing_series_evals"], let s = scalar(v, "missing_series_evals") {
-      if let n = Int(s), n >= 1, n <= 1000 {
-        rule.missingSeriesEvals = n
-      } else {
-        report(v, "missing_series_evals must be a whole number from 1 to 1000")
-      }
+    if let v = nodes["missing_series_evals"],
+      let n = int(
+        v, "missing_series_evals", in: 1...1000,
+        else: "missing_series_evals must be a whole number from 1 to 1000")
+    {
+      rule.missingSeriesEvals = n
     }
     if let v = nodes["by"] {
       rule.by = (list(v, "by") ?? []).compactMap { scalar($0, "by") }
@@ -304,20 +282,19 @@ extension YAMLReader {
     if let v = nodes["annotations"] {
       for (k, value) in stringMap(v, "annotations") { rule.annotations[k] = value }
     }
-    return problems.count == before ? (rule, nameNode) : nil
   }
 
-  mutating func slo(_ node: Node, windows: Node?, inherit: [LabelMatcher]) -> SLOSpec? {
-    guard let map = node.mapping else {
-      report(node, "slo must be a mapping {objective, period, good (or bad), total}")
-      return nil
-    }
+  mutating func slo(_ node: YAMLNode, windows: YAMLNode?, inherit: [LabelMatcher]) -> SLOSpec? {
+    guard
+      let map = self.map(
+        node, else: "slo must be a mapping {objective, period, good (or bad), total}")
+    else { return nil }
     var objective: Rational?
     var period = 30 * Nanos.day
     var events: SLOSpec.Events?
     var total: SeriesSelector?
     for (k, v) in map {
-      switch k.string ?? "" {
+      switch k.scalar ?? "" {
       case "objective":
         if let o = decimal(v, "slo.objective") {
           if o.negative || o.num == 0 || o.num >= o.den {
@@ -337,39 +314,37 @@ extension YAMLReader {
       default:
         report(
           k,
-          "unknown slo key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: "
+          "unknown slo key \"\(Self.shown(key: k))\"; known: "
             + "objective, period, good, bad, total")
       }
     }
-    if map["objective"] == nil { report(node, "slo needs objective: (e.g. 0.999)") }
-    if map["good"] == nil && map["bad"] == nil {
+    if node["objective"] == nil { report(node, "slo needs objective: (e.g. 0.999)") }
+    if node["good"] == nil && node["bad"] == nil {
       report(node, "slo needs good: (or bad:), the metric counting good (bad) events")
     }
-    if map["total"] == nil { report(node, "slo needs total:, the metric counting all events") }
+    if node["total"] == nil { report(node, "slo needs total:, the metric counting all events") }
     var pairs = BurnWindow.defaults
     if let windows { pairs = burnWindows(windows) }
     guard let objective, let events, let total else { return nil }
     let spec = SLOSpec(
       objective: objective, period: period, events: events, total: total, windows: pairs)
     for (i, w) in pairs.enumerated() where w.factor.multiplied(by: spec.budget) == nil {
-      if let n = windows?.sequence?[i] { report(n, "factor × budget does not fit in 64 bits") }
+      if let n = windows?.list?[i] { report(n, "factor × budget does not fit in 64 bits") }
     }
     return spec
   }
 
-  mutating func burnWindows(_ node: Node) -> [BurnWindow] {
+  mutating func burnWindows(_ node: YAMLNode) -> [BurnWindow] {
     var out: [BurnWindow] = []
     for item in list(node, "windows") ?? [] {
-      guard let map = item.mapping else {
-        report(item, "each window must be {long, short, factor, severity}")
-        continue
-      }
+      guard let map = self.map(item, else: "each window must be {long, short, factor, severity}")
+      else { continue }
       var long: Int64?
       var short: Int64?
       var factor: Rational?
       var severity: String?
       for (k, v) in map {
-        switch k.string ?? "" {
+        switch k.scalar ?? "" {
         case "long": long = duration(v, "windows.long")
         case "short": short = duration(v, "windows.short")
         case "factor":
@@ -381,11 +356,11 @@ extension YAMLReader {
         default:
           report(
             k,
-            "unknown window key \"\(printableExcerpt(k.string ?? "?", limit: 40))\"; known: "
+            "unknown window key \"\(Self.shown(key: k))\"; known: "
               + "long, short, factor, severity")
         }
       }
-      for key in ["long", "short", "factor"] where map[key] == nil {
+      for key in ["long", "short", "factor"] where item[key] == nil {
         report(item, "window needs \(key):")
       }
       if let long, let short, short >= long {
