@@ -68,23 +68,23 @@ public enum PromAPIDecoder {
     var errorMessage: String?
     var resultType: String?
     var sawResult = false
-    var scalar: [JSONNode] = []
+    var scalar: [JSONValue] = []
     var seriesError: PromAPIError?
     let parsed: JSONReadError? = body.withUnsafeBytes { raw in
-      var r = JSONReader(raw)
+      var r = JSONReader(raw, numbers: .text)
       do throws(JSONReadError) {
         guard r.peek() == UInt8(ascii: "{") else {
           throw JSONReadError(message: "expected an object", offset: r.offset)
         }
         try r.members { (key: String, r: inout JSONReader) throws(JSONReadError) in
           switch key {
-          case "status": statusField = try r.value().stringValue
-          case "errorType": errorType = try r.value().stringValue
-          case "error": errorMessage = try r.value().stringValue
+          case "status": statusField = try r.value().string
+          case "errorType": errorType = try r.value().string
+          case "error": errorMessage = try r.value().string
           case "data" where r.peek() == UInt8(ascii: "{"):
             try r.members { (key: String, r: inout JSONReader) throws(JSONReadError) in
               switch key {
-              case "resultType": resultType = try r.value().stringValue
+              case "resultType": resultType = try r.value().string
               case "result" where r.peek() == UInt8(ascii: "["):
                 sawResult = true
                 try r.elements { (r: inout JSONReader) throws(JSONReadError) in
@@ -145,17 +145,17 @@ public enum PromAPIDecoder {
   }
 
   /// `{"metric":{...},"value":[t,"v"]}` or `{"metric":{...},"values":[[t,"v"],...]}`.
-  static func series(_ v: JSONNode) -> Result<PromSeries, PromAPIError> {
+  static func series(_ v: JSONValue) -> Result<PromSeries, PromAPIError> {
     var labels: [(String, String)] = []
     if let metric = v["metric"] {
       guard case .object(let members) = metric else {
         return .failure(.badResponse("metric is not an object"))
       }
-      for m in members where m.key != "__name__" {
-        guard let s = m.value.stringValue else {
-          return .failure(.badResponse("label \(m.key) is not a string"))
+      for (key, value) in members where key != "__name__" {
+        guard let s = value.string else {
+          return .failure(.badResponse("label \(key) is not a string"))
         }
-        labels.append((m.key, s))
+        labels.append((key, s))
       }
     }
     var points: [PromPoint] = []
@@ -163,7 +163,7 @@ public enum PromAPIDecoder {
       guard let p = point(one) else { return .failure(.badResponse("bad value \(excerpt(one))")) }
       points.append(p)
     } else if let many = v["values"] {
-      guard let list = many.arrayValue else {
+      guard let list = many.array else {
         return .failure(.badResponse("values is not an array"))
       }
       points.reserveCapacity(list.count)
@@ -183,14 +183,14 @@ public enum PromAPIDecoder {
   }
 
   /// `[1795709741.369, "1"]`.
-  static func point(_ v: JSONNode) -> PromPoint? {
-    guard let pair = v.arrayValue, pair.count == 2, case .number(let t) = pair[0],
-      let time = parseTime(t), let text = pair[1].stringValue, let value = parseValue(text)
+  static func point(_ v: JSONValue) -> PromPoint? {
+    guard let pair = v.array, pair.count == 2, case .number(let t) = pair[0],
+      let time = parseTime(t), let text = pair[1].string, let value = parseValue(text)
     else { return nil }
     return PromPoint(time: time, value: value)
   }
 
-  private static func excerpt(_ v: JSONNode) -> String {
+  private static func excerpt(_ v: JSONValue) -> String {
     printableExcerpt("\(v)", limit: 60)
   }
 

@@ -1,11 +1,18 @@
-/// A small JSON reader and writer for Vigil's own files (incident recordings): strict RFC 8259,
-/// bounded nesting, never traps on bad input.
+/// A JSON value: the one JSON tree, for Vigil's own files (incident recordings) and for HTTP
+/// API responses (Prometheus). Read with ``JSONReader`` (strict RFC 8259, bounded nesting, never
+/// traps on bad input); feed lines never build a tree (``JSONLinesParser``).
+///
+/// Numbers read two ways, as the reader is asked (``JSONReader/Numbers``): as exact values
+/// (``int``, else ``double``: recordings), or as their literal text (``number``: API responses,
+/// so a timestamp such as `1795709741.369` converts to nanoseconds exactly).
 public enum JSONValue: Sendable, Equatable {
   case null
   case bool(Bool)
   /// Integers keep all 64 bits (nanosecond times do not fit a Double exactly).
   case int(Int64)
   case double(Double)
+  /// A number as its JSON text (read with ``JSONReader/Numbers/text``).
+  case number(String)
   case string(String)
   case array([JSONValue])
   case object([(String, JSONValue)])
@@ -16,6 +23,7 @@ public enum JSONValue: Sendable, Equatable {
     case (.bool(let x), .bool(let y)): x == y
     case (.int(let x), .int(let y)): x == y
     case (.double(let x), .double(let y)): x == y || (x.isNaN && y.isNaN)
+    case (.number(let x), .number(let y)): x == y
     case (.string(let x), .string(let y)): x == y
     case (.array(let x), .array(let y)): x == y
     case (.object(let x), .object(let y)):
@@ -38,6 +46,9 @@ public enum JSONValue: Sendable, Equatable {
     switch self {
     case .int(let i): return i
     case .double(let d) where d == d.rounded() && abs(d) < 9e18: return Int64(d)
+    case .number(let text):
+      if let i = Int64(text) { return i }
+      return Double(text).flatMap { JSONValue.double($0).int }
     default: return nil
     }
   }
@@ -46,6 +57,7 @@ public enum JSONValue: Sendable, Equatable {
     switch self {
     case .int(let i): return Double(i)
     case .double(let d): return d
+    case .number(let text): return Double(text)
     default: return nil
     }
   }
@@ -91,7 +103,7 @@ public enum JSONValue: Sendable, Equatable {
   public static func parse(_ bytes: UnsafeRawBufferPointer) throws(ParseError) -> JSONValue {
     var r = JSONReader(bytes)
     do throws(JSONReadError) {
-      let v = try r.jsonValue(depth: 0)
+      let v = try r.value()
       try r.expectEnd()
       return v
     } catch {
@@ -113,7 +125,8 @@ public enum JSONValue: Sendable, Equatable {
     case .null: out += "null"
     case .bool(let b): out += b ? "true" : "false"
     case .int(let i): out += String(i)
-    case .double(let d): out += d.isFinite ? JSONValue.number(d) : "null"
+    case .double(let d): out += d.isFinite ? formatJSONNumber(d) : "null"
+    case .number(let text): out += text
     case .string(let s): JSONValue.quote(s, into: &out)
     case .array(let items):
       out += "["
@@ -134,41 +147,6 @@ public enum JSONValue: Sendable, Equatable {
     }
   }
 
-  /// The shortest text that reads back as `d` (integers without a fraction).
-  static func number(_ d: Double) -> String { formatJSONNumber(d) }
-
   /// Appends `s` as a JSON string, escaping quotes, backslashes and every control character.
   public static func quote(_ s: String, into out: inout String) { appendJSONString(&out, s) }
-}
-
-extension JSONReader {
-  /// One whole value as a ``JSONValue``: integers that fit in 64 bits stay exact.
-  mutating func jsonValue(depth: Int) throws(JSONReadError) -> JSONValue {
-    guard depth < maxDepth else { throw fail("nested deeper than \(maxDepth)") }
-    switch peek() {
-    case UInt8(ascii: "{"):
-      var list: [(String, JSONValue)] = []
-      try members { (key: String, r: inout JSONReader) throws(JSONReadError) in
-        list.append((key, try r.jsonValue(depth: depth + 1)))
-      }
-      return .object(list)
-    case UInt8(ascii: "["):
-      var items: [JSONValue] = []
-      try elements { (r: inout JSONReader) throws(JSONReadError) in
-        items.append(try r.jsonValue(depth: depth + 1))
-      }
-      return .array(items)
-    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-      let text = try number()
-      if let i = Int64(text) { return .int(i) }
-      guard let d = Double(text), d.isFinite else { throw fail("number out of range") }
-      return .double(d)
-    default:
-      switch try value(depth: depth) {
-      case .string(let s): return .string(s)
-      case .bool(let b): return .bool(b)
-      default: return .null
-      }
-    }
-  }
 }

@@ -1,42 +1,3 @@
-/// A JSON value read from an HTTP API response (not a feed line: those go through
-/// ``JSONLinesParser``, which never builds a tree).
-///
-/// Numbers keep their literal text, so a timestamp such as `1795709741.369` converts to
-/// nanoseconds exactly.
-public indirect enum JSONNode: Sendable, Equatable {
-  case null
-  case bool(Bool)
-  case number(String)
-  case string(String)
-  case array([JSONNode])
-  case object([JSONMember])
-
-  /// The first member named `key` of an object.
-  public subscript(key: String) -> JSONNode? {
-    guard case .object(let members) = self else { return nil }
-    return members.first { $0.key == key }?.value
-  }
-
-  public var stringValue: String? {
-    if case .string(let s) = self { return s }
-    return nil
-  }
-
-  public var arrayValue: [JSONNode]? {
-    if case .array(let a) = self { return a }
-    return nil
-  }
-}
-
-public struct JSONMember: Sendable, Equatable {
-  public var key: String
-  public var value: JSONNode
-  public init(key: String, value: JSONNode) {
-    self.key = key
-    self.value = value
-  }
-}
-
 /// A JSON syntax error with its byte offset.
 public struct JSONReadError: Error, Sendable, Equatable, CustomStringConvertible {
   public var message: String
@@ -44,19 +5,31 @@ public struct JSONReadError: Error, Sendable, Equatable, CustomStringConvertible
   public var description: String { "bad JSON at byte \(offset): \(message)" }
 }
 
-/// Reads JSON (RFC 8259) from bytes: whole values as trees, or an object member by member and
-/// an array element by element, so a large API response is never held as one tree.
+/// Reads JSON (RFC 8259) from bytes: whole values as ``JSONValue`` trees, or an object member
+/// by member and an array element by element, so a large API response is never held as one
+/// tree.
 ///
 /// Nesting is limited (`maxDepth`), strings must be valid UTF-8 (escapes and surrogate pairs are
 /// checked), numbers must follow the JSON grammar.
 public struct JSONReader {
+  /// How numbers read into a tree.
+  public enum Numbers: Sendable {
+    /// ``JSONValue/int`` when the number is an integer that fits in 64 bits, else
+    /// ``JSONValue/double`` (a finite one: `1e999` is an error).
+    case exact
+    /// ``JSONValue/number`` with the literal text, converted by whoever reads it.
+    case text
+  }
+
   let p: UnsafeRawBufferPointer
   public private(set) var offset = 0
   public let maxDepth: Int
+  public let numbers: Numbers
 
-  public init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 64) {
+  public init(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 64, numbers: Numbers = .exact) {
     p = bytes
     self.maxDepth = maxDepth
+    self.numbers = numbers
   }
 
   func fail(_ m: String) -> JSONReadError { JSONReadError(message: m, offset: offset) }
@@ -88,21 +61,22 @@ public struct JSONReader {
   }
 
   /// Reads one whole value.
-  public mutating func value() throws(JSONReadError) -> JSONNode {
+  public mutating func value() throws(JSONReadError) -> JSONValue {
     try value(depth: 0)
   }
 
-  mutating func value(depth: Int) throws(JSONReadError) -> JSONNode {
+  /// Reads one whole value found at nesting `depth` (counted against `maxDepth`).
+  public mutating func value(depth: Int) throws(JSONReadError) -> JSONValue {
     guard depth < maxDepth else { throw fail("nested deeper than \(maxDepth)") }
     switch peek() {
     case UInt8(ascii: "{"):
-      var list: [JSONMember] = []
+      var list: [(String, JSONValue)] = []
       try members { (key: String, r: inout JSONReader) throws(JSONReadError) in
-        list.append(JSONMember(key: key, value: try r.value(depth: depth + 1)))
+        list.append((key, try r.value(depth: depth + 1)))
       }
       return .object(list)
     case UInt8(ascii: "["):
-      var items: [JSONNode] = []
+      var items: [JSONValue] = []
       try elements { (r: inout JSONReader) throws(JSONReadError) in
         items.append(try r.value(depth: depth + 1))
       }
@@ -110,7 +84,11 @@ public struct JSONReader {
     case UInt8(ascii: "\""):
       return .string(try string())
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-      return .number(try number())
+      let text = try number()
+      guard numbers == .exact else { return .number(text) }
+      if let i = Int64(text) { return .int(i) }
+      guard let d = Double(text), d.isFinite else { throw fail("number out of range") }
+      return .double(d)
     case UInt8(ascii: "t"):
       try literal("true")
       return .bool(true)
@@ -254,23 +232,6 @@ public struct JSONReader {
     guard let v = jsonHex4(p, at: offset) else { throw fail("invalid hex digit in \\u escape") }
     offset += 4
     return v
-  }
-}
-
-extension JSONNode {
-  /// Parses a whole JSON text.
-  public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) -> Result<JSONNode, JSONReadError>
-  {
-    bytes.withUnsafeBytes { raw in
-      var r = JSONReader(raw, maxDepth: maxDepth)
-      do throws(JSONReadError) {
-        let v = try r.value()
-        try r.expectEnd()
-        return .success(v)
-      } catch {
-        return .failure(error)
-      }
-    }
   }
 }
 
