@@ -394,15 +394,15 @@ extension ConfigReader {
     if let v = nodes["max"], let m = number(v, "max") {
       if m > 0 { spec.max = m } else { report(v, "max must be above 0") }
     }
-    if let v = nodes["widget"], let s = scalar(v, "widget") {
-      if let w = PanelWidget(rawValue: s) {
-        spec.widget = w
-      } else {
-        report(
-          v,
-          "unknown widget \"\(safe(s))\"; known: "
-            + PanelWidget.allCases.map(\.rawValue).joined(separator: ", "))
-      }
+    if let v = nodes["widget"],
+      let w = choice(
+        v, "widget", as: PanelWidget.self,
+        else: {
+          "unknown widget \"\(Self.shown($0))\"; known: "
+            + PanelWidget.allCases.map(\.rawValue).joined(separator: ", ")
+        })
+    {
+      spec.widget = w
     }
     // A distribution widget shows latency: p99 unless the file says otherwise.
     if nodes["aggregate"] == nil && (spec.widget == .histogram || spec.widget == .heatmap) {

@@ -7,27 +7,11 @@
 public enum ConfigLoader {
   /// Parses `text` (named `file` in messages).
   public static func parse(_ text: String, file: String) -> Result<ConfigFile, ConfigProblems> {
-    let root: YAMLNode?
-    switch YAMLTree.parse(text, file: file) {
-    case .success(let node): root = node
-    case .failure(let problem): return .failure(ConfigProblems([problem]))
-    }
-    var config = ConfigFile()
-    guard let root else { return .success(config) }  // an empty file sets nothing
-    var reader = ConfigReader(file: file)
-    guard let top = root.map else {
-      return .failure(
-        ConfigProblems([
-          reader.problem(root, "the file must be a mapping of keys (signals, windows, ...)")
-        ]))
-    }
-    reader.read(top, with: sections, into: &config) { key in
-      guard let name = key.scalar else { return "keys must be plain names" }
-      return "unknown key \"\(ConfigReader.shown(name))\"; known: "
-        + ConfigSection.known(sections)
-    }
-    reader.checkWindows(of: config, root: root)
-    return reader.problems.isEmpty ? .success(config) : .failure(ConfigProblems(reader.problems))
+    ConfigReader.read(
+      text, file: file, into: ConfigFile(), sections: sections,
+      notAMapping: "the file must be a mapping of keys (signals, windows, ...)",
+      plainKeys: "keys must be plain names",
+      check: { reader, root, config in reader.checkWindows(of: config, root: root) })
   }
 
   /// Reads and parses the file at `path`.

@@ -208,6 +208,34 @@ public struct ConfigReader {
     return out
   }
 
+  /// Parses a file whose top level is a mapping of `sections` (config, rules): nothing set
+  /// for an empty file, `notAMapping` for another shape, `unknown key "KEY"; known: ...` for a
+  /// key no section reads (`plainKeys` instead for a key that is not a scalar, when given),
+  /// then `check` over what was read. Fails with every problem found.
+  public static func read<Target>(
+    _ text: String, file: String, into target: Target, sections: [ConfigSection<Target>],
+    notAMapping: String, plainKeys: String? = nil,
+    check: (inout ConfigReader, YAMLNode, Target) -> Void = { _, _, _ in }
+  ) -> Result<Target, ConfigProblems> {
+    var target = target
+    let root: YAMLNode?
+    switch YAMLTree.parse(text, file: file) {
+    case .success(let node): root = node
+    case .failure(let problem): return .failure(ConfigProblems([problem]))
+    }
+    guard let root else { return .success(target) }
+    var reader = ConfigReader(file: file)
+    guard let entries = root.map else {
+      return .failure(ConfigProblems([reader.problem(root, notAMapping)]))
+    }
+    reader.read(entries, with: sections, into: &target) { key in
+      if key.scalar == nil, let plainKeys { return plainKeys }
+      return "unknown key \"\(shown(key: key))\"; known: " + ConfigSection.known(sections)
+    }
+    check(&reader, root, target)
+    return reader.problems.isEmpty ? .success(target) : .failure(ConfigProblems(reader.problems))
+  }
+
   /// Reads a mapping's pairs with `sections`, in file order; a key no section reads is
   /// reported at the key with `unknown(key)`.
   public mutating func read<Target>(

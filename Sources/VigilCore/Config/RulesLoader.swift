@@ -7,22 +7,9 @@
 public enum RulesLoader {
   /// Parses `text` (named `file` in messages).
   public static func parse(_ text: String, file: String) -> Result<RuleSet, ConfigProblems> {
-    let root: YAMLNode?
-    switch YAMLTree.parse(text, file: file) {
-    case .success(let node): root = node
-    case .failure(let problem): return .failure(ConfigProblems([problem]))
-    }
-    var set = RuleSet()
-    guard let root else { return .success(set) }
-    var r = ConfigReader(file: file)
-    guard let top = root.map else {
-      return .failure(
-        ConfigProblems([r.problem(root, "a rules file must be a mapping with a rules: list")]))
-    }
-    r.read(top, with: sections, into: &set) { key in
-      "unknown key \"\(ConfigReader.shown(key: key))\"; known: " + ConfigSection.known(sections)
-    }
-    return r.problems.isEmpty ? .success(set) : .failure(ConfigProblems(r.problems))
+    ConfigReader.read(
+      text, file: file, into: RuleSet(), sections: sections,
+      notAMapping: "a rules file must be a mapping with a rules: list")
   }
 
   /// The rules file's top-level keys, in the order the unknown-key message lists them.
