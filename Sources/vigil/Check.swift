@@ -39,46 +39,17 @@ struct Check: ParsableCommand {
   var stats: String?
 
   func run() throws {
-    var file = ConfigFile()
-    if let path = config {
-      switch ConfigLoader.load(path: path) {
-      case .success(let loaded): file = loaded
-      case .failure(let problems): throw RunFailure(description: problems.description)
-      }
+    var flags = CheckFlags()
+    (flags.feeds, flags.moreFeeds, flags.feed) = (feeds, moreFeeds, feedOptions.flags)
+    (flags.failOn, flags.stats) = (failOn, stats)
+    let config = loadConfigFile(config)
+    let rules = rules.map { RulesLoader.load(path: $0) }
+    let settings = try resolved { () throws(SettingsError) in
+      try CheckSettings.resolve(flags, config: config, rules: rules)
     }
-    let ruleSet: RuleSet
-    let rulesResult =
-      rules.map { RulesLoader.load(path: $0) }
-      ?? RulesLoader.parse(DefaultRules.yaml(signals: file.signals), file: "default rules")
-    switch rulesResult {
-    case .success(let set): ruleSet = set
-    case .failure(let problems): throw RunFailure(description: problems.description)
-    }
-    if let failOn, failOn != "firing" { throw ValidationError("--fail-on takes: firing") }
-    var statsWindow: Int64?
-    if let stats {
-      guard let w = Nanos.parse(stats) else {
-        throw ValidationError("--stats: \"\(stats)\" is not a duration like 1m")
-      }
-      if let problem = WindowsConfig().problem(withWindow: w) {
-        throw ValidationError("--stats: \(problem)")
-      }
-      statsWindow = w
-    }
-    guard !file.feeds.isEmpty || !feeds.isEmpty || !moreFeeds.isEmpty else {
-      throw ValidationError("give at least one feed (--feed FILE)")
-    }
-    let given = feeds + moreFeeds
-    try feedOptions.validate(feedCount: given.count)
-    let specs = try feedOptions.specs(config: file.feeds, targets: given)
-    if let live = specs.first(where: { $0.kind == .command || $0.kind == .scrape }) {
-      throw ValidationError(
-        "vigil check reads files; the \(live.kind.rawValue) feed \"\(live.displayName)\" runs only in the dashboard"
-      )
-    }
-
-    var checker = Checker(rules: ruleSet, statsWindow: statsWindow, signals: file.signals)
-    for spec in specs {
+    var checker = Checker(
+      rules: settings.rules, statsWindow: settings.statsWindow, signals: settings.signals)
+    for spec in settings.specs {
       guard let problem = readWholeFeed(spec, into: &checker) else { continue }
       throw RunFailure(description: "vigil check: \(spec.target): \(problem)")
     }
@@ -86,7 +57,7 @@ struct Check: ParsableCommand {
     let report = checker.run { out.line($0) }
     out.flush()
     printError(summary(report))
-    if failOn == "firing" && !report.fired.isEmpty { throw ExitCode(2) }
+    if settings.failOnFiring && !report.fired.isEmpty { throw ExitCode(2) }
   }
 
   func summary(_ r: Checker.Report) -> String {
@@ -110,26 +81,20 @@ struct Check: ParsableCommand {
 
 /// Reads a feed to its end into the checker; returns a problem when it cannot be read.
 func readWholeFeed(_ spec: FeedSpec, into checker: inout Checker) -> String? {
-  let fd = spec.kind == .stdin ? 0 : open(spec.target, O_RDONLY | O_CLOEXEC)
-  guard fd >= 0 else { return String(cString: strerror(errno)) }
-  defer { if fd != 0 { close(fd) } }
   var pump = RecordPump(format: spec.format)
-  var buffer = [UInt8](repeating: 0, count: 1 << 20)
-  while true {
-    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-    if n < 0 && errno == EINTR { continue }
-    if n < 0 { return String(cString: strerror(errno)) }
-    var batch = RecordBatch()
-    if n == 0 {
-      pump.finish(into: &batch)
-    } else {
-      buffer.withUnsafeBytes {
-        pump.push(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &batch)
-      }
-    }
+  func add(_ batch: RecordBatch) {
     if !batch.isEmpty, let format = pump.format { checker.add(batch, format: format, feed: spec) }
-    if n == 0 { return nil }
   }
+  let problem = readChunks(spec.target, standardInput: spec.kind == .stdin) { chunk in
+    var batch = RecordBatch()
+    pump.push(chunk, into: &batch)
+    add(batch)
+  }
+  if let problem { return problem }
+  var batch = RecordBatch()
+  pump.finish(into: &batch)
+  add(batch)
+  return nil
 }
 
 /// Buffers standard output in large writes.

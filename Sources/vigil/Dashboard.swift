@@ -12,7 +12,7 @@ import VigilRender
 #endif
 
 /// Starts the feeds and runs the loop on curses (or headless); returns the exit code.
-func runDashboard(_ o: RunOptions) throws -> Int32 {
+func runDashboard(_ o: DashboardOptions) throws -> Int32 {
   var config = o.config
   var specs = o.feeds
   let clock: any VigilClock
@@ -53,7 +53,7 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     if o.headless { for w in config.layoutWarnings { printError("vigil: layout: \(w)") } }
   }
   var recorder: IncidentRecorder?
-  if let target = o.recording {
+  if let target = o.recording.map(RecordingTarget.init) {
     do {
       recorder = try IncidentRecorder(
         target: target, state: state,
@@ -108,4 +108,17 @@ func runDashboard(_ o: RunOptions) throws -> Int32 {
     return 128 + sig
   }
   return 0
+}
+
+extension RecordingTarget {
+  /// The target `--record` or `--black-box` chose (black-box segments of the default length).
+  init(_ choice: RecordingChoice) {
+    switch choice {
+    case .file(let path): self = .file(path)
+    case .blackBox(let directory, let keep, let maxBytes):
+      self = .blackBox(
+        directory: directory, keep: keep, maxBytes: maxBytes,
+        segment: RecordingTarget.defaultSegment)
+    }
+  }
 }

@@ -1,12 +1,6 @@
 import ArgumentParser
 import VigilCore
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 struct LintFeed: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lint-feed",
@@ -37,35 +31,15 @@ struct LintFeed: ParsableCommand {
   var file: String
 
   func run() throws {
-    guard let f = FeedFormat(rawValue: format) else {
-      throw ValidationError("--format \(format): expected \(FeedFormat.choices)")
+    var flags = LintFeedFlags(format: format)
+    (flags.map, flags.timeUnit, flags.time) = (map, timeUnit, time)
+    let now = SystemClock().now()
+    let settings = try resolved { () throws(SettingsError) in
+      try LintFeedSettings.resolve(flags, now: now)
     }
-    var mapping = FieldMapping()
-    if let map {
-      do { mapping = try FieldMapping.parse(map) } catch {
-        throw ValidationError("--map: \(error)")
-      }
-    }
-    let unit = try timeUnit.map {
-      guard let u = TimeUnit(rawValue: $0) else {
-        throw ValidationError("--time-unit must be s, ms, us or ns")
-      }
-      return u
-    }
-    var arrival = SystemClock().now()
-    if let time {
-      guard case .timestamp(let t) = RFC3339.parse(time) else {
-        throw ValidationError("--time \(time): expected an RFC 3339 time like 2026-11-26T10:00:00Z")
-      }
-      arrival = t
-    }
-    let fd = file == "-" ? 0 : open(file, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      throw RunFailure(description: "vigil lint-feed: \(file): \(String(cString: strerror(errno)))")
-    }
-    defer { if fd != 0 { close(fd) } }
-
-    var linter = FeedLinter(format: f, mapping: mapping, timeUnit: unit, arrival: arrival)
+    var linter = FeedLinter(
+      format: settings.format, mapping: settings.mapping, timeUnit: settings.timeUnit,
+      arrival: settings.arrival)
     var stdout = OutputBuffer()
     var out = LintOutput()
     func flush() {
@@ -74,25 +48,16 @@ struct LintFeed: ParsableCommand {
       if !out.stderr.isEmpty { printError(out.stderr.joined(separator: "\n")) }
       out = LintOutput()
     }
-    var buffer = [UInt8](repeating: 0, count: 1 << 20)
-    while true {
-      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 && errno == EINTR { continue }
-      if n < 0 {
-        throw RunFailure(
-          description: "vigil lint-feed: \(file): \(String(cString: strerror(errno)))")
-      }
-      if n == 0 { break }
-      buffer.withUnsafeBytes {
-        linter.push(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &out)
-      }
+    let problem = readChunks(file, standardInput: file == "-") { chunk in
+      linter.push(chunk, into: &out)
       flush()
     }
+    if let problem { throw RunFailure(description: "vigil lint-feed: \(file): \(problem)") }
     linter.finish(into: &out)
     flush()
     let verdict = linter.isValid ? "valid" : "INVALID"
     printError(
-      "lint-feed: \(linter.samples) samples, \(linter.rejected) rejected, \(linter.warnings) warnings: \(verdict) \(f.rawValue)"
+      "lint-feed: \(linter.samples) samples, \(linter.rejected) rejected, \(linter.warnings) warnings: \(verdict) \(settings.format.rawValue)"
     )
     if !linter.isValid { throw ExitCode(1) }
   }

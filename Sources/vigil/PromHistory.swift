@@ -57,69 +57,29 @@ struct PrometheusHistoryOptions: ParsableArguments {
 
   /// Refuses the history flags without `--prometheus`, and a recording beside it.
   func validate(recording: String?) throws {
-    if prometheus == nil {
-      let given = [
-        ("--query", !queries.isEmpty), ("--from", from != nil), ("--to", to != nil),
-        ("--config", config != nil), ("--rules", rules != nil),
-      ].filter(\.1).map(\.0)
-      if recording == nil { throw ValidationError("give a recording, or --prometheus URL") }
-      if let flag = given.first { throw ValidationError("\(flag) needs --prometheus URL") }
-    } else if let recording {
-      throw ValidationError("give a recording (\(recording)) or --prometheus, not both")
-    }
+    try resolved { () throws(SettingsError) in try flags.validate(recording: recording) }
   }
 
-  /// What to load, from the flags and the config file.
+  /// The flags as plain values, for the resolver.
+  var flags: HistoryFlags {
+    var f = HistoryFlags()
+    (f.prometheus, f.queries, f.from, f.to, f.step) = (prometheus, queries, from, to, step)
+    (f.config, f.rules) = (config, rules)
+    return f
+  }
+
+  /// What to load, from the flags and the config file (``HistorySettings``).
   func request(now: Timestamp) throws -> PrometheusHistory.Request {
-    guard let url = prometheus else { throw ValidationError("--prometheus URL is missing") }
-    try checkURL(url, "--prometheus")
-    var file = ConfigFile()
-    if let path = config {
-      switch ConfigLoader.load(path: path) {
-      case .success(let loaded): file = loaded
-      case .failure(let problems): throw RunFailure(description: problems.description)
-      }
-    }
-    var chosen = try parsePrometheusQueries(queries)
-    if chosen.isEmpty {
-      switch file.prometheus.count {
-      case 0:
-        throw ValidationError(
-          "--prometheus needs queries: --query NAME=PROMQL, or a prometheus: section in --config")
-      case 1: chosen = file.prometheus[0].queries
-      default:
-        throw ValidationError(
-          "the config file has \(file.prometheus.count) prometheus servers; give --query")
-      }
-    }
-    let end = try to.map { try parseTimeArgument($0, now: now, flag: "--to") } ?? now
-    let start =
-      try from.map { try parseTimeArgument($0, now: now, flag: "--from") }
-      ?? end.adding(-Nanos.hour)
-    guard start < end else {
-      throw ValidationError("--from must be before --to")
-    }
-    guard let stepNanos = Nanos.parse(step), stepNanos >= Nanos.millisecond else {
-      throw ValidationError("--step: \"\(step)\" is not a duration like 10s")
-    }
-    let rulesYAML: String
-    if let path = rules {
-      guard let text = readTextFile(path) else {
-        throw RunFailure(description: "\(path): cannot read the file")
-      }
-      if case .failure(let problems) = RulesLoader.parse(text, file: path) {
-        throw RunFailure(description: problems.description)
-      }
-      rulesYAML = text
-    } else {
-      // Only the default rules on metrics the queries give: the signals left out are not stale.
-      rulesYAML = DefaultRules.yaml(signals: file.signals, only: Set(chosen.map(\.name)))
+    let (flags, config) = (self.flags, loadConfigFile(config))
+    let rulesText = rules.flatMap(readTextFile)
+    let s = try resolved { () throws(SettingsError) in
+      try HistorySettings.resolve(flags, now: now, config: config, rulesText: rulesText)
     }
     var request = PrometheusHistory.Request(
-      url: url, queries: chosen, from: start, to: end, step: stepNanos, rulesYAML: rulesYAML,
-      rulesPath: rules)
-    request.signals = file.signals
-    if let lengths = file.windows { request.windows.windows = lengths }
+      url: s.url, queries: s.queries, from: s.from, to: s.to, step: s.step,
+      rulesYAML: s.rulesYAML, rulesPath: s.rulesPath)
+    request.signals = s.signals
+    if let lengths = s.windows { request.windows.windows = lengths }
     return request
   }
 
@@ -137,38 +97,5 @@ struct PrometheusHistoryOptions: ParsableArguments {
     } catch {
       throw RunFailure(description: "vigil \(command): \(error)")
     }
-  }
-}
-
-/// A point in time given on the command line: RFC 3339 (`2026-11-26T14:00:00Z`), Unix seconds
-/// (`1795000000`, `1795000000.5`), `now`, or a duration before now (`now-2h`, `-2h`).
-func parseTimeArgument(_ text: String, now: Timestamp, flag: String) throws -> Timestamp {
-  if text == "now" { return now }
-  var relative: Substring?
-  if text.hasPrefix("now-") {
-    relative = text.dropFirst(4)
-  } else if text.hasPrefix("-") {
-    relative = text.dropFirst()
-  }
-  if let relative {
-    guard let ns = Nanos.parse(String(relative)) else {
-      throw ValidationError("\(flag): \"\(text)\" is not a time like now-2h")
-    }
-    return now.adding(-ns)
-  }
-  if let seconds = Double(text), seconds.isFinite, seconds >= 0, seconds < 9e9,
-    text.allSatisfy({ $0.isNumber || $0 == "." })
-  {
-    return Timestamp(nanoseconds: Int64((seconds * 1000).rounded()) * Nanos.millisecond)
-  }
-  switch RFC3339.parse(text) {
-  case .timestamp(let t): return t
-  case .noOffset:
-    throw ValidationError("\(flag): \"\(text)\" has no time zone: add Z (UTC) or an offset")
-  case .outOfRange: throw ValidationError("\(flag): \"\(text)\" is out of range")
-  case .invalid(let why):
-    throw ValidationError(
-      "\(flag): \"\(text)\" is not a time (\(why)); "
-        + "give 2026-11-26T14:00:00Z, a Unix time, now or now-2h")
   }
 }

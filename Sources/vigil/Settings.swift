@@ -1,6 +1,6 @@
+import ArgumentParser
 import VigilApp
 import VigilCore
-import VigilRender
 
 #if canImport(Glibc)
   import Glibc
@@ -14,29 +14,33 @@ func sshSession() -> Bool {
   return value.pointee != 0
 }
 
-/// The settings the help overlay lists (what is in effect and where it came from).
-func helpSettings(_ run: Run, config: AppConfig, file: ConfigFile, look: Look) -> [Setting] {
-  var fpsSource = "default"
-  if run.fps != nil {
-    fpsSource = "--fps"
-  } else if file.fps != nil {
-    fpsSource = "config"
-  } else if config.overSSH {
-    fpsSource = "SSH_CONNECTION set"
+/// Runs a settings resolver (VigilCore/Settings, VigilApp/Settings) and maps its errors to the
+/// command line's: a usage error exits with status 64 and the usage line, a failure with
+/// status 1 and the message alone.
+func resolved<T>(_ body: () throws(SettingsError) -> T) throws -> T {
+  do {
+    return try body()
+  } catch .usage(let message) {
+    throw ValidationError(message)
+  } catch .failure(let message) {
+    throw RunFailure(description: message)
   }
-  var out = [
-    Setting("fps", "\(FrameRate.format(config.fps)) at start (\(fpsSource))"),
-    Setting("clock", config.clockMode.rawValue),
-    Setting("windows", config.windows.windows.map(Nanos.format).joined(separator: ",")),
-    Setting("rules", config.rulesPath ?? "built-in"),
-    Setting("layout", config.layoutPath ?? "\(config.layout.name) (built-in)"),
-    Setting("color", look.colorChoice.rawValue),
-  ]
-  if let depth = run.colors { out.append(Setting("colors", depth)) }
-  if let path = run.config { out.append(Setting("config", path)) }
-  if run.ascii { out.append(Setting("ascii", "on")) }
-  out.append(Setting("bell", config.bell ? "on" : "off (--no-bell)"))
-  if config.debug { out.append(Setting("debug", "on")) }
-  if let record = run.record { out.append(Setting("record", record)) }
-  return out
+}
+
+/// A failure that is not a usage error (a config file with problems, an unusable terminal):
+/// the message is printed and Vigil exits with status 1.
+struct RunFailure: Error, CustomStringConvertible {
+  var description: String
+}
+
+/// Exit codes (ARCHITECTURE §7): 64 usage, 1 failure.
+enum ExitCodes {
+  static let usage: Int32 = 64
+  static let failure: Int32 = 1
+}
+
+/// `--size COLSxROWS`.
+func parseSize(_ text: String) throws -> (Int, Int) {
+  let size = try resolved { () throws(SettingsError) in try parseScreenSize(text) }
+  return (size.width, size.height)
 }

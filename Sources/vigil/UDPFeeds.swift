@@ -18,36 +18,10 @@ struct UDPFeedOptions: ParsableArguments {
       valueName: "addr"))
   var influxUDP: [String] = []
 
-  func validate() throws {
-    for (flag, list) in [("--statsd", statsd), ("--influx-udp", influxUDP)] {
-      for text in list {
-        if case .failure(let why) = UDPEndpoint.parse(text) {
-          throw ValidationError("\(flag) \(why)")
-        }
-      }
-    }
-  }
+  func validate() throws { try resolved { () throws(SettingsError) in try flags.validate() } }
 
-  /// Specs numbered after `existing`; `timeUnit` is the Influx timestamp precision.
-  func specs(after existing: [FeedSpec], timeUnit: TimeUnit?) -> [FeedSpec] {
-    var out: [FeedSpec] = []
-    let all =
-      statsd.map { (FeedKind.statsd, FeedFormat.statsd, $0) }
-      + influxUDP.map { (FeedKind.influxUDP, FeedFormat.influx, $0) }
-    for (kind, format, text) in all {
-      guard case .success(let endpoint) = UDPEndpoint.parse(text) else { continue }
-      out.append(
-        FeedSpec(
-          id: FeedID(existing.count + out.count), kind: kind, target: endpoint.description,
-          format: format, timeUnit: kind == .influxUDP ? timeUnit : nil))
-      if !endpoint.isLoopback {
-        printError(
-          "vigil: warning: \(kind == .statsd ? "--statsd" : "--influx-udp") \(endpoint) accepts "
-            + "datagrams from other hosts; anyone who can reach it can add samples")
-      }
-    }
-    return out
-  }
+  /// The flags as plain values, for the resolver.
+  var flags: UDPFeedFlags { UDPFeedFlags(statsd: statsd, influxUDP: influxUDP) }
 }
 
 /// Binds the socket of a UDP feed spec, or explains why it cannot.

@@ -51,8 +51,14 @@ func printError(_ text: String) {
 struct StandardError: TextOutputStream {
   mutating func write(_ string: String) {
     var s = string
-    s.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+    s.withUTF8 { writeStandardError($0) }
   }
+}
+
+/// One `write(2)` of the bytes to standard error (the C library's `write`, named outside
+/// ``StandardError`` whose own `write` would hide it).
+private func writeStandardError(_ bytes: UnsafeBufferPointer<UInt8>) {
+  _ = write(2, bytes.baseAddress, bytes.count)
 }
 
 struct CheckConfig: ParsableCommand {

@@ -171,36 +171,6 @@ func overlayRect(in area: Rect, width: Int, height: Int) -> Rect {
     x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h)
 }
 
-/// Every key, for the `?` overlay (and the README).
-public let helpKeys: [(key: String, action: String)] = [
-  ("q", "quit (also Ctrl-C)"),
-  ("space", "freeze / resume the display (data keeps flowing in)"),
-  ("1 5 f", "window 1m / 5m / 15m"),
-  ("Tab, arrows, h j k l", "move focus between panels"),
-  ("Enter", "zoom the focused panel"),
-  ("Esc", "back from zoom or an overlay"),
-  ("e", "rejected lines: feed, line number, reason"),
-  ("o", "other metrics: every series no panel shows"),
-  ("a", "alerts: every pending or firing alert"),
-  ("A, s", "in alerts: ack+note, silence 15m/1h/4h"),
-  ("H", "alert history: every episode"),
-  ("F", "feeds: state, rates, errors, command output"),
-  ("j k, arrows", "in lists: scroll or select a row"),
-  ("PgDn PgUp, ^D ^U", "in lists: a page down / up"),
-  ("g G, Home End", "in lists: the top / the bottom"),
-  ("r", "reload rules and layout; a bad file keeps the old"),
-  ("m", "add a marker (kept in a recording)"),
-  ("t", "next theme"),
-  ("+ -", "frame rate faster / slower (0.5 to 30 fps)"),
-  ("?", "this help (j k scroll it)"),
-]
-
-/// The mouse, when `--mouse` turned it on.
-public let helpMouse: [(key: String, action: String)] = [
-  ("click", "focus a panel; again: zoom; zoomed: back"),
-  ("wheel", "scroll lists and overlays (3 rows a notch)"),
-]
-
 /// One row of the help overlay.
 struct HelpRow: Equatable {
   enum Kind: Equatable { case heading, entry, blank }
@@ -212,16 +182,20 @@ struct HelpRow: Equatable {
 /// The help overlay's rows: every key, then the settings in effect.
 func helpRows(_ state: AppState) -> [HelpRow] {
   var rows: [HelpRow] = []
-  let keys = state.config.isReplay ? replayHelpKeys : helpKeys
-  for entry in keys {
-    var action = entry.action
-    if entry.key == "t" { action += " (now: \(state.theme.name))" }
-    if entry.key == "+ -" { action += " (now: \(FrameRate.format(state.ui.fps)))" }
-    rows.append(HelpRow(kind: .entry, key: entry.key, text: action))
+  let contexts: [KeyContext] =
+    state.config.isReplay ? [.replayPlayer] : [.dashboard, .alertsList, .lists]
+  for entry in KeyMap.entries where contexts.contains(entry.context) {
+    var text = entry.help
+    switch entry.now {
+    case .theme: text += " (now: \(state.theme.name))"
+    case .fps: text += " (now: \(FrameRate.format(state.ui.fps)))"
+    case nil: break
+    }
+    rows.append(HelpRow(kind: .entry, key: entry.label, text: text))
   }
   if state.config.mouse {
-    for entry in helpMouse {
-      rows.append(HelpRow(kind: .entry, key: entry.key, text: entry.action))
+    for entry in KeyMap.mouse {
+      rows.append(HelpRow(kind: .entry, key: entry.label, text: entry.help))
     }
   }
   guard !state.config.isReplay else { return rows }
@@ -239,25 +213,6 @@ func helpRows(_ state: AppState) -> [HelpRow] {
   for s in settings { rows.append(HelpRow(kind: .entry, key: s.name, text: s.value)) }
   return rows
 }
-
-/// The keys of `vigil replay` (the player's first, then the dashboard's that still apply).
-public let replayHelpKeys: [(key: String, action: String)] = [
-  ("q", "quit"),
-  ("space", "pause / play"),
-  (". ,", "step one evaluation tick forward / back"),
-  ("+ - =", "speed x2 / /2 (0.25x to 1000x) / 1x"),
-  ("] [", "next / previous alert transition"),
-  ("e E", "next / previous transition to firing"),
-  ("} {", "next / previous marker"),
-  ("g G", "start / end of the recording"),
-  (":", "go to a time: 16:20, 16:20:05, +5m, -30s"),
-  ("m", "add a marker (saved beside the recording)"),
-  ("1 5 f", "window 1m / 5m / 15m"),
-  ("Tab, arrows, Enter", "move focus, zoom"),
-  ("a H o", "alerts / alert history / other metrics"),
-  ("Esc", "back from zoom or an overlay"),
-  ("?", "this help"),
-]
 
 func renderHelp(
   _ state: AppState, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme

@@ -7,21 +7,15 @@ import VigilRender
 /// views lay the overlays out, so the keys never scroll past the last full page.
 
 /// How far one key moves a list: a row, a page, or to an end.
-enum ScrollMove: Equatable {
+public enum ScrollMove: Sendable, Equatable {
   case by(Int)
   case pageDown, pageUp, top, bottom
 
-  /// The move a key makes in a list, or nil for a key that does not scroll.
+  /// The move a key makes in a list (``KeyMap``, context `lists`), or nil for a key that does
+  /// not scroll.
   init?(_ key: Key) {
-    switch key {
-    case .down, .character("j"): self = .by(1)
-    case .up, .character("k"): self = .by(-1)
-    case .pageDown, .control("d"), .control("f"): self = .pageDown
-    case .pageUp, .control("u"), .control("b"): self = .pageUp
-    case .home, .character("g"): self = .top
-    case .end, .character("G"): self = .bottom
-    default: return nil
-    }
+    guard case .scroll(let move) = KeyMap.action(for: key, in: .lists) else { return nil }
+    self = move
   }
 
   /// The new position from `position` in a list of `count` items showing `visible` at once,

@@ -1,22 +1,5 @@
 import ArgumentParser
 import VigilApp
-import VigilCore
-
-extension Run {
-  /// `--layout NAME|PATH` (or the config file's `layout:`): the layout, validated. A file with
-  /// errors stops Vigil (every problem printed); its warnings are shown at start.
-  func applyLayout(_ nameOrPath: String?, to config: inout AppConfig) throws {
-    guard let nameOrPath else { return }
-    switch LayoutLoader.resolve(nameOrPath) {
-    case .success(let load):
-      config.layout = load.layout
-      config.layoutText = load.layout == Layout.commerce ? nil : load.text
-      config.layoutPath = LayoutLoader.isPath(nameOrPath) ? nameOrPath : nil
-      config.layoutWarnings = load.warnings
-    case .failure(let problems): throw RunFailure(description: problems.description)
-    }
-  }
-}
 
 struct CheckLayout: ParsableCommand {
   static let configuration = CommandConfiguration(

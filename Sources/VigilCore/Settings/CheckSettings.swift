@@ -1,0 +1,104 @@
+/// The flags of `vigil check`.
+public struct CheckFlags: Sendable, Equatable {
+  /// `--feed FILE` (repeatable), then the feed files given as arguments.
+  public var feeds: [String] = []
+  public var moreFeeds: [String] = []
+  public var feed = FeedFlags()
+  /// `--fail-on`: only `firing`.
+  public var failOn: String?
+  /// `--stats WINDOW`.
+  public var stats: String?
+
+  public init() {}
+}
+
+/// What `vigil check` runs: the rules, the feeds, the statistics window.
+public struct CheckSettings: Sendable {
+  public var rules: RuleSet
+  public var specs: [FeedSpec]
+  public var signals: SignalNames
+  public var statsWindow: Int64?
+  /// `--fail-on firing`: exit status 2 when an alert fired.
+  public var failOnFiring: Bool
+
+  /// Resolves the flags over the config file (its signal names and feeds come first). `rules`
+  /// is the `--rules` file as ``RulesLoader`` loaded it; nil: the default rules for the config
+  /// file's signal names.
+  public static func resolve(
+    _ flags: CheckFlags, config: Result<ConfigFile, ConfigProblems>,
+    rules: Result<RuleSet, ConfigProblems>?
+  ) throws(SettingsError) -> CheckSettings {
+    let file = try config.loadedFile()
+    let rulesResult =
+      rules ?? RulesLoader.parse(DefaultRules.yaml(signals: file.signals), file: "default rules")
+    let ruleSet: RuleSet
+    switch rulesResult {
+    case .success(let set): ruleSet = set
+    case .failure(let problems): throw .failure(problems.description)
+    }
+    if let failOn = flags.failOn, failOn != "firing" { throw .usage("--fail-on takes: firing") }
+    var statsWindow: Int64?
+    if let stats = flags.stats {
+      guard let w = Nanos.parse(stats) else {
+        throw .usage("--stats: \"\(stats)\" is not a duration like 1m")
+      }
+      if let problem = WindowsConfig().problem(withWindow: w) {
+        throw .usage("--stats: \(problem)")
+      }
+      statsWindow = w
+    }
+    guard !file.feeds.isEmpty || !flags.feeds.isEmpty || !flags.moreFeeds.isEmpty else {
+      throw .usage("give at least one feed (--feed FILE)")
+    }
+    let given = flags.feeds + flags.moreFeeds
+    try flags.feed.validate(feedCount: given.count)
+    let specs = try flags.feed.specs(config: file.feeds, targets: given)
+    if let live = specs.first(where: { $0.kind == .command || $0.kind == .scrape }) {
+      throw .usage(
+        "vigil check reads files; the \(live.kind.rawValue) feed \"\(live.displayName)\" runs only in the dashboard"
+      )
+    }
+    return CheckSettings(
+      rules: ruleSet, specs: specs, signals: file.signals, statsWindow: statsWindow,
+      failOnFiring: flags.failOn == "firing")
+  }
+}
+
+/// The flags of `vigil lint-feed`.
+public struct LintFeedFlags: Sendable, Equatable {
+  public var format: String
+  public var map: String?
+  public var timeUnit: String?
+  /// `--time`: the time of samples without a timestamp (RFC 3339).
+  public var time: String?
+
+  public init(format: String) { self.format = format }
+}
+
+/// How `vigil lint-feed` reads its file.
+public struct LintFeedSettings: Sendable, Equatable {
+  public var format: FeedFormat
+  public var mapping: FieldMapping
+  public var timeUnit: TimeUnit?
+  /// The time of samples without a timestamp: `--time`, else `now`.
+  public var arrival: Timestamp
+
+  public static func resolve(_ flags: LintFeedFlags, now: Timestamp) throws(SettingsError)
+    -> LintFeedSettings
+  {
+    guard let format = FeedFormat(rawValue: flags.format) else {
+      throw .usage("--format \(flags.format): expected \(FeedFormat.choices)")
+    }
+    let mapping = try flags.map.map { text throws(SettingsError) in try parseMapFlag(text) }
+    let unit = try parseTimeUnitFlag(flags.timeUnit)
+    var arrival = now
+    if let time = flags.time {
+      guard case .timestamp(let t) = RFC3339.parse(time) else {
+        throw .usage("--time \(time): expected an RFC 3339 time like 2026-11-26T10:00:00Z")
+      }
+      arrival = t
+    }
+    return LintFeedSettings(
+      format: format, mapping: mapping ?? FieldMapping(), timeUnit: unit, arrival: arrival)
+  }
+}
