@@ -8,7 +8,10 @@ extension Engine {
   public mutating func advance<O: EngineObserver>(
     to sample: Sample, arrival: Timestamp, observer: inout O
   ) -> Timestamp {
-    let now = clock.resolve(sample, arrival: arrival, horizon: store.config.longestHorizon)
+    if clock.mode == .auto {
+      clock.settleMode(sample, arrival: arrival, horizon: store.config.longestHorizon)
+    }
+    let now = clock.resolve(sample, arrival: arrival)
     // Event time: the ticks this sample passes are evaluated before it lands.
     if clock.mode == .event && now >= nextCheck {
       evaluateDue(now: clock.now, backlog: false, observer: &observer)
@@ -48,12 +51,15 @@ extension Engine {
 }
 
 extension EngineClock {
-  /// Takes a sample into account; returns the "now" it is judged against.
+  /// The auto mode settles on the first sample: event time when it is older than the longest
+  /// window, else the wall clock.
+  mutating func settleMode(_ sample: Sample, arrival: Timestamp, horizon: Int64) {
+    mode = arrival.since(sample.timestamp) > horizon ? .event : .wall
+  }
+
+  /// Takes a sample into account (the mode settled); returns the "now" it is judged against.
   @inline(__always)
-  mutating func resolve(_ sample: Sample, arrival: Timestamp, horizon: Int64) -> Timestamp {
-    if mode == .auto {
-      mode = arrival.since(sample.timestamp) > horizon ? .event : .wall
-    }
+  mutating func resolve(_ sample: Sample, arrival: Timestamp) -> Timestamp {
     if oldestEvent.map({ sample.timestamp < $0 }) ?? true {
       oldestEvent = sample.timestamp
     }
@@ -121,7 +127,11 @@ extension Engine {
         parser.parse(record, line: line, arrival: arrival, into: &sink)
         guard !sink.samples.isEmpty else { continue }
         trackLongWindows()
-        for sample in sink.samples {
+        // By index: iterating the array would retain it for every record (landing mutates self).
+        var k = 0
+        while k < sink.samples.count {
+          let sample = sink.samples[k]
+          k += 1
           let now = advance(to: sample, arrival: arrival, observer: &observer)
           let outcome = land(sample, now: now, feed: feedNumber)
           if outcome == .accepted {
