@@ -60,19 +60,6 @@ public struct AlertsState: Sendable {
   /// Applies an operator action: from a key live, or from a recording in replay.
   public mutating func apply(_ action: OperatorAction) { notifier.apply(action) }
 
-  /// `A` on the selected alert: acknowledge it, or take the ack back.
-  /// A new ack opens a note prompt (Enter saves it, Esc leaves the ack without a note).
-  mutating func toggleAck(_ key: AlertKey) -> OperatorAction {
-    let action = notifier.toggleAck(key)
-    if case .ack = action { noteEntry = AckNoteEntry(key: key, text: "") }
-    return action
-  }
-
-  /// `s` on the selected alert: silence it for 15m, pressed again 1h, then 4h, then lifted.
-  mutating func cycleSilence(_ key: AlertKey, now: Timestamp) -> OperatorAction {
-    notifier.cycleSilence(key, now: now)
-  }
-
   /// A key while the ack note prompt is open: `handled` is false when the prompt is not open;
   /// `action` is the note when Enter saved one.
   mutating func noteKey(_ key: Key) -> (handled: Bool, action: OperatorAction?) {

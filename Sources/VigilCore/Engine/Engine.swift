@@ -19,7 +19,7 @@
 /// ``clock``, ``seriesFeed``). What a tick produced goes to an ``EngineObserver``: the
 /// dashboard's alert history and notifier, or `vigil check`'s output.
 ///
-/// Nothing here reads a clock: wall time comes in as `arrival` and through ``setWallTime(_:)``.
+/// Nothing here reads a clock: wall time comes in as `arrival` and through ``setNow(_:)``.
 public struct Engine: Sendable {
   /// The parser's output buffer and the series interner (``interner``).
   public internal(set) var sink: ParseSink
@@ -69,15 +69,10 @@ public struct Engine: Sendable {
     longWindows = LongWindowTracker(rules: rules, config: store.config)
   }
 
-  /// The wall clock reads `t` (a tick of the loop); it never goes back. Nothing in event time.
-  public mutating func setWallTime(_ t: Timestamp) {
-    if clock.mode != .event { clock.now = max(clock.now, t) }
-  }
-
   /// Sets the clock mode (tests; the app sets it at start).
   public mutating func setClockMode(_ mode: ClockMode) { clock.mode = mode }
 
-  /// Sets "now" directly (a view frozen at a time in tests and benchmarks).
+  /// Sets "now": the wall clock's time from the loop's ticks (in event time the samples set it).
   public mutating func setNow(_ t: Timestamp) { clock.now = t }
 }
 
@@ -121,9 +116,6 @@ extension Engine {
         format: format, parser: Parsers.make(format, mapping: mapping, timeUnit: timeUnit))
     }
   }
-
-  /// Whether feed number `feed` has a parser (``useFormat(_:feed:mapping:timeUnit:)``).
-  public func hasParser(feed: Int) -> Bool { feed < parsers.count && parsers[feed].parser != nil }
 
   /// Parses every record of `batch` with feed `feed`'s parser, calling `sample` with each sample
   /// in order; returns the issues: the parser's, then the batch's oversized and cut lines.
