@@ -67,11 +67,10 @@ public enum FeedHealth: Sendable, Equatable {
   }
 }
 
-/// Per-feed state owned by the loop: its parser and its counters.
+/// Per-feed state owned by the loop: its health and counters (its parser is the engine's).
 public struct FeedState: Sendable {
   public var spec: FeedSpec
   public var format: FeedFormat?
-  var parser: (any FeedParser)?
   public var health = FeedHealth.starting
   public var lines: UInt64 = 0
   public var samples: UInt64 = 0
@@ -199,6 +198,8 @@ public struct UIState: Sendable, Equatable {
   public var scroll = 0
   /// The marker being typed after `m`, or nil.
   public var markerEntry: String?
+  /// The ack note being typed in the alerts overlay after `A`, or nil.
+  public var ackNote: AckNoteEntry?
   public init() {}
 }
 
@@ -233,30 +234,25 @@ public struct RateMeter: Sendable, Equatable {
 public struct AppState: Sendable {
   public var config: AppConfig
   public var feeds: [FeedState]
+  /// Parsers, series, windows, alert evaluation and the clock they run on: the same engine as
+  /// `vigil check` (see ``Engine``).
+  public var engine: Engine
   /// Series are capped (each costs at least ~20 KB of windows): 2,000 is far more than a
   /// terminal shows, and keeps a runaway label from taking the host's memory.
-  public var sink = ParseSink(interner: SeriesInterner(maxSeries: AppState.maxSeries))
   public static let maxSeries = 2_000
-  public var store: MetricStore
   public var issues: [IssueRecord] = []
   public var ui = UIState()
   public var lineRate = RateMeter()
-  /// The time views show: the clock's now, or the newest event time in event mode.
-  public var now: Timestamp
-  /// The clock mode in force (auto resolves to wall or event on the first sample).
-  public var clockMode: ClockMode
-  /// The newest event time seen.
-  public var newestEvent: Timestamp?
-  /// The oldest event time seen (where alert evaluation starts: see `evaluateAlerts`).
-  public var oldestEvent: Timestamp?
   /// Set when data or UI changed since the last frame.
   public var dirty = true
   /// A message for the title bar (a reloaded or rejected rules file), until a clock time.
   public var notice: Notice?
   public var totalLines: UInt64 = 0
   public var totalRejected: UInt64 = 0
-  /// The alert engine, its transition history and episodes (see `Alerts.swift`).
-  public var alerts: AlertsState
+  /// The alert transitions and episodes the engine produced (see `Alerts.swift`).
+  public var alertHistory = AlertHistory()
+  /// Acks, silences and the bell's throttle.
+  public var notifier = Notifier()
   /// Operator actions taken since the runtime last took them (for the recording).
   public var actions: [OperatorAction] = []
   /// Markers typed with `m` (the newest ``markLimit``), and how many there were in all.
@@ -270,9 +266,6 @@ public struct AppState: Sendable {
     marksTotal += 1
     if marks.count > Self.markLimit { marks.removeFirst(marks.count - Self.markLimit) }
   }
-  /// For each series (by `SeriesID.index`), the index in `feeds` of the feed that last
-  /// delivered a sample of it, or -1: which feed's staleness a panel shows.
-  public var seriesFeed: [Int32] = []
   /// The loop's measured frame rate and output (`--debug`), nil until the first second.
   public var loopRates: LoopRates?
   /// The layout in force: ``AppConfig/layout`` until a reload replaces it (`.layoutLoaded`).
@@ -281,16 +274,32 @@ public struct AppState: Sendable {
   public init(config: AppConfig, feeds: [FeedSpec], now: Timestamp) {
     self.config = config
     layout = config.layout
-    alerts = AlertsState(
-      rules: config.rules ?? AlertsState.defaultRules(config.signals), windows: config.windows)
+    engine = Engine(
+      rules: config.rules ?? RuleSet.defaults(for: config.signals), windows: config.windows,
+      clockMode: config.clockMode, now: now, maxSeries: AppState.maxSeries)
     self.feeds = feeds.map(FeedState.init)
-    store = MetricStore(config: config.windows)
-    self.now = now
-    clockMode = config.clockMode
     ui.fps = config.fps
     if let i = config.windows.windows.firstIndex(of: 5 * Nanos.minute) { ui.windowIndex = i }
     ui.windowIndex = min(ui.windowIndex, max(0, config.windows.windows.count - 1))
   }
+
+  /// The time views show: the clock's now, or the newest event time in event mode.
+  public var now: Timestamp {
+    get { engine.clock.now }
+    set { engine.setNow(newValue) }
+  }
+
+  /// The clock mode in force (auto resolves to wall or event on the first sample).
+  public var clockMode: ClockMode {
+    get { engine.clock.mode }
+    set { engine.setClockMode(newValue) }
+  }
+
+  /// The newest event time seen.
+  public var newestEvent: Timestamp? { engine.clock.newestEvent }
+
+  /// The oldest event time seen (where alert evaluation starts).
+  public var oldestEvent: Timestamp? { engine.clock.oldestEvent }
 
   /// The window length in force.
   public var window: Int64 { config.windows.windows[ui.windowIndex] }

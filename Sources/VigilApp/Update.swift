@@ -8,12 +8,7 @@ import VigilRender
 public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
   switch message {
   case .feed(let input):
-    ingest(&state, input)
-    if state.alerts.ringPending {
-      state.alerts.ringPending = false
-      return [.bell]
-    }
-    return []
+    return ingest(&state, input) ? [.bell] : []
   case .key(let key):
     return handleKey(&state, key)
   case .mouse(let event):
@@ -33,7 +28,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     let until = state.now.adding(15 * Nanos.second)
     switch result {
     case .success(let rules):
-      state.alerts.replaceRules(rules, windows: state.store.config)
+      state.engine.replaceRules(rules)
       state.notice = Notice(
         text: "rules reloaded: \(rules.rules.count) rules", isError: false, until: until)
     case .failure(let problems):
@@ -64,22 +59,23 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
 
 // MARK: - Feeds
 
-private func ingest(_ state: inout AppState, _ input: FeedInput) {
-  guard let fi = state.feeds.firstIndex(where: { $0.spec.id == input.feed }) else { return }
+/// Applies one feed input; returns whether the bell should ring.
+private func ingest(_ state: inout AppState, _ input: FeedInput) -> Bool {
+  guard let fi = state.feeds.firstIndex(where: { $0.spec.id == input.feed }) else { return false }
   state.feeds[fi].lastArrival = input.arrival
   switch input.payload {
   case .event(let event):
     applyFeedEvent(&state.feeds[fi], event, at: input.arrival)
     state.dirty = true
+    return false
   case .records(let batch, let format):
-    if state.feeds[fi].parser == nil || state.feeds[fi].format != format {
-      let spec = state.feeds[fi].spec
-      state.feeds[fi].parser = Parsers.make(format, mapping: spec.mapping, timeUnit: spec.timeUnit)
-      state.feeds[fi].format = format
-    }
+    let spec = state.feeds[fi].spec
+    state.engine.useFormat(format, feed: fi, mapping: spec.mapping, timeUnit: spec.timeUnit)
+    state.feeds[fi].format = format
     if case .starting = state.feeds[fi].health { state.feeds[fi].health = .ok }
-    ingestRecords(&state, feedIndex: fi, batch: batch, arrival: input.arrival)
+    let ring = ingestRecords(&state, feedIndex: fi, batch: batch, arrival: input.arrival)
     state.dirty = true
+    return ring
   }
 }
 
@@ -138,122 +134,32 @@ private func applyFeedEvent(_ feed: inout FeedState, _ event: FeedEvent, at arri
   }
 }
 
+/// Lands a batch through the engine (each sample after the ticks it passes, in event time),
+/// then counts it for the feed and keeps its rejected lines. Returns whether the bell should ring.
 private func ingestRecords(
   _ state: inout AppState, feedIndex fi: Int, batch: RecordBatch, arrival: Timestamp
-) {
-  guard var parser = state.feeds[fi].parser else { return }
-  state.feeds[fi].parser = nil  // keep the parser uniquely referenced while it runs
-  var sink = state.sink
-  state.sink = placeholderSink  // moves the real sink out without copying its buffers
-  sink.samples.removeAll(keepingCapacity: true)
-  sink.issues.removeAll(keepingCapacity: true)
-  var storeRejects: [ParseIssue] = []
-  var accepted: UInt64 = 0
-  var newest = state.feeds[fi].lastSampleTime ?? Timestamp(nanoseconds: .min)
-  let feedNumber = Int32(fi)
-  batch.bytes.withUnsafeBytes { all in
-    var start = 0
-    for i in 0..<batch.count {
-      let end = batch.ends[i]
-      let record = UnsafeRawBufferPointer(rebasing: all[start..<end])
-      let line = batch.lines[i]
-      start = end
-      // The sample buffer is emptied after every record, so it holds only this record's.
-      parser.parse(record, line: line, arrival: arrival, into: &sink)
-      guard !sink.samples.isEmpty else { continue }
-      state.alerts.trackLongWindows(store: &state.store, interner: sink.interner)
-      for sample in sink.samples {
-        let now = resolveNow(&state, sample: sample, arrival: arrival)
-        // Event time: the ticks this sample passes are evaluated before it lands.
-        if state.clockMode == .event && now >= state.alerts.nextCheck {
-          if evaluateAlerts(&state, interner: sink.interner) { state.alerts.ringPending = true }
-        }
-        let outcome = state.store.ingest(sample, now: now)
-        if outcome == .accepted {
-          accepted += 1
-          if sample.timestamp > newest { newest = sample.timestamp }
-          let si = sample.series.index
-          if si >= state.seriesFeed.count {
-            state.seriesFeed.append(
-              contentsOf: repeatElement(-1, count: si + 1 - state.seriesFeed.count))
-          }
-          state.seriesFeed[si] = feedNumber
-        } else {
-          storeRejects.append(storeRejection(outcome, sample, now: now, line: line, record: record))
-        }
-      }
-      sink.samples.removeAll(keepingCapacity: true)
-    }
+) -> Bool {
+  var outcome = BatchOutcome()
+  let ring = withDashboardAlerts(&state) { engine, alerts in
+    outcome = engine.ingest(batch, feed: fi, arrival: arrival, observer: &alerts)
   }
-  state.feeds[fi].parser = parser
   let lines = UInt64(batch.count + batch.oversized.count)
   state.feeds[fi].lines += lines
-  state.feeds[fi].samples += accepted
-  if accepted > 0 { state.feeds[fi].lastSampleTime = newest }
+  state.feeds[fi].samples += outcome.accepted
+  if let newest = outcome.newest {
+    state.feeds[fi].lastSampleTime = max(state.feeds[fi].lastSampleTime ?? newest, newest)
+  }
   state.totalLines += lines
   state.lineRate.add(lines, at: state.clockMode == .event ? arrival : state.now)
   state.feeds[fi].lineRate.add(lines, at: state.clockMode == .event ? arrival : state.now)
-  var issues = sink.issues
-  issues.append(contentsOf: storeRejects)
-  for line in batch.oversized {
-    issues.append(
-      ParseIssue(
-        line: line, reason: .lineTooLong,
-        detail: "longer than the limit (64 KiB a line, 16 MiB an exposition); skipped"))
-  }
-  for line in batch.cut {
-    issues.append(
-      ParseIssue(
-        line: line, reason: .truncated,
-        detail: "datagram longer than the receive buffer; its partial last line was dropped"))
-  }
-  state.feeds[fi].skipped += UInt64(sink.skipped)
-  sink.skipped = 0
-  issues.sort { $0.line < $1.line }
-  record(&state, feedIndex: fi, issues: issues, arrival: arrival)
-  sink.issues.removeAll(keepingCapacity: true)
-  state.sink = sink
+  state.feeds[fi].skipped += UInt64(outcome.skipped)
+  countRejected(&state, feedIndex: fi, issues: outcome.issues, arrival: arrival)
+  return ring
 }
 
-/// Stands in for `AppState.sink` while a batch is parsed (shared, so it allocates nothing).
-private let placeholderSink = ParseSink(interner: SeriesInterner(maxSeries: 0))
-
-/// The issue for a sample the windows refused (too old, or ahead of the clock).
-private func storeRejection(
-  _ outcome: IngestOutcome, _ sample: Sample, now: Timestamp, line: Int,
-  record: UnsafeRawBufferPointer
-) -> ParseIssue {
-  let (reason, detail): (RejectReason, String) =
-    outcome == .future
-    ? (.futureTimestamp, "timestamp \(sample.timestamp) is ahead of the clock (\(now))")
-    : (.tooOld, "timestamp \(sample.timestamp) is older than the longest window")
-  return ParseIssue(line: line, reason: reason, detail: detail, excerpt: printableExcerpt(record))
-}
-
-/// The "now" a sample is judged against, resolving the auto clock mode on the first sample.
-@inline(__always)
-private func resolveNow(_ state: inout AppState, sample: Sample, arrival: Timestamp) -> Timestamp {
-  if state.clockMode == .auto {
-    let horizon = state.config.windows.levels.map(\.horizon).max() ?? 0
-    state.clockMode = arrival.since(sample.timestamp) > horizon ? .event : .wall
-  }
-  if state.oldestEvent.map({ sample.timestamp < $0 }) ?? true {
-    state.oldestEvent = sample.timestamp
-  }
-  if state.clockMode == .event {
-    if state.newestEvent.map({ sample.timestamp > $0 }) ?? true {
-      state.newestEvent = sample.timestamp
-      state.now = sample.timestamp
-    }
-    return state.now
-  }
-  if state.newestEvent.map({ sample.timestamp > $0 }) ?? true {
-    state.newestEvent = sample.timestamp
-  }
-  return arrival
-}
-
-private func record(
+/// Counts a batch's rejected lines for its feed and keeps the newest for the rejected-lines
+/// view.
+private func countRejected(
   _ state: inout AppState, feedIndex fi: Int, issues: [ParseIssue], arrival: Timestamp
 ) {
   guard !issues.isEmpty else { return }

@@ -235,7 +235,7 @@ if args.contains("--rss-child") {
   var state = freshState()
   let lines = ingest(path: path, state: &state)
   print(
-    "rss_kib \(peakRSSKiB()) lines \(lines) file_lines \(n) series \(state.sink.interner.count) rejected \(state.totalRejected)"
+    "rss_kib \(peakRSSKiB()) lines \(lines) file_lines \(n) series \(state.engine.interner.count) rejected \(state.totalRejected)"
   )
   exit(0)
 }
@@ -253,7 +253,7 @@ var ingested: UInt64 = 0
 let vigilTime = seconds { ingested = ingest(path: path, state: &state) }
 let vigilRate = Double(ingested) / vigilTime
 print(
-  "vigil ingest: \(ingested) lines in \(Format.fixed(vigilTime, 3)) s = \(Format.fixed(vigilRate / 1e6, 2)) M lines/s (rejected \(state.totalRejected), series \(state.sink.interner.count))"
+  "vigil ingest: \(ingested) lines in \(Format.fixed(vigilTime, 3)) s = \(Format.fixed(vigilRate / 1e6, 2)) M lines/s (rejected \(state.totalRejected), series \(state.engine.interner.count))"
 )
 let tools: [(String, String, String)] = [
   ("wc -l", "wc", "wc -l '\(path)'"),

@@ -64,9 +64,9 @@ import VigilRender
     )
     #expect(s.feeds[1].samples == 1)
     #expect(s.feeds[1].rejected[.nonFinite] == 1)
-    let id = s.sink.interner.lookup(SeriesKey("checkout_p99_seconds", ["region": "eu"]))
+    let id = s.engine.interner.lookup(SeriesKey("checkout_p99_seconds", ["region": "eu"]))
     #expect(id != nil)
-    if let id { #expect(s.store.stats(id, window: 5 * Nanos.minute, at: t0).max == 0.42) }
+    if let id { #expect(s.engine.store.stats(id, window: 5 * Nanos.minute, at: t0).max == 0.42) }
   }
 
   /// A recording keeps the fetch events and a whole scrape body (newlines and all).

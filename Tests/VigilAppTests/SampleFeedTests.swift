@@ -50,7 +50,7 @@ import VigilDemo
       let text = try String(contentsOf: Self.dir.appendingPathComponent(name), encoding: .utf8)
       let state = ingest(text, format: format)
       #expect(state.totalRejected == 0, "\(name): \(state.issues.prefix(3))")
-      keys.append(state.sink.interner.allKeys.sorted())
+      keys.append(state.engine.interner.allKeys.sorted())
       samples.append(state.feeds[0].samples)
     }
     #expect(keys[0].count >= 15)

@@ -23,10 +23,10 @@ import VigilRender
     #expect(state.totalRejected == 2)
     #expect(state.issues.map(\.issue.line) == [2, 3])
     #expect(state.issues.allSatisfy { $0.feed == "app.jsonl" })
-    let cart = state.sink.interner.lookup(SeriesKey("api_latency_ms", ["service": "cart"]))
+    let cart = state.engine.interner.lookup(SeriesKey("api_latency_ms", ["service": "cart"]))
     #expect(cart != nil)
     if let cart {
-      let s = state.store.stats(cart, window: 5 * Nanos.minute, at: t0)
+      let s = state.engine.store.stats(cart, window: 5 * Nanos.minute, at: t0)
       #expect(s.count == 2)
       #expect(s.max == 30)
     }
@@ -69,7 +69,7 @@ import VigilRender
       #"{"metric":"x","value":1,"labels":{"user":"u\#($0)"}}"#
     }
     send(&state, lines, at: t0)
-    #expect(state.sink.interner.count == AppState.maxSeries)
+    #expect(state.engine.interner.count == AppState.maxSeries)
     #expect(state.feeds[0].rejected[.seriesLimit] == 1)
     #expect(state.issues.last?.issue.line == AppState.maxSeries + 1)
   }

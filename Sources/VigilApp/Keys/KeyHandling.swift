@@ -119,8 +119,8 @@ private func reload(_ state: inout AppState) -> [Effect] {
 
 /// Keys of the alerts overlay: move the selection, acknowledge, silence. False: not handled.
 private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
-  let list = state.alerts.listed
-  let sel = state.alerts.selectedIndex(state.ui.alertSelection)
+  let list = state.alertHistory.listed
+  let sel = state.alertHistory.selectedIndex(state.ui.alertSelection)
   if let move = ScrollMove(key) {
     let to = move.apply(to: sel, visible: 10, limit: list.count - 1)
     if to < list.count { state.ui.alertSelection = list[to].key }
@@ -128,10 +128,16 @@ private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
   }
   switch KeyMap.action(for: key, in: .alertsList) {
   case .acknowledge:
-    if sel < list.count { state.actions.append(state.alerts.toggleAck(list[sel].key)) }
+    if sel < list.count {
+      let key = list[sel].key
+      let action = state.notifier.toggleAck(key)
+      // A new ack opens a note prompt (Enter saves it, Esc leaves the ack without a note).
+      if case .ack = action { state.ui.ackNote = AckNoteEntry(key: key, text: "") }
+      state.actions.append(action)
+    }
   case .silence:
     if sel < list.count {
-      state.actions.append(state.alerts.cycleSilence(list[sel].key, now: state.now))
+      state.actions.append(state.notifier.cycleSilence(list[sel].key, now: state.now))
     }
   default: return false
   }

@@ -24,7 +24,7 @@ extension ModelBuilder {
   /// The metrics an alert instance watches (its rule's; a silent feed's `feed` label).
   func alertMetrics(_ inst: AlertInstance) -> [String] {
     if inst.rule == RuleSet.feedStaleRule { return inst.labels["feed"].map { [$0] } ?? [] }
-    guard let rule = state.alerts.evaluator.ruleSet.rules.first(where: { $0.name == inst.rule })
+    guard let rule = state.engine.rules.rules.first(where: { $0.name == inst.rule })
     else { return [] }
     switch rule.aggregate {
     case .series: return [rule.selector.metric]
@@ -144,7 +144,7 @@ extension ModelBuilder {
       guard st.count > 0 else { return nil }
       let u = spec.unit
       return [
-        state.sink.interner.key(s.id).description, Format.count(Double(st.count)),
+        state.engine.interner.key(s.id).description, Format.count(Double(st.count)),
         Format.rate(st.eventRate), u.format(st.min), u.format(st.mean), u.format(st.p50),
         u.format(st.p99), u.format(st.max), u.format(st.last),
       ]

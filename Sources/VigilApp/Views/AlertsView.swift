@@ -31,7 +31,8 @@ private func since(_ i: AlertInstance) -> Timestamp? {
 func renderAlerts(
   _ state: AppState, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
 ) {
-  let alerts = state.alerts
+  let alerts = state.alertHistory
+  let notifier = state.notifier
   let rect = overlayRect(in: area, width: area.width - 4, height: area.height - 2)
   buffer.fill(rect, with: Cell(" ", style: theme.overlay))
   let title = "Alerts (\(alerts.firing.count) firing, \(alerts.pending.count) pending)"
@@ -40,15 +41,16 @@ func renderAlerts(
     glyphs: glyphs, theme: theme)
   guard !inner.isEmpty else { return }
   var y = inner.y
-  let rules = alerts.evaluator.ruleSet
-  let unhealthy = alerts.evaluator.health.values.filter { $0 != .ok }.count
+  let evaluator = state.engine.evaluator
+  let rules = evaluator.ruleSet
+  let unhealthy = evaluator.health.values.filter { $0 != .ok }.count
   var head = "\(rules.rules.count) rules, every \(Nanos.format(rules.evaluationInterval))"
-  if let last = alerts.evaluator.lastTick { head += ", last at \(CivilTime(last).clock)" }
+  if let last = evaluator.lastTick { head += ", last at \(CivilTime(last).clock)" }
   if unhealthy > 0 { head += ", \(unhealthy) without data or failing" }
   buffer.put(head, at: Point(x: inner.x, y: y), style: theme.label, clip: inner)
   y += 1
   buffer.put(
-    alerts.noteEntry.map { "ack note (Enter saves, Esc skips): " + $0.text + "_" }
+    state.ui.ackNote.map { "ack note (Enter saves, Esc skips): " + $0.text + "_" }
       ?? "j k select  A acknowledge (with a note)  s silence 15m, 1h, 4h, off",
     at: Point(x: inner.x, y: y),
     style: theme.label, clip: inner)
@@ -80,14 +82,14 @@ func renderAlerts(
       " " + inst.state.rawValue.uppercased() + " ", at: Point(x: x, y: y), style: stateStyle,
       clip: inner)
     x += buffer.put(" " + inst.rule, at: Point(x: x, y: y), style: theme.headline, clip: inner)
-    let value = alerts.formatValue(inst.value, rule: inst.rule)
+    let value = rules.formatValue(inst.value, rule: inst.rule)
     x += buffer.put("  " + value, at: Point(x: x, y: y), style: theme.text, clip: inner)
-    if alerts.acked.contains(inst.key) {
+    if notifier.acked.contains(inst.key) {
       var ack = "  ACK"
-      if let note = alerts.ackNotes[inst.key] { ack += ": " + note }
+      if let note = notifier.ackNotes[inst.key] { ack += ": " + note }
       x += buffer.put(ack, at: Point(x: x, y: y), style: theme.headline, clip: inner)
     }
-    if let silence = alerts.silences[inst.key], state.now < silence.until {
+    if let silence = notifier.silences[inst.key], state.now < silence.until {
       let left = shortDuration(silence.until.since(state.now))
       buffer.put(
         "  SILENCED \(left) (to \(CivilTime(silence.until).clock))", at: Point(x: x, y: y),
@@ -124,7 +126,8 @@ extension AlertSeverityClass {
 func renderAlertHistory(
   _ state: AppState, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
 ) {
-  let alerts = state.alerts
+  let alerts = state.alertHistory
+  let rules = state.engine.rules
   let rect = overlayRect(in: area, width: area.width - 4, height: area.height - 2)
   buffer.fill(rect, with: Cell(" ", style: theme.overlay))
   let inner = drawBox(
@@ -171,7 +174,7 @@ func renderAlertHistory(
       }
     let cells = [
       CivilTime(e.pendingAt).clock, e.firedAt.map { CivilTime($0).clock } ?? "—", resolved, lasted,
-      alerts.formatValue(e.peak, rule: e.rule),
+      rules.formatValue(e.peak, rule: e.rule),
     ]
     row(name, cells, y: y, style: e.isOpen && e.firedAt != nil ? theme.bad : theme.text)
     y += 1

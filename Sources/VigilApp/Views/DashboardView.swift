@@ -186,8 +186,8 @@ func renderTitle(
     right = max(rect.x, right - displayWidth(tag))
     buffer.put(tag, at: Point(x: right, y: rect.y), style: theme.frozen, clip: rect)
   }
-  let firing = state.alerts.firing.count
-  let pending = state.alerts.pending.count
+  let firing = state.alertHistory.firing.count
+  let pending = state.alertHistory.pending.count
   var tags: [(String, Style)] = []
   if state.config.debug { tags.append((" \(debugIndicator(state)) ", theme.label)) }
   if firing > 0 { tags.append((" \(glyphs.statusCritical) \(firing) firing ", theme.alertFiring)) }

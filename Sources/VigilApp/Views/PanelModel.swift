@@ -131,7 +131,7 @@ public struct DashboardModel: Sendable, Equatable {
     let layout = state.layout
     let signals = state.config.signals
     panels = layout.panels.map { b.panel(for: $0) }
-    for inst in state.alerts.instances where inst.state.isProblem || inst.state == .pending {
+    for inst in state.alertHistory.instances where inst.state.isProblem || inst.state == .pending {
       let metrics = b.alertMetrics(inst)
       guard !metrics.isEmpty else { continue }
       for (i, spec) in layout.panels.enumerated() where b.shows(spec, metrics, inst.labels) {
@@ -160,11 +160,11 @@ struct ModelBuilder {
 
   init(state: AppState) {
     self.state = state
-    index = SeriesIndex(state.sink.interner)
+    index = SeriesIndex(state.engine.interner)
     names = state.config.signals
     window = state.window
     now = state.viewTime
-    store = state.store
+    store = state.engine.store
   }
 
   /// How long the feeds behind `metrics` have been quiet, when every one of them is stale
@@ -172,8 +172,8 @@ struct ModelBuilder {
   func staleness(of metrics: [String]) -> Int64? {
     var feeds = Set<Int>()
     for metric in metrics {
-      for (_, id) in index.series(metric) where id.index < state.seriesFeed.count {
-        let f = Int(state.seriesFeed[id.index])
+      for (_, id) in index.series(metric) where id.index < state.engine.seriesFeed.count {
+        let f = Int(state.engine.seriesFeed[id.index])
         if f >= 0 && f < state.feeds.count { feeds.insert(f) }
       }
     }
@@ -288,7 +288,7 @@ struct ModelBuilder {
       "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",
     ]
     panel.breakdown = latencyRows(ids)
-    let metric = state.sink.interner.key(id).metric
+    let metric = state.engine.interner.key(id).metric
     panel.threshold = threshold { rule in
       if case .series(.p99) = rule.aggregate { return rule.selector.metric == metric }
       return false
@@ -306,7 +306,7 @@ struct ModelBuilder {
     rows.sort { ($0.1.p99 ?? 0) > ($1.1.p99 ?? 0) }
     return rows.map { id, s -> [String] in
       [
-        state.sink.interner.key(id).description, Format.count(Double(s.count)),
+        state.engine.interner.key(id).description, Format.count(Double(s.count)),
         Format.rate(s.eventRate), Format.millis(s.min), Format.millis(s.mean),
         Format.millis(s.p50), Format.millis(s.p90), Format.millis(s.p95), Format.millis(s.p99),
         Format.millis(s.max),
@@ -316,7 +316,7 @@ struct ModelBuilder {
 
   /// The threshold of the first upward rule that `matches`.
   func threshold(_ matches: (AlertRule) -> Bool) -> Double? {
-    state.alerts.evaluator.ruleSet.rules.first { $0.op.isUpward && matches($0) }?.threshold
+    state.engine.rules.rules.first { $0.op.isUpward && matches($0) }?.threshold
       .doubleValue
   }
 
@@ -339,7 +339,7 @@ struct ModelBuilder {
     }
     rows.sort { a, b in a.stats.sum != b.stats.sum ? a.stats.sum > b.stats.sum : a.id < b.id }
     return rows.map { row -> [String] in
-      let key = state.sink.interner.key(row.id).description
+      let key = state.engine.interner.key(row.id).description
       let s = row.stats
       return [key, Format.count(Double(s.count)), Format.count(s.sum), Format.rate(s.sumRate)]
     }

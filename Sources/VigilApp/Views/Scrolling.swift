@@ -66,7 +66,7 @@ func scrollExtent(_ state: AppState) -> ScrollExtent? {
     return ScrollExtent(items: state.issues.count, visible: max(0, rest / 2))
   case .alertHistory:
     return ScrollExtent(
-      items: state.alerts.episodes.count, visible: max(0, fullOverlayInnerHeight(size) - 1))
+      items: state.alertHistory.episodes.count, visible: max(0, fullOverlayInnerHeight(size) - 1))
   case .others:
     return ScrollExtent(
       items: DashboardModel(state).others.count,

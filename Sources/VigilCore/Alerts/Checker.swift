@@ -1,10 +1,12 @@
-/// Runs rules over whole feeds as fast as possible, on event time: the engine behind
-/// `vigil check` (like `promtool test rules`, but over real feed files).
+/// Runs rules over whole feeds as fast as possible, on event time: `vigil check` (like
+/// `promtool test rules`, but over real feed files). It drives the dashboard's ``Engine``, so
+/// both parse, window and evaluate alike.
 ///
 /// Samples from every feed are merged in timestamp order (ties keep feed and line order), then
 /// ingested one by one; before a sample is ingested, every evaluation tick `T` with
 /// `T + eval_delay ≤ its timestamp` runs, and every statistics boundary before it is printed.
-/// Ticks start as in the dashboard (one interval after the first tick boundary), and end with
+/// Ticks start as in the dashboard (``Engine/evaluateDue(now:backlog:through:observer:)``: one
+/// interval after the first tick boundary), and end with
 /// the tick that covers the last sample (a finished file gets no more data).
 /// The same input always prints the same lines.
 public struct Checker {
@@ -22,51 +24,44 @@ public struct Checker {
     public var last: Timestamp?
   }
 
-  private var engine: AlertEvaluator
+  private var engine: Engine
   private let statsWindow: Int64?
   private let signals: SignalNames
-  private var sink = ParseSink()
-  private var parsers: [FeedID: any FeedParser] = [:]
+  /// Feed numbers in the engine, by feed.
+  private var feedNumbers: [FeedID: Int] = [:]
   private var pending: [(sample: Sample, seq: Int)] = []
   private var report = Report()
 
   /// - Parameters:
   ///   - statsWindow: print windowed statistics at every multiple of this window (nil: none).
   public init(rules: RuleSet, statsWindow: Int64? = nil, signals: SignalNames = SignalNames()) {
-    engine = AlertEvaluator(rules: rules)
+    engine = Engine(rules: rules, clockMode: .event)
     self.statsWindow = statsWindow
     self.signals = signals
   }
 
   /// Parses a batch of records from `feed` (call in file order; feeds in any order).
   public mutating func add(_ batch: RecordBatch, format: FeedFormat, feed: FeedSpec) {
-    if parsers[feed.id] == nil {
-      parsers[feed.id] = Parsers.make(format, mapping: feed.mapping, timeUnit: feed.timeUnit)
+    let number: Int
+    if let n = feedNumbers[feed.id] {
+      number = n
+    } else {
+      number = feedNumbers.count
+      feedNumbers[feed.id] = number
+      engine.useFormat(format, feed: number, mapping: feed.mapping, timeUnit: feed.timeUnit)
       report.feeds += 1
     }
-    guard var parser = parsers[feed.id] else { return }
-    parsers[feed.id] = nil
-    for i in 0..<batch.count {
-      batch.withRecord(i) { record, line in
-        parser.parse(record, line: line, arrival: Timestamp(nanoseconds: 0), into: &sink)
-      }
-      for s in sink.samples { pending.append((s, pending.count)) }
-      sink.samples.removeAll(keepingCapacity: true)
-    }
-    for line in batch.oversized {
-      sink.issues.append(
-        ParseIssue(line: line, reason: .lineTooLong, detail: "over the record limit"))
+    let issues = engine.parse(batch, feed: number, arrival: Timestamp(nanoseconds: 0)) {
+      pending.append(($0, pending.count))
     }
     report.lines += batch.count + batch.oversized.count
-    for issue in sink.issues {
+    for issue in issues {
       report.rejected[issue.reason, default: 0] += 1
       if report.firstRejections.count < 20 {
         report.firstRejections.append(
           "\(feed.displayName):\(issue.line): \(issue.reason.rawValue): \(issue.detail)")
       }
     }
-    sink.issues.removeAll(keepingCapacity: true)
-    parsers[feed.id] = parser
   }
 
   /// Evaluates everything added, calling `emit` with each output line (no newline).
@@ -75,70 +70,80 @@ public struct Checker {
       $0.sample.timestamp != $1.sample.timestamp
         ? $0.sample.timestamp < $1.sample.timestamp : $0.seq < $1.seq
     }
-    var store = MetricStore()
-    var longWindows = LongWindowTracker(rules: engine.ruleSet, config: store.config)
-    longWindows.update(store: &store, interner: sink.interner)
-    var nextStats: Int64?
-    var fired = Set<String>()
-    func tick(_ t: Timestamp, _ store: MetricStore) {
-      let source = MetricStoreAlertSource(store: store, interner: sink.interner)
-      for tr in engine.tick(at: t, data: source) {
-        report.transitions += 1
-        if tr.to == .firing { fired.insert(tr.rule) }
-        emit(tr.jsonLine)
-      }
+    let (transitions, fired) = withoutActuallyEscaping(emit) { emit in
+      var out = CheckOutput(statsWindow: statsWindow, signals: signals, emit: emit)
+      evaluate(&out)
+      return (out.transitions, out.fired)
     }
-    func advance(to now: Timestamp, _ store: MetricStore, ticksThrough limit: Timestamp? = nil) {
-      // Ticks and statistics boundaries due before data at `now`, in time order.
-      let ticks = engine.ticksDue(now: now).filter { tick in limit.map { tick <= $0 } ?? true }
-      var ti = 0
-      while true {
-        let nextTick = ti < ticks.count ? ticks[ti] : nil
-        let stat = nextStats.flatMap { $0 < now.nanoseconds ? Timestamp(nanoseconds: $0) : nil }
-        if let tt = nextTick, stat.map({ tt <= $0 }) ?? true {
-          tick(tt, store)
-          ti += 1
-        } else if let b = stat, let w = statsWindow {
-          printStats(at: b, window: w, store: store, emit: emit)
-          nextStats = b.nanoseconds + w
-        } else {
-          break
-        }
-      }
-    }
-    for (i, entry) in pending.enumerated() {
-      let s = entry.sample
-      if i == 0 {
-        // Like the dashboard: the first tick is one interval after the first tick boundary at
-        // or after the first sample, so every feed has had a chance to send something before
-        // an empty signal counts as a stale feed.
-        let interval = engine.ruleSet.evaluationInterval
-        engine.startTicks(
-          after: Timestamp(nanoseconds: ceilToMultiple(s.timestamp.nanoseconds, of: interval)))
-        if let w = statsWindow { nextStats = ceilToMultiple(s.timestamp.nanoseconds, of: w) }
-        report.first = s.timestamp
-      } else {
-        advance(to: s.timestamp, store)
-      }
-      if store.ingest(s, now: s.timestamp) == .accepted { report.samples += 1 }
-      report.last = s.timestamp
-    }
-    if let last = report.last {
-      // Evaluate the tick that covers the last sample, and print its statistics boundary.
-      let end = ceilToMultiple(last.nanoseconds, of: engine.ruleSet.evaluationInterval)
-      let statsEnd = statsWindow.map { ceilToMultiple(last.nanoseconds, of: $0) } ?? end
-      advance(
-        to: Timestamp(nanoseconds: max(end + engine.ruleSet.evalDelay, statsEnd + 1)), store,
-        ticksThrough: Timestamp(nanoseconds: end))
-    }
+    report.transitions = transitions
     report.fired = fired.sorted()
     return report
   }
 
-  private func printStats(
-    at t: Timestamp, window: Int64, store: MetricStore, emit: (String) -> Void
+  /// Lands every sample in time order, each after the ticks and statistics due before it.
+  private mutating func evaluate(_ out: inout CheckOutput) {
+    for (i, entry) in pending.enumerated() {
+      let s = entry.sample
+      if i == 0 {
+        if let w = statsWindow { out.nextStats = ceilToMultiple(s.timestamp.nanoseconds, of: w) }
+        report.first = s.timestamp
+      }
+      // The ticks due before the sample, then the statistics boundaries before it.
+      engine.trackLongWindows()
+      let now = engine.advance(to: s, arrival: s.timestamp, observer: &out)
+      out.printStats(before: s.timestamp, engine)
+      if engine.land(s, now: now, feed: 0) == .accepted { report.samples += 1 }
+      report.last = s.timestamp
+    }
+    guard let last = report.last else { return }
+    // Evaluate the tick that covers the last sample, and print its statistics boundary.
+    let rules = engine.rules
+    let end = ceilToMultiple(last.nanoseconds, of: rules.evaluationInterval)
+    let statsEnd = statsWindow.map { ceilToMultiple(last.nanoseconds, of: $0) } ?? end
+    let now = Timestamp(nanoseconds: max(end + rules.evalDelay, statsEnd + 1))
+    engine.evaluateDue(now: now, through: Timestamp(nanoseconds: end), observer: &out)
+    out.printStats(before: now, engine)
+  }
+}
+
+/// What `run` prints: transitions as they are evaluated, statistics boundaries in between.
+private struct CheckOutput: EngineObserver {
+  let statsWindow: Int64?
+  let signals: SignalNames
+  let emit: (String) -> Void
+  var nextStats: Int64?
+  var transitions = 0
+  var fired = Set<String>()
+
+  /// Prints every statistics boundary before `t` (over the windows as they are now).
+  mutating func printStats(before t: Timestamp, _ engine: Engine) {
+    guard let w = statsWindow else { return }
+    while let b = nextStats, b < t.nanoseconds {
+      printStats(at: Timestamp(nanoseconds: b), window: w, engine: engine, emit: emit)
+      nextStats = b + w
+    }
+  }
+
+  mutating func engine(_ engine: Engine, willEvaluate t: Timestamp) {
+    // A boundary at a tick's time comes after that tick.
+    printStats(before: t, engine)
+  }
+
+  mutating func engine(_ engine: Engine, evaluated t: Timestamp, transitions: [AlertTransition]) {
+    for tr in transitions {
+      self.transitions += 1
+      if tr.to == .firing { fired.insert(tr.rule) }
+      emit(tr.jsonLine)
+    }
+  }
+}
+
+extension CheckOutput {
+  fileprivate func printStats(
+    at t: Timestamp, window: Int64, engine: Engine, emit: (String) -> Void
   ) {
-    let keys = sink.interner.allKeys
+    let store = engine.store
+    let keys = engine.interner.allKeys
     let order = keys.indices.sorted { keys[$0] < keys[$1] }
     let head = "{\"t\":\"" + rfc3339Shortest(t) + "\",\"window\":\"" + Nanos.format(window) + "\","
     var sums: [String: [LabelSet: Double]] = [:]
