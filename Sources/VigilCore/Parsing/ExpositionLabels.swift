@@ -3,7 +3,9 @@
 extension ExpositionScanner {
   /// Reads `name="value",...}` from just after `{`, leaving `c` after the `}`. Text 0.0.4 allows
   /// blanks around the tokens and a comma before `}`; OpenMetrics allows neither.
-  mutating func labelSet(_ c: inout ByteCursor) throws(ScanFailure) {
+  mutating func labelSet(_ cursor: inout ByteCursor) throws(ScanFailure) {
+    var c = cursor  // a local copy stays in registers; written back on every exit
+    defer { cursor = c }
     let p = c.p
     var afterComma = false
     let first = labels.count
@@ -60,9 +62,12 @@ extension ExpositionScanner {
   /// The value of label `p[ns..<ne]` from just after its opening quote, leaving `c` after the
   /// closing quote. A value with escapes is unescaped into `scratch`; one without stays a
   /// range of the record.
-  mutating func labelValue(_ c: inout ByteCursor, name ns: Int, _ ne: Int) throws(ScanFailure)
-    -> ExpositionLabel
+  @inline(__always)
+  mutating func labelValue(_ cursor: inout ByteCursor, name ns: Int, _ ne: Int)
+    throws(ScanFailure) -> ExpositionLabel
   {
+    var c = cursor  // a local copy stays in registers; written back on every exit
+    defer { cursor = c }
     let p = c.p
     let vs = c.i
     var out = -1
