@@ -54,28 +54,16 @@ enum AliasTable {
   case logfmt
 }
 
-/// Default roles for logfmt keys (see ``AliasTable/logfmt``).
+/// Default roles for logfmt keys (see ``AliasTable/logfmt``): the JSON aliases less `@timestamp`
+/// (timestamp rank 3), `val`/`v`, `name`, `labels`/`tags` and `type`.
 @inline(__always)
 func logfmtRole(_ k: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> FieldRole {
-  switch e - s {
-  case 2:
-    if equals(k, s, e, "ts") { return .timestamp(rank: 0, unit: .none) }
-  case 4:
-    if equals(k, s, e, "time") { return .timestamp(rank: 1, unit: .none) }
-    if equals(k, s, e, "ts_s") { return .timestamp(rank: 4, unit: .unit(.s)) }
-  case 5:
-    if equals(k, s, e, "value") { return .value(rank: 0) }
-    if equals(k, s, e, "ts_ms") { return .timestamp(rank: 4, unit: .unit(.ms)) }
-    if equals(k, s, e, "ts_us") { return .timestamp(rank: 4, unit: .unit(.us)) }
-    if equals(k, s, e, "ts_ns") { return .timestamp(rank: 4, unit: .unit(.ns)) }
-  case 6:
-    if equals(k, s, e, "metric") { return .metric(rank: 0) }
-  case 9:
-    if equals(k, s, e, "timestamp") { return .timestamp(rank: 2, unit: .none) }
-  default:
-    break
+  switch defaultRole(k, s, e) {
+  case .timestamp(let rank, let unit) where rank != 3: .timestamp(rank: rank, unit: unit)
+  case .value(rank: 0): .value(rank: 0)
+  case .metric(rank: 0): .metric(rank: 0)
+  default: .other
   }
-  return .other
 }
 
 /// A mapping compiled to byte ranges over one buffer, shared by the parsers.
