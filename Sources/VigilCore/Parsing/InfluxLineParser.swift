@@ -79,11 +79,10 @@ public struct InfluxLineParser: FeedParser {
   public mutating func parse(
     _ record: UnsafeRawBufferPointer, line: Int, arrival: Timestamp, into sink: inout ParseSink
   ) {
-    let n = record.count
-    var start = 0
-    while true {
-      let nl = firstIndex(of: 0x0A, in: record, from: start, to: n)
-      if let l = Self.trimmed(record, start, nl) {
+    var lines = ByteCursor(record, 0, record.count)
+    repeat {
+      let start = lines.take(until: 0x0A)
+      if let l = Self.trimmed(record, start, lines.i) {
         if let bad = firstInvalidUTF8(l) {
           sink.issues.append(
             FieldRejection(.invalidUTF8, "invalid UTF-8 at byte \(bad + 1)").issue(line: line, l))
@@ -91,9 +90,7 @@ public struct InfluxLineParser: FeedParser {
           sink.issues.append(problem.issue(line: line, l))
         }
       }
-      if nl >= n { return }
-      start = nl + 1
-    }
+    } while lines.consume(0x0A)
   }
 
   /// The line without surrounding spaces and CR; nil for a blank line or a comment.

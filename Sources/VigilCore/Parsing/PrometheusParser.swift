@@ -85,24 +85,44 @@ public struct PrometheusParser: FeedParser {
     var timestamp: Int64
     var created: Double?
   }
-  private struct HistogramState {
+  struct HistogramState {
     var bounds: [Double]
     var counts: [Double]
     var timestamp: Int64
     var created: Double?
   }
-  private struct PendingHistogram {
+  struct PendingHistogram {
     var id: SeriesID
     var bounds: [Double] = []
     var counts: [Double] = []
     var timestamp: Int64 = .min
     var line = 0
+
+    /// Sorts the buckets by bound, keeping the first of repeated bounds; says what it fixed.
+    mutating func sortBounds() -> String? {
+      guard zip(bounds, bounds.dropFirst()).contains(where: { $0 >= $1 }) else { return nil }
+      let order = bounds.indices.sorted {
+        bounds[$0] != bounds[$1] ? bounds[$0] < bounds[$1] : $0 < $1
+      }
+      var sortedBounds: [Double] = []
+      var sortedCounts: [Double] = []
+      for i in order where sortedBounds.last != bounds[i] {
+        sortedBounds.append(bounds[i])
+        sortedCounts.append(counts[i])
+      }
+      let repeated = sortedBounds.count < bounds.count
+      bounds = sortedBounds
+      counts = sortedCounts
+      return repeated
+        ? "repeats an le bound; the first is used"
+        : "buckets are not in increasing le order; sorted"
+    }
   }
   private var counters: [SeriesID: CounterState] = [:]
-  private var histograms: [SeriesID: HistogramState] = [:]
-  private var pending: [PendingHistogram] = []
+  var histograms: [SeriesID: HistogramState] = [:]
+  var pending: [PendingHistogram] = []
   private var pendingIndex: [SeriesID: Int] = [:]
-  private var createdNow: [SeriesID: Double] = [:]
+  var createdNow: [SeriesID: Double] = [:]
 
   public init(
     dialect: Dialect, output: Output = .windows, maxSamples: Int = PrometheusParser.maxSamples
@@ -165,113 +185,87 @@ public struct PrometheusParser: FeedParser {
     _ p: UnsafeRawBufferPointer, base: Int, arrival: Timestamp, into sink: inout ParseSink
   ) {
     let samples = scanner.samples
-    let labels = scanner.labels
     let scratch = scanner.scratch
     scratch.withUnsafeBytes { sp in
-      var spans: [LabelSpan] = []
-      spans.reserveCapacity(16)
-      /// Interns `name` with the sample's labels, leaving out label `skip` (or giving it the
-      /// value `replace`). Nil (and an issue) past the series cap.
-      func intern(
-        _ name: UnsafeRawBufferPointer, _ s: ExpositionSample, skip: Int32 = -1,
-        replace: UnsafeRawBufferPointer? = nil
-      ) -> SeriesID? {
-        spans.removeAll(keepingCapacity: true)
-        for j in Int(s.labelStart)..<Int(s.labelStart + s.labelCount) {
-          let l = labels[j]
-          let lname = UnsafeRawBufferPointer(rebasing: p[Int(l.nameStart)..<Int(l.nameEnd)])
-          if j == Int(skip) {
-            if let replace { spans.append(LabelSpan(name: lname, value: replace)) }
-            continue
-          }
-          let buffer = l.inScratch ? sp : p
-          let value = UnsafeRawBufferPointer(rebasing: buffer[Int(l.valueStart)..<Int(l.valueEnd)])
-          spans.append(LabelSpan(name: lname, value: value))
-        }
-        let id = spans.withUnsafeMutableBufferPointer {
-          sink.interner.intern(metric: name, labels: $0)
-        }
-        if id == nil {
-          sink.issues.append(
-            ParseIssue(
-              line: base + Int(s.line), reason: .seriesLimit,
-              detail: "new series past the limit of \(sink.interner.maxSeries); not created",
-              excerpt: lineExcerpt(p, from: Int(s.nameStart))))
-        }
-        return id
-      }
-      func name(_ s: ExpositionSample) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: p[Int(s.nameStart)..<Int(s.nameEnd)])
-      }
-      func time(_ s: ExpositionSample) -> Timestamp {
-        s.hasTimestamp ? Timestamp(nanoseconds: s.timestamp) : arrival
-      }
-
+      var series = ExpositionSeries(p: p, scratch: sp, labels: scanner.labels, base: base)
       if output == .raw {
         for s in samples {
-          guard let id = intern(name(s), s) else { continue }
-          sink.samples.append(Sample(series: id, timestamp: time(s), value: s.value))
+          guard let id = series.intern(series.name(s), s, into: &sink) else { continue }
+          sink.samples.append(Sample(series: id, timestamp: s.time(arrival), value: s.value))
           sampleLines.append(base + Int(s.line))
         }
         return
       }
-
       // `_created` first: a new creation time resets the family's counters in this scrape.
       createdNow.removeAll(keepingCapacity: true)
       if scanner.sawCreated {
-        for s in samples where s.role == .created {
-          let family = Array(p[Int(s.nameStart)..<Int(s.familyEnd)])
-          let suffixes: [String] =
-            switch s.type {
-            case .counter: ["_total"]
-            case .histogram: ["", "_count", "_sum"]
-            default: ["_count", "_sum"]
-            }
-          for suffix in suffixes {
-            let full = family + Array(suffix.utf8)
-            if let id = full.withUnsafeBytes({ intern($0, s) }) { createdNow[id] = s.value }
-          }
-        }
+        for s in samples where s.role == .created { noteCreated(s, &series, &sink) }
       }
-
       pending.removeAll(keepingCapacity: true)
       pendingIndex.removeAll(keepingCapacity: true)
-      for s in samples {
-        let t = time(s)
-        switch s.role {
-        case .gauge, .unresolved:
-          guard let id = intern(name(s), s) else { continue }
-          sink.samples.append(Sample(series: id, timestamp: t, value: s.value))
-        case .quantile:
-          let normal = Array(boundText(s.bound).utf8)
-          guard
-            let id = normal.withUnsafeBytes({
-              intern(name(s), s, skip: s.boundLabel, replace: $0)
-            })
-          else { continue }
-          sink.samples.append(Sample(series: id, timestamp: t, value: s.value))
-        case .counter:
-          guard let id = intern(name(s), s) else { continue }
-          counterStep(id, t, s.value, base + Int(s.line), p, Int(s.nameStart), &sink)
-        case .created:
-          continue
-        case .bucket:
-          let family = UnsafeRawBufferPointer(rebasing: p[Int(s.nameStart)..<Int(s.familyEnd)])
-          guard let id = intern(family, s, skip: s.boundLabel) else { continue }
-          let k: Int
-          if let existing = pendingIndex[id] {
-            k = existing
-          } else {
-            k = pending.count
-            pendingIndex[id] = k
-            pending.append(PendingHistogram(id: id, line: base + Int(s.line)))
-          }
-          pending[k].bounds.append(s.bound)
-          pending[k].counts.append(s.value)
-          pending[k].timestamp = max(pending[k].timestamp, t.nanoseconds)
-        }
-      }
+      for s in samples { emit(s, arrival: arrival, &series, &sink) }
       for k in pending.indices { finishHistogram(k, &sink) }
+    }
+  }
+
+  /// Remembers a `_created` value for the series it stands for.
+  private mutating func noteCreated(
+    _ s: ExpositionSample, _ series: inout ExpositionSeries, _ sink: inout ParseSink
+  ) {
+    let family = Array(series.p[Int(s.nameStart)..<Int(s.familyEnd)])
+    let suffixes: [String] =
+      switch s.type {
+      case .counter: ["_total"]
+      case .histogram: ["", "_count", "_sum"]
+      default: ["_count", "_sum"]
+      }
+    for suffix in suffixes {
+      let full = family + Array(suffix.utf8)
+      if let id = full.withUnsafeBytes({ series.intern($0, s, into: &sink) }) {
+        createdNow[id] = s.value
+      }
+    }
+  }
+
+  /// One sample by its role: a value, a counter increase, or a bucket of a pending histogram.
+  @inline(__always)
+  private mutating func emit(
+    _ s: ExpositionSample, arrival: Timestamp, _ series: inout ExpositionSeries,
+    _ sink: inout ParseSink
+  ) {
+    let p = series.p
+    let t = s.time(arrival)
+    switch s.role {
+    case .gauge, .unresolved:
+      guard let id = series.intern(series.name(s), s, into: &sink) else { return }
+      sink.samples.append(Sample(series: id, timestamp: t, value: s.value))
+    case .quantile:
+      let normal = Array(boundText(s.bound).utf8)
+      guard
+        let id = normal.withUnsafeBytes({
+          series.intern(series.name(s), s, skip: s.boundLabel, replace: $0, into: &sink)
+        })
+      else { return }
+      sink.samples.append(Sample(series: id, timestamp: t, value: s.value))
+    case .counter:
+      guard let id = series.intern(series.name(s), s, into: &sink) else { return }
+      counterStep(id, t, s.value, series.base + Int(s.line), p, Int(s.nameStart), &sink)
+    case .created:
+      return
+    case .bucket:
+      let family = UnsafeRawBufferPointer(rebasing: p[Int(s.nameStart)..<Int(s.familyEnd)])
+      guard let id = series.intern(family, s, skip: s.boundLabel, into: &sink) else { return }
+      let k: Int
+      if let existing = pendingIndex[id] {
+        k = existing
+      } else {
+        k = pending.count
+        pendingIndex[id] = k
+        pending.append(PendingHistogram(id: id, line: series.base + Int(s.line)))
+      }
+      pending[k].bounds.append(s.bound)
+      pending[k].counts.append(s.value)
+      pending[k].timestamp = max(pending[k].timestamp, t.nanoseconds)
     }
   }
 
@@ -305,122 +299,6 @@ public struct PrometheusParser: FeedParser {
       value: value, timestamp: t.nanoseconds, created: created ?? prev.created)
     sink.samples.append(
       Sample(series: id, timestamp: t, value: reset ? value : value - prev.value))
-  }
-
-  /// Bucket increases since the previous scrape, as weighted points.
-  private mutating func finishHistogram(_ k: Int, _ sink: inout ParseSink) {
-    var h = pending[k]
-    let t = Timestamp(nanoseconds: h.timestamp)
-    func warn(_ text: String) {
-      sink.warn(ParseIssue(line: h.line, reason: .malformed, detail: "histogram \(name()) " + text))
-    }
-    func name() -> String { sink.interner.key(h.id).metric }
-    // Order by le (OpenMetrics bodies were checked already), dropping repeated bounds.
-    if zip(h.bounds, h.bounds.dropFirst()).contains(where: { $0 >= $1 }) {
-      let order = h.bounds.indices.sorted {
-        h.bounds[$0] != h.bounds[$1] ? h.bounds[$0] < h.bounds[$1] : $0 < $1
-      }
-      var bounds: [Double] = []
-      var counts: [Double] = []
-      for i in order where bounds.last != h.bounds[i] {
-        bounds.append(h.bounds[i])
-        counts.append(h.counts[i])
-      }
-      if bounds.count < h.bounds.count {
-        warn("repeats an le bound; the first is used")
-      } else {
-        warn("buckets are not in increasing le order; sorted")
-      }
-      h.bounds = bounds
-      h.counts = counts
-    }
-    guard h.bounds.last == .infinity else {
-      warn("has no le=\"+Inf\" bucket: no percentiles (histogram_quantile is NaN)")
-      return
-    }
-    guard h.bounds.count <= Self.maxBuckets else {
-      warn("has more than \(Self.maxBuckets) buckets: no percentiles")
-      return
-    }
-    guard h.counts.allSatisfy(\.isFinite) else {
-      // Counted by the windows as a non-finite value; the baseline stays.
-      sink.samples.append(Sample(series: h.id, timestamp: t, value: .nan))
-      return
-    }
-    var running = -Double.infinity
-    var repaired = false
-    for i in h.counts.indices {
-      if h.counts[i] < running {
-        h.counts[i] = running
-        repaired = true
-      } else {
-        running = h.counts[i]
-      }
-    }
-    if repaired { warn("bucket counts decrease as le grows; made monotonic") }
-    let created = createdNow[h.id]
-    let previous = histograms[h.id]
-    if let prev = previous, h.timestamp < prev.timestamp {
-      sink.issues.append(
-        ParseIssue(
-          line: h.line, reason: .outOfOrder,
-          detail: "histogram \(name()) at \(t) is older than its previous scrape; dropped"))
-      return
-    }
-    histograms[h.id] = HistogramState(
-      bounds: h.bounds, counts: h.counts, timestamp: h.timestamp,
-      created: created ?? previous?.created)
-    guard let prev = previous else { return }  // the first scrape is the baseline
-    var reset = prev.bounds != h.bounds || zip(h.counts, prev.counts).contains { $0 < $1 }
-    if let c = created, let old = prev.created, c != old { reset = true }
-    // Cumulative increases per bound, monotonic, as whole observations.
-    var below: UInt64 = 0
-    var runningIncrease = 0.0
-    for i in h.bounds.indices {
-      let increase = reset ? h.counts[i] : h.counts[i] - prev.counts[i]
-      runningIncrease = max(runningIncrease, increase)
-      let cumulative = UInt64(min(runningIncrease, 1e15).rounded())
-      let n = cumulative > below ? cumulative - below : 0
-      below = max(below, cumulative)
-      guard n > 0, h.bounds.count >= 2 else { continue }
-      let upper = h.bounds[i]
-      if i == h.bounds.count - 1 {
-        sink.samples.append(
-          Sample(series: h.id, timestamp: t, value: h.bounds[i - 1], weight: UInt32(clamping: n)))
-        continue
-      }
-      let lower: Double? = i > 0 ? h.bounds[i - 1] : (upper > 0 ? 0 : nil)
-      Self.bucketPoints(lower: lower, upper: upper, count: n, maxPoints: Self.pointsPerBucket) {
-        value, weight in
-        sink.samples.append(
-          Sample(series: h.id, timestamp: t, value: value, weight: UInt32(clamping: weight)))
-      }
-    }
-  }
-
-  /// The points standing for `count` observations in `(lower, upper]`: `min(count, maxPoints)`
-  /// points at `lower + (upper − lower)·c/count` for `c = ⌊count·j/k⌋`, j = 1…k, each with the
-  /// observations between the previous `c` and its own. Without a lower bound, one point at
-  /// `upper`.
-  static func bucketPoints(
-    lower: Double?, upper: Double, count: UInt64, maxPoints: Int,
-    _ body: (Double, UInt64) -> Void
-  ) {
-    guard count > 0 else { return }
-    guard let lower else {
-      body(upper, count)
-      return
-    }
-    let k = UInt64(min(UInt64(maxPoints), count))
-    var previous: UInt64 = 0
-    for j in 1...k {
-      let cj = k.dividingFullWidth(count.multipliedFullWidth(by: j)).quotient
-      let weight = cj - previous
-      previous = cj
-      guard weight > 0 else { continue }
-      let value = j == k ? upper : lower + (upper - lower) * (Double(cj) / Double(count))
-      body(value, weight)
-    }
   }
 }
 

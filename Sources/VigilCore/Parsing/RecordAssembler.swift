@@ -171,158 +171,155 @@ struct RecordAssembler: Sendable {
   mutating func finish(
     _ record: UnsafeRawBufferPointer, line: Int, arrival: Timestamp, into sink: inout ParseSink
   ) {
-    let labelCount = labels.count
     scratch.withUnsafeBytes { scratchBytes in
       names.withUnsafeBytes { nameBytes in
-        @inline(__always) func buffer(_ r: Ref) -> UnsafeRawBufferPointer {
-          switch r.region {
-          case .record: UnsafeRawBufferPointer(rebasing: record[r.start..<r.end])
-          case .scratch: UnsafeRawBufferPointer(rebasing: scratchBytes[r.start..<r.end])
-          case .names: UnsafeRawBufferPointer(rebasing: nameBytes[r.start..<r.end])
-          }
+        let b = RefBuffers(record: record, scratch: scratchBytes, names: nameBytes)
+        do throws(FieldRejection) {
+          sink.samples.append(try sample(b, arrival: arrival, into: &sink))
+        } catch {
+          sink.issues.append(error.issue(line: line, record))
         }
-        func reject(_ reason: RejectReason, _ detail: String) {
-          sink.issues.append(
-            ParseIssue(
-              line: line, reason: reason, detail: detail, excerpt: printableExcerpt(record)))
-        }
-        func name(_ r: Ref?, _ fallback: String) -> String {
-          guard let r else { return fallback }
-          let b = buffer(r)
-          return text(b, 0, b.count)
-        }
-
-        // Metric.
-        guard let metricRef = metric, metricRef.end > metricRef.start else {
-          reject(.missingMetric, metricProblem ?? "no metric name (and no metric=const: mapping)")
-          return
-        }
-        let metricBytes = buffer(metricRef)
-
-        // Value.
-        if let problem = valueProblem {
-          reject(.badValue, problem)
-          return
-        }
-        guard let valueRef = value else {
-          reject(.missingValue, "no \"\(name(valueName, defaultValueName))\" field")
-          return
-        }
-        let vb = buffer(valueRef)
-        if vb.isEmpty {
-          reject(.missingValue, "\"\(name(valueName, defaultValueName))\" is empty")
-          return
-        }
-        let number: Double
-        switch parseNumber(vb, 0, vb.count, syntax: valueSyntax == .jsonNumber ? .json : .decimal) {
-        case .number(let v):
-          number = v
-        case .nonFinite:
-          reject(
-            .nonFinite,
-            "\"\(name(valueName, defaultValueName))\" is \(quoted(vb, 0, vb.count)), not finite")
-          return
-        case .outOfRange:
-          reject(
-            .badValue,
-            "\"\(name(valueName, defaultValueName))\" is \(quoted(vb, 0, vb.count)), "
-              + "out of range for a double")
-          return
-        case .invalid:
-          if durationValues, let converted = durationValue(vb, metric: metricBytes) {
-            switch converted {
-            case .success(let v):
-              number = v
-            case .failure(let why):
-              reject(.badValue, "\"\(name(valueName, defaultValueName))\" \(why.message)")
-              return
-            }
-          } else {
-            reject(
-              .badValue,
-              "\"\(name(valueName, defaultValueName))\" is \(quoted(vb, 0, vb.count)), "
-                + "not a number")
-            return
-          }
-        }
-        if number < 0 && isDurationMetric(metricBytes, 0, metricBytes.count) {
-          reject(
-            .negativeDuration,
-            "\"\(name(valueName, defaultValueName))\" is \(number) for duration metric "
-              + "\(quoted(metricBytes, 0, metricBytes.count))")
-          return
-        }
-
-        // Timestamp.
-        var timestamp = arrival
-        if let problem = tsProblem {
-          reject(.badTimestamp, problem)
-          return
-        }
-        if let tsRef = ts {
-          let tb = buffer(tsRef)
-          if !tb.isEmpty {
-            let unit: TimeUnit?
-            switch tsUnit {
-            case .none: unit = timeUnit
-            case .unit(let u): unit = u
-            }
-            switch parseTimestamp(tb, syntax: tsSyntax, unit: unit) {
-            case .success(let t):
-              timestamp = t
-            case .failure(let why):
-              reject(.badTimestamp, "\"\(name(tsName, defaultTimestampName))\" \(why.message)")
-              return
-            }
-          }
-        }
-
-        // Separator bytes would make distinct series collide in the interner.
-        if sawSeparatorByte {
-          if hasSeparatorByte(metricBytes) {
-            reject(.malformed, "the metric name contains a control character")
-            return
-          }
-          for (n, v) in labels where hasSeparatorByte(buffer(n)) || hasSeparatorByte(buffer(v)) {
-            reject(
-              .malformed, "label \(quoted(buffer(n), 0, buffer(n).count)) has a control character")
-            return
-          }
-        }
-
-        // The interner orders names by bytes and `LabelSet` checks `String` order; the two
-        // agree for NFC text only, so non-ASCII names are checked before interning.
-        if labelCount > 1 && labels.contains(where: { hasNonASCII(buffer($0.0)) }) {
-          var names = labels.map { text(buffer($0.0), 0, buffer($0.0).count) }
-          names.sort { compareUTF8($0, $1) < 0 }
-          for (a, b) in zip(names, names.dropFirst()) where compareUTF8(a, b) != 0 && !(a < b) {
-            reject(
-              .malformed,
-              "label names \"\(printableExcerpt(a))\" and \"\(printableExcerpt(b))\" are not in "
-                + "Unicode normalization form C")
-            return
-          }
-        }
-
-        // Series.
-        let id = withUnsafeTemporaryAllocation(of: LabelSpan.self, capacity: labelCount) {
-          spans -> SeriesID? in
-          for k in 0..<labelCount {
-            let (n, v) = labels[k]
-            spans.initializeElement(at: k, to: LabelSpan(name: buffer(n), value: buffer(v)))
-          }
-          return sink.interner.intern(metric: metricBytes, labels: spans)
-        }
-        guard let id else {
-          reject(
-            .seriesLimit,
-            "series limit (\(sink.interner.maxSeries)) reached; new series "
-              + "\(quoted(metricBytes, 0, metricBytes.count)) dropped")
-          return
-        }
-        sink.samples.append(Sample(series: id, timestamp: timestamp, value: number))
       }
     }
+  }
+
+  /// The record's sample, or the first rule it breaks, in the order of SEMANTICS §9.10.
+  @inline(__always)
+  private func sample(_ b: RefBuffers, arrival: Timestamp, into sink: inout ParseSink)
+    throws(FieldRejection) -> Sample
+  {
+    guard let metricRef = metric, metricRef.end > metricRef.start else {
+      throw FieldRejection(
+        .missingMetric, metricProblem ?? "no metric name (and no metric=const: mapping)")
+    }
+    let metricBytes = b[metricRef]
+    let number = try number(b, metric: metricBytes)
+    let timestamp = try timestamp(b, arrival: arrival)
+    try checkNames(b, metric: metricBytes)
+    let id = withUnsafeTemporaryAllocation(of: LabelSpan.self, capacity: labels.count) {
+      spans -> SeriesID? in
+      for k in 0..<labels.count {
+        let (n, v) = labels[k]
+        spans.initializeElement(at: k, to: LabelSpan(name: b[n], value: b[v]))
+      }
+      return sink.interner.intern(metric: metricBytes, labels: spans)
+    }
+    guard let id else {
+      throw FieldRejection(
+        .seriesLimit,
+        "series limit (\(sink.interner.maxSeries)) reached; new series "
+          + "\(quoted(metricBytes, 0, metricBytes.count)) dropped")
+    }
+    return Sample(series: id, timestamp: timestamp, value: number)
+  }
+
+  /// The value: a number (or, with `durationValues`, a duration), not negative for a duration
+  /// metric.
+  @inline(__always)
+  private func number(_ b: RefBuffers, metric metricBytes: UnsafeRawBufferPointer)
+    throws(FieldRejection) -> Double
+  {
+    if let problem = valueProblem { throw FieldRejection(.badValue, problem) }
+    func field() -> String { "\"\(b.name(valueName, defaultValueName))\"" }  // for messages only
+    guard let valueRef = value else { throw FieldRejection(.missingValue, "no \(field()) field") }
+    let vb = b[valueRef]
+    if vb.isEmpty { throw FieldRejection(.missingValue, "\(field()) is empty") }
+    let number: Double
+    switch parseNumber(vb, 0, vb.count, syntax: valueSyntax == .jsonNumber ? .json : .decimal) {
+    case .number(let v):
+      number = v
+    case .nonFinite:
+      throw FieldRejection(.nonFinite, "\(field()) is \(quoted(vb, 0, vb.count)), not finite")
+    case .outOfRange:
+      throw FieldRejection(
+        .badValue, "\(field()) is \(quoted(vb, 0, vb.count)), out of range for a double")
+    case .invalid:
+      guard durationValues, let converted = durationValue(vb, metric: metricBytes) else {
+        throw FieldRejection(.badValue, "\(field()) is \(quoted(vb, 0, vb.count)), not a number")
+      }
+      switch converted {
+      case .success(let v): number = v
+      case .failure(let why): throw FieldRejection(.badValue, "\(field()) \(why.message)")
+      }
+    }
+    if number < 0 && isDurationMetric(metricBytes, 0, metricBytes.count) {
+      throw FieldRejection(
+        .negativeDuration,
+        "\(field()) is \(number) for duration metric \(quoted(metricBytes, 0, metricBytes.count))")
+    }
+    return number
+  }
+
+  /// The timestamp field's time, or `arrival` when there is none (or it is empty).
+  @inline(__always)
+  private func timestamp(_ b: RefBuffers, arrival: Timestamp) throws(FieldRejection) -> Timestamp {
+    if let problem = tsProblem { throw FieldRejection(.badTimestamp, problem) }
+    guard let tsRef = ts else { return arrival }
+    let tb = b[tsRef]
+    if tb.isEmpty { return arrival }
+    let unit: TimeUnit?
+    switch tsUnit {
+    case .none: unit = timeUnit
+    case .unit(let u): unit = u
+    }
+    switch parseTimestamp(tb, syntax: tsSyntax, unit: unit) {
+    case .success(let t):
+      return t
+    case .failure(let why):
+      throw FieldRejection(
+        .badTimestamp, "\"\(b.name(tsName, defaultTimestampName))\" \(why.message)")
+    }
+  }
+
+  /// Names the interner could get wrong: separator bytes (distinct series would collide) and
+  /// non-NFC label names (the interner orders by bytes, `LabelSet` by `String`; the two agree
+  /// for NFC text only).
+  @inline(__always)
+  private func checkNames(_ b: RefBuffers, metric metricBytes: UnsafeRawBufferPointer)
+    throws(FieldRejection)
+  {
+    if sawSeparatorByte {
+      if hasSeparatorByte(metricBytes) {
+        throw FieldRejection(.malformed, "the metric name contains a control character")
+      }
+      for (n, v) in labels where hasSeparatorByte(b[n]) || hasSeparatorByte(b[v]) {
+        throw FieldRejection(
+          .malformed, "label \(quoted(b[n], 0, b[n].count)) has a control character")
+      }
+    }
+    if labels.count > 1 && labels.contains(where: { hasNonASCII(b[$0.0]) }) {
+      var names = labels.map { text(b[$0.0], 0, b[$0.0].count) }
+      names.sort { compareUTF8($0, $1) < 0 }
+      for (x, y) in zip(names, names.dropFirst()) where compareUTF8(x, y) != 0 && !(x < y) {
+        throw FieldRejection(
+          .malformed,
+          "label names \"\(printableExcerpt(x))\" and \"\(printableExcerpt(y))\" are not in "
+            + "Unicode normalization form C")
+      }
+    }
+  }
+}
+
+/// The buffers a ``Ref`` points into while ``RecordAssembler/finish`` runs.
+struct RefBuffers {
+  let record: UnsafeRawBufferPointer
+  let scratch: UnsafeRawBufferPointer
+  let names: UnsafeRawBufferPointer
+
+  @inline(__always)
+  subscript(_ r: Ref) -> UnsafeRawBufferPointer {
+    switch r.region {
+    case .record: UnsafeRawBufferPointer(rebasing: record[r.start..<r.end])
+    case .scratch: UnsafeRawBufferPointer(rebasing: scratch[r.start..<r.end])
+    case .names: UnsafeRawBufferPointer(rebasing: names[r.start..<r.end])
+    }
+  }
+
+  /// The text of a field name `r`, or `fallback` without one.
+  func name(_ r: Ref?, _ fallback: String) -> String {
+    guard let r else { return fallback }
+    let b = self[r]
+    return text(b, 0, b.count)
   }
 }
 
@@ -390,6 +387,12 @@ func guessUnit(_ v: Double) -> TimeUnit {
   return .ns
 }
 
+/// Duration suffixes and the nanoseconds they stand for, in the order they are tried (`ms`
+/// after `ns`, `us` and `µs`, so `s` only matches a bare `s`).
+private let durationSuffixes: [(suffix: StaticString, nanos: Double)] = [
+  ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
+]
+
 /// A value with a duration suffix (`8ms`, `1.5s`, `250us`), converted to milliseconds for a
 /// metric ending in `_ms` and to seconds for one ending in `_seconds`. Nil when `b` has no
 /// duration suffix.
@@ -397,32 +400,11 @@ func durationValue(_ b: UnsafeRawBufferPointer, metric: UnsafeRawBufferPointer)
   -> Result<Double, FieldProblem>?
 {
   let n = b.count
-  var unitNanos: Double = 0
-  var suffix = 0
-  if hasSuffix(b, 0, n, "ns") {
-    unitNanos = 1
-    suffix = 2
-  } else if hasSuffix(b, 0, n, "us") {
-    unitNanos = 1e3
-    suffix = 2
-  } else if n >= 3 && b[n - 3] == 0xC2 && b[n - 2] == 0xB5 && b[n - 1] == UInt8(ascii: "s") {
-    unitNanos = 1e3  // µs
-    suffix = 3
-  } else if hasSuffix(b, 0, n, "ms") {
-    unitNanos = 1e6
-    suffix = 2
-  } else if hasSuffix(b, 0, n, "s") {
-    unitNanos = 1e9
-    suffix = 1
-  } else if hasSuffix(b, 0, n, "m") {
-    unitNanos = 60e9
-    suffix = 1
-  } else if hasSuffix(b, 0, n, "h") {
-    unitNanos = 3600e9
-    suffix = 1
-  } else {
+  guard let unit = durationSuffixes.first(where: { hasSuffix(b, 0, n, $0.suffix) }) else {
     return nil
   }
+  let unitNanos = unit.nanos
+  let suffix = unit.suffix.utf8CodeUnitCount
   guard case .number(let amount) = parseNumber(b, 0, n - suffix, syntax: .decimal) else {
     return nil
   }

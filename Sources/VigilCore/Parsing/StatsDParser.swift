@@ -79,14 +79,11 @@ public struct StatsDParser: FeedParser {
   public mutating func parse(
     _ record: UnsafeRawBufferPointer, line: Int, arrival: Timestamp, into sink: inout ParseSink
   ) {
-    let n = record.count
-    var start = 0
-    while true {
-      let nl = firstIndex(of: 0x0A, in: record, from: start, to: n)
-      parseLine(record, start, nl, line: line, arrival: arrival, into: &sink)
-      if nl >= n { return }
-      start = nl + 1
-    }
+    var lines = ByteCursor(record, 0, record.count)
+    repeat {
+      let start = lines.take(until: 0x0A)
+      parseLine(record, start, lines.i, line: line, arrival: arrival, into: &sink)
+    } while lines.consume(0x0A)
   }
 
   private mutating func parseLine(
@@ -115,64 +112,80 @@ public struct StatsDParser: FeedParser {
   private mutating func parseMetric(
     _ l: UnsafeRawBufferPointer, arrival: Timestamp, into sink: inout ParseSink
   ) -> FieldRejection? {
-    let m = l.count
-    if (m >= 3 && l[0] == UInt8(ascii: "_") && l[1] == UInt8(ascii: "e") && l[2] == 0x7B)
-      || (m >= 4 && equals(l, 0, 4, "_sc|"))
-    {
-      return FieldRejection(
-        .malformed, "a DogStatsD event or service check, not a metric (not supported)")
-    }
-    let colon = firstIndex(of: UInt8(ascii: ":"), in: l, from: 0, to: m)
-    guard colon < m else {
-      return FieldRejection(.malformed, "no \":\" between the name and the value")
-    }
-    name.removeAll(keepingCapacity: true)
-    Self.cleanName(l, 0, colon, into: &name)
-    guard !name.isEmpty else {
-      return FieldRejection(
-        .missingMetric, "the name \(quoted(l, 0, colon)) is empty once cleaned up")
-    }
-    let nameLength = name.count
-    name.append(contentsOf: "true".utf8)
+    do throws(FieldRejection) {
+      let m = l.count
+      if (m >= 3 && l[0] == UInt8(ascii: "_") && l[1] == UInt8(ascii: "e") && l[2] == 0x7B)
+        || (m >= 4 && equals(l, 0, 4, "_sc|"))
+      {
+        throw FieldRejection(
+          .malformed, "a DogStatsD event or service check, not a metric (not supported)")
+      }
+      let colon = firstIndex(of: UInt8(ascii: ":"), in: l, from: 0, to: m)
+      guard colon < m else {
+        throw FieldRejection(.malformed, "no \":\" between the name and the value")
+      }
+      name.removeAll(keepingCapacity: true)
+      Self.cleanName(l, 0, colon, into: &name)
+      guard !name.isEmpty else {
+        throw FieldRejection(
+          .missingMetric, "the name \(quoted(l, 0, colon)) is empty once cleaned up")
+      }
+      let nameLength = name.count
+      name.append(contentsOf: "true".utf8)
 
-    let bar = firstIndex(of: UInt8(ascii: "|"), in: l, from: colon + 1, to: m)
-    guard bar < m else { return FieldRejection(.malformed, "no \"|type\" after the value") }
-    let typeEnd = firstIndex(of: UInt8(ascii: "|"), in: l, from: bar + 1, to: m)
-    let kind: Kind
-    if equals(l, bar + 1, typeEnd, "c") {
-      kind = .counter
-    } else if equals(l, bar + 1, typeEnd, "ms") {
-      kind = .timer
-    } else if equals(l, bar + 1, typeEnd, "g") {
-      kind = .gauge
-    } else if equals(l, bar + 1, typeEnd, "s") {
-      kind = .set
-    } else if equals(l, bar + 1, typeEnd, "h") {
-      kind = .histogram
-    } else if equals(l, bar + 1, typeEnd, "d") {
-      kind = .distribution
-    } else if typeEnd == bar + 1 {
-      return FieldRejection(.malformed, "no type after \"|\"")
-    } else {
-      return FieldRejection(
-        .malformed, "unknown type \(quoted(l, bar + 1, typeEnd)) (c, ms, g, s, h or d)")
+      let bar = firstIndex(of: UInt8(ascii: "|"), in: l, from: colon + 1, to: m)
+      guard bar < m else { throw FieldRejection(.malformed, "no \"|type\" after the value") }
+      let typeEnd = firstIndex(of: UInt8(ascii: "|"), in: l, from: bar + 1, to: m)
+      let kind = try Self.kind(l, bar + 1, typeEnd)
+      let (rate, timestamp) = try sections(l, from: typeEnd, arrival: arrival)
+      try readValues(l, colon + 1, bar, kind: kind)
+      let series = try internSeries(l, nameLength: nameLength, into: &sink)
+      let point = Point(series: series, timestamp: timestamp, rate: rate)
+      if kind == .set {
+        let member = UnsafeRawBufferPointer(rebasing: l[(colon + 1)..<bar])
+        let isNew = rememberMember(series: series, member, at: timestamp)
+        sink.samples.append(Sample(series: series, timestamp: timestamp, value: isNew ? 1 : 0))
+      } else {
+        try appendSamples(kind, point, into: &sink)
+      }
+    } catch {
+      return error
     }
+    return nil
+  }
 
-    // Sections, in any order.
+  /// The type between `|` and the next `|` (or the end): `p[s..<e]`.
+  private static func kind(_ l: UnsafeRawBufferPointer, _ s: Int, _ e: Int)
+    throws(FieldRejection) -> Kind
+  {
+    if equals(l, s, e, "c") { return .counter }
+    if equals(l, s, e, "ms") { return .timer }
+    if equals(l, s, e, "g") { return .gauge }
+    if equals(l, s, e, "s") { return .set }
+    if equals(l, s, e, "h") { return .histogram }
+    if equals(l, s, e, "d") { return .distribution }
+    if e == s { throw FieldRejection(.malformed, "no type after \"|\"") }
+    throw FieldRejection(.malformed, "unknown type \(quoted(l, s, e)) (c, ms, g, s, h or d)")
+  }
+
+  /// The `|…` sections after the type, in any order, from `start` (a `|` or the end): the sample
+  /// rate and the timestamp; tags go to `tags`.
+  private mutating func sections(
+    _ l: UnsafeRawBufferPointer, from start: Int, arrival: Timestamp
+  ) throws(FieldRejection) -> (rate: Double, timestamp: Timestamp) {
     var rate = 1.0
     var timestamp = arrival
     tags.removeAll(keepingCapacity: true)
-    var i = typeEnd
-    while i < m {
-      let ss = i + 1
-      let se = firstIndex(of: UInt8(ascii: "|"), in: l, from: ss, to: m)
-      i = se
+    var c = ByteCursor(l, start, l.count)
+    while c.consume(UInt8(ascii: "|")) {
+      let ss = c.take(until: UInt8(ascii: "|"))
+      let se = c.i
       guard se > ss else { continue }
       switch l[ss] {
       case UInt8(ascii: "@"):
         guard case .number(let r) = parseNumber(l, ss + 1, se, syntax: .decimal), r > 0, r <= 1
         else {
-          return FieldRejection(
+          throw FieldRejection(
             .badSampleRate, "sample rate \(quoted(l, ss, se)) is not a number in (0, 1]")
         }
         rate = r
@@ -180,7 +193,7 @@ public struct StatsDParser: FeedParser {
         scanTags(l, ss + 1, se)
       case UInt8(ascii: "T"):
         guard let t = Self.unixSeconds(l, ss + 1, se) else {
-          return FieldRejection(
+          throw FieldRejection(
             .badTimestamp, "timestamp \(quoted(l, ss, se)) is not whole Unix seconds")
         }
         timestamp = t
@@ -188,40 +201,49 @@ public struct StatsDParser: FeedParser {
         continue  // container ids and unknown sections
       }
     }
+    return (rate, timestamp)
+  }
 
-    // Values.
+  /// The values `l[s..<e]` (several packed as `1:2:3`) into `values` and `deltas`; a set's
+  /// single member is only checked to be there.
+  private mutating func readValues(
+    _ l: UnsafeRawBufferPointer, _ s: Int, _ e: Int, kind: Kind
+  ) throws(FieldRejection) {
     values.removeAll(keepingCapacity: true)
     deltas.removeAll(keepingCapacity: true)
-    if kind != .set {
-      var vs = colon + 1
-      while true {
-        let ve = firstIndex(of: UInt8(ascii: ":"), in: l, from: vs, to: bar)
-        guard ve > vs else {
-          return FieldRejection(
-            .missingValue, ve == bar && vs == colon + 1 ? "no value" : "an empty packed value")
-        }
-        switch parseNumber(l, vs, ve, syntax: .decimal) {
-        case .number(let v):
-          values.append(v)
-          deltas.append(l[vs] == UInt8(ascii: "+") || l[vs] == UInt8(ascii: "-"))
-        case .nonFinite:
-          return FieldRejection(.nonFinite, "value \(quoted(l, vs, ve)) is not finite")
-        case .outOfRange:
-          return FieldRejection(.badValue, "value \(quoted(l, vs, ve)) is out of range")
-        case .invalid:
-          return FieldRejection(.badValue, "value \(quoted(l, vs, ve)) is not a number")
-        }
-        if ve == bar { break }
-        vs = ve + 1
-      }
-      if kind == .timer, let negative = values.first(where: { $0 < 0 }) {
-        return FieldRejection(.negativeDuration, "timer value \(negative) is negative")
-      }
-    } else if bar == colon + 1 {
-      return FieldRejection(.missingValue, "no set member")
+    if kind == .set {
+      if e == s { throw FieldRejection(.missingValue, "no set member") }
+      return
     }
+    var c = ByteCursor(l, s, e)
+    repeat {
+      let vs = c.take(until: UInt8(ascii: ":"))
+      let ve = c.i
+      guard ve > vs else {
+        throw FieldRejection(
+          .missingValue, ve == e && vs == s ? "no value" : "an empty packed value")
+      }
+      switch parseNumber(l, vs, ve, syntax: .decimal) {
+      case .number(let v):
+        values.append(v)
+        deltas.append(l[vs] == UInt8(ascii: "+") || l[vs] == UInt8(ascii: "-"))
+      case .nonFinite:
+        throw FieldRejection(.nonFinite, "value \(quoted(l, vs, ve)) is not finite")
+      case .outOfRange:
+        throw FieldRejection(.badValue, "value \(quoted(l, vs, ve)) is out of range")
+      case .invalid:
+        throw FieldRejection(.badValue, "value \(quoted(l, vs, ve)) is not a number")
+      }
+    } while c.consume(UInt8(ascii: ":"))
+    if kind == .timer, let negative = values.first(where: { $0 < 0 }) {
+      throw FieldRejection(.negativeDuration, "timer value \(negative) is negative")
+    }
+  }
 
-    // Series.
+  /// The series of the cleaned name (`name[0..<nameLength]`) and `tags`.
+  private func internSeries(
+    _ l: UnsafeRawBufferPointer, nameLength: Int, into sink: inout ParseSink
+  ) throws(FieldRejection) -> SeriesID {
     let tagCount = tags.count
     let interned: Result<SeriesID, FieldRejection> = name.withUnsafeBytes { nb in
       let metric = UnsafeRawBufferPointer(rebasing: nb[0..<nameLength])
@@ -238,68 +260,77 @@ public struct StatsDParser: FeedParser {
         return SeriesCheck.intern(metric: metric, labels: spans, into: &sink)
       }
     }
-    let series: SeriesID
-    switch interned {
-    case .success(let id): series = id
-    case .failure(let why): return why
-    }
+    return try interned.get()
+  }
 
-    // Samples.
+  /// Where a line's samples go: its series, timestamp and sample rate.
+  private struct Point {
+    var series: SeriesID
+    var timestamp: Timestamp
+    var rate: Double
+  }
+
+  /// The samples of `values` for a counter, timer, histogram, distribution or gauge.
+  private mutating func appendSamples(_ kind: Kind, _ point: Point, into sink: inout ParseSink)
+    throws(FieldRejection)
+  {
     switch kind {
     case .counter:
-      let weight = Self.weight(forRate: rate)
-      let inverse = 1 / rate
+      let weight = Self.weight(forRate: point.rate)
+      let inverse = 1 / point.rate
       let exact = abs(inverse - Double(weight)) <= inverse * 1e-12
       for v in values {
         let value = exact ? v : v * inverse / Double(weight)
         sink.samples.append(
-          Sample(series: series, timestamp: timestamp, value: value, weight: weight))
+          Sample(series: point.series, timestamp: point.timestamp, value: value, weight: weight))
       }
     case .timer, .histogram, .distribution:
-      let weight = Self.weight(forRate: rate)
+      let weight = Self.weight(forRate: point.rate)
       for v in values {
-        sink.samples.append(Sample(series: series, timestamp: timestamp, value: v, weight: weight))
+        sink.samples.append(
+          Sample(series: point.series, timestamp: point.timestamp, value: v, weight: weight))
       }
     case .gauge:
-      let index = series.index
-      if index >= gauges.count {
-        gauges.append(contentsOf: repeatElement(nil, count: index + 1 - gauges.count))
-      }
-      var current = gauges[index]
-      for k in values.indices {
-        let next = deltas[k] ? (current ?? 0) + values[k] : values[k]
-        guard next.isFinite else {
-          return FieldRejection(.nonFinite, "the gauge would leave the range of a double")
-        }
-        current = next
-        values[k] = next
-      }
-      gauges[index] = current
+      try applyGaugeDeltas(point.series)
       for v in values {
-        sink.samples.append(Sample(series: series, timestamp: timestamp, value: v))
+        sink.samples.append(Sample(series: point.series, timestamp: point.timestamp, value: v))
       }
     case .set:
-      let isNew = rememberMember(
-        series: series, UnsafeRawBufferPointer(rebasing: l[(colon + 1)..<bar]), at: timestamp)
-      sink.samples.append(Sample(series: series, timestamp: timestamp, value: isNew ? 1 : 0))
+      break  // handled by the caller
     }
-    return nil
+  }
+
+  /// Turns a gauge's values into the values it takes: a signed value is a delta on the current
+  /// one (0 when unknown), others set it.
+  private mutating func applyGaugeDeltas(_ series: SeriesID) throws(FieldRejection) {
+    let index = series.index
+    if index >= gauges.count {
+      gauges.append(contentsOf: repeatElement(nil, count: index + 1 - gauges.count))
+    }
+    var current = gauges[index]
+    for k in values.indices {
+      let next = deltas[k] ? (current ?? 0) + values[k] : values[k]
+      guard next.isFinite else {
+        throw FieldRejection(.nonFinite, "the gauge would leave the range of a double")
+      }
+      current = next
+      values[k] = next
+    }
+    gauges[index] = current
   }
 
   /// Collects the tags of a `#` section (`k:v` or a bare `t`, comma-separated).
   private mutating func scanTags(_ l: UnsafeRawBufferPointer, _ s: Int, _ e: Int) {
-    var i = s
-    while i < e {
-      let te = firstIndex(of: UInt8(ascii: ","), in: l, from: i, to: e)
-      if te > i {
-        let colon = firstIndex(of: UInt8(ascii: ":"), in: l, from: i, to: te)
-        if colon > i {
-          tags.append(
-            TagRef(nameStart: i, nameEnd: colon, value: colon < te ? (colon + 1)..<te : nil))
-        }
+    var c = ByteCursor(l, s, e)
+    repeat {
+      let ts = c.take(until: UInt8(ascii: ","))
+      let te = c.i
+      let colon = firstIndex(of: UInt8(ascii: ":"), in: l, from: ts, to: te)
+      if colon > ts {
+        tags.append(
+          TagRef(nameStart: ts, nameEnd: colon, value: colon < te ? (colon + 1)..<te : nil))
       }
-      i = te + 1
-    }
+    } while c.consume(UInt8(ascii: ","))
   }
 
   /// Whether `member` is new in its set's current interval (and remembers it).
