@@ -2,6 +2,7 @@ import ArgumentParser
 import VigilApp
 import VigilCore
 import VigilDemo
+import VigilIncident
 import VigilRender
 
 /// Exit codes (ARCHITECTURE §7): 64 usage, 1 failure.
