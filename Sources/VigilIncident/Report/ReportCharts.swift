@@ -213,7 +213,7 @@ extension ReportPage {
   func chartDescription(_ s: IncidentReport.Signal) -> String {
     var desc =
       s.worst.map { "Worst \(s.format($0.value)) at \(text.time($0.time))." } ?? "No data."
-    let th = thresholdsSummary(s)
+    let th = text.thresholds(s)
     if !th.isEmpty { desc += " Threshold: \(th)." }
     let firing = s.bands.filter(\.firing)
     if !firing.isEmpty {

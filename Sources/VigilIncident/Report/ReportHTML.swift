@@ -253,7 +253,7 @@ struct ReportPage {
       ) { h in
         for s in r.signals {
           let worst = s.worst
-          let th = thresholdsSummary(s)
+          let th = text.thresholds(s)
           row(&h) { h in
             h.element("th", [("scope", "row")]) { h in
               h.element("a", [("href", "#signal-\(s.key)")], text: s.title)
@@ -268,15 +268,6 @@ struct ReportPage {
         }
       }
     }
-  }
-
-  func thresholdsSummary(_ s: IncidentReport.Signal) -> String {
-    var seen: [String] = []
-    for th in s.thresholds {
-      let t = text.thresholdText(th, s)
-      if !seen.contains(t) { seen.append(t) }
-    }
-    return seen.joined(separator: "; ")
   }
 
   // MARK: Building blocks

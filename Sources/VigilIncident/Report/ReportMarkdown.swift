@@ -54,6 +54,18 @@ private struct MarkdownWriter {
 
   mutating func line(_ s: String = "") { out += s + "\n" }
 
+  /// `## title` and a blank line; `empty` (when given) is all the section then says. Returns
+  /// whether the section goes on.
+  @discardableResult
+  mutating func section(_ title: String, empty: String? = nil) -> Bool {
+    line("## " + title)
+    line()
+    guard let empty else { return true }
+    line(empty)
+    line()
+    return false
+  }
+
   mutating func table(_ header: [String], _ rows: [[String]], right: Set<Int> = []) {
     line("| " + header.joined(separator: " | ") + " |")
     line("|" + header.indices.map { right.contains($0) ? " ---: |" : " --- |" }.joined())
@@ -90,8 +102,7 @@ private struct MarkdownWriter {
   }
 
   mutating func headline() {
-    line("## Headline numbers")
-    line()
+    section("Headline numbers")
     table(
       ["Figure", "Value", "Detail"],
       [
@@ -121,7 +132,7 @@ private struct MarkdownWriter {
       ["Signal", "Headline", "Worst", "At", "Threshold"],
       r.signals.map { s in
         let worst = s.worst
-        let th = thresholds(s)
+        let th = text.thresholds(s)
         return [
           e(s.title), e(s.label.isEmpty ? "—" : s.label), e(s.format(worst?.value)),
           worst.map { text.time($0.time) } ?? "—", th.isEmpty ? "—" : e(th),
@@ -129,18 +140,8 @@ private struct MarkdownWriter {
       }, right: [2])
   }
 
-  func thresholds(_ s: IncidentReport.Signal) -> String {
-    var seen: [String] = []
-    for th in s.thresholds {
-      let t = text.thresholdText(th, s)
-      if !seen.contains(t) { seen.append(t) }
-    }
-    return seen.joined(separator: "; ")
-  }
-
   mutating func signals() {
-    line("## Signals")
-    line()
+    section("Signals")
     let samples = r.signals.first?.points.count ?? 0
     let w = max(1, min(ReportMarkdown.sparkWidth, samples))
     line(
@@ -153,7 +154,7 @@ private struct MarkdownWriter {
       let worst = s.worst
       var head = "**\(e(s.title))** (\(e(s.label.isEmpty ? "headline" : s.label))): "
       head += worst.map { "worst \(e(s.format($0.value))) at \(text.time($0.time))" } ?? "no data"
-      let th = thresholds(s)
+      let th = text.thresholds(s)
       if !th.isEmpty { head += "; threshold \(e(th))" }
       line(head)
       line()
@@ -205,8 +206,7 @@ private struct MarkdownWriter {
   }
 
   mutating func timeline() {
-    line("## Timeline")
-    line()
+    section("Timeline")
     enum Item { case transition(Int), note(Int) }
     var items: [(Timestamp, Int, Item)] = []
     for (i, tr) in r.transitions.enumerated() { items.append((tr.t, 0, .transition(i))) }
@@ -240,13 +240,8 @@ private struct MarkdownWriter {
   }
 
   mutating func episodes() {
-    line("## Alert episodes")
-    line()
-    guard !r.episodes.isEmpty else {
-      line("No episodes: no rule was breached.")
-      line()
-      return
-    }
+    let empty = r.episodes.isEmpty ? "No episodes: no rule was breached." : nil
+    guard section("Alert episodes", empty: empty) else { return }
     table(
       [
         "Rule", "Severity", "Labels", "First breach", "Fired", "Resolved", "Duration", "Firing",
@@ -269,13 +264,8 @@ private struct MarkdownWriter {
   }
 
   mutating func notes() {
-    line("## Markers and notes")
-    line()
-    guard !r.notes.isEmpty else {
-      line("No markers, acknowledgements or notes were recorded.")
-      line()
-      return
-    }
+    let empty = r.notes.isEmpty ? "No markers, acknowledgements or notes were recorded." : nil
+    guard section("Markers and notes", empty: empty) else { return }
     table(
       ["#", "Time", "Kind", "Alert", "Text"],
       r.notes.enumerated().map { i, n in
@@ -288,8 +278,7 @@ private struct MarkdownWriter {
   }
 
   mutating func rules() {
-    line("## Rules")
-    line()
+    section("Rules")
     table(
       ["Rule", "Severity", "Condition"],
       r.rules.map { [e($0.name), e(text.severity($0.severity)), e($0.condition)] })

@@ -111,6 +111,16 @@ struct ReportText {
       + "sampled every \(Nanos.format(report.step))"
   }
 
+  /// A signal's thresholds in words, each different one once (`; ` between).
+  func thresholds(_ s: IncidentReport.Signal) -> String {
+    var seen: [String] = []
+    for th in s.thresholds {
+      let t = thresholdText(th, s)
+      if !seen.contains(t) { seen.append(t) }
+    }
+    return seen.joined(separator: "; ")
+  }
+
   func thresholdText(_ th: IncidentReport.Threshold, _ s: IncidentReport.Signal) -> String {
     var t = "\(th.rule) \(th.op.rawValue) \(s.format(th.value))"
     if let c = th.clear { t += ", clears at \(s.format(c))" }
