@@ -22,8 +22,12 @@ let package = Package(
     .target(name: "VigilRender"),
     // The scripted demo incident and the seeded feed generator (lives beside the sample feeds).
     .target(name: "VigilDemo", dependencies: ["VigilCore"], path: "sample-feeds/generator"),
-    // State, messages, pure update, views and the loop.
-    .target(name: "VigilApp", dependencies: ["VigilCore", "VigilRender", "CZlib"]),
+    // State, messages, pure update, views and the loop. No file I/O, no zlib.
+    .target(name: "VigilApp", dependencies: ["VigilCore", "VigilRender"]),
+    // Incident recordings (writer, black box, reader, index), replay and the player, and reports.
+    // Above VigilApp: the recorder watches the loop through AppLoopObserver.
+    .target(
+      name: "VigilIncident", dependencies: ["VigilApp", "VigilCore", "VigilRender", "CZlib"]),
     // The system zlib: gzip recordings, read and written as streams (DECISIONS D-replaymem).
     .systemLibrary(name: "CZlib"),
     // The only code that touches ncursesw.
@@ -33,23 +37,41 @@ let package = Package(
     .executableTarget(
       name: "vigil",
       dependencies: [
-        "VigilCore", "VigilRender", "VigilApp", "VigilCurses", "VigilDemo", "CVigilSignals",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "VigilCore", "VigilRender", "VigilApp", "VigilIncident", "VigilCurses", "VigilDemo",
+        "CVigilSignals", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
       name: "vigil-bench",
-      dependencies: ["VigilCore", "VigilRender", "VigilApp", "VigilDemo", "VigilCurses"]),
+      dependencies: [
+        "VigilCore", "VigilRender", "VigilApp", "VigilIncident", "VigilDemo", "VigilCurses",
+      ]),
     // Fuzz targets: replays inputs when built normally; Fuzz/run.sh builds it with libFuzzer.
-    .executableTarget(name: "vigil-fuzz", dependencies: ["VigilCore", "VigilApp", "VigilRender"]),
+    .executableTarget(
+      name: "vigil-fuzz", dependencies: ["VigilCore", "VigilApp", "VigilIncident", "VigilRender"]),
     .target(
       name: "VigilTestSupport", dependencies: ["VigilCore", "VigilRender"],
       path: "Tests/VigilTestSupport"),
     .testTarget(
       name: "VigilCoreTests", dependencies: ["VigilCore", "VigilDemo", "VigilTestSupport"]),
     .testTarget(name: "VigilRenderTests", dependencies: ["VigilRender", "VigilTestSupport"]),
+    // App fixtures (a demo state, a batch of lines) shared by the app and incident tests.
+    .target(
+      name: "VigilAppTestSupport",
+      dependencies: ["VigilApp", "VigilCore", "VigilRender", "VigilDemo"],
+      path: "Tests/VigilAppTestSupport"),
     .testTarget(
       name: "VigilAppTests",
-      dependencies: ["VigilApp", "VigilCore", "VigilRender", "VigilDemo", "VigilTestSupport"],
+      dependencies: [
+        "VigilApp", "VigilCore", "VigilRender", "VigilDemo", "VigilTestSupport",
+        "VigilAppTestSupport",
+      ],
+      exclude: ["Snapshots"]),
+    .testTarget(
+      name: "VigilIncidentTests",
+      dependencies: [
+        "VigilIncident", "VigilApp", "VigilCore", "VigilRender", "VigilDemo", "VigilTestSupport",
+        "VigilAppTestSupport",
+      ],
       exclude: ["Snapshots"]),
     .testTarget(
       name: "VigilCursesTests",

@@ -28,15 +28,6 @@ public enum ExitReason: Sendable, Equatable {
   case signal(Int32)
   /// Headless mode rendered the frames it was asked for.
   case framesDone
-
-  /// How a recording's `end` record names it.
-  public var recordName: String {
-    switch self {
-    case .quit: "quit"
-    case .signal(let s): "signal \(s)"
-    case .framesDone: "frames done"
-    }
-  }
 }
 
 /// What `update` asks the runtime to do (the impure part).

@@ -2,6 +2,7 @@ import Foundation
 import VigilApp
 import VigilCore
 import VigilDemo
+import VigilIncident
 import VigilRender
 
 /// A one-hour recording of the demo at about 1,000 events/s (four incident cycles), written
@@ -21,7 +22,7 @@ func hourRecording(dir: String, gzip: Bool = false) -> (path: String, events: In
     feeds: [FeedSpec(id: FeedID(0), kind: .demo, target: "demo", format: .json)], now: start)
   state.ui.size = Size(width: 120, height: 40)
   guard
-    let recorder = try? IncidentRecorder(
+    let recorder = try? Recorder(
       path: path, state: state, rulesYAML: DefaultRules.yaml(), title: "one hour, 1,000 events/s")
   else { fatalError("cannot write \(path)") }
   let scenario = DemoScenario(seed: 7, rateScale: 4.3)
@@ -53,7 +54,7 @@ func reportBench(dir: String) {
   let (path, events) = hourRecording(dir: dir)
   let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
   let t0 = monotonicNanos()
-  guard let file = try? IncidentFile.load(path: path) else {
+  guard let file = try? RecordingFile.load(path: path) else {
     print("report: cannot read \(path)")
     return
   }

@@ -17,6 +17,7 @@ import VigilApp
 import VigilCore
 import VigilCurses
 import VigilDemo
+import VigilIncident
 import VigilRender
 
 let args = CommandLine.arguments
@@ -118,8 +119,8 @@ func replayBench(path: String, events: Int) -> String {
   let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
   let anonStart = statusKiB("RssAnon")
   let sampler = AnonymousPeak()
-  var file: IncidentFile?
-  let load = seconds { file = try? IncidentFile.load(path: path) }
+  var file: RecordingFile?
+  let load = seconds { file = try? RecordingFile.load(path: path) }
   guard let file else { return "replay: cannot read \(path)" }
   let anonLoaded = statusKiB("RssAnon")
   // Cold: open, start the background checkpoint pass, and seek at once to the last minute.

@@ -1,5 +1,6 @@
 import VigilApp
 import VigilCore
+import VigilIncident
 import VigilRender
 
 /// One fuzz target: feeds bytes through the code the app runs and traps (`fuzzCheck`) when an
@@ -173,7 +174,7 @@ enum FuzzTargets {
   /// Reads a recording, then decodes every record it indexed: each must be the kind and time
   /// the index says.
   static func incident(_ bytes: [UInt8]) {
-    guard let file = try? IncidentFile.parse(bytes, name: "fuzz.jsonl") else { return }
+    guard let file = try? RecordingFile.parse(bytes, name: "fuzz.jsonl") else { return }
     let records = file.records
     for (i, r) in records.enumerated() {
       fuzzCheck(r.kind == records.kind(at: i), "record \(i) decodes as another kind")

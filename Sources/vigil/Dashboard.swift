@@ -3,6 +3,7 @@ import VigilApp
 import VigilCore
 import VigilCurses
 import VigilDemo
+import VigilIncident
 import VigilRender
 
 #if canImport(Glibc)
@@ -52,10 +53,10 @@ func runDashboard(_ o: DashboardOptions) throws -> Int32 {
       until: clock.now().adding(20 * Nanos.second))
     if o.headless { for w in config.layoutWarnings { printError("vigil: layout: \(w)") } }
   }
-  var recorder: IncidentRecorder?
+  var recorder: Recorder?
   if let target = o.recording.map(RecordingTarget.init) {
     do {
-      recorder = try IncidentRecorder(
+      recorder = try Recorder(
         target: target, state: state,
         rulesYAML: config.rulesText ?? DefaultRules.yaml(signals: config.signals),
         title: o.title)
@@ -73,7 +74,7 @@ func runDashboard(_ o: DashboardOptions) throws -> Int32 {
       state: state, backend: backend, clock: clock, inbox: inbox,
       glyphs: o.ascii ? .ascii : .unicode)
     loop.maxFrames = o.frames
-    loop.recorder = recorder
+    loop.observer = recorder
     var printed = 0
     loop.onFrame = { screen in
       if printed > 0 { print("\u{0C}") }
@@ -98,7 +99,7 @@ func runDashboard(_ o: DashboardOptions) throws -> Int32 {
   let loop = AppLoop(
     state: state, backend: backend, clock: clock, inbox: inbox,
     glyphs: (o.ascii || !backend.isUTF8) ? .ascii : .unicode)
-  loop.recorder = recorder
+  loop.observer = recorder
   let reason = loop.run()
   backend.shutdown()
   // Before a signal is re-raised (which ends the process at once): no child is left behind.
@@ -108,17 +109,4 @@ func runDashboard(_ o: DashboardOptions) throws -> Int32 {
     return 128 + sig
   }
   return 0
-}
-
-extension RecordingTarget {
-  /// The target `--record` or `--black-box` chose (black-box segments of the default length).
-  init(_ choice: RecordingChoice) {
-    switch choice {
-    case .file(let path): self = .file(path)
-    case .blackBox(let directory, let keep, let maxBytes):
-      self = .blackBox(
-        directory: directory, keep: keep, maxBytes: maxBytes,
-        segment: RecordingTarget.defaultSegment)
-    }
-  }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import VigilApp
 import VigilCore
+import VigilIncident
 
 /// The flags that replay (or report on) a time range of a Prometheus server's history instead
 /// of a recording: `vigil replay --prometheus URL --from T1 --to T2`.
@@ -84,7 +85,7 @@ struct PrometheusHistoryOptions: ParsableArguments {
   }
 
   /// Loads the range into a recording, printing what it does on standard error.
-  func load(command: String) throws -> IncidentFile {
+  func load(command: String) throws -> RecordingFile {
     let request = try request(now: SystemClock().now())
     let client = PrometheusClient(base: try HTTPURL.parse(request.url).get())
     printError(

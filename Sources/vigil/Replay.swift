@@ -2,6 +2,7 @@ import ArgumentParser
 import VigilApp
 import VigilCore
 import VigilCurses
+import VigilIncident
 import VigilRender
 
 struct Replay: ParsableCommand {
@@ -63,7 +64,7 @@ struct Replay: ParsableCommand {
     if code != 0 { throw ExitCode(code) }
   }
 
-  func runHeadless(_ loaded: IncidentFile) throws -> Int32 {
+  func runHeadless(_ loaded: RecordingFile) throws -> Int32 {
     let (cols, rows) = try parseSize(size)
     var ui = UIState()
     ui.size = Size(width: cols, height: rows)
@@ -95,7 +96,7 @@ struct Replay: ParsableCommand {
 
 /// A recording from its file, or from a Prometheus server's history; warnings go to stderr.
 func loadRecording(_ file: String?, history: PrometheusHistoryOptions, command: String) throws
-  -> IncidentFile
+  -> RecordingFile
 {
   if history.isSet {
     let loaded = try history.load(command: command)
@@ -103,9 +104,9 @@ func loadRecording(_ file: String?, history: PrometheusHistoryOptions, command: 
     return loaded
   }
   guard let file else { throw ValidationError("give a recording, or --prometheus URL") }
-  let loaded: IncidentFile
+  let loaded: RecordingFile
   do {
-    loaded = try IncidentFile.load(path: file)
+    loaded = try RecordingFile.load(path: file)
   } catch {
     throw RunFailure(description: "vigil \(command): \(error)")
   }
@@ -120,10 +121,10 @@ func loadRecording(_ file: String?, history: PrometheusHistoryOptions, command: 
 
 /// Writes a recording (header, then its records) as a file `vigil replay` reads; returns why
 /// it could not, or nil.
-func writeRecording(_ file: IncidentFile, to path: String) -> String? {
-  let writer: IncidentWriter
+func writeRecording(_ file: RecordingFile, to path: String) -> String? {
+  let writer: RecordingWriter
   do {
-    writer = try IncidentWriter(path: path)
+    writer = try RecordingWriter(path: path)
   } catch {
     return error.message
   }
@@ -136,7 +137,7 @@ func writeRecording(_ file: IncidentFile, to path: String) -> String? {
 /// Runs the interactive player on curses; returns the exit code. Markers typed in the player
 /// go to the sidecar of `path`; without a path (a Prometheus range not saved) they last as long
 /// as the player.
-func runReplayPlayer(_ loaded: IncidentFile, path: String?, ascii: Bool) throws -> Int32 {
+func runReplayPlayer(_ loaded: RecordingFile, path: String?, ascii: Bool) throws -> Int32 {
   let sidecar = path.map(SidecarNotes.path(for:))
   var replayer = Replayer(file: loaded)
   for m in sidecar.map(SidecarNotes.load(path:)) ?? [] { replayer.addMarker(at: m.time, m.text) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import VigilApp
 import VigilCore
+import VigilIncident
 
 #if canImport(Glibc)
   import Glibc

@@ -2,6 +2,7 @@ import ArgumentParser
 import VigilApp
 import VigilCore
 import VigilDemo
+import VigilIncident
 import VigilRender
 
 struct Run: ParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilApp
+import VigilAppTestSupport
 import VigilCore
 
 /// Layout files: the format, every error with its `file:line:column`, warnings, built-ins.
@@ -255,41 +256,5 @@ import VigilCore
     let load = try LayoutLoader.resolve(path).get()
     #expect(load.layout.panels.first?.selector?.metric == "q")
     #expect(load.layout.name == "vigil-layout-\(getpid())")
-  }
-
-  @Test func aRecordingHeaderCarriesTheLayout() throws {
-    var header = IncidentHeader(
-      start: Timestamp.seconds(100), clockMode: .wall, windows: WindowsConfig(),
-      signals: SignalNames(), feeds: [], rulesYAML: "rules: []\n", rulesPath: nil)
-    #expect(header.layout == nil)
-    let old = try IncidentHeader(json: header.json)
-    #expect(old.layoutYAML == nil && old.layout == nil, "older recordings: the default")
-    let text = try String(
-      contentsOf: Self.layoutsDirectory.appendingPathComponent("sre-compact.yaml"), encoding: .utf8)
-    header.layoutYAML = text
-    header.layoutPath = "my.yaml"
-    let back = try IncidentHeader(json: header.json)
-    #expect(back == header)
-    #expect(back.layout?.name == "sre-compact")
-  }
-
-  @Test func aRecordingStartsWithTheLayoutInForce() throws {
-    let text = "title: mine\npanels: {a: {metric: x}}\ngrid: [[a]]\n"
-    var state = freshState()
-    state.config.layoutText = text
-    state.config.layoutPath = "mine.yaml"
-    let path = NSTemporaryDirectory() + "vigil-layout-rec-\(getpid()).jsonl"
-    defer { unlink(path) }
-    let recorder = try IncidentRecorder(path: path, state: state, rulesYAML: "rules: []\n")
-    recorder.finish(at: state.now, reason: "quit")
-    let file = try IncidentFile.load(path: path)
-    #expect(file.header.layoutYAML == text && file.header.layoutPath == "mine.yaml")
-    #expect(file.header.layout?.title == "mine")
-    // The default layout leaves the header as it was.
-    let plain = NSTemporaryDirectory() + "vigil-layout-rec-plain-\(getpid()).jsonl"
-    defer { unlink(plain) }
-    let r2 = try IncidentRecorder(path: plain, state: freshState(), rulesYAML: "rules: []\n")
-    r2.finish(at: state.now, reason: "quit")
-    #expect(try IncidentFile.load(path: plain).header.layoutYAML == nil)
   }
 }

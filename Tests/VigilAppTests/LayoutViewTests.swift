@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilApp
+import VigilAppTestSupport
 import VigilCore
 import VigilRender
 import VigilTestSupport

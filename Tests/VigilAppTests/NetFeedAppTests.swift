@@ -1,5 +1,6 @@
 import Testing
 import VigilApp
+import VigilAppTestSupport
 import VigilCore
 import VigilRender
 
@@ -67,21 +68,5 @@ import VigilRender
     let id = s.engine.interner.lookup(SeriesKey("checkout_p99_seconds", ["region": "eu"]))
     #expect(id != nil)
     if let id { #expect(s.engine.store.stats(id, window: 5 * Nanos.minute, at: t0).max == 0.42) }
-  }
-
-  /// A recording keeps the fetch events and a whole scrape body (newlines and all).
-  @Test func recordingsKeepFetchEventsAndScrapeBodies() throws {
-    var body = RecordBatch()
-    Array("# TYPE a counter\na_total 1\n".utf8).withUnsafeBytes { body.append($0, line: 1) }
-    let inputs = [
-      FeedInput(
-        feed: FeedID(0), arrival: t0, seq: 4,
-        payload: .event(.fetched(durationNanos: 1_234_567, bytes: 27))),
-      FeedInput(feed: FeedID(0), arrival: t0, seq: 5, payload: .records(body, .prometheus)),
-    ]
-    for input in inputs {
-      let record = IncidentRecord.input(input)
-      #expect(try IncidentRecord(json: record.json) == record)
-    }
   }
 }

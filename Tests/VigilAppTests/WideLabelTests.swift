@@ -1,4 +1,5 @@
 import Testing
+import VigilAppTestSupport
 import VigilCore
 import VigilRender
 

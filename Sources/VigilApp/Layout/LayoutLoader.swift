@@ -437,14 +437,3 @@ extension ConfigReader {
     }
   }
 }
-
-extension IncidentHeader {
-  /// The layout a recording was made with: its own when the header carries one that still
-  /// loads, else nil (the default layout).
-  public var layout: Layout? {
-    guard let text = layoutYAML else { return nil }
-    guard case .success(let load) = LayoutLoader.parse(text, file: layoutPath ?? "recorded layout")
-    else { return nil }
-    return load.layout
-  }
-}

@@ -27,8 +27,8 @@ public final class AppLoop<Backend: TerminalBackend> {
   private var drawnTheme: (index: Int, theme: Theme)?
   /// Called after each frame is drawn (headless mode prints it).
   public var onFrame: ((ScreenBuffer) -> Void)?
-  /// Writes an incident recording of everything the loop applies (`--record`).
-  public var recorder: IncidentRecorder?
+  /// Told everything the loop applies (the incident recorder, `--record`).
+  public var observer: (any AppLoopObserver)?
   /// Stop after this many frames (headless mode).
   public var maxFrames: Int?
   /// Headless: hold the first frame until every feed has settled (caught up with its backlog,
@@ -132,18 +132,18 @@ public final class AppLoop<Backend: TerminalBackend> {
 
   /// Applies one message; returns an exit reason when an effect asks to quit.
   private func apply(_ message: Message) -> ExitReason? {
-    for effect in updateRecording(&state, message, recorder: recorder) {
+    for effect in update(&state, message, observer: observer) {
       switch effect {
       case .quit(let reason):
-        recorder?.finish(at: state.now, reason: reason.recordName)
+        observer?.finish(at: state.now, reason: reason)
         return reason
       case .bell: backend.bell()
       case .reloadRules(let path):
         // The only file read the loop does, and only on request (`r`).
-        let text: IncidentRecord.RulesText =
+        let text: RulesText =
           readTextFile(path).map { .yaml($0, path: path) }
           ?? .unreadable("cannot read the file", path: path)
-        recorder?.record(.rules(state.now, text))
+        observer?.rulesRead(text, at: state.now)
         if let reason = apply(.rulesLoaded(text.rules)) { return reason }
       case .reloadLayout(let path):
         if let reason = apply(.layoutLoaded(loadLayout(path))) { return reason }
@@ -152,11 +152,11 @@ public final class AppLoop<Backend: TerminalBackend> {
     return nil
   }
 
-  /// Reads the layout file (on `r`, or when it changed); a recording's next segment header
-  /// carries the new layout.
+  /// Reads the layout file (on `r`, or when it changed); the observer hears of a layout that
+  /// loads (a recording's next segment header carries it).
   private func loadLayout(_ path: String) -> Result<LayoutLoad, ConfigProblems> {
     let result = LayoutLoader.load(path: path)
-    if case .success(let load) = result { recorder?.layoutChanged(text: load.text, path: path) }
+    if case .success(let load) = result { observer?.layoutChanged(text: load.text, path: path) }
     return result
   }
 

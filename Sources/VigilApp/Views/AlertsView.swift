@@ -12,7 +12,7 @@ func severityMark(_ severity: String?, glyphs: GlyphSet, theme: Theme) -> (Strin
 }
 
 /// A duration rounded down to whole seconds: `45s`, `3m10s`, `1h2m`.
-func shortDuration(_ ns: Int64) -> String {
+public func shortDuration(_ ns: Int64) -> String {
   Nanos.format(max(0, ns) / Nanos.second * Nanos.second)
 }
 

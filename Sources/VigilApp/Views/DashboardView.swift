@@ -70,7 +70,7 @@ public func renderApp(
 
 /// With the ASCII glyph set, every cell must be ASCII (the locale may not be UTF-8): typographic
 /// marks get ASCII stand-ins, anything else from feed text becomes `?`.
-func asciify(_ buffer: inout ScreenBuffer) {
+public func asciify(_ buffer: inout ScreenBuffer) {
   for i in buffer.cells.indices {
     let text = buffer.cells[i].text
     if text.utf8.allSatisfy({ $0 < 0x80 }) { continue }

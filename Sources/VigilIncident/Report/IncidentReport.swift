@@ -1,0 +1,270 @@
+import VigilApp
+import VigilCore
+
+/// What `vigil report` shows about an incident recording: the recording replayed headless to
+/// its end with the same engine as `vigil replay`, and sampled on the way.
+///
+/// Sampling: after every record the replay applies, the dashboard's clock (wall or event time,
+/// as the recording ran) is compared with the next sample time; each multiple of ``step`` it
+/// passes takes one sample of the six panels' headline figures, computed by the dashboard's
+/// own ``DashboardModel`` at the dashboard's window (5m unless the recording says otherwise).
+/// The step is the rules' evaluation interval (10 s), made coarser for long recordings so a
+/// chart has at most ``maxPoints`` points (four hours at 10 s). Transitions, episodes, acks,
+/// notes and markers are not sampled: every one of them is kept.
+public struct IncidentReport: Sendable {
+  /// One sample of a signal: the headline at the dashboard's time `time` (nil: no data).
+  public struct Point: Sendable, Equatable {
+    public var time: Timestamp
+    public var value: Double?
+  }
+
+  /// A rule's threshold as it was in force from `from` to `to` (rules can be reloaded).
+  public struct Threshold: Sendable, Equatable {
+    public var rule: String
+    public var severity: String?
+    public var op: AlertOp
+    public var value: Double
+    public var clear: Double?
+    public var from: Timestamp
+    public var to: Timestamp
+  }
+
+  /// A period in which an alert on a signal was pending, or firing (firing or recovering).
+  public struct Band: Sendable, Equatable {
+    public var from: Timestamp
+    public var to: Timestamp
+    public var firing: Bool
+    /// The rules (with labels) behind the band, for its tooltip.
+    public var alerts: [String]
+  }
+
+  /// One of the six signals over the incident.
+  public struct Signal: Sendable {
+    /// The signal's key (`api_latency`, ...), its panel title and what the headline is.
+    public var key: String
+    public var title: String
+    public var label: String
+    public var unit: ValueUnit
+    public var points: [Point] = []
+    public var thresholds: [Threshold] = []
+    public var bands: [Band] = []
+    /// Every rule watching this signal (also those whose value is not comparable with the
+    /// headline, such as burn rates), by name.
+    public var rules: [String] = []
+
+    /// The worst (highest) headline value, and when.
+    public var worst: (time: Timestamp, value: Double)? {
+      var best: (time: Timestamp, value: Double)?
+      for p in points {
+        guard let v = p.value, v.isFinite else { continue }
+        if let b = best, b.value >= v { continue }
+        best = (p.time, v)
+      }
+      return best
+    }
+
+    public func format(_ v: Double?) -> String { unit.format(v) }
+  }
+
+  /// An alert episode (see ``AlertEpisode``), with its severity and the time it was a problem.
+  public struct Episode: Sendable, Equatable {
+    public var rule: String
+    public var labels: LabelSet
+    public var severity: String?
+    public var firstBreach: Timestamp
+    public var fired: Timestamp?
+    public var resolved: Timestamp?
+    public var ended: Timestamp?
+    public var peak: Double?
+    public var peakText: String
+    /// From the first breach to its end (or to the end of the recording when still open).
+    public var duration: Int64
+    /// Firing or recovering: from `fired` to `resolved` (or the end of the recording).
+    public var firing: Int64
+    public var isOpen: Bool { ended == nil }
+  }
+
+  /// One stretch of an instance's state (not inactive or resolved).
+  public struct Segment: Sendable, Equatable {
+    public var state: AlertState
+    public var from: Timestamp
+    public var to: Timestamp
+    /// The stretch was still going at the end of the recording.
+    public var open: Bool
+  }
+
+  /// One row of the alert timeline: a rule instance and its stretches.
+  public struct Lane: Sendable, Equatable {
+    public var rule: String
+    public var labels: LabelSet
+    public var severity: String?
+    public var signal: Int?
+    public var segments: [Segment]
+  }
+
+  /// A marker, or an operator action on an alert (ack, ack note, silence, ...).
+  public struct Note: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+      case marker, ack, note, unack, silence, unsilence
+    }
+    public var time: Timestamp
+    public var kind: Kind
+    public var text: String
+    /// The alert the action was on (nil for a marker).
+    public var rule: String?
+    public var labels: LabelSet?
+    /// A marker added while replaying (the sidecar file), not during the incident.
+    public var fromSidecar = false
+  }
+
+  /// A rule in force, with its condition in words.
+  public struct Rule: Sendable, Equatable {
+    public var name: String
+    public var severity: String?
+    public var condition: String
+    public var signal: Int?
+    /// The time any instance of this rule was firing or recovering (union over instances).
+    public var firing: Int64
+    public var episodes: Int
+    public var fired: Int
+  }
+
+  public var title: String
+  /// The recording's clock span (when it was recorded) and the dashboard's span (wall or
+  /// event time: what the charts show).
+  public var recordedFrom: Timestamp
+  public var recordedTo: Timestamp
+  public var start: Timestamp
+  public var end: Timestamp
+  public var clock: ClockMode
+  public var recordedWith: String
+  public var reportedWith = vigilVersion
+  /// The recording's configuration hash and where its rules came from.
+  public var configHash = ""
+  public var rulesSource = ""
+  public var feeds: [String]
+  public var warnings: [String]
+  public var records: Int
+  public var window: Int64
+  public var step: Int64
+  public var signals: [Signal]
+  public var rules: [Rule]
+  public var episodes: [Episode]
+  public var lanes: [Lane]
+  public var transitions: [AlertTransition]
+  /// Each transition's value as the alerts view prints it (`7.06s`, `12%`, `6.67x`).
+  public var transitionValues: [String]
+  public var notes: [Note]
+  /// Transitions that differ from the recorded ones (a recording from another version).
+  public var mismatches: Int
+
+  public static let maxPoints = 1440
+
+  // MARK: Headline numbers
+
+  /// The first breach of any rule (the first episode's start).
+  public var firstBreach: Timestamp? { episodes.map(\.firstBreach).min() }
+
+  /// The first time any rule fired, and which.
+  public var firstFiring: (time: Timestamp, rule: String, labels: LabelSet)? {
+    let fired = episodes.compactMap { e in e.fired.map { ($0, e.rule, e.labels) } }
+    return fired.min { $0.0 < $1.0 }
+  }
+
+  /// From the start of the recording to the first firing.
+  public var timeToFirstAlert: Int64? { firstFiring.map { $0.time.since(start) } }
+
+  /// From the first breach (of any rule) to the first firing.
+  public var timeToFirstAlertFromBreach: Int64? {
+    guard let f = firstFiring, let b = firstBreach else { return nil }
+    return f.time.since(b)
+  }
+
+  /// From the first breach of an episode that fired to the end of the last one that fired
+  /// (open: still firing when the recording ended).
+  public var incidentWindow: (from: Timestamp, to: Timestamp, open: Bool)? {
+    let fired = episodes.filter { $0.fired != nil }
+    guard let from = fired.map(\.firstBreach).min() else { return nil }
+    let open = fired.contains { $0.isOpen }
+    let to = open ? end : (fired.compactMap(\.ended).max() ?? end)
+    return (from, to, open)
+  }
+
+  /// The start of the dashboard's time axis and the span of the charts.
+  public var span: Int64 { max(0, end.since(start)) }
+}
+
+// MARK: - Building
+
+extension IncidentReport {
+  /// Replays `file` to its end and samples it. `sidecar` are the markers added while
+  /// replaying it (`SidecarNotes.load`); `title` overrides the recording's.
+  public static func build(
+    file: RecordingFile, sidecar: [(time: Timestamp, text: String)] = [], title: String? = nil,
+    maxPoints: Int = IncidentReport.maxPoints
+  ) -> IncidentReport {
+    var builder = ReportBuilder(file: file, sidecar: sidecar, maxPoints: maxPoints)
+    builder.run()
+    return builder.finish(title: title)
+  }
+
+  /// The six signals' keys, in panel order.
+  static let signalKeys = [
+    "api_latency", "checkout_latency", "order_confirmation_delay", "payment_retries",
+    "inventory_mismatch", "support_tickets",
+  ]
+
+  /// Whether a rule's threshold is on the same scale as a panel's headline, so it can be drawn
+  /// on its chart: latency quantiles and extremes on the latency panels, the panel's own ratio
+  /// on the ratio panels, a sum of tickets on the tickets panel. Burn rates never are.
+  static func chartable(_ rule: AlertRule, panel: Int, signals: SignalNames) -> Bool {
+    guard rule.op.isUpward || rule.op.isDownward else { return false }
+    switch (panel, rule.aggregate) {
+    case (0...2, .series(let m)):
+      return m.quantile != nil || m == .max || m == .min || m == .mean || m == .last
+    case (3, .ratio(let n, let d)):
+      return n.metric == signals.paymentRetries && d.metric == signals.paymentAttempts
+    case (4, .ratio(let n, let d)):
+      return n.metric == signals.inventoryMismatches && d.metric == signals.inventoryChecks
+    case (5, .series(.sum)): return true
+    default: return false
+    }
+  }
+
+  /// A rule's condition in words, e.g. `p99 of api_latency_ms over 5m > 1.50s for 5m`.
+  static func condition(_ rule: AlertRule, format: (Double) -> String) -> String {
+    func selector(_ s: SeriesSelector) -> String {
+      guard !s.matchers.isEmpty else { return s.metric }
+      let m = s.matchers.map { m -> String in
+        let op = m.isRegex ? (m.negated ? "!~" : "=~") : (m.negated ? "!=" : "=")
+        return m.name + op + "\"" + m.value + "\""
+      }
+      return s.metric + "{" + m.joined(separator: ",") + "}"
+    }
+    var text: String
+    switch rule.aggregate {
+    case .series(let m):
+      text = "\(m.rawValue) of \(selector(rule.selector)) over \(Nanos.format(rule.window))"
+    case .ratio(let n, let d):
+      text = "\(selector(n)) / \(selector(d)) over \(Nanos.format(rule.window))"
+    case .burnRate(let slo):
+      let events: String
+      switch slo.events {
+      case .bad(let s): events = "bad " + selector(s)
+      case .good(let s): events = "good " + selector(s)
+      }
+      let pairs = slo.windows.map {
+        "\(Nanos.format($0.long))/\(Nanos.format($0.short)) at \($0.factor)x"
+      }
+      return "error budget burn rate (\(events) of \(selector(slo.total)), objective "
+        + "\(Format.percent(slo.objective.doubleValue)) over \(Nanos.format(slo.period))): "
+        + pairs.joined(separator: ", ")
+    }
+    if !rule.by.isEmpty { text += " by " + rule.by.joined(separator: ",") }
+    text += " \(rule.op.rawValue) \(format(rule.threshold.doubleValue))"
+    if rule.forDuration > 0 { text += " for \(Nanos.format(rule.forDuration))" }
+    if let c = rule.clearThreshold { text += ", clears at \(format(c.doubleValue))" }
+    if rule.keepFiringFor > 0 { text += ", keeps firing \(Nanos.format(rule.keepFiringFor))" }
+    return text
+  }
+}
