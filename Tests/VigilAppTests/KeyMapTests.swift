@@ -1,5 +1,6 @@
 import Testing
 import VigilApp
+import VigilAppTestSupport
 import VigilCore
 import VigilRender
 
