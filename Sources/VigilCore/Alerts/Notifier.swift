@@ -87,10 +87,6 @@ public struct Notifier: Sendable {
 public struct Silence: Hashable, Sendable {
   public var until: Timestamp
   public var step: Int
-  public init(until: Timestamp, step: Int) {
-    self.until = until
-    self.step = step
-  }
 }
 
 /// What an operator did to an alert instance. Recorded, and applied again in replay.
