@@ -84,11 +84,59 @@ public struct JSONLinesParser: FeedParser {
     }
     switch role {
     case .timestamp(let rank, let unit):
-      try timestampMember(key, rank: rank, unit: unit, &c)
+      switch c.peek {
+      case UInt8(ascii: "\""):
+        let r = try c.string(decode: true, scratch: &assembler.scratch)
+        assembler.setTimestamp(r, syntax: .text, unit: unit, rank: rank, name: key)
+      case UInt8(ascii: "-"), 0x30...0x39:
+        let r = try c.number()
+        assembler.setTimestamp(r, syntax: .jsonNumber, unit: unit, rank: rank, name: key)
+      case UInt8(ascii: "n"):
+        _ = try c.literal()
+        assembler.setTimestamp(nil, syntax: .text, unit: unit, rank: rank, name: key)
+      default:
+        let start = c.i
+        try c.skipValue(stack: &stack)
+        if rank <= assembler.tsRank {
+          assembler.setTimestamp(nil, syntax: .text, unit: unit, rank: rank, name: key)
+          assembler.tsProblem =
+            "\(fieldName(key, c.p)) is \(quoted(c.p, start, c.i)), not a time string or number"
+        }
+      }
     case .metric(let rank):
-      try metricMember(key, rank: rank, &c)
+      if c.peek == UInt8(ascii: "\"") {
+        let r = try c.string(decode: true, scratch: &assembler.scratch)
+        assembler.setMetric(r, rank: rank)
+      } else {
+        let start = c.i
+        try c.skipValue(stack: &stack)
+        if rank <= assembler.metricRank {
+          assembler.metric = nil
+          assembler.metricRank = rank
+          assembler.metricProblem =
+            "\(fieldName(key, c.p)) is \(quoted(c.p, start, c.i)), not a string"
+        }
+      }
     case .value(let rank):
-      try valueMember(key, rank: rank, &c)
+      switch c.peek {
+      case UInt8(ascii: "-"), 0x30...0x39:
+        let r = try c.number()
+        assembler.setValue(r, syntax: .jsonNumber, rank: rank, name: key)
+      case UInt8(ascii: "\""):
+        let r = try c.string(decode: true, scratch: &assembler.scratch)
+        assembler.setValue(r, syntax: .text, rank: rank, name: key)
+      case UInt8(ascii: "n"):
+        _ = try c.literal()
+        assembler.setValue(nil, syntax: .text, rank: rank, name: key)
+      default:
+        let start = c.i
+        try c.skipValue(stack: &stack)
+        if rank <= assembler.valueRank {
+          assembler.setValue(nil, syntax: .text, rank: rank, name: key)
+          assembler.valueProblem =
+            "\(fieldName(key, c.p)) is \(quoted(c.p, start, c.i)), not a number"
+        }
+      }
     case .labels:
       if c.peek == UInt8(ascii: "{") {
         try labelObject(&c)
@@ -105,78 +153,6 @@ public struct JSONLinesParser: FeedParser {
         if key.end > key.start { assembler.labels.append((key, v)) }
       } else {
         try c.skipValue(stack: &stack)
-      }
-    }
-  }
-
-  /// A timestamp member: a time string, a number in the feed's unit, or null.
-  @inline(__always)
-  private mutating func timestampMember(
-    _ key: Ref, rank: Int, unit: DeclaredUnit, _ c: inout JSONCursor
-  ) throws(JSONSyntaxError) {
-    switch c.peek {
-    case UInt8(ascii: "\""):
-      let r = try c.string(decode: true, scratch: &assembler.scratch)
-      assembler.setTimestamp(r, syntax: .text, unit: unit, rank: rank, name: key)
-    case UInt8(ascii: "-"), 0x30...0x39:
-      let r = try c.number()
-      assembler.setTimestamp(r, syntax: .jsonNumber, unit: unit, rank: rank, name: key)
-    case UInt8(ascii: "n"):
-      _ = try c.literal()
-      assembler.setTimestamp(nil, syntax: .text, unit: unit, rank: rank, name: key)
-    default:
-      let start = c.i
-      try c.skipValue(stack: &stack)
-      if rank <= assembler.tsRank {
-        assembler.setTimestamp(nil, syntax: .text, unit: unit, rank: rank, name: key)
-        assembler.tsProblem =
-          "\(fieldName(key, c.p)) is \(quoted(c.p, start, c.i)), not a time string or number"
-      }
-    }
-  }
-
-  /// A metric member: a string.
-  @inline(__always)
-  private mutating func metricMember(_ key: Ref, rank: Int, _ c: inout JSONCursor)
-    throws(JSONSyntaxError)
-  {
-    if c.peek == UInt8(ascii: "\"") {
-      let r = try c.string(decode: true, scratch: &assembler.scratch)
-      assembler.setMetric(r, rank: rank)
-    } else {
-      let start = c.i
-      try c.skipValue(stack: &stack)
-      if rank <= assembler.metricRank {
-        assembler.metric = nil
-        assembler.metricRank = rank
-        assembler.metricProblem =
-          "\(fieldName(key, c.p)) is \(quoted(c.p, start, c.i)), not a string"
-      }
-    }
-  }
-
-  /// A value member: a number, a string holding one, or null.
-  @inline(__always)
-  private mutating func valueMember(_ key: Ref, rank: Int, _ c: inout JSONCursor)
-    throws(JSONSyntaxError)
-  {
-    switch c.peek {
-    case UInt8(ascii: "-"), 0x30...0x39:
-      let r = try c.number()
-      assembler.setValue(r, syntax: .jsonNumber, rank: rank, name: key)
-    case UInt8(ascii: "\""):
-      let r = try c.string(decode: true, scratch: &assembler.scratch)
-      assembler.setValue(r, syntax: .text, rank: rank, name: key)
-    case UInt8(ascii: "n"):
-      _ = try c.literal()
-      assembler.setValue(nil, syntax: .text, rank: rank, name: key)
-    default:
-      let start = c.i
-      try c.skipValue(stack: &stack)
-      if rank <= assembler.valueRank {
-        assembler.setValue(nil, syntax: .text, rank: rank, name: key)
-        assembler.valueProblem =
-          "\(fieldName(key, c.p)) is \(quoted(c.p, start, c.i)), not a number"
       }
     }
   }
