@@ -73,11 +73,11 @@ struct Replay: ParsableCommand {
     var screen = ScreenBuffer(size: ui.size)
     renderApp(replayer.state, into: &screen, glyphs: ascii ? .ascii : .unicode)
     if transitions {
-      for tr in replayer.state.alerts.history { print(tr.jsonLine) }
+      for tr in replayer.state.alertHistory.history { print(tr.jsonLine) }
     } else {
       for line in screen.lines() { print(line) }
     }
-    let total = replayer.state.alerts.transitionsTotal
+    let total = replayer.state.alertHistory.transitionsTotal
     printError(
       "replay: \(loaded.records.count) records, \(total) transitions recomputed, "
         + "\(replayer.compared) recorded; "

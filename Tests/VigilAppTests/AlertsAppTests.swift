@@ -50,7 +50,7 @@ import VigilTestSupport
 
   /// Values print in the rule's own terms: a ratio in percent, a burn rate as a multiple.
   @Test func valuesPrintInTheirRulesTerms() {
-    let alerts = AlertsState(rules: AlertsState.defaultRules(SignalNames()))
+    let alerts = RuleSet.defaults(for: SignalNames())
     #expect(alerts.formatValue(0.0525, rule: "PaymentRetryRatioHigh") == "5.3%")
     #expect(alerts.formatValue(20.0 / 3, rule: "PaymentErrorBudgetBurn") == "6.67x")
     #expect(alerts.formatValue(nil, rule: "PaymentErrorBudgetBurn") == "—")
@@ -59,7 +59,7 @@ import VigilTestSupport
 
   @Test func ticksTurnTheDemoIntoTransitionsThroughTheRealStore() {
     let state = Self.fullIncident.state
-    let fired = state.alerts.history.filter { $0.to == .firing }.map(\.rule)
+    let fired = state.alertHistory.history.filter { $0.to == .firing }.map(\.rule)
     // The same order as the engine over the store alone (AlertDefaultRulesDemoTests).
     #expect(
       fired == [
@@ -68,16 +68,17 @@ import VigilTestSupport
         "InventoryMismatchHigh",
       ])
     // Quiet at baseline: nothing before minute 4, and no stale-feed noise at start.
-    #expect(state.alerts.history.allSatisfy { $0.t >= demoStart.adding(4 * Nanos.minute) })
-    #expect(state.alerts.history.allSatisfy { $0.rule != RuleSet.feedStaleRule })
-    #expect(state.alerts.firing.count == 7)
+    #expect(state.alertHistory.history.allSatisfy { $0.t >= demoStart.adding(4 * Nanos.minute) })
+    #expect(state.alertHistory.history.allSatisfy { $0.rule != RuleSet.feedStaleRule })
+    #expect(state.alertHistory.firing.count == 7)
     // Every episode starts with its first breach, and those that fired say when.
-    let checkout = state.alerts.episodes.first { $0.rule == "CheckoutLatencyP99High" }
+    let checkout = state.alertHistory.episodes.first { $0.rule == "CheckoutLatencyP99High" }
     #expect(checkout?.pendingAt == demoStart.adding(5 * Nanos.minute + 30 * Nanos.second))
     #expect(checkout?.firedAt == demoStart.adding(8 * Nanos.minute + 30 * Nanos.second))
     #expect((checkout?.peak ?? 0) > 5_000)
     // Deterministic: the same input gives the same transitions.
-    #expect(Self.demoRun(from: 0, seconds: 900).state.alerts.history == state.alerts.history)
+    #expect(
+      Self.demoRun(from: 0, seconds: 900).state.alertHistory.history == state.alertHistory.history)
   }
 
   @Test func historyOnScreenAtStartIsEvaluatedAsIfWatchedLive() {
@@ -99,16 +100,16 @@ import VigilTestSupport
       &state,
       .feed(FeedInput(feed: FeedID(0), arrival: arrival, seq: 2, payload: .event(.caughtUp))))
     _ = update(&state, .tick(arrival.adding(Nanos.second)))
-    let live = Self.fullIncident.state.alerts.history.filter {
+    let live = Self.fullIncident.state.alertHistory.history.filter {
       $0.t <= demoStart.adding(9 * Nanos.minute + 50 * Nanos.second)
     }
-    let fired = state.alerts.history.filter { $0.to == .firing }
+    let fired = state.alertHistory.history.filter { $0.to == .firing }
     #expect(
       fired.map(\.rule) == [
         "CheckoutLatencyP99High", "ApiLatencyP99High", "OrderConfirmationDelayHigh",
       ])
     #expect(fired.map(\.t) == live.filter { $0.to == .firing }.map(\.t))
-    #expect(state.alerts.firing.count == 3)
+    #expect(state.alertHistory.firing.count == 3)
   }
 
   /// The first `seconds` of the incident read as a historical file (event time), in batches of
@@ -140,10 +141,10 @@ import VigilTestSupport
     let oneBatch = Self.eventRun(seconds: 1_200, batchSeconds: 1_200)
     let small = Self.eventRun(seconds: 1_200, batchSeconds: 60)
     #expect(oneBatch.clockMode == .event)
-    #expect(oneBatch.alerts.history == small.alerts.history)
+    #expect(oneBatch.alertHistory.history == small.alertHistory.history)
     // And the same as watching it live on the wall clock.
-    let live = Self.fullIncident.state.alerts.history
-    #expect(Array(oneBatch.alerts.history.prefix(live.count)) == live)
+    let live = Self.fullIncident.state.alertHistory.history
+    #expect(Array(oneBatch.alertHistory.history.prefix(live.count)) == live)
   }
 
   @Test func aBacklogNeverRings() {
@@ -158,15 +159,15 @@ import VigilTestSupport
       feed: FeedID(0), arrival: wall, seq: 1, payload: .records(batch(lines), .json))
     #expect(!update(&state, .feed(input)).contains(.bell))
     #expect(!update(&state, .tick(wall)).contains(.bell))
-    #expect(state.alerts.history.filter { $0.to == .firing }.count == 7)
-    #expect(state.alerts.lastBell.isEmpty)
+    #expect(state.alertHistory.history.filter { $0.to == .firing }.count == 7)
+    #expect(state.notifier.lastBell.isEmpty)
   }
 
   @Test func theBellRingsOncePerRuleWithinFiveMinutes() {
     let (state, bells) = Self.fullIncident
     // Six rules fire; the second inventory pair fires 50 s after the first: one bell for both.
     #expect(bells.count == 6)
-    let firings = state.alerts.history.filter { $0.to == .firing }
+    let firings = state.alertHistory.history.filter { $0.to == .firing }
     #expect(firings.count == 7)
     // A busy live feed that never pauses long enough to count as caught up still rings: on the
     // wall clock, a fresh tick is news.
@@ -206,9 +207,9 @@ import VigilTestSupport
       let value = (s / 10) % 2 == 0 ? 100 : 0
       send(&state, [#"{"metric":"x","value":\#(value)}"#], at: t)
     }
-    let firings = state.alerts.history.filter { $0.to == .firing }
+    let firings = state.alertHistory.history.filter { $0.to == .firing }
     #expect(firings.count > 20)
-    #expect(state.alerts.instances.first?.flap.isFlapping == true)
+    #expect(state.alertHistory.instances.first?.flap.isFlapping == true)
     // Only the first firing rang: later ones (5 minutes apart or not) came from a flapping
     // instance.
     #expect(bells.count == 1, "bells at \(bells)")
@@ -296,9 +297,9 @@ import VigilTestSupport
 
   /// Selects `rule` in the alerts overlay with the keys (j from the top).
   static func select(_ rule: String, in state: inout AppState) -> Bool {
-    for _ in 0..<state.alerts.listed.count {
-      let i = state.alerts.selectedIndex(state.ui.alertSelection)
-      if state.alerts.listed[i].rule == rule { return true }
+    for _ in 0..<state.alertHistory.listed.count {
+      let i = state.alertHistory.selectedIndex(state.ui.alertSelection)
+      if state.alertHistory.listed[i].rule == rule { return true }
       _ = update(&state, .key(.character("j")))
     }
     return false
@@ -312,23 +313,24 @@ import VigilTestSupport
     #expect(Self.select("CheckoutLatencyP99High", in: &state))
     _ = update(&state, .key(.character("A")))
     _ = update(&state, .key(.escape))  // no note
-    let key = state.alerts.listed[state.alerts.selectedIndex(state.ui.alertSelection)].key
-    #expect(state.alerts.acked.contains(key))
+    let key = state.alertHistory.listed[state.alertHistory.selectedIndex(state.ui.alertSelection)]
+      .key
+    #expect(state.notifier.acked.contains(key))
     state.ui.size = Size(width: 100, height: 30)
     #expect(render(state).lines().joined().contains("ACK"))
     bells += Self.play(&state, from: 500, to: 900)
     // Five bells: every rule but the acknowledged one.
     #expect(bells.count == 5, "\(bells)")
     // The evaluated state is never hidden.
-    #expect(state.alerts.instances.first { $0.key == key }?.state == .firing)
-    #expect(state.alerts.firing.count == 7)
+    #expect(state.alertHistory.instances.first { $0.key == key }?.state == .firing)
+    #expect(state.alertHistory.firing.count == 7)
     #expect(render(state).lines()[0].contains("7 firing"))
     // A second A takes the ack back.
     _ = update(&state, .key(.character("a")))
     _ = update(&state, .key(.character("a")))
     #expect(Self.select("CheckoutLatencyP99High", in: &state))
     _ = update(&state, .key(.character("A")))
-    #expect(!state.alerts.acked.contains(key))
+    #expect(!state.notifier.acked.contains(key))
   }
 
   @Test func anAckTakesAnOptionalNoteAndTypingNeverRunsCommands() {
@@ -336,20 +338,21 @@ import VigilTestSupport
     _ = update(&state, .key(.character("a")))
     #expect(Self.select("CheckoutLatencyP99High", in: &state))
     _ = update(&state, .key(.character("A")))
-    let key = state.alerts.listed[state.alerts.selectedIndex(state.ui.alertSelection)].key
-    #expect(state.alerts.acked.contains(key), "acknowledged at once, before the note")
+    let key = state.alertHistory.listed[state.alertHistory.selectedIndex(state.ui.alertSelection)]
+      .key
+    #expect(state.notifier.acked.contains(key), "acknowledged at once, before the note")
     var effects: [Effect] = []
     for c in "on it, q here!x" { effects += update(&state, .key(.character(c))) }
     _ = update(&state, .key(.backspace))
     #expect(effects.isEmpty, "q while typing a note does not quit")
     #expect(state.ui.overlay == .alerts)
     _ = update(&state, .key(.enter))
-    #expect(state.alerts.ackNotes[key] == "on it, q here!")
+    #expect(state.notifier.ackNotes[key] == "on it, q here!")
     state.ui.size = Size(width: 120, height: 30)
     #expect(render(state).lines().joined().contains("ACK: on it, q here!"))
     // Taking the ack back drops its note; q works again.
     _ = update(&state, .key(.character("A")))
-    #expect(state.alerts.ackNotes[key] == nil && !state.alerts.acked.contains(key))
+    #expect(state.notifier.ackNotes[key] == nil && !state.notifier.acked.contains(key))
     #expect(update(&state, .key(.character("q"))) == [.quit(.quit)])
   }
 
@@ -357,27 +360,28 @@ import VigilTestSupport
     var (state, _) = Self.demoRun(from: 0, seconds: 500)
     _ = update(&state, .key(.character("a")))
     #expect(Self.select("CheckoutLatencyP99High", in: &state))
-    let key = state.alerts.listed[state.alerts.selectedIndex(state.ui.alertSelection)].key
+    let key = state.alertHistory.listed[state.alertHistory.selectedIndex(state.ui.alertSelection)]
+      .key
     _ = update(&state, .key(.character("s")))
-    #expect(state.alerts.silences[key]?.until == state.now.adding(15 * Nanos.minute))
+    #expect(state.notifier.silences[key]?.until == state.now.adding(15 * Nanos.minute))
     state.ui.size = Size(width: 100, height: 30)
     let text = render(state).lines().joined(separator: "\n")
     #expect(text.contains("SILENCED 15m (to 10:23:20)"), "\(text)")
     _ = update(&state, .key(.character("s")))
-    #expect(state.alerts.silences[key]?.until == state.now.adding(Nanos.hour))
+    #expect(state.notifier.silences[key]?.until == state.now.adding(Nanos.hour))
     _ = update(&state, .key(.character("s")))
-    #expect(state.alerts.silences[key]?.until == state.now.adding(4 * Nanos.hour))
+    #expect(state.notifier.silences[key]?.until == state.now.adding(4 * Nanos.hour))
     _ = update(&state, .key(.character("s")))
-    #expect(state.alerts.silences[key] == nil)
+    #expect(state.notifier.silences[key] == nil)
     // Silenced for 15 minutes: it fires without a bell, and stays firing on screen.
     _ = update(&state, .key(.character("s")))
     let bells = Self.play(&state, from: 500, to: 900)
     #expect(bells.count == 5, "\(bells)")
-    #expect(state.alerts.instances.first { $0.key == key }?.state == .firing)
+    #expect(state.alertHistory.instances.first { $0.key == key }?.state == .firing)
     // Outside the overlay, A and s do nothing.
     _ = update(&state, .key(.escape))
     _ = update(&state, .key(.character("s")))
     _ = update(&state, .key(.character("A")))
-    #expect(state.alerts.acked.isEmpty)
+    #expect(state.notifier.acked.isEmpty)
   }
 }

@@ -24,18 +24,18 @@ import VigilCore
 
   @Test func aValidFileReplacesTheRulesAndAnInvalidOneKeepsTheOld() throws {
     var state = freshState(now: t0)
-    let before = state.alerts.evaluator.ruleSet
+    let before = state.engine.rules
     let good =
       "rules:\n  - alert: Only\n    metric: x\n    aggregate: max\n    window: 1m\n    op: \">\"\n    threshold: 1\n"
     _ = update(&state, .rulesLoaded(rules(good)))
-    #expect(state.alerts.evaluator.ruleSet.rules.map(\.name) == ["Only"])
+    #expect(state.engine.rules.rules.map(\.name) == ["Only"])
     #expect(state.notice?.text == "rules reloaded: 1 rules")
     #expect(state.notice?.isError == false)
-    let replaced = state.alerts.evaluator.ruleSet
+    let replaced = state.engine.rules
     #expect(replaced != before)
     _ = update(
       &state, .rulesLoaded(rules("rules:\n  - alert: Bad\n    metric: x\n    aggregate: p42\n")))
-    #expect(state.alerts.evaluator.ruleSet == replaced, "the last good rules stay in force")
+    #expect(state.engine.rules == replaced, "the last good rules stay in force")
     #expect(state.notice?.isError == true)
     #expect(state.notice?.text.contains("r.yaml:4:16") == true, "\(state.notice?.text ?? "")")
     // The notice goes away after 15 seconds of clock time.

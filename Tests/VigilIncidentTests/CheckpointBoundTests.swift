@@ -69,7 +69,9 @@ import VigilRender
       straight.keepsCheckpoints = false
       straight.play(until: t)
       #expect(look(replayer) == look(straight), "at minute \(minutes)")
-      #expect(replayer.state.alerts.transitionsTotal == straight.state.alerts.transitionsTotal)
+      #expect(
+        replayer.state.alertHistory.transitionsTotal == straight.state.alertHistory.transitionsTotal
+      )
     }
   }
 }

@@ -72,8 +72,8 @@ import VigilTestSupport
     let path = Self.tempPath("roundtrip")
     defer { try? FileManager.default.removeItem(atPath: path) }
     let live = try Self.recordDemo(path: path, seconds: 600, ackAt: 560)
-    #expect(live.alerts.transitionsTotal > 5)
-    #expect(!live.alerts.acked.isEmpty && !live.alerts.silences.isEmpty)
+    #expect(live.alertHistory.transitionsTotal > 5)
+    #expect(!live.notifier.acked.isEmpty && !live.notifier.silences.isEmpty)
     let file = try RecordingFile.load(path: path)
     #expect(file.warnings.isEmpty, "\(file.warnings)")
     #expect(file.endedCleanly)
@@ -81,11 +81,13 @@ import VigilTestSupport
     var replayer = Replayer(file: file, ui: live.ui)
     replayer.playToEnd()
     #expect(replayer.mismatches.isEmpty, "\(replayer.mismatches)")
-    #expect(replayer.compared == live.alerts.transitionsTotal)
-    #expect(transitionsText(replayer.state.alerts.history) == transitionsText(live.alerts.history))
-    #expect(replayer.state.alerts.acked == live.alerts.acked)
-    #expect(replayer.state.alerts.ackNotes == live.alerts.ackNotes)
-    #expect(replayer.state.alerts.silences.keys == live.alerts.silences.keys)
+    #expect(replayer.compared == live.alertHistory.transitionsTotal)
+    #expect(
+      transitionsText(replayer.state.alertHistory.history)
+        == transitionsText(live.alertHistory.history))
+    #expect(replayer.state.notifier.acked == live.notifier.acked)
+    #expect(replayer.state.notifier.ackNotes == live.notifier.ackNotes)
+    #expect(replayer.state.notifier.silences.keys == live.notifier.silences.keys)
     // The same screen, but for the title, which says it is a replay.
     let replayed = render(replayer.state).lines()
     #expect(Array(replayed.dropFirst()) == Array(render(live).lines().dropFirst()))
@@ -109,7 +111,7 @@ import VigilTestSupport
         steps += 1
       }
       #expect(player.replayer.mismatches.isEmpty)
-      logs.append(transitionsText(player.replayer.state.alerts.history))
+      logs.append(transitionsText(player.replayer.state.alertHistory.history))
     }
     #expect(!logs[0].isEmpty)
     #expect(logs[0] == logs[1] && logs[1] == logs[2])
@@ -132,8 +134,8 @@ import VigilTestSupport
     var straight = Replayer(file: file)
     straight.play(until: demoStart.adding(7 * Nanos.minute + 40 * Nanos.second))
     #expect(
-      transitionsText(player.replayer.state.alerts.history)
-        == transitionsText(straight.state.alerts.history))
+      transitionsText(player.replayer.state.alertHistory.history)
+        == transitionsText(straight.state.alertHistory.history))
     #expect(render(player.replayer.state).lines() == render(straight.state).lines())
     #expect(player.replayer.mismatches.isEmpty)
     // `,` steps back to the tick before.
@@ -182,7 +184,7 @@ import VigilTestSupport
     #expect(press(&player, .character("e")))
     let firstFiring = player.replayer.transitions.first { $0.transition.to == .firing }?.time
     #expect(player.time == firstFiring)
-    #expect(player.replayer.state.alerts.firing.count >= 1)
+    #expect(player.replayer.state.alertHistory.firing.count >= 1)
   }
 
   @Test func gotoAcceptsClockTimesAndOffsets() throws {
@@ -282,7 +284,7 @@ import VigilTestSupport
     replayer.playToEnd()
     #expect(replayer.mismatchCount == 0)
     // The acks of the last minutes were applied.
-    #expect(!replayer.state.alerts.acked.isEmpty)
+    #expect(!replayer.state.notifier.acked.isEmpty)
 
     // A size limit prunes too (but never the segment being written).
     let small = dir + "-small"

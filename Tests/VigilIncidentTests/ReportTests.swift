@@ -85,10 +85,10 @@ import VigilTestSupport
     var straight = Replayer(file: file)
     straight.playToEnd()
     let text = { (trs: [AlertTransition]) in trs.map { RecordingEntry.alert($0).json.text } }
-    #expect(text(report.transitions) == text(live.alerts.history))
+    #expect(text(report.transitions) == text(live.alertHistory.history))
     #expect(report.transitionValues.count == report.transitions.count)
     #expect(report.mismatches == 0 && report.warnings.isEmpty, "\(report.warnings)")
-    let episodes = straight.state.alerts.episodes
+    let episodes = straight.state.alertHistory.episodes
     #expect(!episodes.isEmpty)
     #expect(report.episodes.count == episodes.count)
     for e in episodes {
@@ -99,14 +99,14 @@ import VigilTestSupport
       #expect(mine?.severity == e.labels["severity"])
     }
     // Time to first alert: the recording's start to the first transition to firing.
-    let firstFiring = try #require(live.alerts.history.first { $0.to == .firing })
+    let firstFiring = try #require(live.alertHistory.history.first { $0.to == .firing })
     #expect(report.firstFiring?.time == firstFiring.t)
     #expect(report.timeToFirstAlert == firstFiring.t.since(demoStart))
-    let firstBreach = try #require(live.alerts.history.map(\.t).min())
+    let firstBreach = try #require(live.alertHistory.history.map(\.t).min())
     #expect(report.timeToFirstAlertFromBreach == firstFiring.t.since(firstBreach))
     // Time firing of a rule with one instance: from its firing to the end (or resolution).
     for rule in report.rules where rule.fired > 0 {
-      let trs = live.alerts.history.filter { $0.rule == rule.name }
+      let trs = live.alertHistory.history.filter { $0.rule == rule.name }
       guard Set(trs.map(\.labels)).count == 1 else { continue }
       var total: Int64 = 0
       var since: Timestamp?
@@ -144,7 +144,7 @@ import VigilTestSupport
     #expect(report.signals[3].rules.contains("PaymentErrorBudgetBurn"))
     // The checkout chart's firing band starts where its rule fired.
     let fired = try #require(
-      live.alerts.history.first { $0.rule == "CheckoutLatencyP99High" && $0.to == .firing })
+      live.alertHistory.history.first { $0.rule == "CheckoutLatencyP99High" && $0.to == .firing })
     let band = report.signals[1].bands.first(where: \.firing)
     #expect(band?.from == fired.t)
     #expect(band?.alerts.first?.hasPrefix("CheckoutLatencyP99High") == true)
@@ -156,7 +156,8 @@ import VigilTestSupport
     }
     // Lanes: one per instance, each starting with its first transition.
     #expect(
-      report.lanes.count == Set(live.alerts.history.map { $0.rule + $0.labels.description }).count)
+      report.lanes.count
+        == Set(live.alertHistory.history.map { $0.rule + $0.labels.description }).count)
     // Notes: the ack, its note and the silence at 9m21s, and the marker added in replay at 5m.
     let kinds = report.notes.map(\.kind)
     #expect(kinds.contains(.ack) && kinds.contains(.note) && kinds.contains(.silence))
@@ -187,14 +188,14 @@ import VigilTestSupport
           feed: FeedID(0), arrival: arrival, seq: 1, payload: .records(batch(lines), .json))))
     apply(.tick(arrival.adding(Nanos.second)))
     recorder.finish(at: arrival.adding(Nanos.second), reason: "quit")
-    #expect(state.clockMode == .event && state.alerts.transitionsTotal > 5)
+    #expect(state.clockMode == .event && state.alertHistory.transitionsTotal > 5)
     let file = try RecordingFile.load(path: path)
     #expect(file.records.filter { if case .input = $0 { true } else { false } }.count == 1)
     let report = IncidentReport.build(file: file)
     #expect(report.clock == .event)
     #expect(report.mismatches == 0, "\(report.warnings)")
     let text = { (trs: [AlertTransition]) in trs.map { RecordingEntry.alert($0).json.text } }
-    #expect(text(report.transitions) == text(state.alerts.history))
+    #expect(text(report.transitions) == text(state.alertHistory.history))
     let times = report.signals[0].points.map(\.time)
     #expect((55...62).contains(times.count), "\(times.count)")
     #expect(times == times.sorted() && Set(times).count == times.count)

@@ -21,7 +21,7 @@ func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
   }
   // While an ack note is typed, every key is text (even q).
   if state.ui.overlay == .alerts {
-    let (handled, action) = state.alerts.noteKey(key)
+    let (handled, action) = state.ui.noteKey(key, notifier: &state.notifier)
     if let action { state.actions.append(action) }
     if handled { return [] }
   }

@@ -58,7 +58,7 @@ public final class Recorder: AppLoopObserver {
     header.layoutYAML = state.config.layoutText
     header.layoutPath = state.config.layoutPath
     segmentStart = state.now
-    transitionsSeen = state.alerts.transitionsTotal
+    transitionsSeen = state.alertHistory.transitionsTotal
     switch target {
     case .file(let path): writer = try RecordingWriter(path: path)
     case .blackBox(let dir, _, _, _):
@@ -109,9 +109,11 @@ public final class Recorder: AppLoopObserver {
       writer.append(RecordingEntry.mark(m.time, m.text).json)
     }
     marksSeen = state.marksTotal
-    let total = state.alerts.transitionsTotal
-    let fresh = min(total - transitionsSeen, state.alerts.history.count)
-    for tr in state.alerts.history.suffix(fresh) { writer.append(RecordingEntry.alert(tr).json) }
+    let total = state.alertHistory.transitionsTotal
+    let fresh = min(total - transitionsSeen, state.alertHistory.history.count)
+    for tr in state.alertHistory.history.suffix(fresh) {
+      writer.append(RecordingEntry.alert(tr).json)
+    }
     transitionsSeen = total
   }
 

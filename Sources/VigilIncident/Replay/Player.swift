@@ -41,7 +41,7 @@ public struct Player: Sendable {
   }
 
   /// Evaluation ticks in force.
-  var interval: Int64 { replayer.state.alerts.evaluator.ruleSet.evaluationInterval }
+  var interval: Int64 { replayer.state.engine.rules.evaluationInterval }
 
   /// Handles a player key; false when the key is not the player's (the app gets it).
   public mutating func handle(_ key: Key) -> Bool {

@@ -131,7 +131,7 @@ public struct Replayer: Sendable {
     state = s
     time = h.start
     startTime = h.start
-    let rules = s.alerts.evaluator.ruleSet.rules
+    let rules = s.engine.rules.rules
     let longest = rules.map { $0.forDuration + $0.keepFiringFor }.max() ?? 0
     let horizon = h.windows.levels.map(\.horizon).max() ?? 0
     comparableFrom = h.continues ? h.start.adding(horizon + longest) : h.start
@@ -286,13 +286,13 @@ public struct Replayer: Sendable {
   }
 
   mutating func apply(_ record: RecordingEntry, at index: Int) {
-    let before = state.alerts.transitionsTotal
+    let before = state.alertHistory.transitionsTotal
     switch record {
     case .input(let input): _ = update(&state, .feed(input))
     case .tick(let t): _ = update(&state, .tick(t))
     case .rules(_, let text): _ = update(&state, .rulesLoaded(text.rules))
     case .action(_, let action):
-      state.alerts.apply(action)
+      state.notifier.apply(action)
       state.dirty = true
     case .alert(let recorded):
       compare(recorded, at: index)
@@ -300,8 +300,8 @@ public struct Replayer: Sendable {
     case .mark, .end: return
     }
     state.actions.removeAll()
-    let fresh = min(state.alerts.transitionsTotal - before, state.alerts.history.count)
-    produced.append(contentsOf: state.alerts.history.suffix(fresh))
+    let fresh = min(state.alertHistory.transitionsTotal - before, state.alertHistory.history.count)
+    produced.append(contentsOf: state.alertHistory.history.suffix(fresh))
   }
 
   private mutating func compare(_ recorded: AlertTransition, at index: Int) {

@@ -9,7 +9,7 @@ extension ReportBuilder {
     let start = min(
       firstTime ?? file.header.start,
       state.clockMode == .event ? (state.oldestEvent ?? end) : file.header.start)
-    let alerts = state.alerts
+    let alerts = state.engine.rules
     let episodes = episodes(end: end)
     let lanes = lanes(end: end)
     let firingByRule = addBands(lanes)
@@ -51,7 +51,7 @@ extension ReportBuilder {
 
   /// Episodes, with their durations against the end of the recording.
   func episodes(end: Timestamp) -> [IncidentReport.Episode] {
-    let alerts = replayer.state.alerts
+    let alerts = replayer.state.engine.rules
     var episodes: [IncidentReport.Episode] = rawEpisodes.map { e in
       let until = e.endedAt ?? end
       let firing = e.firedAt.map { (e.resolvedAt ?? until).since($0) } ?? 0
@@ -68,7 +68,7 @@ extension ReportBuilder {
 
   /// Lanes: each instance's stretches from the transitions.
   func lanes(end: Timestamp) -> [IncidentReport.Lane] {
-    let alerts = replayer.state.alerts
+    let alerts = replayer.state.engine.rules
     var lanes: [IncidentReport.Lane] = []
     var laneIndex: [String: Int] = [:]
     for tr in transitions {
@@ -123,14 +123,14 @@ extension ReportBuilder {
   func rules(
     episodes: [IncidentReport.Episode], firingByRule: [String: [(Timestamp, Timestamp)]]
   ) -> [IncidentReport.Rule] {
-    let alerts = replayer.state.alerts
+    let alerts = replayer.state.engine.rules
     var rules = ruleOrder.compactMap { ruleInfo[$0] }
     if transitions.contains(where: { $0.rule == RuleSet.feedStaleRule }) {
       rules.append(
         IncidentReport.Rule(
           name: RuleSet.feedStaleRule, severity: "warn",
           condition: "a rule's metric has no samples in its window, or none for "
-            + Nanos.format(alerts.evaluator.ruleSet.feedStaleFor),
+            + Nanos.format(alerts.feedStaleFor),
           signal: nil, firing: 0, episodes: 0, fired: 0))
     }
     for k in rules.indices {

@@ -32,7 +32,7 @@ struct ReportBuilder {
     replayer.keepsCheckpoints = false
     self.sidecar = sidecar.sorted { $0.time < $1.time }
     signals = replayer.state.config.signals
-    let interval = max(Nanos.second, replayer.state.alerts.evaluator.ruleSet.evaluationInterval)
+    let interval = max(Nanos.second, replayer.state.engine.rules.evaluationInterval)
     let span = max(0, replayer.endTime.since(replayer.startTime))
     // Event time can span far more than the recording (a file read at full speed): then the
     // points are thinned at the end (see `thin`).
@@ -177,12 +177,12 @@ struct ReportBuilder {
   mutating func observe(settled: Bool = true, final: Bool = false) {
     let state = replayer.state
     if firstTime == nil, state.clockMode != .auto { firstTime = now }
-    let total = state.alerts.transitionsTotal
+    let total = state.alertHistory.transitionsTotal
     if total != seenTransitions {
       let fresh = total - seenTransitions
-      let kept = min(fresh, state.alerts.history.count)
+      let kept = min(fresh, state.alertHistory.history.count)
       droppedTransitions += fresh - kept
-      transitions.append(contentsOf: state.alerts.history.suffix(kept))
+      transitions.append(contentsOf: state.alertHistory.history.suffix(kept))
       seenTransitions = total
       mergeEpisodes()
     }
@@ -205,9 +205,9 @@ struct ReportBuilder {
         series[i].unit = panel.unit
       }
     }
-    let rules = state.alerts.evaluator.ruleSet.rules
+    let rules = state.engine.rules.rules
     for i in series.indices {
-      for rule in rules where AlertsState.panel(of: rule, signals: signals) == i {
+      for rule in rules where rule.panel(signals: signals) == i {
         guard IncidentReport.chartable(rule, panel: i, signals: signals) else { continue }
         let value = rule.threshold.doubleValue
         let clear = rule.clearThreshold?.doubleValue
@@ -244,7 +244,7 @@ struct ReportBuilder {
 
   /// Keeps every episode the state holds (the state keeps only its newest 200).
   mutating func mergeEpisodes() {
-    for e in replayer.state.alerts.episodes {
+    for e in replayer.state.alertHistory.episodes {
       let key = e.rule + "\u{0}" + e.labels.description + "\u{0}" + String(e.pendingAt.nanoseconds)
       if let i = episodeIndex[key] {
         rawEpisodes[i] = e
@@ -256,15 +256,15 @@ struct ReportBuilder {
   }
 
   mutating func noteRules() {
-    let set = replayer.state.alerts.evaluator.ruleSet
-    let alerts = replayer.state.alerts
+    let set = replayer.state.engine.rules
+    let alerts = replayer.state.engine.rules
     for rule in set.rules {
       if ruleInfo[rule.name] == nil { ruleOrder.append(rule.name) }
       ruleInfo[rule.name] = IncidentReport.Rule(
         name: rule.name, severity: rule.severity,
         condition: IncidentReport.condition(rule) { alerts.formatValue($0, rule: rule.name) },
-        signal: AlertsState.panel(of: rule, signals: signals), firing: 0, episodes: 0, fired: 0)
-      if let i = AlertsState.panel(of: rule, signals: signals), i < series.count,
+        signal: rule.panel(signals: signals), firing: 0, episodes: 0, fired: 0)
+      if let i = rule.panel(signals: signals), i < series.count,
         !series[i].rules.contains(rule.name)
       {
         series[i].rules.append(rule.name)

@@ -1,0 +1,379 @@
+import VigilCore
+
+/// Series of the current state grouped by metric name, built once per frame.
+struct SeriesIndex {
+  var byMetric: [String: [(labels: LabelSet, id: SeriesID)]] = [:]
+
+  init(_ interner: SeriesInterner) {
+    for (i, key) in interner.allKeys.enumerated() {
+      byMetric[key.metric, default: []].append((key.labels, SeriesID(UInt32(i))))
+    }
+  }
+
+  func series(_ metric: String) -> [(labels: LabelSet, id: SeriesID)] { byMetric[metric] ?? [] }
+
+  func series(_ metric: String, where label: String, is value: String) -> [SeriesID] {
+    series(metric).filter { $0.labels[label] == value }.map(\.id)
+  }
+}
+
+/// Computes the panels of ``DashboardModel`` from one state: the built-in signals' rows,
+/// sparklines, thresholds and trends, the "Other metrics" rows and staleness.
+struct ModelBuilder {
+  let state: AppState
+  let index: SeriesIndex
+  let names: SignalNames
+  /// The panel's window: the one in force, or a layout panel's own.
+  var window: Int64
+  let now: Timestamp
+  let store: MetricStore
+
+  init(state: AppState) {
+    self.state = state
+    index = SeriesIndex(state.engine.interner)
+    names = state.config.signals
+    window = state.window
+    now = state.viewTime
+    store = state.engine.store
+  }
+
+  /// How long the feeds behind `metrics` have been quiet, when every one of them is stale
+  /// (SEMANTICS §7); nil when any of them is fresh, or none delivered these metrics yet.
+  func staleness(of metrics: [String]) -> Int64? {
+    var feeds = Set<Int>()
+    for metric in metrics {
+      for (_, id) in index.series(metric) where id.index < state.engine.seriesFeed.count {
+        let f = Int(state.engine.seriesFeed[id.index])
+        if f >= 0 && f < state.feeds.count { feeds.insert(f) }
+      }
+    }
+    guard !feeds.isEmpty else { return nil }
+    var newest: Timestamp?
+    for f in feeds {
+      let feed = state.feeds[f]
+      guard feed.isStale(at: now), let last = feed.lastSampleTime else { return nil }
+      newest = max(newest ?? last, last)
+    }
+    return newest.map { now.since($0) }
+  }
+
+  /// The ring level the window reads: its bucket length and how far back it reaches.
+  var level: WindowLevel? {
+    state.config.windows.levels.first { $0.horizon >= window && window % $0.bucketNanos == 0 }
+  }
+
+  var bucketLabel: String { Nanos.format(level?.bucketNanos ?? window) }
+
+  func stats(_ id: SeriesID) -> WindowStats { store.stats(id, window: window, at: now) }
+
+  /// Buckets for a sparkline: as far back as the window's level holds (a wide panel shows more
+  /// history than the window; a narrow one drops the oldest), newest last.
+  func spark(_ id: SeriesID, _ stat: BucketStatistic) -> [Double?] {
+    store.buckets(id, window: level?.horizon ?? window, at: now, statistic: stat)
+  }
+
+  /// How many of the newest sparkline buckets fall inside the window.
+  var windowBuckets: Int {
+    guard let level, level.bucketNanos > 0 else { return 1 }
+    return Int(window / level.bucketNanos)
+  }
+
+  /// Element-wise sum of bucket series (nil only where every input is nil).
+  func sumBuckets(_ ids: [SeriesID]) -> [Double?] {
+    var out: [Double?] = []
+    for id in ids {
+      let b = spark(id, .sum)
+      if out.isEmpty { out = b; continue }
+      for i in 0..<min(out.count, b.count) {
+        if let v = b[i] { out[i] = (out[i] ?? 0) + v }
+      }
+    }
+    return out
+  }
+
+  func ratioBuckets(_ num: [SeriesID], _ den: [SeriesID]) -> [Double?] {
+    let n = sumBuckets(num)
+    let d = sumBuckets(den)
+    return d.enumerated().map { i, dv in
+      guard let dv, dv > 0 else { return nil }
+      return (i < n.count ? n[i] ?? 0 : 0) / dv
+    }
+  }
+
+  func sumStats(_ ids: [SeriesID]) -> (sum: Double, count: UInt64, seconds: Double) {
+    var sum = 0.0
+    var count: UInt64 = 0
+    var seconds = 0.0
+    for id in ids {
+      let s = stats(id)
+      sum += s.sum
+      count += s.count
+      seconds = max(seconds, s.seconds)
+    }
+    return (sum, count, seconds)
+  }
+
+  func apiLatency() -> PanelModel {
+    var rows: [(p99: Double, row: [String])] = []
+    var worst: Double?
+    for (labels, id) in index.series(names.apiLatency) {
+      let s = stats(id)
+      guard s.count > 0 else { continue }
+      let service = labels["service"] ?? (labels.isEmpty ? "(all)" : labels.description)
+      let p99 = s.p99 ?? s.max ?? 0
+      worst = max(worst ?? p99, p99)
+      rows.append(
+        (p99, [service, Format.millis(s.p99), Format.millis(s.p50), Format.rate(s.eventRate)]))
+    }
+    rows.sort { $0.p99 != $1.p99 ? $0.p99 > $1.p99 : $0.row[0] < $1.row[0] }
+    var panel = PanelModel(
+      title: "API latency by service", headline: Format.millis(worst), headlineLabel: "worst p99",
+      details: [], sparkCaption: "", table: rows.map(\.row),
+      tableHeader: ["service", "p99", "p50", "req/s"], hasData: !rows.isEmpty)
+    panel.unit = .milliseconds
+    panel.headlineValue = worst
+    panel.breakdownHeader = [
+      "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",
+    ]
+    panel.breakdown = latencyRows(index.series(names.apiLatency).map(\.id))
+    return panel
+  }
+
+  func latencyPanel(title: String, ids: [SeriesID], extra: [String] = []) -> PanelModel {
+    // With several series (labels the signal does not split by), show the worst p99.
+    let all = ids.map { ($0, stats($0)) }.filter { $0.1.count > 0 }
+    guard let (id, s) = all.max(by: { ($0.1.p99 ?? 0) < ($1.1.p99 ?? 0) }) else {
+      return PanelModel(title: title, details: ["no data in the last \(Nanos.format(window))"])
+    }
+    let spark = spark(id, .quantile(0.99))
+    var panel = PanelModel(
+      title: title, headline: Format.millis(s.p99), headlineLabel: "p99", trend: trend(spark),
+      details: [
+        "p50 \(Format.millis(s.p50))  p90 \(Format.millis(s.p90))  \(Format.rate(s.eventRate))"
+      ] + extra,
+      spark: spark, sparkCaption: "p99 per \(bucketLabel)", hasData: true)
+    panel.unit = .milliseconds
+    panel.headlineValue = s.p99
+    panel.breakdownHeader = [
+      "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",
+    ]
+    panel.breakdown = latencyRows(ids)
+    let metric = state.engine.interner.key(id).metric
+    panel.threshold = threshold { rule in
+      if case .series(.p99) = rule.aggregate { return rule.selector.metric == metric }
+      return false
+    }
+    return panel
+  }
+
+  /// One row per latency series, worst p99 first.
+  func latencyRows(_ ids: [SeriesID]) -> [[String]] {
+    var rows: [(SeriesID, WindowStats)] = []
+    for id in ids {
+      let s = stats(id)
+      if s.count > 0 { rows.append((id, s)) }
+    }
+    rows.sort { ($0.1.p99 ?? 0) > ($1.1.p99 ?? 0) }
+    return rows.map { id, s -> [String] in
+      [
+        state.engine.interner.key(id).description, Format.count(Double(s.count)),
+        Format.rate(s.eventRate), Format.millis(s.min), Format.millis(s.mean),
+        Format.millis(s.p50), Format.millis(s.p90), Format.millis(s.p95), Format.millis(s.p99),
+        Format.millis(s.max),
+      ]
+    }
+  }
+
+  /// The threshold of the first upward rule that `matches`.
+  func threshold(_ matches: (AlertRule) -> Bool) -> Double? {
+    state.engine.rules.rules.first { $0.op.isUpward && matches($0) }?.threshold
+      .doubleValue
+  }
+
+  /// The threshold of a ratio rule over exactly these metrics.
+  func ratioThreshold(num: String, den: String) -> Double? {
+    threshold { rule in
+      if case .ratio(let n, let d) = rule.aggregate {
+        return n.metric == num && d.metric == den
+      }
+      return false
+    }
+  }
+
+  /// One row per counter series: events, total and rate over the window.
+  func counterRows(_ ids: [SeriesID]) -> [[String]] {
+    var rows: [(id: SeriesID, stats: WindowStats)] = []
+    for id in ids {
+      let s = stats(id)
+      if s.count > 0 { rows.append((id, s)) }
+    }
+    rows.sort { a, b in a.stats.sum != b.stats.sum ? a.stats.sum > b.stats.sum : a.id < b.id }
+    return rows.map { row -> [String] in
+      let key = state.engine.interner.key(row.id).description
+      let s = row.stats
+      return [key, Format.count(Double(s.count)), Format.count(s.sum), Format.rate(s.sumRate)]
+    }
+  }
+
+  func checkout() -> PanelModel {
+    let total = index.series(names.checkoutLatency, where: "stage", is: "total")
+    // Slowest stage first, so a narrow panel cuts the least important ones.
+    var stages: [(String, Double)] = []
+    for stage in ["pricing", "tax", "inventory", "payment"] {
+      let ids = index.series(names.checkoutLatency, where: "stage", is: stage)
+      if let p99 = ids.compactMap({ stats($0).p99 }).max() { stages.append((stage, p99)) }
+    }
+    stages.sort { $0.1 > $1.1 }
+    let stageParts = stages.map { "\(short($0.0)) \(Format.millis($0.1))" }
+    let ids = total.isEmpty ? index.series(names.checkoutLatency).map(\.id) : total
+    return latencyPanel(
+      title: "Checkout latency", ids: ids,
+      extra: stageParts.isEmpty ? [] : [stageParts.joined(separator: " ")])
+  }
+
+  func short(_ stage: String) -> String {
+    switch stage {
+    case "inventory": "inv"
+    case "payment": "pay"
+    default: stage
+    }
+  }
+
+  func confirmation() -> PanelModel {
+    latencyPanel(
+      title: "Order confirmation delay", ids: index.series(names.orderConfirmationDelay).map(\.id))
+  }
+
+  func payments() -> PanelModel {
+    let attempts = index.series(names.paymentAttempts).map(\.id)
+    let retrySeries = index.series(names.paymentRetries)
+    let retries = retrySeries.map(\.id)
+    let failures = index.series(names.paymentFailures).map(\.id)
+    let a = sumStats(attempts)
+    let r = sumStats(retries)
+    let f = sumStats(failures)
+    guard a.count + r.count + f.count > 0 else {
+      return PanelModel(
+        title: "Payment retries", details: ["no data in the last \(Nanos.format(window))"])
+    }
+    let ratio = a.sum > 0 ? r.sum / a.sum : nil
+    let failRatio = a.sum > 0 ? f.sum / a.sum : nil
+    var reasons: [(String, Double)] = []
+    for (labels, id) in retrySeries {
+      let s = stats(id)
+      if s.sum > 0 { reasons.append((labels["reason"] ?? "other", s.sum)) }
+    }
+    reasons.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+    let spark = ratioBuckets(retries, attempts)
+    var details = [
+      "\(Format.rate(r.seconds > 0 ? r.sum / r.seconds : 0)) retries  failed \(Format.percent(failRatio))"
+    ]
+    if !reasons.isEmpty {
+      details.append(
+        reasons.prefix(3).map { "\($0.0) \(Format.count($0.1))" }.joined(separator: " "))
+    }
+    var panel = PanelModel(
+      title: "Payment retries", headline: Format.percent(ratio), headlineLabel: "of attempts",
+      trend: trend(spark), details: details, spark: spark,
+      sparkCaption: "retry ratio per \(bucketLabel)", hasData: true)
+    panel.unit = .ratio
+    panel.headlineValue = ratio
+    panel.breakdownHeader = ["series", "samples", "total", "rate"]
+    panel.breakdown = counterRows(attempts + retries + failures)
+    panel.threshold = ratioThreshold(num: names.paymentRetries, den: names.paymentAttempts)
+    return panel
+  }
+
+  func inventory() -> PanelModel {
+    let checks = index.series(names.inventoryChecks)
+    let mismatches = index.series(names.inventoryMismatches)
+    let c = sumStats(checks.map(\.id))
+    let m = sumStats(mismatches.map(\.id))
+    guard c.count + m.count > 0 else {
+      return PanelModel(
+        title: "Inventory mismatch", details: ["no data in the last \(Nanos.format(window))"])
+    }
+    var pairs: [(String, Double?)] = []
+    let pairNames = Set(checks.compactMap { $0.labels["pair"] }).sorted()
+    for pair in pairNames {
+      let cs = sumStats(checks.filter { $0.labels["pair"] == pair }.map(\.id))
+      let ms = sumStats(mismatches.filter { $0.labels["pair"] == pair }.map(\.id))
+      pairs.append((pair, cs.sum > 0 ? ms.sum / cs.sum : nil))
+    }
+    pairs.sort { ($0.1 ?? -1) > ($1.1 ?? -1) }
+    let spark = ratioBuckets(mismatches.map(\.id), checks.map(\.id))
+    let ratio = c.sum > 0 ? m.sum / c.sum : nil
+    var panel = PanelModel(
+      title: "Inventory mismatch", headline: Format.percent(ratio),
+      headlineLabel: "of checks", trend: trend(spark),
+      details: [pairs.map { "\($0.0) \(Format.percent($0.1))" }.joined(separator: "  ")],
+      spark: spark, sparkCaption: "mismatch ratio per \(bucketLabel)", hasData: true)
+    panel.unit = .ratio
+    panel.headlineValue = ratio
+    panel.breakdownHeader = ["series", "samples", "total", "rate"]
+    panel.breakdown = counterRows(mismatches.map(\.id) + checks.map(\.id))
+    panel.threshold = ratioThreshold(num: names.inventoryMismatches, den: names.inventoryChecks)
+    return panel
+  }
+
+  func tickets() -> PanelModel {
+    let all = index.series(names.supportTickets)
+    guard !all.isEmpty else {
+      return PanelModel(
+        title: "Support tickets: order errors",
+        details: ["no data in the last \(Nanos.format(window))"])
+    }
+    let orderErrors = all.filter {
+      $0.labels["reason"] == "order_error" || $0.labels["reason"] == nil
+    }.map(\.id)
+    let others = all.filter { !orderErrors.contains($0.id) }.map(\.id)
+    let oe = sumStats(orderErrors)
+    let ot = sumStats(others)
+    let spark = sumBuckets(orderErrors)
+    let perHour = oe.seconds > 0 ? oe.sum / oe.seconds * 3600 : 0
+    var panel = PanelModel(
+      title: "Support tickets: order errors", headline: Format.count(oe.sum),
+      headlineLabel: "in \(Nanos.format(window))", trend: trend(spark),
+      details: ["\(Format.count(perHour.rounded()))/h  other reasons \(Format.count(ot.sum))"],
+      spark: spark, sparkCaption: "tickets per \(bucketLabel)", hasData: oe.count + ot.count > 0)
+    panel.unit = .count
+    panel.headlineValue = oe.sum
+    panel.breakdownHeader = ["series", "samples", "total", "rate"]
+    panel.breakdown = counterRows(all.map(\.id))
+    return panel
+  }
+
+  func otherMetrics(known: Set<String>) -> [[String]] {
+    var rows: [[String]] = []
+    for (metric, list) in index.byMetric.sorted(by: { $0.key < $1.key })
+    where !known.contains(metric) {
+      for (labels, id) in list.sorted(by: { $0.labels < $1.labels }) {
+        let s = stats(id)
+        guard s.count > 0 else { continue }
+        rows.append([
+          metric + labels.description, Format.value(s.last), Format.value(s.mean),
+          Format.value(s.p99), Format.rate(s.eventRate),
+        ])
+      }
+    }
+    return rows
+  }
+
+  /// Within the window, the newest third of the buckets against the older two thirds: more
+  /// than 10% apart is a trend.
+  func trend(_ all: [Double?]) -> Trend? {
+    let values = Array(all.suffix(windowBuckets))
+    let present = values.compactMap { $0 }
+    guard present.count >= 3 else { return nil }
+    let cut = values.count - max(1, values.count / 3)
+    let recent = values[cut...].compactMap { $0 }
+    let older = values[..<cut].compactMap { $0 }
+    guard !recent.isEmpty, !older.isEmpty else { return nil }
+    let r = recent.reduce(0, +) / Double(recent.count)
+    let o = older.reduce(0, +) / Double(older.count)
+    if o == 0 { return r > 0 ? .up : .flat }
+    if r > o * 1.1 { return .up }
+    if r < o * 0.9 { return .down }
+    return .flat
+  }
+}
