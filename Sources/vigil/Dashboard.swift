@@ -15,43 +15,14 @@ import VigilRender
 /// Starts the feeds and runs the loop on curses (or headless); returns the exit code.
 func runDashboard(_ o: DashboardOptions) throws -> Int32 {
   var config = o.config
-  var specs = o.feeds
-  let clock: any VigilClock
-  var sources: [any FeedSource] = []
-  if o.demo {
-    let origin = SystemClock().now()
-    let scaled = ScaledClock(origin: origin, speed: o.speed)
-    clock = scaled
-    let start = origin.adding(-o.demoHistory)
-    let spec = FeedSpec(id: FeedID(0), kind: .demo, target: "demo", format: .json)
-    specs = [spec]
-    sources = [
-      DemoSource(spec: spec, scenario: DemoScenario(seed: o.seed), start: start, clock: scaled)
-    ]
-    let speedNote = o.speed == 1 ? "" : " at \(Format.value(o.speed))x"
-    config.banner = { t in
-      let second = Int(max(0, t.since(start)) / Nanos.second)
-      let minute = second % 900 / 60
-      return "demo\(speedNote), minute \(minute): \(DemoScenario.phase(atSecond: second))"
-    }
-  } else {
-    clock = SystemClock()
-    sources = try specs.map { try makeSource($0, prometheus: o.prometheus, clock: clock) }
-  }
+  let (clock, specs, sources) = try startingFeeds(o, config: &config)
   let inbox = MessageInbox(clock: clock)
-  var state = AppState(config: config, feeds: specs, now: clock.now())
-  if let i = config.windows.windows.firstIndex(of: o.initialWindow) { state.ui.windowIndex = i }
-  state.ui.themeIndex = o.look.themeIndex
-  if let text = themeWarningNotice(o.look.themeWarnings) {
-    state.notice = Notice(text: text, isError: true, until: clock.now().adding(20 * Nanos.second))
-    if o.headless { for w in o.look.themeWarnings { printError("vigil: theme: \(w)") } }
-  }
-  if let first = config.layoutWarnings.first {
-    let more = config.layoutWarnings.count > 1 ? " (+\(config.layoutWarnings.count - 1) more)" : ""
-    state.notice = Notice(
-      text: "layout: " + first.description + more, isError: true,
-      until: clock.now().adding(20 * Nanos.second))
-    if o.headless { for w in config.layoutWarnings { printError("vigil: layout: \(w)") } }
+  let state = AppState(starting: o, config: config, feeds: specs, clock: clock)
+  if o.headless {
+    if themeWarningNotice(o.look.themeWarnings) != nil {
+      for w in o.look.themeWarnings { printError("vigil: theme: \(w)") }
+    }
+    for w in config.layoutWarnings { printError("vigil: layout: \(w)") }
   }
   var recorder: Recorder?
   if let target = o.recording.map(RecordingTarget.init) {
@@ -69,22 +40,65 @@ func runDashboard(_ o: DashboardOptions) throws -> Int32 {
   defer { running.stopAll() }
 
   if o.headless {
-    let backend = RecordingBackend(size: o.size)
-    let loop = AppLoop(
-      state: state, backend: backend, clock: clock, inbox: inbox,
-      glyphs: o.ascii ? .ascii : .unicode)
-    loop.maxFrames = o.frames
-    loop.observer = recorder
-    var printed = 0
-    loop.onFrame = { screen in
-      if printed > 0 { print("\u{0C}") }
-      printed += 1
-      for line in screen.lines() { print(line) }
-    }
-    _ = loop.run()
+    runHeadless(o, state: state, clock: clock, inbox: inbox, recorder: recorder)
     return 0
   }
+  return try runOnCurses(
+    o, state: state, clock: clock, inbox: inbox, recorder: recorder, running: running)
+}
 
+/// The clock, the feeds and their sources: the demo's (on a scaled clock, with the banner that
+/// names the scenario's phase) or the options' (on the system clock).
+private func startingFeeds(
+  _ o: DashboardOptions, config: inout AppConfig
+) throws -> (clock: any VigilClock, specs: [FeedSpec], sources: [any FeedSource]) {
+  guard o.demo else {
+    let clock = SystemClock()
+    let sources = try o.feeds.map { try makeSource($0, prometheus: o.prometheus, clock: clock) }
+    return (clock, o.feeds, sources)
+  }
+  let origin = SystemClock().now()
+  let scaled = ScaledClock(origin: origin, speed: o.speed)
+  let start = origin.adding(-o.demoHistory)
+  let spec = FeedSpec(id: FeedID(0), kind: .demo, target: "demo", format: .json)
+  let source = DemoSource(
+    spec: spec, scenario: DemoScenario(seed: o.seed), start: start, clock: scaled)
+  let speedNote = o.speed == 1 ? "" : " at \(Format.value(o.speed))x"
+  config.banner = { t in
+    let second = Int(max(0, t.since(start)) / Nanos.second)
+    let minute = second % 900 / 60
+    return "demo\(speedNote), minute \(minute): \(DemoScenario.phase(atSecond: second))"
+  }
+  return (scaled, [spec], [source])
+}
+
+/// `--headless`: frames drawn into memory and printed, separated by form feeds.
+private func runHeadless(
+  _ o: DashboardOptions, state: AppState, clock: any VigilClock, inbox: MessageInbox,
+  recorder: Recorder?
+) {
+  let backend = RecordingBackend(size: o.size)
+  let loop = AppLoop(
+    state: state, backend: backend, clock: clock, inbox: inbox,
+    glyphs: o.ascii ? .ascii : .unicode)
+  loop.maxFrames = o.frames
+  loop.observer = recorder
+  var printed = 0
+  loop.onFrame = { screen in
+    if printed > 0 { print("\u{0C}") }
+    printed += 1
+    for line in screen.lines() { print(line) }
+  }
+  _ = loop.run()
+}
+
+/// The loop on the terminal; returns 0, or 128 + the signal that ended it (re-raised after
+/// the terminal is restored and every command's child is gone).
+private func runOnCurses(
+  _ o: DashboardOptions, state: AppState, clock: any VigilClock, inbox: MessageInbox,
+  recorder: Recorder?, running: RunningFeeds
+) throws -> Int32 {
+  var state = state
   let backend: CursesBackend
   do {
     backend = try CursesBackend.start(
@@ -94,7 +108,7 @@ func runDashboard(_ o: DashboardOptions) throws -> Int32 {
   } catch {
     throw RunFailure(description: "vigil: cannot start the terminal: \(error)")
   }
-  backend.countsBytes = config.debug
+  backend.countsBytes = state.config.debug
   state.config.settings.append(Setting("colours shown", "\(backend.capability)"))
   let loop = AppLoop(
     state: state, backend: backend, clock: clock, inbox: inbox,

@@ -73,13 +73,7 @@ extension ModelBuilder {
     let spark = bucketValues(agg, series.map(\.id), den.map(\.id))
     panel.hasData = true
     panel.headline = format(spec, total)
-    let span = Nanos.format(window)
-    switch agg {
-    case .sum: panel.headlineLabel = "in \(span)"
-    case .count: panel.headlineLabel = "samples in \(span)"
-    case .rate: panel.headlineLabel = spec.window != nil ? "over \(span)" : ""
-    default: panel.headlineLabel = agg.name + (spec.window != nil ? " over \(span)" : "")
-    }
+    panel.headlineLabel = headlineLabel(spec)
     panel.headlineValue = total
     panel.trend = trend(spark)
     panel.spark = spark
@@ -91,29 +85,10 @@ extension ModelBuilder {
         bins: .fromData(count: PanelModel.distributionBins, fallback: 1...1000))
     }
     if let by = spec.by {
-      var names: [String] = []
-      var members: [String: (num: [SeriesID], den: [SeriesID])] = [:]
-      for s in series {
-        let name = printableExcerpt(s.labels[by] ?? "(no \(by))", limit: 60)
-        if members[name] == nil { names.append(name) }
-        members[name, default: ([], [])].num.append(s.id)
-      }
-      for s in den {
-        let name = printableExcerpt(s.labels[by] ?? "(no \(by))", limit: 60)
-        members[name]?.den.append(s.id)
-      }
-      var groups = names.prefix(50).map { name -> PanelGroup in
-        let m = members[name] ?? ([], [])
-        let v = aggregateValue(agg, m.num, m.den)
-        return PanelGroup(
-          name: name, value: v, text: format(spec, v), spark: bucketValues(agg, m.num, m.den))
-      }
-      groups.sort { a, b in
-        (a.value ?? -.infinity) != (b.value ?? -.infinity)
-          ? (a.value ?? -.infinity) > (b.value ?? -.infinity) : a.name < b.name
-      }
-      panel.groups = groups
-      panel.details = [groups.prefix(6).map { "\($0.name) \($0.text)" }.joined(separator: "  ")]
+      panel.groups = groups(spec, by: by, series, den)
+      panel.details = [
+        panel.groups.prefix(6).map { "\($0.name) \($0.text)" }.joined(separator: "  ")
+      ]
       panel.tableHeader = [by, agg.name]
     } else {
       panel.groups = [
@@ -126,30 +101,83 @@ extension ModelBuilder {
       panel.tableHeader = ["series", agg.name]
     }
     if spec.widget == .table {
-      if spec.by == nil {
-        panel.table = series.map { s in
-          [
-            s.labels.isEmpty ? selector.metric : s.labels.description,
-            format(
-              spec, aggregateValue(agg, [s.id], den.filter { $0.labels == s.labels }.map(\.id))),
-          ]
-        }
-      } else {
-        panel.table = panel.groups.map { [$0.name, $0.text] }
-      }
+      panel.table =
+        spec.by == nil
+        ? seriesTable(spec, selector, series, den) : panel.groups.map { [$0.name, $0.text] }
     }
     panel.breakdownHeader = ["series", "count", "rate", "min", "mean", "p50", "p99", "max", "last"]
-    panel.breakdown = (series + den).compactMap { s -> [String]? in
+    panel.breakdown = breakdown(spec.unit, series + den)
+    return panel
+  }
+
+  /// The words under a generic panel's headline: what the aggregate is, over which window.
+  func headlineLabel(_ spec: PanelSpec) -> String {
+    let span = Nanos.format(window)
+    let agg = spec.aggregate
+    switch agg {
+    case .sum: return "in \(span)"
+    case .count: return "samples in \(span)"
+    case .rate: return spec.window != nil ? "over \(span)" : ""
+    default: return agg.name + (spec.window != nil ? " over \(span)" : "")
+    }
+  }
+
+  /// The series grouped by the `by:` label (at most 50 groups), largest value first.
+  func groups(
+    _ spec: PanelSpec, by: String, _ series: [(labels: LabelSet, id: SeriesID)],
+    _ den: [(labels: LabelSet, id: SeriesID)]
+  ) -> [PanelGroup] {
+    let agg = spec.aggregate
+    var names: [String] = []
+    var members: [String: (num: [SeriesID], den: [SeriesID])] = [:]
+    for s in series {
+      let name = printableExcerpt(s.labels[by] ?? "(no \(by))", limit: 60)
+      if members[name] == nil { names.append(name) }
+      members[name, default: ([], [])].num.append(s.id)
+    }
+    for s in den {
+      let name = printableExcerpt(s.labels[by] ?? "(no \(by))", limit: 60)
+      members[name]?.den.append(s.id)
+    }
+    var groups = names.prefix(50).map { name -> PanelGroup in
+      let m = members[name] ?? ([], [])
+      let v = aggregateValue(agg, m.num, m.den)
+      return PanelGroup(
+        name: name, value: v, text: format(spec, v), spark: bucketValues(agg, m.num, m.den))
+    }
+    groups.sort { a, b in
+      (a.value ?? -.infinity) != (b.value ?? -.infinity)
+        ? (a.value ?? -.infinity) > (b.value ?? -.infinity) : a.name < b.name
+    }
+    return groups
+  }
+
+  /// A table widget's rows without `by:`: one per series, with its own denominator.
+  func seriesTable(
+    _ spec: PanelSpec, _ selector: SeriesSelector, _ series: [(labels: LabelSet, id: SeriesID)],
+    _ den: [(labels: LabelSet, id: SeriesID)]
+  ) -> [[String]] {
+    series.map { s in
+      [
+        s.labels.isEmpty ? selector.metric : s.labels.description,
+        format(
+          spec,
+          aggregateValue(spec.aggregate, [s.id], den.filter { $0.labels == s.labels }.map(\.id))),
+      ]
+    }
+  }
+
+  /// The breakdown rows: every series with data in the window, its stats in `unit`.
+  func breakdown(_ u: ValueUnit, _ series: [(labels: LabelSet, id: SeriesID)]) -> [[String]] {
+    series.compactMap { s -> [String]? in
       let st = stats(s.id)
       guard st.count > 0 else { return nil }
-      let u = spec.unit
       return [
         state.engine.interner.key(s.id).description, Format.count(Double(st.count)),
         Format.rate(st.eventRate), u.format(st.min), u.format(st.mean), u.format(st.p50),
         u.format(st.p99), u.format(st.max), u.format(st.last),
       ]
     }
-    return panel
   }
 
   /// A value in the panel's unit; a rate per second.

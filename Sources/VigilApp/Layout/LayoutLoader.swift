@@ -381,15 +381,7 @@ extension ConfigReader {
       if s.isEmpty { report(v, "by needs a label name") } else { spec.by = s }
     }
     spec.unit = defaultUnit(spec)
-    if let v = nodes["unit"], let s = scalar(v, "unit") {
-      switch s {
-      case "ms": spec.unit = .milliseconds
-      case "ratio", "percent": spec.unit = .ratio
-      case "count": spec.unit = .count
-      case "plain": spec.unit = .plain
-      default: report(v, "unit must be ms, ratio, percent, count or plain, not \"\(safe(s))\"")
-      }
-    }
+    if let v = nodes["unit"], let u = unit(v) { spec.unit = u }
     if let v = nodes["threshold"] { spec.threshold = number(v, "threshold") }
     if let v = nodes["max"], let m = number(v, "max") {
       if m > 0 { spec.max = m } else { report(v, "max must be above 0") }
@@ -410,19 +402,41 @@ extension ConfigReader {
       if nodes["unit"] == nil { spec.unit = defaultUnit(spec) }
     }
     if let v = nodes["text"] {
-      if let s = v.scalar, !v.isNull {
-        spec.text = s.split(separator: "\n", omittingEmptySubsequences: false).map {
-          printableExcerpt(String($0), limit: 200)
-        }
-        while spec.text.last == "" { spec.text.removeLast() }
-      } else if let list = v.list {
-        spec.text = list.compactMap { scalar($0, "text") }.map { printableExcerpt($0, limit: 200) }
-      } else {
-        report(v, "text must be a string or a list of lines")
-      }
+      if let lines = textLines(v) { spec.text = lines }
       if spec.widget != .text { warnLayout(v, "text is shown by widget: text only") }
     }
     return problems.count == before ? spec : nil
+  }
+
+  /// A panel's `unit:`; nil (reported) when it names none of them.
+  private mutating func unit(_ v: YAMLNode) -> ValueUnit? {
+    guard let s = scalar(v, "unit") else { return nil }
+    switch s {
+    case "ms": return .milliseconds
+    case "ratio", "percent": return .ratio
+    case "count": return .count
+    case "plain": return .plain
+    default:
+      report(v, "unit must be ms, ratio, percent, count or plain, not \"\(safe(s))\"")
+      return nil
+    }
+  }
+
+  /// A panel's `text:`, a string (split at newlines, trailing empty lines dropped) or a list of
+  /// lines, each a printable excerpt of 200 at most; nil (reported) when it is neither.
+  private mutating func textLines(_ v: YAMLNode) -> [String]? {
+    if let s = v.scalar, !v.isNull {
+      var text = s.split(separator: "\n", omittingEmptySubsequences: false).map {
+        printableExcerpt(String($0), limit: 200)
+      }
+      while text.last == "" { text.removeLast() }
+      return text
+    } else if let list = v.list {
+      return list.compactMap { scalar($0, "text") }.map { printableExcerpt($0, limit: 200) }
+    } else {
+      report(v, "text must be a string or a list of lines")
+      return nil
+    }
   }
 
   /// Milliseconds for latency metrics, percent for ratios, counts for counters.

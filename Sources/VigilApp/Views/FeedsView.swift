@@ -139,6 +139,20 @@ func renderFeeds(
   let selected = max(0, min(state.ui.feedSelection, rows.count - 1))
   // The table takes at most a third of the rows when there are many feeds.
   let tableHeight = min(rows.count + 1, max(2, inner.height / 3))
+  drawFeedTable(
+    rows, selected: selected,
+    in: Rect(x: inner.x, y: inner.y, width: inner.width, height: tableHeight), into: &buffer,
+    glyphs: glyphs, theme: theme)
+  drawFeedDetails(
+    rows[selected], in: inner, from: inner.y + tableHeight + 1, into: &buffer, glyphs: glyphs,
+    theme: theme)
+}
+
+/// The feeds table: one row a feed, the selected one marked when there are several.
+private func drawFeedTable(
+  _ rows: [FeedRow], selected: Int, in rect: Rect, into buffer: inout ScreenBuffer,
+  glyphs: GlyphSet, theme: Theme
+) {
   let columns = [
     TableColumn("kind", width: .fixed(7)),
     TableColumn("target", width: .fill(1)),
@@ -162,13 +176,16 @@ func renderFeeds(
   Table(
     columns: columns, rows: cells, headerStyle: theme.tableHeader, rowStyle: theme.text,
     selectedRow: rows.count > 1 ? selected : nil
-  ).draw(
-    in: Rect(x: inner.x, y: inner.y, width: inner.width, height: tableHeight), on: &buffer,
-    glyphs: glyphs)
+  ).draw(in: rect, on: &buffer, glyphs: glyphs)
+}
 
-  // Details of the selected feed: label, then text wrapped under the text column.
-  let row = rows[selected]
-  var y = inner.y + tableHeight + 1
+/// The selected feed's details from row `top` of `inner` (label, then text wrapped under the
+/// text column), then the newest lines of its output that fit.
+private func drawFeedDetails(
+  _ row: FeedRow, in inner: Rect, from top: Int, into buffer: inout ScreenBuffer,
+  glyphs: GlyphSet, theme: Theme
+) {
+  var y = top
   let labelWidth = (row.details.map { displayWidth($0.label) }.max() ?? 0) + 2
   let textWidth = max(10, inner.width - labelWidth)
   for (label, text) in row.details where y < inner.maxY {

@@ -7,54 +7,11 @@ func renderPanel(
   _ panel: PanelModel, in rect: Rect, focused: Bool, zoomed: Bool, into buffer: inout ScreenBuffer,
   glyphs: GlyphSet, theme: Theme
 ) {
-  var marker: String?
-  var alertStyle: Style?
-  switch panel.alert {
-  case .firing:
-    marker = glyphs.statusCritical + " FIRING"
-    alertStyle = theme.bad
-  case .pending:
-    marker = glyphs.statusWarning + " PENDING"
-    alertStyle = theme.warning
-  case nil: break
-  }
-  // A quiet feed: the word (not just a style) and how long, beside any alert marker.
-  let stale = panel.staleFor.map { "STALE " + coarseDuration($0) }
-  let right = [marker, stale, zoomed ? "Esc back" : nil].compactMap { $0 }.joined(
-    separator: "  ")
-  let inner: Rect
-  if let alertStyle {
-    // The breach shows in the border and the title (glyph and word, not colour alone).
-    inner = Box(
-      title: panel.title, rightTitle: right, borderStyle: alertStyle, titleStyle: alertStyle,
-      focused: focused, focusedBorderStyle: alertStyle
-    ).draw(in: rect, on: &buffer, glyphs: glyphs)
-  } else {
-    inner = drawBox(
-      into: &buffer, rect, title: panel.title, rightTitle: right.isEmpty ? nil : right,
-      focused: focused, glyphs: glyphs, theme: theme)
-  }
+  let inner = drawPanelFrame(
+    panel, in: rect, focused: focused, zoomed: zoomed, into: &buffer, glyphs: glyphs, theme: theme)
   guard !inner.isEmpty else { return }
-  var y = inner.y
-  // Headline: value, label, trend.
-  var x = inner.x
-  // Numbers from before a feed went quiet are dimmed: they are not current.
-  let headlineStyle = panel.staleFor == nil ? theme.headline : theme.label
-  x += buffer.put(panel.headline, at: Point(x: x, y: y), style: headlineStyle, clip: inner)
-  if !panel.headlineLabel.isEmpty {
-    x += buffer.put(
-      " " + panel.headlineLabel, at: Point(x: x, y: y), style: theme.label, clip: inner)
-  }
-  if let trend = panel.trend {
-    let (glyph, word, style): (String, String, Style) =
-      switch trend {
-      case .up: (glyphs.arrowUp, "rising", theme.trendUp)
-      case .down: (glyphs.arrowDown, "falling", theme.trendDown)
-      case .flat: (glyphs.arrowFlat, "steady", theme.label)
-      }
-    buffer.put(" " + glyph + " " + word, at: Point(x: x, y: y), style: style, clip: inner)
-  }
-  y += 1
+  drawHeadline(panel, in: inner, into: &buffer, glyphs: glyphs, theme: theme)
+  var y = inner.y + 1
   if zoomed {
     renderZoomBody(
       panel, in: Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y), into: &buffer,
@@ -83,6 +40,66 @@ func renderPanel(
   drawChart(
     into: &buffer, sparkRect, values: panel.spark, glyphs: glyphs, theme: theme,
     threshold: panel.threshold, unit: panel.unit)
+}
+
+/// The panel's border and title, with the alert marker (glyph and word; the border and title
+/// in the alert's style), how long its feed has been quiet, and `Esc back` when zoomed.
+/// Returns the rect inside the border.
+private func drawPanelFrame(
+  _ panel: PanelModel, in rect: Rect, focused: Bool, zoomed: Bool, into buffer: inout ScreenBuffer,
+  glyphs: GlyphSet, theme: Theme
+) -> Rect {
+  var marker: String?
+  var alertStyle: Style?
+  switch panel.alert {
+  case .firing:
+    marker = glyphs.statusCritical + " FIRING"
+    alertStyle = theme.bad
+  case .pending:
+    marker = glyphs.statusWarning + " PENDING"
+    alertStyle = theme.warning
+  case nil: break
+  }
+  // A quiet feed: the word (not just a style) and how long, beside any alert marker.
+  let stale = panel.staleFor.map { "STALE " + coarseDuration($0) }
+  let right = [marker, stale, zoomed ? "Esc back" : nil].compactMap { $0 }.joined(
+    separator: "  ")
+  if let alertStyle {
+    // The breach shows in the border and the title (glyph and word, not colour alone).
+    return Box(
+      title: panel.title, rightTitle: right, borderStyle: alertStyle, titleStyle: alertStyle,
+      focused: focused, focusedBorderStyle: alertStyle
+    ).draw(in: rect, on: &buffer, glyphs: glyphs)
+  } else {
+    return drawBox(
+      into: &buffer, rect, title: panel.title, rightTitle: right.isEmpty ? nil : right,
+      focused: focused, glyphs: glyphs, theme: theme)
+  }
+}
+
+/// The headline row at the top of `inner`: value, label, trend (glyph and word).
+private func drawHeadline(
+  _ panel: PanelModel, in inner: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet,
+  theme: Theme
+) {
+  let y = inner.y
+  var x = inner.x
+  // Numbers from before a feed went quiet are dimmed: they are not current.
+  let headlineStyle = panel.staleFor == nil ? theme.headline : theme.label
+  x += buffer.put(panel.headline, at: Point(x: x, y: y), style: headlineStyle, clip: inner)
+  if !panel.headlineLabel.isEmpty {
+    x += buffer.put(
+      " " + panel.headlineLabel, at: Point(x: x, y: y), style: theme.label, clip: inner)
+  }
+  if let trend = panel.trend {
+    let (glyph, word, style): (String, String, Style) =
+      switch trend {
+      case .up: (glyphs.arrowUp, "rising", theme.trendUp)
+      case .down: (glyphs.arrowDown, "falling", theme.trendDown)
+      case .flat: (glyphs.arrowFlat, "steady", theme.label)
+      }
+    buffer.put(" " + glyph + " " + word, at: Point(x: x, y: y), style: style, clip: inner)
+  }
 }
 
 /// A duration to its largest unit, rounded down: `45s`, `2m`, `3h`.

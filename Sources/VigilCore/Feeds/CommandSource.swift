@@ -228,13 +228,66 @@ public struct CommandSource: FeedSource {
   private func runOnce(
     inbox: MessageInbox, stop: StopFlag, tail: inout StderrTail, caughtUp: inout Bool
   ) -> Outcome {
+    let child: Child
+    switch spawnChild() {
+    case .success(let c): child = c
+    case .failure(let failure): return .spawnFailed(failure.why)
+    }
+    let pid = child.pid
+    lifetime.setChild(pid)
+    defer { lifetime.setChild(0) }
+    inbox.send(spec.id, .event(.started(pid)))
+
+    var pump = RecordPump(format: spec.format, maxRecordBytes: maxRecordBytes)
+    var fds = [
+      pollfd(fd: child.out, events: Int16(POLLIN), revents: 0),
+      pollfd(fd: child.err, events: Int16(POLLIN), revents: 0),
+    ]
+    defer { for f in fds where f.fd >= 0 { close(f.fd) } }
+    let stopped = readOutput(
+      of: pid, fds: &fds, pump: &pump, tail: &tail, caughtUp: &caughtUp, inbox: inbox,
+      stop: stop)
+    if stopped { return .stopped }
+    var batch = RecordBatch()
+    pump.finish(into: &batch)
+    if !batch.isEmpty, let f = pump.format { inbox.send(spec.id, .records(batch, f)) }
+    let last = tail.finish()
+    if !last.isEmpty { inbox.send(spec.id, .event(.stderr(last))) }
+    // Stragglers that ignored SIGTERM or kept the pipes open: the group's id is still ours
+    // until the shell is reaped, so this cannot hit anyone else.
+    _ = vigil_signal_group(pid, SIGKILL)
+    var code: Int32 = 0
+    guard vigil_child_reap(pid, &code) == 0 else {
+      return .spawnFailed("cannot reap the command: " + describe(errno))
+    }
+    return .exited(CommandExit(raw: code))
+  }
+
+  /// A started command: its process (the leader of its group) and the read ends of its
+  /// stdout and stderr pipes.
+  private struct Child {
+    let pid: pid_t
+    let out: Int32
+    let err: Int32
+  }
+
+  /// Why a command could not be started.
+  private struct SpawnFailure: Error {
+    let why: String
+  }
+
+  /// Makes the two pipes and starts the command under /bin/sh with them as its stdout and
+  /// stderr; the write ends are closed here, and everything is closed again on failure.
+  private func spawnChild() -> Result<Child, SpawnFailure> {
     var out: [Int32] = [-1, -1]
     var err: [Int32] = [-1, -1]
-    if let e = makePipe(&out) { return .spawnFailed("cannot make a pipe: " + describe(e)) }
+    if let e = makePipe(&out) {
+      return .failure(SpawnFailure(why: "cannot make a pipe: " + describe(e)))
+    }
     if let e = makePipe(&err) {
       close(out[0])
       close(out[1])
-      return .spawnFailed("cannot make a pipe: " + describe(e))
+      return .failure(SpawnFailure(why: "cannot make a pipe: " + describe(e)))
     }
     var pid: pid_t = 0
     let rc = spec.target.withCString { vigil_spawn_shell($0, out[1], err[1], &pid) }
@@ -243,18 +296,18 @@ public struct CommandSource: FeedSource {
     guard rc == 0 else {
       close(out[0])
       close(err[0])
-      return .spawnFailed("cannot run /bin/sh: " + describe(rc))
+      return .failure(SpawnFailure(why: "cannot run /bin/sh: " + describe(rc)))
     }
-    lifetime.setChild(pid)
-    defer { lifetime.setChild(0) }
-    inbox.send(spec.id, .event(.started(pid)))
+    return .success(Child(pid: pid, out: out[0], err: err[0]))
+  }
 
-    var pump = RecordPump(format: spec.format, maxRecordBytes: maxRecordBytes)
-    var fds = [
-      pollfd(fd: out[0], events: Int16(POLLIN), revents: 0),
-      pollfd(fd: err[0], events: Int16(POLLIN), revents: 0),
-    ]
-    defer { for f in fds where f.fd >= 0 { close(f.fd) } }
+  /// Reads the command's stdout (records) and stderr (its tail) until both pipes are closed
+  /// after it exited, or the grace period after its exit is over. Returns true when it was
+  /// stopped (the child is then terminated and reaped here).
+  private func readOutput(
+    of pid: pid_t, fds: inout [pollfd], pump: inout RecordPump, tail: inout StderrTail,
+    caughtUp: inout Bool, inbox: MessageInbox, stop: StopFlag
+  ) -> Bool {
     var buffer = [UInt8](repeating: 0, count: 64 * 1024)
     var exited = false
     var drainUntil: Int64 = .max
@@ -262,7 +315,7 @@ public struct CommandSource: FeedSource {
     while true {
       if stop.isStopped || inbox.isClosed {
         terminate(pid, exited: exited)
-        return .stopped
+        return true
       }
       if !exited {
         var code: Int32 = 0
@@ -311,19 +364,7 @@ public struct CommandSource: FeedSource {
         }
       }
     }
-    var batch = RecordBatch()
-    pump.finish(into: &batch)
-    if !batch.isEmpty, let f = pump.format { inbox.send(spec.id, .records(batch, f)) }
-    let last = tail.finish()
-    if !last.isEmpty { inbox.send(spec.id, .event(.stderr(last))) }
-    // Stragglers that ignored SIGTERM or kept the pipes open: the group's id is still ours
-    // until the shell is reaped, so this cannot hit anyone else.
-    _ = vigil_signal_group(pid, SIGKILL)
-    var code: Int32 = 0
-    guard vigil_child_reap(pid, &code) == 0 else {
-      return .spawnFailed("cannot reap the command: " + describe(errno))
-    }
-    return .exited(CommandExit(raw: code))
+    return false
   }
 
   /// Ends the child's process group: SIGTERM, SIGKILL after `grace`, then reaps the child.

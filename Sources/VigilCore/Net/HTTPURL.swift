@@ -42,10 +42,39 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
       i += 1
     }
     let authority = Array(bytes[authorityStart..<i])
+    let host: String
+    let port: UInt16
+    switch parseAuthority(authority) {
+    case .success(let hp): (host, port) = hp
+    case .failure(let e): return .failure(e)
+    }
+    var pathBytes: [UInt8] = []
+    while i < bytes.count, bytes[i] != UInt8(ascii: "?"), bytes[i] != UInt8(ascii: "#") {
+      pathBytes.append(bytes[i])
+      i += 1
+    }
+    var queryBytes: [UInt8] = []
+    if i < bytes.count, bytes[i] == UInt8(ascii: "?") {
+      i += 1
+      while i < bytes.count, bytes[i] != UInt8(ascii: "#") {
+        queryBytes.append(bytes[i])
+        i += 1
+      }
+    }
+    let path = pathBytes.isEmpty ? "/" : encodeKeepingEscapes(pathBytes, allowQuery: false)
+    return .success(
+      HTTPURL(
+        host: host, port: port, path: path,
+        query: encodeKeepingEscapes(queryBytes, allowQuery: true)))
+  }
+
+  /// The host (lowercased) and port (80 when none is given) of `authority`, the part between
+  /// `http://` and the path: a name or an IPv4 address, or an IPv6 address in brackets.
+  static func parseAuthority(_ authority: [UInt8]) -> Result<(String, UInt16), HTTPError> {
     if authority.contains(UInt8(ascii: "@")) {
       return .failure(.badURL("user names and passwords in the address are not supported"))
     }
-    var host: String
+    let host: String
     var portText: [UInt8] = []
     if authority.first == UInt8(ascii: "[") {
       guard let close = authority.firstIndex(of: UInt8(ascii: "]")) else {
@@ -85,25 +114,7 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
       else { return .failure(.badURL("the port must be a number from 1 to 65535")) }
       port = UInt16(p)
     }
-    var pathBytes: [UInt8] = []
-    while i < bytes.count, bytes[i] != UInt8(ascii: "?"), bytes[i] != UInt8(ascii: "#") {
-      pathBytes.append(bytes[i])
-      i += 1
-    }
-    var queryBytes: [UInt8] = []
-    if i < bytes.count, bytes[i] == UInt8(ascii: "?") {
-      i += 1
-      while i < bytes.count, bytes[i] != UInt8(ascii: "#") {
-        queryBytes.append(bytes[i])
-        i += 1
-      }
-    }
-    host = host.lowercased()
-    let path = pathBytes.isEmpty ? "/" : encodeKeepingEscapes(pathBytes, allowQuery: false)
-    return .success(
-      HTTPURL(
-        host: host, port: port, path: path,
-        query: encodeKeepingEscapes(queryBytes, allowQuery: true)))
+    return .success((host.lowercased(), port))
   }
 
   /// `host:port` as the `Host` header wants it (the port only when it is not 80).

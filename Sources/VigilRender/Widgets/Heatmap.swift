@@ -254,99 +254,150 @@ public struct Heatmap {
     let ladder = Self.levels(glyphs)
 
     if plot.x > rect.x {
-      for (r, text) in labels(rows: height) {
-        let y = plot.maxY - 1 - r
-        let row = Rect(x: rect.x, y: y, width: plot.x - rect.x - 1, height: 1)
-        buffer.putAligned(
-          text, in: row, alignment: .right, style: labelStyle, ellipsis: glyphs.ellipsis)
-      }
+      drawLabels(rows: height, plot: plot, rect: rect, on: &buffer, glyphs: glyphs)
     }
     guard !cols.isEmpty else { return }
 
-    // Each column group's buckets summed per bin; nil when none of them has data.
-    let merged: [[Double]?] = cols.map { group in
-      var sum: [Double]?
-      for b in group.buckets {
-        guard let column = columns[b] else { continue }
-        var s = sum ?? [Double](repeating: 0, count: n)
-        for (i, x) in column.prefix(n).enumerated() where x > 0 { s[i] += x }  // NaN, < 0: 0
-        sum = s
-      }
-      return sum
+    let merged = cols.map { mergedColumn($0.buckets, bins: n) }
+    var top = Self.top(of: merged, bins: n, rows: height)
+    if let m = maximum, m > 0 { top = m }
+
+    let grid = PlotGrid(
+      visible: visible, originX: plot.maxX - width, bottom: plot.maxY - 1, bins: n,
+      rows: height,
+      // Rows (from the bottom) that are on the buffer.
+      rLow: Swift.max(0, plot.maxY - visible.maxY),
+      rHigh: Swift.min(height - 1, plot.maxY - 1 - visible.y),
+      thresholdRow: threshold.flatMap { bin(of: $0) }.map {
+        Self.row(ofBin: $0, bins: n, rows: height)
+      })
+    for c in cols.indices {
+      drawColumn(
+        cols[c], merged[c], grid: grid, top: top, ladder: ladder, glyphs: glyphs, on: &buffer)
     }
-    /// A cell's value: the mean count per bin of the row's bins (a density, since rows may
-    /// hold one bin more than others).
-    func value(_ column: [Double], _ bins: Range<Int>) -> Double {
-      var v = 0.0
-      for i in bins { v += column[i] }
-      return v / Double(bins.count)
+    if let tr = grid.thresholdRow, plot.x > rect.x {
+      buffer.put(
+        glyphs.thresholdLine, at: Point(x: plot.x - 1, y: grid.bottom - tr),
+        style: thresholdStyle, clip: rect)
     }
+  }
+
+  /// The axis labels, right-aligned in the columns left of the plot.
+  private func drawLabels(
+    rows height: Int, plot: Rect, rect: Rect, on buffer: inout ScreenBuffer, glyphs: GlyphSet
+  ) {
+    for (r, text) in labels(rows: height) {
+      let y = plot.maxY - 1 - r
+      let row = Rect(x: rect.x, y: y, width: plot.x - rect.x - 1, height: 1)
+      buffer.putAligned(
+        text, in: row, alignment: .right, style: labelStyle, ellipsis: glyphs.ellipsis)
+    }
+  }
+
+  /// A column group's buckets summed per bin; nil when none of them has data.
+  private func mergedColumn(_ buckets: Range<Int>, bins n: Int) -> [Double]? {
+    var sum: [Double]?
+    for b in buckets {
+      guard let column = columns[b] else { continue }
+      var s = sum ?? [Double](repeating: 0, count: n)
+      for (i, x) in column.prefix(n).enumerated() where x > 0 { s[i] += x }  // NaN, < 0: 0
+      sum = s
+    }
+    return sum
+  }
+
+  /// A cell's value: the mean count per bin of the row's bins (a density, since rows may
+  /// hold one bin more than others).
+  private static func density(_ column: [Double], _ bins: Range<Int>) -> Double {
+    var v = 0.0
+    for i in bins { v += column[i] }
+    return v / Double(bins.count)
+  }
+
+  /// The largest cell value of the merged columns.
+  private static func top(of merged: [[Double]?], bins n: Int, rows height: Int) -> Double {
     var top = 0.0
     for case let column? in merged {
       // Every distinct row: at most min(bins, rows) of them.
       for g in 0..<Swift.min(n, height) {
         let bins = n >= height ? Self.bins(ofRow: g, bins: n, rows: height) : g..<(g + 1)
-        top = Swift.max(top, value(column, bins))
+        top = Swift.max(top, density(column, bins))
       }
     }
-    if let m = maximum, m > 0 { top = m }
+    return top
+  }
 
-    let originX = plot.maxX - width
-    /// The visible columns (buffer x) of column group `c`.
-    func xs(_ c: Int) -> Range<Int> {
-      let lo = Swift.max(originX + cols[c].x, visible.x)
-      let hi = Swift.min(originX + cols[c].x + cols[c].width, visible.maxX)
+  /// One column group: its cells bottom to top (a gap mark when it has no data), the threshold
+  /// line where a cell is empty, and the overlay mark.
+  private func drawColumn(
+    _ group: ColumnGroup, _ column: [Double]?, grid: PlotGrid, top: Double, ladder: [String],
+    glyphs: GlyphSet, on buffer: inout ScreenBuffer
+  ) {
+    let bottom = grid.bottom
+    let visible = grid.visible
+    guard let column else {
+      if bottom < visible.maxY { grid.paint(glyphs.gap, group, y: bottom, gapStyle, on: &buffer) }
+      if let tr = grid.thresholdRow, tr > 0, bottom - tr >= visible.y, bottom - tr < visible.maxY {
+        grid.paint(glyphs.thresholdLine, group, y: bottom - tr, thresholdStyle, on: &buffer)
+      }
+      return
+    }
+    if grid.rLow <= grid.rHigh {
+      for r in grid.rLow...grid.rHigh {
+        let v = Self.density(column, Self.bins(ofRow: r, bins: grid.bins, rows: grid.rows))
+        let level = Self.level(v, top: top, levels: ladder.count, scale: scale)
+        if level == 0 {
+          if r == grid.thresholdRow {
+            grid.paint(glyphs.thresholdLine, group, y: bottom - r, thresholdStyle, on: &buffer)
+          }
+          continue
+        }
+        let s = ramp.isEmpty ? style : ramp[(level - 1) * ramp.count / ladder.count]
+        grid.paint(ladder[level - 1], group, y: bottom - r, s, on: &buffer)
+      }
+    }
+    // The overlay: the largest of the group's bucket values, on its bin's (bottom) row.
+    var mark: Double?
+    for b in group.buckets where b < overlay.count {
+      if let v = overlay[b], !v.isNaN { mark = Swift.max(mark ?? v, v) }
+    }
+    if let mark, let b = bin(of: mark) {
+      let y = bottom - Self.row(ofBin: b, bins: grid.bins, rows: grid.rows)
+      if y >= visible.y && y < visible.maxY {
+        grid.paint(Self.overlayGlyph(glyphs), group, y: y, overlayStyle, on: &buffer)
+      }
+    }
+  }
+
+  /// A display column group, as `columnGroups` lays them out.
+  private typealias ColumnGroup = (x: Int, width: Int, buckets: Range<Int>)
+
+  /// Where one draw puts things: the plot's bins and rows, its bottom row and first column on
+  /// the buffer, the rows that are visible, and the threshold's row.
+  private struct PlotGrid {
+    let visible: Rect
+    let originX: Int
+    let bottom: Int
+    let bins: Int
+    let rows: Int
+    let rLow: Int
+    let rHigh: Int
+    let thresholdRow: Int?
+
+    /// The visible columns (buffer x) of `group`.
+    func xs(_ group: ColumnGroup) -> Range<Int> {
+      let lo = Swift.max(originX + group.x, visible.x)
+      let hi = Swift.min(originX + group.x + group.width, visible.maxX)
       return lo < hi ? lo..<hi : lo..<lo
     }
-    // The rect was just filled with one-column blanks, so one-column glyphs can be written
-    // straight into its cells (no wide character to split).
-    func paint(_ text: String, _ c: Int, y: Int, _ s: Style) {
+
+    /// The rect was just filled with one-column blanks, so one-column glyphs can be written
+    /// straight into its cells (no wide character to split).
+    func paint(
+      _ text: String, _ group: ColumnGroup, y: Int, _ s: Style, on buffer: inout ScreenBuffer
+    ) {
       let cell = Cell(text, style: s)
-      for x in xs(c) { buffer.writeCell(x: x, y: y, cell, width: 1) }
-    }
-    // Rows (from the bottom) that are on the buffer.
-    let rLow = Swift.max(0, plot.maxY - visible.maxY)
-    let rHigh = Swift.min(height - 1, plot.maxY - 1 - visible.y)
-    let bottom = plot.maxY - 1
-    let thresholdRow: Int? = threshold.flatMap { bin(of: $0) }.map {
-      Self.row(ofBin: $0, bins: n, rows: height)
-    }
-    for c in cols.indices {
-      guard let column = merged[c] else {
-        if bottom < visible.maxY { paint(glyphs.gap, c, y: bottom, gapStyle) }
-        if let tr = thresholdRow, tr > 0, bottom - tr >= visible.y, bottom - tr < visible.maxY {
-          paint(glyphs.thresholdLine, c, y: bottom - tr, thresholdStyle)
-        }
-        continue
-      }
-      if rLow <= rHigh {
-        for r in rLow...rHigh {
-          let v = value(column, Self.bins(ofRow: r, bins: n, rows: height))
-          let level = Self.level(v, top: top, levels: ladder.count, scale: scale)
-          if level == 0 {
-            if r == thresholdRow { paint(glyphs.thresholdLine, c, y: bottom - r, thresholdStyle) }
-            continue
-          }
-          let s = ramp.isEmpty ? style : ramp[(level - 1) * ramp.count / ladder.count]
-          paint(ladder[level - 1], c, y: bottom - r, s)
-        }
-      }
-      // The overlay: the largest of the group's bucket values, on its bin's (bottom) row.
-      var mark: Double?
-      for b in cols[c].buckets where b < overlay.count {
-        if let v = overlay[b], !v.isNaN { mark = Swift.max(mark ?? v, v) }
-      }
-      if let mark, let b = bin(of: mark) {
-        let y = bottom - Self.row(ofBin: b, bins: n, rows: height)
-        if y >= visible.y && y < visible.maxY {
-          paint(Self.overlayGlyph(glyphs), c, y: y, overlayStyle)
-        }
-      }
-    }
-    if let tr = thresholdRow, plot.x > rect.x {
-      buffer.put(
-        glyphs.thresholdLine, at: Point(x: plot.x - 1, y: bottom - tr), style: thresholdStyle,
-        clip: rect)
+      for x in xs(group) { buffer.writeCell(x: x, y: y, cell, width: 1) }
     }
   }
 }

@@ -63,22 +63,7 @@ public struct LineChart {
 
   /// The range drawn: `(low, high)` with `low <= high`.
   public func range() -> (low: Double, high: Double) {
-    var lowest = Double.infinity
-    var highest = -Double.infinity
-    for case let v? in values where v.isFinite {
-      lowest = Swift.min(lowest, v)
-      highest = Swift.max(highest, v)
-    }
-    if let t = threshold, t.isFinite {
-      lowest = Swift.min(lowest, t)
-      highest = Swift.max(highest, t)
-    }
-    if lowest > highest { (lowest, highest) = (0, 0) }
-    var low = minimum.flatMap { $0.isFinite ? $0 : nil } ?? Swift.min(0, lowest)
-    var high = maximum.flatMap { $0.isFinite ? $0 : nil } ?? highest
-    if minimum == nil && maximum == nil && low == 0 && high == 0 { high = 1 }
-    if high < low { (low, high) = (high, low) }
-    return (low, high)
+    plotRange(values, including: threshold, minimum: minimum, maximum: maximum)
   }
 
   /// Where the plot goes in `rect`: right of the min/max labels when there are labels and

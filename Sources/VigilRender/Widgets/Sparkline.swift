@@ -42,18 +42,7 @@ public struct Sparkline: Hashable, Sendable {
 
   /// The range used for `visible` values: `(low, high)`, with `high < low` never returned.
   func range(of visible: ArraySlice<Double?>) -> (low: Double, high: Double) {
-    var lowest = Double.infinity
-    var highest = -Double.infinity
-    for case let v? in visible where v.isFinite {
-      lowest = Swift.min(lowest, v)
-      highest = Swift.max(highest, v)
-    }
-    if lowest > highest { (lowest, highest) = (0, 0) }
-    var low = minimum.flatMap { $0.isFinite ? $0 : nil } ?? Swift.min(0, lowest)
-    var high = maximum.flatMap { $0.isFinite ? $0 : nil } ?? highest
-    if minimum == nil && maximum == nil && low == 0 && high == 0 { high = 1 }
-    if high < low { (low, high) = (high, low) }
-    return (low, high)
+    plotRange(visible, including: nil, minimum: minimum, maximum: maximum)
   }
 
   /// Draws the sparkline into `rect` (clipped to the buffer). Every cell of `rect` is written:
@@ -102,4 +91,28 @@ public struct Sparkline: Hashable, Sendable {
     guard f.isFinite else { return value >= high ? 1 : 0 }
     return Swift.min(1, Swift.max(0, f))
   }
+}
+
+/// The value range a chart plots (shared by ``Sparkline`` and ``LineChart``): the finite
+/// values' range (and a finite `threshold` in it) widened to 0, `minimum` and `maximum` in
+/// place of the ends when given (and finite), `0...1` when all is zero, never `high < low`.
+func plotRange<Values: Collection<Double?>>(
+  _ values: Values, including threshold: Double?, minimum: Double?, maximum: Double?
+) -> (low: Double, high: Double) {
+  var lowest = Double.infinity
+  var highest = -Double.infinity
+  for case let v? in values where v.isFinite {
+    lowest = Swift.min(lowest, v)
+    highest = Swift.max(highest, v)
+  }
+  if let t = threshold, t.isFinite {
+    lowest = Swift.min(lowest, t)
+    highest = Swift.max(highest, t)
+  }
+  if lowest > highest { (lowest, highest) = (0, 0) }
+  var low = minimum.flatMap { $0.isFinite ? $0 : nil } ?? Swift.min(0, lowest)
+  var high = maximum.flatMap { $0.isFinite ? $0 : nil } ?? highest
+  if minimum == nil && maximum == nil && low == 0 && high == 0 { high = 1 }
+  if high < low { (low, high) = (high, low) }
+  return (low, high)
 }
