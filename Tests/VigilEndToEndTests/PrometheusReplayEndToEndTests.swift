@@ -36,10 +36,12 @@ import VigilTestSupport
         toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
       let port = freeLoopbackPort()
       url = "http://127.0.0.1:\(port)"
+      // The suite shares one server; `timeout` only bounds an orphan. On a loaded machine the
+      // suite outlived 300 s and its last tests met a closed port, so it gets 20 minutes.
       guard
         let p = BackgroundProcess(
           [
-            "timeout", "300", "prometheus", "--config.file=\(dir)/prometheus.yml",
+            "timeout", "1200", "prometheus", "--config.file=\(dir)/prometheus.yml",
             "--storage.tsdb.path=\(dir)/data", "--web.listen-address=127.0.0.1:\(port)",
             "--log.level=warn",
           ], logPath: dir + "/prometheus.log")
