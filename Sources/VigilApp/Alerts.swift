@@ -185,9 +185,8 @@ func withDashboardAlerts(
 func evaluateAlerts(_ state: inout AppState) -> Bool {
   // While a feed is still sending its backlog (the demo's history, a file's start), the wall
   // clock is ahead of what the windows hold: evaluate only up to the newest sample until then.
-  let backlog = !state.feeds.allSatisfy(\.isSettled)
-  return withDashboardAlerts(&state) { engine, alerts in
-    engine.evaluateDue(now: engine.clock.now, backlog: backlog, observer: &alerts)
+  withDashboardAlerts(&state) { engine, alerts in
+    engine.evaluateDue(now: engine.clock.now, backlog: !alerts.settled, observer: &alerts)
   }
 }
 

@@ -30,7 +30,7 @@ func hourRecording(dir: String, gzip: Bool = false) -> (path: String, events: In
   for s in 0..<3600 {
     for q in 1...4 {
       let t = start.adding(Int64(s) * Nanos.second + Int64(q) * 250 * Nanos.millisecond)
-      _ = updateRecording(&state, .tick(t), recorder: recorder)
+      _ = update(&state, .tick(t), observer: recorder)
       guard q == 4 else { continue }
       var batch = RecordBatch()
       for e in scenario.events(second: s) {
@@ -40,7 +40,7 @@ func hourRecording(dir: String, gzip: Bool = false) -> (path: String, events: In
       }
       let input = FeedInput(
         feed: FeedID(0), arrival: t, seq: UInt64(s + 1), payload: .records(batch, .json))
-      _ = updateRecording(&state, .feed(input), recorder: recorder)
+      _ = update(&state, .feed(input), observer: recorder)
     }
   }
   recorder.finish(at: state.now, reason: "quit")

@@ -216,7 +216,7 @@ import VigilTestSupport
     let recorder = try Recorder(path: gz, state: state, rulesYAML: DefaultRules.yaml())
     for s in 0..<30 {
       let t = demoStart.adding(Int64(s) * Nanos.second)
-      _ = updateRecording(&state, .tick(t), recorder: recorder)
+      _ = update(&state, .tick(t), observer: recorder)
     }
     // The flush at 29 s wrote the ticks up to 29 s; the copy is what `kill -9` leaves.
     try FileManager.default.copyItem(atPath: gz, toPath: copy)

@@ -30,7 +30,7 @@ import VigilTestSupport
     state.ui.size = Size(width: 100, height: 30)
     let recorder = try Recorder(
       target: target, state: state, rulesYAML: DefaultRules.yaml(), title: "demo incident")
-    func apply(_ m: Message) { _ = updateRecording(&state, m, recorder: recorder) }
+    func apply(_ m: Message) { _ = update(&state, m, observer: recorder) }
     let scenario = DemoScenario(seed: 42)
     for s in 0..<seconds {
       for q in 1...4 {
@@ -238,7 +238,7 @@ import VigilTestSupport
     defer { try? FileManager.default.removeItem(atPath: path) }
     var state = freshState()
     let recorder = try Recorder(path: path, state: state, rulesYAML: DefaultRules.yaml())
-    func apply(_ m: Message) -> [Effect] { updateRecording(&state, m, recorder: recorder) }
+    func apply(_ m: Message) -> [Effect] { update(&state, m, observer: recorder) }
     _ = apply(.tick(demoStart.adding(5 * Nanos.second)))
     var effects: [Effect] = []
     for key: Key in [.character("m")] + "quit db\u{7}".map({ .character($0) }) + [.enter] {

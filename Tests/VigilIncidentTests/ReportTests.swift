@@ -176,7 +176,7 @@ import VigilTestSupport
     let arrival = demoStart.adding(Nanos.hour)
     var state = freshState(now: arrival, clock: .auto)
     let recorder = try Recorder(path: path, state: state, rulesYAML: DefaultRules.yaml())
-    func apply(_ m: Message) { _ = updateRecording(&state, m, recorder: recorder) }
+    func apply(_ m: Message) { _ = update(&state, m, observer: recorder) }
     let scenario = DemoScenario(seed: 42)
     let lines = (0..<600).flatMap { s in
       scenario.events(second: s).map { DemoFormatter.line($0, start: demoStart, format: .json) }
@@ -352,7 +352,7 @@ import VigilTestSupport
     state.ui.size = Size(width: 100, height: 30)
     let recorder = try Recorder(
       path: path, state: state, rulesYAML: rulesYAML, title: hostile.joined(separator: " "))
-    func apply(_ m: Message) { _ = updateRecording(&state, m, recorder: recorder) }
+    func apply(_ m: Message) { _ = update(&state, m, observer: recorder) }
     for s in 0..<120 {
       let t = demoStart.adding(Int64(s + 1) * Nanos.second)
       apply(.tick(t))

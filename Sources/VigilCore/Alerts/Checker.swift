@@ -82,6 +82,8 @@ public struct Checker {
 
   /// Lands every sample in time order, each after the ticks and statistics due before it.
   private mutating func evaluate(_ out: inout CheckOutput) {
+    // Every series is interned by now (all feeds are parsed before any sample lands).
+    engine.trackLongWindows()
     for (i, entry) in pending.enumerated() {
       let s = entry.sample
       if i == 0 {
@@ -89,7 +91,6 @@ public struct Checker {
         report.first = s.timestamp
       }
       // The ticks due before the sample, then the statistics boundaries before it.
-      engine.trackLongWindows()
       let now = engine.advance(to: s, arrival: s.timestamp, observer: &out)
       out.printStats(before: s.timestamp, engine)
       if engine.land(s, now: now, feed: 0) == .accepted { report.samples += 1 }

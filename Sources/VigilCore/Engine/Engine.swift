@@ -9,8 +9,8 @@
 /// 1. parse: ``parse(_:feed:arrival:sample:)`` turns a ``RecordBatch`` into samples and
 ///    ``ParseIssue``s (the batch's oversized and cut lines included);
 /// 2. one sample: ``advance(to:arrival:observer:)`` moves the clock to a sample and evaluates the
-///    event-time ticks due before it; ``land(_:now:feed:)`` puts it in the windows;
-///    ``ingest(_:arrival:feed:observer:)`` does both;
+///    event-time ticks due before it; ``land(_:now:feed:)`` puts it in the windows (call
+///    ``trackLongWindows()`` first when new series were interned);
 /// 3. one tick at a time: ``evaluateDue(now:backlog:through:observer:)``;
 /// 4. ``ingest(_:feed:arrival:observer:)``: a whole batch parsed and landed record by record,
 ///    the windows' rejections turned into issues (the dashboard's hot path);

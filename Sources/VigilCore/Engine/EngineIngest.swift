@@ -34,15 +34,6 @@ extension Engine {
     return outcome
   }
 
-  /// ``advance(to:arrival:observer:)`` then ``land(_:now:feed:)``.
-  public mutating func ingest<O: EngineObserver>(
-    _ sample: Sample, arrival: Timestamp, feed: Int32, observer: inout O
-  ) -> IngestOutcome {
-    trackLongWindows()
-    let now = advance(to: sample, arrival: arrival, observer: &observer)
-    return land(sample, now: now, feed: feed)
-  }
-
   /// Registers the series interned since the last call that rules read over long windows
   /// (call before landing their samples; one comparison when nothing is new).
   public mutating func trackLongWindows() {

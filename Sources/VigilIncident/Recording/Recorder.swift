@@ -153,14 +153,6 @@ public final class Recorder: AppLoopObserver {
   private var finished = false
 }
 
-/// `update`, with the message and what it changed written to `recorder` (when there is one),
-/// exactly as the live loop applies it (``update(_:_:observer:)``).
-public func updateRecording(
-  _ state: inout AppState, _ message: Message, recorder: Recorder?
-) -> [Effect] {
-  update(&state, message, observer: recorder)
-}
-
 extension ExitReason {
   /// How a recording's `end` entry names it.
   public var recordName: String {
