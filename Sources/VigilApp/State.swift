@@ -40,6 +40,9 @@ public struct AppConfig: Sendable {
   public var layoutText: String? = nil
   /// What was wrong with the layout file at start (shown once in the title bar).
   public var layoutWarnings: [ConfigProblem] = []
+  /// Series limits and folds (config `series:` and `drop_labels:`); the engine adds the
+  /// signals' metrics.
+  public var series = SeriesLimits()
   public init() {}
 }
 
@@ -238,8 +241,9 @@ public struct AppState: Sendable {
   /// `vigil check` (see ``Engine``).
   public var engine: Engine
   /// Series are capped (each costs at least ~20 KB of windows): 2,000 is far more than a
-  /// terminal shows, and keeps a runaway label from taking the host's memory.
-  public static let maxSeries = 2_000
+  /// terminal shows, and keeps a runaway label from taking the host's memory. The same default
+  /// as `vigil check` (``SeriesLimits``; config `series:`).
+  public static let maxSeries = SeriesLimits.defaultMaxSeries
   public var issues: [IssueRecord] = []
   public var ui = UIState()
   public var lineRate = RateMeter()
@@ -276,7 +280,7 @@ public struct AppState: Sendable {
     layout = config.layout
     engine = Engine(
       rules: config.rules ?? RuleSet.defaults(for: config.signals), windows: config.windows,
-      clockMode: config.clockMode, now: now, maxSeries: AppState.maxSeries)
+      clockMode: config.clockMode, now: now, limits: config.series.with(signals: config.signals))
     self.feeds = feeds.map(FeedState.init)
     ui.fps = config.fps
     if let i = config.windows.windows.firstIndex(of: 5 * Nanos.minute) { ui.windowIndex = i }

@@ -11,7 +11,9 @@
 // loopback UDP with no drop (`--statsd-only` runs just that); then `vigil report` on a one-hour
 // recording (`--report-only` runs just that). `--replay-only` replays that recording headless
 // and seeks in it, with peak and anonymous memory; `--replay-only --gzip` does the same with it
-// written gzip-compressed. `--heatmap-only`: the latency heatmap figure.
+// written gzip-compressed. `--heatmap-only`: the latency heatmap figure. `--cardinality`: peak
+// RSS of the dashboard and `vigil check` on an id-carrying checkout feed, with and without its
+// ids (CardinalityBench.swift).
 import Foundation
 import VigilApp
 import VigilCore
@@ -228,6 +230,16 @@ if args.contains("--heatmap-only") {
   var state = freshState()
   _ = ingest(path: path, state: &state)
   print(heatmapBench(state: state))
+  exit(0)
+}
+
+if let path = option("--cardinality-child") {
+  print(cardinalityChild(path: path))
+  exit(0)
+}
+
+if args.contains("--cardinality") {
+  cardinalityBench()
   exit(0)
 }
 

@@ -48,7 +48,8 @@ struct Check: ParsableCommand {
       try CheckSettings.resolve(flags, config: config, rules: rules)
     }
     var checker = Checker(
-      rules: settings.rules, statsWindow: settings.statsWindow, signals: settings.signals)
+      rules: settings.rules, statsWindow: settings.statsWindow, signals: settings.signals,
+      limits: settings.series)
     for spec in settings.specs {
       guard let problem = readWholeFeed(spec, into: &checker) else { continue }
       throw RunFailure(description: "vigil check: \(spec.target): \(problem)")
@@ -75,6 +76,7 @@ struct Check: ParsableCommand {
     s += "; \(r.transitions) transitions; "
     s += r.fired.isEmpty ? "nothing fired" : "fired: " + r.fired.joined(separator: ", ")
     for line in r.firstRejections { s += "\n  rejected " + line }
+    for line in r.cardinalityLines { s += "\n  " + line }
     return s
   }
 }

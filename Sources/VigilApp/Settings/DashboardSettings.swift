@@ -44,6 +44,7 @@ public struct DashboardSettings {
     let file = try files.config.loadedFile()
     var config = AppConfig()
     config.signals = file.signals
+    config.series = file.series
     config.bell = !flags.noBell
     config.overSSH = overSSH
     config.fps =

@@ -22,6 +22,10 @@ public struct Checker {
     public var fired: [String] = []
     public var first: Timestamp?
     public var last: Timestamp?
+    /// Series made, the limits, and the metrics with folded labels or refused series.
+    public var series = 0
+    public var seriesLimits = SeriesLimits()
+    public var cardinality: [MetricCardinality] = []
   }
 
   private var engine: Engine
@@ -34,8 +38,12 @@ public struct Checker {
 
   /// - Parameters:
   ///   - statsWindow: print windowed statistics at every multiple of this window (nil: none).
-  public init(rules: RuleSet, statsWindow: Int64? = nil, signals: SignalNames = SignalNames()) {
-    engine = Engine(rules: rules, clockMode: .event)
+  ///   - limits: the series limits and folds (the signals' metrics are added).
+  public init(
+    rules: RuleSet, statsWindow: Int64? = nil, signals: SignalNames = SignalNames(),
+    limits: SeriesLimits = SeriesLimits()
+  ) {
+    engine = Engine(rules: rules, clockMode: .event, limits: limits.with(signals: signals))
     self.statsWindow = statsWindow
     self.signals = signals
   }
@@ -77,6 +85,9 @@ public struct Checker {
     }
     report.transitions = transitions
     report.fired = fired.sorted()
+    report.series = engine.interner.count
+    report.seriesLimits = engine.interner.limits
+    report.cardinality = engine.interner.cardinality
     return report
   }
 

@@ -51,6 +51,8 @@ public enum ConfigLoader {
     ConfigSection("layout") { r, v, c in
       if let layout = r.layoutName(v) { c.layout = layout }
     },
+    ConfigSection("series") { r, v, c in r.seriesLimits(v, into: &c.series) },
+    ConfigSection("drop_labels") { r, v, c in r.dropLabels(v, into: &c.series.dropLabels) },
   ]
 }
 

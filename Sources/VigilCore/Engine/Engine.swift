@@ -43,14 +43,15 @@ public struct Engine: Sendable {
   var parsers: [FeedParserSlot] = []
 
   /// - Parameters:
-  ///   - maxSeries: the interner's cap on distinct series.
+  ///   - limits: the interner's series limits and folds (``SeriesLimits``; give it the
+  ///     signals' metrics with ``SeriesLimits/with(signals:)``).
   ///   - now: the clock's start (the wall clock's now; replaced by the first sample in event
   ///     time).
   public init(
     rules: RuleSet, windows: WindowsConfig = WindowsConfig(), clockMode: ClockMode = .event,
-    now: Timestamp = Timestamp(nanoseconds: 0), maxSeries: Int = 10_000
+    now: Timestamp = Timestamp(nanoseconds: 0), limits: SeriesLimits = SeriesLimits()
   ) {
-    sink = ParseSink(interner: SeriesInterner(maxSeries: maxSeries))
+    sink = ParseSink(interner: SeriesInterner(limits: limits))
     store = MetricStore(config: windows)
     evaluator = AlertEvaluator(rules: rules)
     longWindows = LongWindowTracker(rules: rules, config: windows)

@@ -25,8 +25,11 @@ public enum RejectReason: String, Sendable, CaseIterable, Comparable, Codable {
   case tooOld = "timestamp too old"
   /// A CSV record whose field count differs from the header's.
   case fieldCount = "wrong field count"
-  /// The series cap was reached; the new series is not created.
+  /// The series cap was reached (overall, or the part not kept for the signals' metrics);
+  /// the new series is not created.
   case seriesLimit = "series limit"
+  /// The metric's own series limit was reached; the new series is not created.
+  case metricSeriesLimit = "metric series limit"
   /// Not recognisable as any supported format (auto-detection).
   case unknownFormat = "unknown format"
   /// The same series twice in one Prometheus exposition: the first is kept (F5).

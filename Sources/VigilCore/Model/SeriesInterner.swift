@@ -18,23 +18,53 @@ public struct LabelSpan {
 /// are built only the first time a series is seen. Ids are assigned in order of first
 /// appearance, so the same input always yields the same ids (replay determinism).
 ///
-/// The number of series is capped (`maxSeries`) so a feed with unbounded label values cannot
-/// grow memory without bound; past the cap `intern` returns nil and the caller rejects the line
-/// with ``RejectReason/seriesLimit``.
+/// Series are limited (``SeriesLimits``) so a feed with unbounded label values cannot grow
+/// memory without bound: overall, per metric, with a share kept for the signals' metrics. Past a
+/// limit `intern` returns nil (``lastRefusal`` says which; the caller rejects the line) and the
+/// refusal is counted per metric. A label of one metric whose distinct values reach
+/// ``SeriesLimits/foldAfter`` is folded: from then on the metric's samples are interned without
+/// it, so they keep counting in one series (see `SeriesInternerFolds.swift`).
 public struct SeriesInterner: Sendable {
+  /// The limits in force.
+  public let limits: SeriesLimits
   /// The most series this interner hands out.
-  public let maxSeries: Int
-  private var keys: [SeriesKey] = []
+  public var maxSeries: Int { limits.maxSeries }
+  var keys: [SeriesKey] = []
   private var canonical: [[UInt8]] = []
   private var hashes: [UInt64] = []
   private var table: [UInt32]  // 0 = empty, otherwise id + 1
-  private var scratch: [UInt8] = []
+  var scratch: [UInt8] = []
+  /// Per series: its metric's index in ``metrics`` (`UInt32.max`: none), and whether a fold
+  /// retired it (its samples now go to the folded series).
+  var seriesMetric: [UInt32] = []
+  var retired: [Bool] = []
+  var anyRetired = false
+  /// Per metric name: series count, folds, fold detection and refusals.
+  var metrics: [MetricEntry] = []
+  var metricTable: [UInt32]  // 0 = empty, otherwise index + 1
+  /// Refusals of metrics past the table's bound.
+  var otherRefused: [RejectReason: UInt64] = [:]
+  /// Label values held for fold detection, over every metric (bounded by ``maxTrackedValues``).
+  var trackedValues = 0
+  /// Why the last `intern` returned nil.
+  public internal(set) var lastRefusal = SeriesRefusal.overall
 
-  /// Creates an empty interner that hands out at most `maxSeries` ids.
+  /// Creates an empty interner that hands out at most `maxSeries` ids (no other limit).
   public init(maxSeries: Int = 10_000) {
-    self.maxSeries = maxSeries
+    self.init(limits: .global(maxSeries))
+  }
+
+  /// Creates an empty interner with `limits`.
+  public init(limits: SeriesLimits) {
+    self.limits = limits
     table = Array(repeating: 0, count: 64)
+    metricTable = Array(repeating: 0, count: 64)
     scratch.reserveCapacity(256)
+    // The signals' metrics always have an entry (their reserve, their drops).
+    for name in limits.signalMetrics.sorted() {
+      var bytes = Array(name.utf8)
+      _ = bytes.withUnsafeMutableBytes { metricIndex(UnsafeRawBufferPointer($0)) }
+    }
   }
 
   /// The number of series interned so far.
@@ -79,8 +109,11 @@ public struct SeriesInterner: Sendable {
 
   /// Interns a series given as byte spans. Reorders and compacts `labels` in place.
   ///
-  /// Labels with empty values are ignored; when a name repeats, the last one wins.
-  /// - Returns: the series id, or nil when the series is new and the cap is reached.
+  /// Labels with empty values are ignored; when a name repeats, the last one wins. A known
+  /// series costs one hash and one probe, and allocates nothing; so does a sample of a metric
+  /// with folded labels (a second hash, after the fold removed them from `labels`).
+  /// - Returns: the series id, or nil when the series is new and a limit is reached
+  ///   (``lastRefusal`` says which; the refusal is counted for the metric).
   /// - Complexity: O(L²) in the number of labels for the sort (L is small), O(bytes) otherwise.
   public mutating func intern(
     metric: UnsafeRawBufferPointer, labels: UnsafeMutableBufferPointer<LabelSpan>
@@ -112,23 +145,43 @@ public struct SeriesInterner: Sendable {
       i = last + 1
     }
     let unique = UnsafeMutableBufferPointer(rebasing: labels[0..<kept])
+    let hash = canonicalize(metric, unique)
+    // Known and not retired by a fold: the hot path ends here.
+    if let id = find(scratch, hash), !(anyRetired && retired[id.index]) { return id }
+    return internNew(metric: metric, labels: unique)
+  }
+
+  /// Lays the canonical bytes of `metric` with `labels` out in ``scratch``; returns their hash.
+  @inline(__always)
+  mutating func canonicalize(
+    _ metric: UnsafeRawBufferPointer, _ labels: UnsafeMutableBufferPointer<LabelSpan>
+  ) -> UInt64 {
     scratch.removeAll(keepingCapacity: true)
     appendLengthPrefixed(&scratch, metric)
-    for l in unique {
+    for l in labels {
       appendLengthPrefixed(&scratch, l.name)
       appendLengthPrefixed(&scratch, l.value)
     }
-    let hash = hashBytes(scratch)
-    if let id = find(scratch, hash) { return id }
-    guard keys.count < maxSeries else { return nil }
-    let built = unique.map {
+    return hashBytes(scratch)
+  }
+
+  /// Adds the series whose canonical bytes are in ``scratch`` (hash `hash`) for metric entry
+  /// `metricIndex`.
+  mutating func add(
+    _ metric: UnsafeRawBufferPointer, _ labels: UnsafeMutableBufferPointer<LabelSpan>,
+    hash: UInt64, metricIndex: Int?
+  ) -> SeriesID {
+    let built = labels.map {
       Label(String(decoding: $0.name, as: UTF8.self), String(decoding: $0.value, as: UTF8.self))
     }
     let key = SeriesKey(String(decoding: metric, as: UTF8.self), LabelSet(sorted: built))
+    seriesMetric.append(metricIndex.map { UInt32($0) } ?? .max)
+    retired.append(false)
+    if let m = metricIndex { metrics[m].series += 1 }
     return insert(key: key, bytes: scratch, hash: hash)
   }
 
-  private func find(_ bytes: [UInt8], _ hash: UInt64) -> SeriesID? {
+  func find(_ bytes: [UInt8], _ hash: UInt64) -> SeriesID? {
     let mask = table.count - 1
     var slot = Int(truncatingIfNeeded: hash) & mask
     while true {

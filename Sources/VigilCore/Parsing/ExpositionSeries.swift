@@ -50,8 +50,8 @@ struct ExpositionSeries {
     if id == nil {
       sink.issues.append(
         ParseIssue(
-          line: base + Int(s.line), reason: .seriesLimit,
-          detail: "new series past the limit of \(sink.interner.maxSeries); not created",
+          line: base + Int(s.line), reason: sink.interner.lastRefusal.reason,
+          detail: sink.interner.refusalDetail(name),
           excerpt: lineExcerpt(p, from: Int(s.nameStart))))
     }
     return id

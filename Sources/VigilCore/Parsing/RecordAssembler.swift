@@ -206,9 +206,7 @@ struct RecordAssembler: Sendable {
     }
     guard let id else {
       throw FieldRejection(
-        .seriesLimit,
-        "series limit (\(sink.interner.maxSeries)) reached; new series "
-          + "\(quoted(metricBytes, 0, metricBytes.count)) dropped")
+        sink.interner.lastRefusal.reason, sink.interner.refusalDetail(metricBytes))
     }
     return Sample(series: id, timestamp: timestamp, value: number)
   }

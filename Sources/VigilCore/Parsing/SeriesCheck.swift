@@ -4,7 +4,7 @@
 /// The same rules as ``RecordAssembler/finish(_:line:arrival:into:)`` in the same order:
 /// separator bytes (≤ 0x02) in a name or label are ``RejectReason/malformed``; non-ASCII label
 /// names must sort the same by bytes and by `String` (normalization form C); a new series past
-/// the interner's cap is ``RejectReason/seriesLimit``.
+/// a limit of the interner is ``RejectReason/seriesLimit`` (or ``RejectReason/metricSeriesLimit``).
 enum SeriesCheck {
   /// The id of `metric` with `labels` (reordered in place), or the reason it was refused.
   static func intern(
@@ -32,10 +32,7 @@ enum SeriesCheck {
     }
     guard let id = sink.interner.intern(metric: metric, labels: labels) else {
       return .failure(
-        FieldRejection(
-          .seriesLimit,
-          "series limit (\(sink.interner.maxSeries)) reached; new series "
-            + "\(quoted(metric, 0, metric.count)) dropped"))
+        FieldRejection(sink.interner.lastRefusal.reason, sink.interner.refusalDetail(metric)))
     }
     return .success(id)
   }

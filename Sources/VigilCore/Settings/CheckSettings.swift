@@ -18,6 +18,8 @@ public struct CheckSettings: Sendable {
   public var specs: [FeedSpec]
   public var signals: SignalNames
   public var statsWindow: Int64?
+  /// The config file's `series:` and `drop_labels:`.
+  public var series = SeriesLimits()
   /// `--fail-on firing`: exit status 2 when an alert fired.
   public var failOnFiring: Bool
 
@@ -60,7 +62,7 @@ public struct CheckSettings: Sendable {
     }
     return CheckSettings(
       rules: ruleSet, specs: specs, signals: file.signals, statsWindow: statsWindow,
-      failOnFiring: flags.failOn == "firing")
+      series: file.series, failOnFiring: flags.failOn == "firing")
   }
 }
 
