@@ -253,6 +253,10 @@ func renderStatus(
     ),
     (clockText, theme.statusBar), ("window \(Nanos.format(state.window))", theme.statusBar),
   ]
+  // A folded label is said next to the rejected count (the feeds view, F, has the details).
+  if let folded = SeriesNotes.status(state.engine.interner) {
+    parts.insert((folded, theme.statusBar.adding(.bold)), at: 3)
+  }
   // Over SSH the lower frame rate is said; "? help" goes first when the row is full.
   if state.config.overSSH {
     parts.append(("ssh: \(FrameRate.format(state.ui.fps)) fps", theme.statusBar))

@@ -143,8 +143,11 @@ func renderFeeds(
     rows, selected: selected,
     in: Rect(x: inner.x, y: inner.y, width: inner.width, height: tableHeight), into: &buffer,
     glyphs: glyphs, theme: theme)
+  // Series limits are the engine's, not a feed's: they follow whichever feed is selected.
+  var row = rows[selected]
+  row.details += SeriesNotes.details(state.engine.interner)
   drawFeedDetails(
-    rows[selected], in: inner, from: inner.y + tableHeight + 1, into: &buffer, glyphs: glyphs,
+    row, in: inner, from: inner.y + tableHeight + 1, into: &buffer, glyphs: glyphs,
     theme: theme)
 }
 

@@ -280,6 +280,10 @@ func renderRejected(
       style: theme.headline, clip: inner)
     y += 1
   }
+  if let refused = SeriesNotes.refused(state.engine.interner), y < inner.maxY {
+    buffer.put(refused, at: Point(x: inner.x, y: y), style: theme.headline, clip: inner)
+    y += 1
+  }
   if state.issues.isEmpty {
     buffer.put("No rejected lines.", at: Point(x: inner.x, y: y), style: theme.label, clip: inner)
     return

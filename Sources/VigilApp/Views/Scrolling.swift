@@ -76,9 +76,10 @@ func scrollExtent(_ state: AppState) -> ScrollExtent? {
   }
 }
 
-/// The rejected-lines overlay's per-feed count lines.
+/// The rejected-lines overlay's per-feed count lines (and the series refused per metric).
 func rejectedHeaderLines(_ state: AppState) -> Int {
   state.feeds.filter { $0.rejectedTotal > 0 || $0.dropped > 0 }.count
+    + (state.engine.interner.refusedTotal > 0 ? 1 : 0)
 }
 
 /// The first item to show: the scroll position, kept within the list.

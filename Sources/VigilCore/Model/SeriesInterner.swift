@@ -145,9 +145,17 @@ public struct SeriesInterner: Sendable {
       i = last + 1
     }
     let unique = UnsafeMutableBufferPointer(rebasing: labels[0..<kept])
-    let hash = canonicalize(metric, unique)
+    scratch.removeAll(keepingCapacity: true)
+    appendLengthPrefixed(&scratch, metric)
+    for l in unique {
+      appendLengthPrefixed(&scratch, l.name)
+      appendLengthPrefixed(&scratch, l.value)
+    }
+    let hash = hashBytes(scratch)
     // Known and not retired by a fold: the hot path ends here.
-    if let id = find(scratch, hash), !(anyRetired && retired[id.index]) { return id }
+    if let id = find(scratch, hash) {
+      if !anyRetired || !retired[id.index] { return id }
+    }
     return internNew(metric: metric, labels: unique)
   }
 
@@ -181,6 +189,7 @@ public struct SeriesInterner: Sendable {
     return insert(key: key, bytes: scratch, hash: hash)
   }
 
+  @inline(__always)
   func find(_ bytes: [UInt8], _ hash: UInt64) -> SeriesID? {
     let mask = table.count - 1
     var slot = Int(truncatingIfNeeded: hash) & mask

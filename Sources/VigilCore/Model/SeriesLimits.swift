@@ -76,6 +76,9 @@ public struct LabelFold: Sendable, Equatable {
   /// Distinct values seen, estimated (exact up to `foldAfter`, then within a few percent).
   public var valuesSeen: Int
 
+  /// `950`, `90.1k`, `1.2M`.
+  public static func compact(_ n: Int) -> String { compactCount(n) }
+
   /// `order_id (≈90.1k values)`, `order_id (dropped, ≈12 values)`.
   public var text: String {
     "\(label) (\(configured ? "dropped, " : "")≈\(compactCount(valuesSeen)) values)"
