@@ -65,6 +65,16 @@ import Testing
     #expect(i.hasFolds)
   }
 
+  @Test func refusedSeriesStillCountTowardsAFold() throws {
+    var i = SeriesInterner(
+      limits: SeriesLimits(maxSeries: 1_000, perMetric: 20, signalReserve: 0, foldAfter: 100))
+    for n in 0..<150 { _ = i.intern(SeriesKey("order_placed", ["order_id": "o\(n)"])) }
+    #expect(i.count == 21)
+    #expect(i.cardinality.first?.folds.map(\.label) == ["order_id"])
+    #expect(i.cardinality.first?.refused == [.metricSeriesLimit: 79])
+    #expect(i.cardinality.first?.series == 1 && i.cardinality.first?.retired == 20)
+  }
+
   @Test func twoExplodingLabelsFoldOneAfterTheOther() throws {
     var i = SeriesInterner(
       limits: SeriesLimits(maxSeries: 1_000, perMetric: 500, signalReserve: 0, foldAfter: 5))

@@ -16,8 +16,10 @@ struct MetricEntry: Sendable {
   var name: [UInt8]
   var hash: UInt64
   var isSignal: Bool
-  /// Series created for it (retired ones included: they keep their windows).
+  /// Its live series (what ``SeriesLimits/perMetric`` limits), and those a fold retired
+  /// (they keep their windows and count in ``SeriesLimits/maxSeries``).
   var series = 0
+  var retired = 0
   /// Labels removed from its samples before interning.
   var folds: [FoldedLabel] = []
   /// Distinct values of each label, while below ``SeriesLimits/foldAfter``.
@@ -130,9 +132,12 @@ extension SeriesInterner {
     }
     metrics[m].folds.append(folded)
     let name = String(decoding: label, as: UTF8.self)
-    for id in keys.indices where seriesMetric[id] == UInt32(m) && keys[id].labels[name] != nil {
+    for id in keys.indices
+    where seriesMetric[id] == UInt32(m) && !retired[id] && keys[id].labels[name] != nil {
       retired[id] = true
       anyRetired = true
+      metrics[m].series -= 1
+      metrics[m].retired += 1
     }
   }
 
@@ -198,12 +203,13 @@ extension SeriesInterner {
       }
       out.append(
         MetricCardinality(
-          metric: String(decoding: e.name, as: UTF8.self), series: e.series, folds: folds,
-          refused: e.refused))
+          metric: String(decoding: e.name, as: UTF8.self), series: e.series, retired: e.retired,
+          folds: folds, refused: e.refused))
     }
     out.sort { $0.metric < $1.metric }
     if !otherRefused.isEmpty {
-      out.append(MetricCardinality(metric: "", series: 0, folds: [], refused: otherRefused))
+      out.append(
+        MetricCardinality(metric: "", series: 0, retired: 0, folds: [], refused: otherRefused))
     }
     return out
   }

@@ -89,7 +89,9 @@ public struct LabelFold: Sendable, Equatable {
 public struct MetricCardinality: Sendable, Equatable {
   /// The metric name; "" for metrics past the table's bound (shown as "other metrics").
   public var metric: String
+  /// Live series (what the per-metric limit counts), and series a fold retired.
   public var series: Int
+  public var retired: Int
   public var folds: [LabelFold]
   /// New series refused, by reason.
   public var refused: [RejectReason: UInt64]
