@@ -30,7 +30,7 @@ public final class FeedCursor: @unchecked Sendable {
 
   /// Opens the feed and starts its reader thread; the system's words when it cannot be opened.
   public static func open(
-    _ spec: FeedSpec, chunkSize: Int = 1 << 20, depth: Int = 3
+    _ spec: FeedSpec, chunkSize: Int = 1 << 20, depth: Int = 2
   ) -> Result<FeedCursor, FeedOpenFailure> {
     let stdin = spec.kind == .stdin
     let fd = stdin ? 0 : openForReading(spec.target)
@@ -180,7 +180,7 @@ final class BatchQueue: @unchecked Sendable {
   }
 
   func recycle(_ batch: RecordBatch) {
-    locked { if spares.count < depth + 1 { spares.append(batch) } }
+    locked { if spares.count < depth { spares.append(batch) } }
   }
 
   func cancel() {
