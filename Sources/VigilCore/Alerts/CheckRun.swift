@@ -18,12 +18,16 @@ extension Checker {
   /// Calls `emit` with each output line (no newline) as it is evaluated. Every feed is opened
   /// before anything is read; the first one that cannot be opened or read is the failure (lines
   /// emitted before a read error stand).
+  ///
+  /// - Parameter chunkSize: bytes per read; nil: 1 MiB, less when there are more than eight
+  ///   feeds (8 MiB in all, at least 64 KiB each), so many feeds do not add up.
   public mutating func run(
-    feeds specs: [FeedSpec], chunkSize: Int = 1 << 20, emit: (String) -> Void
+    feeds specs: [FeedSpec], chunkSize: Int? = nil, emit: (String) -> Void
   ) -> Result<Report, CheckReadFailure> {
+    let chunk = chunkSize ?? max(64 << 10, min(1 << 20, (8 << 20) / max(1, specs.count)))
     var cursors: [FeedCursor] = []
     for spec in specs {
-      switch FeedCursor.open(spec, chunkSize: chunkSize) {
+      switch FeedCursor.open(spec, chunkSize: chunk) {
       case .success(let cursor): cursors.append(cursor)
       case .failure(let f):
         for c in cursors { c.cancel() }
