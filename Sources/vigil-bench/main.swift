@@ -9,7 +9,9 @@
 // the parse time of a 10,000-series Prometheus scrape (`--prometheus` runs only that); then
 // (in a child process) peak RSS while ingesting 5 million events; then StatsD datagrams/s over
 // loopback UDP with no drop (`--statsd-only` runs just that); then `vigil report` on a one-hour
-// recording (`--report-only` runs just that). `--replay-only` replays that recording headless
+// recording (`--report-only` runs just that). `--check-only`: `vigil check` streaming 1 M and 5 M
+// lines, file and pipe, against mawk, wc -l and the ingest path, with peak RSS (CheckBench.swift).
+// `--replay-only` replays that recording headless
 // and seeks in it, with peak and anonymous memory; `--replay-only --gzip` does the same with it
 // written gzip-compressed. `--heatmap-only`: the latency heatmap figure. `--cardinality`: peak
 // RSS of the dashboard and `vigil check` on an id-carrying checkout feed, with and without its
@@ -168,6 +170,20 @@ if let n = option("--ingest-only").flatMap({ Int($0) }) {
   let (path, _) = demoFile(lines: n)
   var state = freshState()
   print("lines \(ingest(path: path, state: &state))")
+  exit(0)
+}
+
+// `--check-only`: `vigil check` streaming 1 M- and 5 M-line files (`--check-lines A,B`), from the
+// file and from a pipe, against mawk, wc -l and the ingest path, with each run's peak RSS
+// (CheckBench.swift). `--vigil PATH`: the binary (default: next to this one); `--check-old
+// PATH`: also time an older binary on the same files.
+if args.contains("--check-only") {
+  let sizes = (option("--check-lines") ?? "1000000,5000000").split(separator: ",").compactMap {
+    Int($0)
+  }
+  let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+  let vigil = option("--vigil") ?? here.appendingPathComponent("vigil").path
+  checkBench(dir: dir, sizes: sizes, vigil: vigil, old: option("--check-old"))
   exit(0)
 }
 

@@ -12,8 +12,10 @@ struct Check: ParsableCommand {
     abstract:
       "Evaluate alert rules over whole feeds on event time; print transitions as JSON lines.",
     discussion: """
-      Reads every feed to its end as fast as it can, merges samples in timestamp order, and \\
-      evaluates the rules at every evaluation tick. Each transition is one JSON line on \\
+      Reads every feed to its end as fast as it can (standard input too), merges samples in \\
+      timestamp order as they come, with memory bounded whatever the files' lengths, and \\
+      evaluates the rules at every evaluation tick. A sample more than --max-lateness behind \\
+      its feed's newest is counted as late. Each transition is one JSON line on \\
       standard output; a summary goes to standard error. Without --rules, the default rules \\
       for the six signals are used.
       """)
@@ -38,10 +40,25 @@ struct Check: ParsableCommand {
   @Option(help: "Also print each series' statistics at every boundary of this window (e.g. 1m).")
   var stats: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "How far behind its feed's newest sample a sample may come and still be evaluated in time order (default 1m).",
+      discussion:
+        "Later samples are counted as late and land as in the dashboard: into the windows that still hold them, else rejected as too old."
+    ))
+  var maxLateness: String?
+
+  @Option(
+    help:
+      "The most samples held for reordering (default 1000000); beyond it the oldest is evaluated early."
+  )
+  var reorderLimit: String?
+
   func run() throws {
     var flags = CheckFlags()
     (flags.feeds, flags.moreFeeds, flags.feed) = (feeds, moreFeeds, feedOptions.flags)
     (flags.failOn, flags.stats) = (failOn, stats)
+    (flags.maxLateness, flags.reorderLimit) = (maxLateness, reorderLimit)
     let config = loadConfigFile(config)
     let rules = rules.map { RulesLoader.load(path: $0) }
     let settings = try resolved { () throws(SettingsError) in
@@ -49,14 +66,16 @@ struct Check: ParsableCommand {
     }
     var checker = Checker(
       rules: settings.rules, statsWindow: settings.statsWindow, signals: settings.signals,
-      limits: settings.series)
-    for spec in settings.specs {
-      guard let problem = readWholeFeed(spec, into: &checker) else { continue }
-      throw RunFailure(description: "vigil check: \(spec.target): \(problem)")
-    }
+      limits: settings.series, ordering: settings.ordering)
     var out = OutputBuffer()
-    let report = checker.run { out.line($0) }
+    let result = checker.run(feeds: settings.specs) { out.line($0) }
     out.flush()
+    let report: Checker.Report
+    switch result {
+    case .success(let r): report = r
+    case .failure(let f):
+      throw RunFailure(description: "vigil check: \(f.feed.target): \(f.reason)")
+    }
     printError(summary(report))
     if settings.failOnFiring && !report.fired.isEmpty { throw ExitCode(2) }
   }
@@ -73,30 +92,19 @@ struct Check: ParsableCommand {
         + r.rejected.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
         .joined(separator: ", ") + ")"
     }
+    if r.late > 0 {
+      s += "; \(r.late) late (more than \(Nanos.format(r.maxLateness)) out of order)"
+    }
+    if r.releasedEarly > 0 {
+      s +=
+        "; reorder buffer full (\(r.maxHeld) samples): \(r.releasedEarly) evaluated before their time"
+    }
     s += "; \(r.transitions) transitions; "
     s += r.fired.isEmpty ? "nothing fired" : "fired: " + r.fired.joined(separator: ", ")
     for line in r.firstRejections { s += "\n  rejected " + line }
     for line in r.cardinalityLines { s += "\n  " + line }
     return s
   }
-}
-
-/// Reads a feed to its end into the checker; returns a problem when it cannot be read.
-func readWholeFeed(_ spec: FeedSpec, into checker: inout Checker) -> String? {
-  var pump = RecordPump(format: spec.format)
-  func add(_ batch: RecordBatch) {
-    if !batch.isEmpty, let format = pump.format { checker.add(batch, format: format, feed: spec) }
-  }
-  let problem = readChunks(spec.target, standardInput: spec.kind == .stdin) { chunk in
-    var batch = RecordBatch()
-    pump.push(chunk, into: &batch)
-    add(batch)
-  }
-  if let problem { return problem }
-  var batch = RecordBatch()
-  pump.finish(into: &batch)
-  add(batch)
-  return nil
 }
 
 /// Buffers standard output in large writes.

@@ -2,13 +2,21 @@
 /// `promtool test rules`, but over real feed files). It drives the dashboard's ``Engine``, so
 /// both parse, window and evaluate alike.
 ///
-/// Samples from every feed are merged in timestamp order (ties keep feed and line order), then
-/// ingested one by one; before a sample is ingested, every evaluation tick `T` with
-/// `T + eval_delay ≤ its timestamp` runs, and every statistics boundary before it is printed.
-/// Ticks start as in the dashboard (``Engine/evaluateDue(now:backlog:through:observer:)``: one
-/// interval after the first tick boundary), and end with
+/// Samples from every feed are merged in timestamp order (ties keep feed and line order) by a
+/// bounded ``ReorderBuffer`` as the feeds are read, then landed one by one; before a sample
+/// lands, every evaluation tick `T` with `T + eval_delay ≤ its timestamp` runs, and every
+/// statistics boundary before it is printed. A sample more than ``Ordering/maxLateness``
+/// behind its feed's newest is late: counted, and landed as the dashboard lands one (into the
+/// windows that still hold it, else refused as too old). Ticks start as in the dashboard
+/// (``Engine/evaluateDue(now:backlog:through:observer:)``: one interval after the first tick
+/// boundary), and end with
 /// the tick that covers the last sample (a finished file gets no more data).
 /// The same input always prints the same lines.
+///
+/// Streaming: ``open(_:)`` the feeds, ``add(_:format:feed:emit:)`` their batches (each feed
+/// in file order), ``endFeed(_:emit:)``, then ``finish(emit:)``; or ``run(feeds:emit:)``
+/// (CheckRun.swift), which reads the files itself. In memory: ``add(_:format:feed:)``, then
+/// ``run(emit:)``.
 public struct Checker {
   public struct Report: Sendable, Equatable {
     public var feeds = 0
@@ -26,14 +34,49 @@ public struct Checker {
     public var series = 0
     public var seriesLimits = SeriesLimits()
     public var cardinality: [MetricCardinality] = []
+    /// Samples that came more than the lateness behind their feed's newest (or behind a sample
+    /// released early): landed late, with their own timestamps; those no window still held are
+    /// also in `rejected` as too old.
+    public var late = 0
+    /// Samples released before their time because the reorder buffer was full.
+    public var releasedEarly = 0
+    /// The lateness tolerated (nanoseconds) and the reorder buffer's bound (samples).
+    public var maxLateness: Int64 = 0
+    public var maxHeld = 0
+  }
+
+  /// How much disorder the merge tolerates.
+  public struct Ordering: Sendable, Equatable {
+    /// How far behind its feed's newest sample a sample may come and still take its place in
+    /// time (`--max-lateness`, default 1m).
+    public var maxLateness: Int64
+    /// The most samples the reorder buffer holds (`--reorder-limit`, default 1,000,000).
+    public var maxHeld: Int
+
+    public static let defaultMaxLateness = Nanos.minute
+    public static let defaultMaxHeld = 1_000_000
+
+    public init(maxLateness: Int64 = defaultMaxLateness, maxHeld: Int = defaultMaxHeld) {
+      self.maxLateness = maxLateness
+      self.maxHeld = maxHeld
+    }
   }
 
   private var engine: Engine
   private let statsWindow: Int64?
   private let signals: SignalNames
-  /// Feed numbers in the engine, by feed.
+  /// Feed numbers in the engine and the buffer, by feed.
   private var feedNumbers: [FeedID: Int] = [:]
-  private var pending: [(sample: Sample, seq: Int)] = []
+  /// Per feed number: its name (for rejections), whether it delivered a batch yet.
+  private var feedNames: [String] = []
+  private var feedSeen: [Bool] = []
+  private var buffer: ReorderBuffer
+  /// Feeds were declared with ``open(_:)``: samples are released as the feeds advance.
+  private var streaming = false
+  /// What the output has printed so far (statistics boundaries, transitions).
+  private var printed = PrintedState()
+  /// Lines printed while adding in memory (``add(_:format:feed:)``), for ``run(emit:)``.
+  private var heldLines: [String] = []
   private var report = Report()
 
   /// - Parameters:
@@ -41,74 +84,172 @@ public struct Checker {
   ///   - limits: the series limits and folds (the signals' metrics are added).
   public init(
     rules: RuleSet, statsWindow: Int64? = nil, signals: SignalNames = SignalNames(),
-    limits: SeriesLimits = SeriesLimits()
+    limits: SeriesLimits = SeriesLimits(), ordering: Ordering = Ordering()
   ) {
     engine = Engine(rules: rules, clockMode: .event, limits: limits.with(signals: signals))
     self.statsWindow = statsWindow
     self.signals = signals
+    buffer = ReorderBuffer(maxLateness: ordering.maxLateness, maxHeld: ordering.maxHeld)
+    report.maxLateness = buffer.maxLateness
+    report.maxHeld = buffer.maxHeld
   }
 
-  /// Parses a batch of records from `feed` (call in file order; feeds in any order).
+  /// Declares every feed before the first batch (ties at equal timestamps go to the earlier
+  /// one): from then on samples are released as soon as every open feed has passed them.
+  public mutating func open(_ feeds: [FeedSpec]) {
+    streaming = true
+    for feed in feeds { _ = number(of: feed) }
+  }
+
+  /// The newest timestamp feed `feed` delivered so far (nil: none yet): read the feed that is
+  /// furthest behind next.
+  public func newest(of feed: FeedSpec) -> Timestamp? {
+    feedNumbers[feed.id].flatMap { buffer.newest($0) }.map { Timestamp(nanoseconds: $0) }
+  }
+
+  /// Parses a batch of records from `feed` (call in file order; feeds in any order), then lands
+  /// whatever the merge releases, calling `emit` with each output line (no newline).
+  public mutating func add(
+    _ batch: RecordBatch, format: FeedFormat, feed: FeedSpec, emit: (String) -> Void
+  ) {
+    parse(batch, format: format, feed: feed)
+    release(emit: emit)
+  }
+
+  /// The feed has ended: it no longer holds the others back.
+  public mutating func endFeed(_ feed: FeedSpec, emit: (String) -> Void) {
+    buffer.endFeed(number(of: feed))
+    release(emit: emit)
+  }
+
+  /// Parses a batch of records from `feed` (call in file order; feeds in any order), holding
+  /// the samples for ``run(emit:)`` (in memory: nothing is released before it but what the
+  /// reorder buffer's bound forces out).
   public mutating func add(_ batch: RecordBatch, format: FeedFormat, feed: FeedSpec) {
-    let number: Int
-    if let n = feedNumbers[feed.id] {
-      number = n
-    } else {
-      number = feedNumbers.count
-      feedNumbers[feed.id] = number
-      engine.useFormat(format, feed: number, mapping: feed.mapping, timeUnit: feed.timeUnit)
-      report.feeds += 1
-    }
-    let issues = engine.parse(batch, feed: number, arrival: Timestamp(nanoseconds: 0)) {
-      pending.append(($0, pending.count))
-    }
-    report.lines += batch.count + batch.oversized.count
-    for issue in issues {
-      report.rejected[issue.reason, default: 0] += 1
-      if report.firstRejections.count < 20 {
-        report.firstRejections.append(
-          "\(feed.displayName):\(issue.line): \(issue.reason.rawValue): \(issue.detail)")
-      }
-    }
+    parse(batch, format: format, feed: feed)
+    var held: [String] = []
+    release(emit: { held.append($0) })
+    heldLines.append(contentsOf: held)
   }
 
   /// Evaluates everything added, calling `emit` with each output line (no newline).
   public mutating func run(emit: (String) -> Void) -> Report {
-    pending.sort {
-      $0.sample.timestamp != $1.sample.timestamp
-        ? $0.sample.timestamp < $1.sample.timestamp : $0.seq < $1.seq
+    for line in heldLines { emit(line) }
+    heldLines = []
+    return finish(emit: emit)
+  }
+
+  /// Every feed has ended: lands what is left and evaluates the last tick.
+  public mutating func finish(emit: (String) -> Void) -> Report {
+    buffer.endAll()
+    release(emit: emit)
+    withoutActuallyEscaping(emit) { emit in
+      var out = takeOutput(emit)
+      evaluateLast(&out)
+      swap(&out.printed, &printed)
     }
-    let (transitions, fired) = withoutActuallyEscaping(emit) { emit in
-      var out = CheckOutput(statsWindow: statsWindow, signals: signals, emit: emit)
-      evaluate(&out)
-      return (out.transitions, out.fired)
-    }
-    report.transitions = transitions
-    report.fired = fired.sorted()
+    report.transitions = printed.transitions
+    report.fired = printed.fired.sorted()
+    report.late = buffer.lateTotal
+    report.releasedEarly = buffer.releasedEarly
     report.series = engine.interner.count
     report.seriesLimits = engine.interner.limits
     report.cardinality = engine.interner.cardinality
     return report
   }
 
-  /// Lands every sample in time order, each after the ticks and statistics due before it.
-  private mutating func evaluate(_ out: inout CheckOutput) {
-    // Every series is interned by now (all feeds are parsed before any sample lands).
-    engine.trackLongWindows()
-    for (i, entry) in pending.enumerated() {
-      let s = entry.sample
-      if i == 0 {
-        if let w = statsWindow { out.nextStats = ceilToMultiple(s.timestamp.nanoseconds, of: w) }
-        report.first = s.timestamp
-      }
-      // The ticks due before the sample, then the statistics boundaries before it.
-      let now = engine.advance(to: s, arrival: s.timestamp, observer: &out)
-      out.printStats(before: s.timestamp, engine)
-      if engine.land(s, now: now, feed: 0) == .accepted { report.samples += 1 }
-      report.last = s.timestamp
+  private mutating func number(of feed: FeedSpec) -> Int {
+    if let n = feedNumbers[feed.id] { return n }
+    let n = buffer.addFeed()
+    feedNumbers[feed.id] = n
+    feedNames.append(feed.displayName)
+    feedSeen.append(false)
+    return n
+  }
+
+  /// Parses `batch` into the reorder buffer, counting its lines and rejections.
+  private mutating func parse(_ batch: RecordBatch, format: FeedFormat, feed: FeedSpec) {
+    let number = number(of: feed)
+    if !feedSeen[number] {
+      feedSeen[number] = true
+      report.feeds += 1
     }
+    engine.useFormat(format, feed: number, mapping: feed.mapping, timeUnit: feed.timeUnit)
+    // The buffer moves out while the engine parses (the closure cannot reach into self).
+    var held = ReorderBuffer(maxLateness: 0, maxHeld: 1)
+    swap(&held, &buffer)
+    let issues = engine.parse(batch, feed: number, arrival: Timestamp(nanoseconds: 0)) {
+      held.push($0, feed: number, line: $1)
+    }
+    swap(&held, &buffer)
+    // The series just interned get their long windows before any of their samples lands.
+    engine.trackLongWindows()
+    report.lines += batch.count + batch.oversized.count
+    for issue in issues {
+      reject(issue.reason, feed: number, line: issue.line, detail: issue.detail)
+    }
+  }
+
+  private mutating func reject(_ reason: RejectReason, feed: Int, line: Int, detail: String) {
+    report.rejected[reason, default: 0] += 1
+    if report.firstRejections.count < 20 {
+      report.firstRejections.append(
+        "\(feedNames[feed]):\(line): \(reason.rawValue): \(detail)")
+    }
+  }
+
+  /// Lands every sample the merge releases (all of them once every feed has ended).
+  private mutating func release(emit: (String) -> Void) {
+    // In memory, nothing is due before every feed has ended (more feeds may come).
+    let frontier = streaming || buffer.lanes.allSatisfy(\.ended) ? buffer.frontier() : .min
+    // The buffer moves out while it releases (landing cannot reach into self otherwise).
+    var held = ReorderBuffer(maxLateness: 0, maxHeld: 1)
+    swap(&held, &buffer)
+    withoutActuallyEscaping(emit) { emit in
+      var out = takeOutput(emit)
+      held.drain(before: frontier) { land($0, &out) }
+      swap(&out.printed, &printed)
+    }
+    swap(&held, &buffer)
+  }
+
+  /// The output, with what it printed so far (swap `printed` back when done).
+  private mutating func takeOutput(_ emit: @escaping (String) -> Void) -> CheckOutput {
+    var out = CheckOutput(statsWindow: statsWindow, signals: signals, emit: emit)
+    swap(&out.printed, &printed)
+    return out
+  }
+
+  /// Lands one released sample, after the ticks and statistics due before it.
+  @inline(__always)
+  private mutating func land(_ r: ReorderBuffer.Released, _ out: inout CheckOutput) {
+    let s = r.sample
+    if let first = report.first {
+      if s.timestamp < first { report.first = s.timestamp }
+    } else {
+      if let w = statsWindow {
+        out.printed.nextStats = ceilToMultiple(s.timestamp.nanoseconds, of: w)
+      }
+      report.first = s.timestamp
+    }
+    // The ticks due before the sample, then the statistics boundaries before it.
+    let now = engine.advance(to: s, arrival: s.timestamp, observer: &out)
+    if statsWindow != nil { out.printStats(before: s.timestamp, engine) }
+    let outcome = engine.land(s, now: now, feed: r.feed)
+    if outcome == .accepted {
+      report.samples += 1
+    } else {
+      // Only a late sample can be refused: as the dashboard refuses it.
+      let issue = Engine.storeRejection(
+        outcome, s, now: now, line: r.line, record: UnsafeRawBufferPointer(start: nil, count: 0))
+      reject(issue.reason, feed: Int(r.feed), line: r.line, detail: issue.detail)
+    }
+    if report.last.map({ s.timestamp > $0 }) ?? true { report.last = s.timestamp }
+  }
+
+  /// Evaluates the tick that covers the last sample, and prints its statistics boundary.
+  private mutating func evaluateLast(_ out: inout CheckOutput) {
     guard let last = report.last else { return }
-    // Evaluate the tick that covers the last sample, and print its statistics boundary.
     let rules = engine.rules
     let end = ceilToMultiple(last.nanoseconds, of: rules.evaluationInterval)
     let statsEnd = statsWindow.map { ceilToMultiple(last.nanoseconds, of: $0) } ?? end
@@ -118,21 +259,26 @@ public struct Checker {
   }
 }
 
+/// What the output has printed so far.
+private struct PrintedState {
+  var nextStats: Int64?
+  var transitions = 0
+  var fired = Set<String>()
+}
+
 /// What `run` prints: transitions as they are evaluated, statistics boundaries in between.
 private struct CheckOutput: EngineObserver {
   let statsWindow: Int64?
   let signals: SignalNames
   let emit: (String) -> Void
-  var nextStats: Int64?
-  var transitions = 0
-  var fired = Set<String>()
+  var printed = PrintedState()
 
   /// Prints every statistics boundary before `t` (over the windows as they are now).
   mutating func printStats(before t: Timestamp, _ engine: Engine) {
     guard let w = statsWindow else { return }
-    while let b = nextStats, b < t.nanoseconds {
+    while let b = printed.nextStats, b < t.nanoseconds {
       printStats(at: Timestamp(nanoseconds: b), window: w, engine: engine, emit: emit)
-      nextStats = b + w
+      printed.nextStats = b + w
     }
   }
 
@@ -143,8 +289,8 @@ private struct CheckOutput: EngineObserver {
 
   mutating func engine(_ engine: Engine, evaluated t: Timestamp, transitions: [AlertTransition]) {
     for tr in transitions {
-      self.transitions += 1
-      if tr.to == .firing { fired.insert(tr.rule) }
+      printed.transitions += 1
+      if tr.to == .firing { printed.fired.insert(tr.rule) }
       emit(tr.jsonLine)
     }
   }

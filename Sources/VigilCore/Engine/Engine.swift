@@ -119,20 +119,31 @@ extension Engine {
   }
 
   /// Parses every record of `batch` with feed `feed`'s parser, calling `sample` with each sample
-  /// in order; returns the issues: the parser's, then the batch's oversized and cut lines.
-  /// Nothing lands in the windows (`vigil check` sorts every feed's samples first).
+  /// in order and its line number; returns the issues: the parser's, then the batch's oversized
+  /// and cut lines. Nothing lands in the windows (`vigil check` merges the feeds first).
   public mutating func parse(
-    _ batch: RecordBatch, feed: Int, arrival: Timestamp, sample: (Sample) -> Void
+    _ batch: RecordBatch, feed: Int, arrival: Timestamp, sample: (Sample, Int) -> Void
   ) -> [ParseIssue] {
     guard feed < parsers.count, var parser = parsers[feed].parser else { return [] }
     parsers[feed].parser = nil  // keep the parser uniquely referenced while it runs
     sink.samples.removeAll(keepingCapacity: true)
-    for i in 0..<batch.count {
-      batch.withRecord(i) { record, line in
-        parser.parse(record, line: line, arrival: arrival, into: &sink)
+    batch.bytes.withUnsafeBytes { all in
+      var start = 0
+      for i in 0..<batch.count {
+        let end = batch.ends[i]
+        let line = batch.lines[i]
+        parser.parse(
+          UnsafeRawBufferPointer(rebasing: all[start..<end]), line: line, arrival: arrival,
+          into: &sink)
+        start = end
+        // By index: iterating the array would retain it for every record.
+        var k = 0
+        while k < sink.samples.count {
+          sample(sink.samples[k], line)
+          k += 1
+        }
+        sink.samples.removeAll(keepingCapacity: true)
       }
-      for s in sink.samples { sample(s) }
-      sink.samples.removeAll(keepingCapacity: true)
     }
     parsers[feed].parser = parser
     var issues = sink.issues

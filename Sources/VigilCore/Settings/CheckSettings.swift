@@ -8,6 +8,10 @@ public struct CheckFlags: Sendable, Equatable {
   public var failOn: String?
   /// `--stats WINDOW`.
   public var stats: String?
+  /// `--max-lateness DURATION`: how far out of order a feed may be (default 1m).
+  public var maxLateness: String?
+  /// `--reorder-limit COUNT`: the most samples the reorder buffer holds (default 1,000,000).
+  public var reorderLimit: String?
 
   public init() {}
 }
@@ -22,6 +26,8 @@ public struct CheckSettings: Sendable {
   public var series = SeriesLimits()
   /// `--fail-on firing`: exit status 2 when an alert fired.
   public var failOnFiring: Bool
+  /// `--max-lateness`, `--reorder-limit`.
+  public var ordering = Checker.Ordering()
 
   /// Resolves the flags over the config file (its signal names and feeds come first). `rules`
   /// is the `--rules` file as ``RulesLoader`` loaded it; nil: the default rules for the config
@@ -62,7 +68,28 @@ public struct CheckSettings: Sendable {
     }
     return CheckSettings(
       rules: ruleSet, specs: specs, signals: file.signals, statsWindow: statsWindow,
-      series: file.series, failOnFiring: flags.failOn == "firing")
+      series: file.series, failOnFiring: flags.failOn == "firing", ordering: try ordering(flags))
+  }
+
+  /// The largest `--max-lateness` and `--reorder-limit`.
+  public static let maxLateness = 7 * Nanos.day
+  public static let maxReorderLimit = 50_000_000
+
+  private static func ordering(_ flags: CheckFlags) throws(SettingsError) -> Checker.Ordering {
+    var ordering = Checker.Ordering()
+    if let text = flags.maxLateness {
+      guard let d = text == "0" ? 0 : Nanos.parse(text), d >= 0, d <= maxLateness else {
+        throw .usage("--max-lateness: \"\(text)\" is not a duration from 0s to 7d, like 1m")
+      }
+      ordering.maxLateness = d
+    }
+    if let text = flags.reorderLimit {
+      guard let n = Int(text), n >= 1, n <= maxReorderLimit else {
+        throw .usage("--reorder-limit: \"\(text)\" is not a count from 1 to 50000000")
+      }
+      ordering.maxHeld = n
+    }
+    return ordering
   }
 }
 
