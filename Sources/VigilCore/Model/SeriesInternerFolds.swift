@@ -225,6 +225,9 @@ extension SeriesInterner {
     metrics.reduce(otherRefused.values.reduce(0, +)) { $0 + $1.refused.values.reduce(0, +) }
   }
 
+  /// Whether a fold retired series `id` (its samples now count in the folded series).
+  public func isRetired(_ id: SeriesID) -> Bool { anyRetired && retired[id.index] }
+
   /// Series retired by folds (they stay, stop receiving samples and go stale).
   public var retiredCount: Int { anyRetired ? retired.lazy.filter { $0 }.count : 0 }
 
