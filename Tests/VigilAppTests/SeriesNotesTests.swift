@@ -34,6 +34,11 @@ import VigilTestSupport
     #expect(state.totalRejected == 79 + 10)
     #expect(state.feeds[0].rejected == [.metricSeriesLimit: 89])
     #expect(state.engine.interner.count == 21 + 20)
+    // The series the fold retired are not listed one by one among the other metrics.
+    #expect(
+      DashboardModel(state).others.map { $0[0] }.filter { $0.hasPrefix("order_placed") } == [
+        "order_placed"
+      ])
     var text = render(state).lines().joined(separator: "\n")
     // 150 values, estimated (within a few percent).
     #expect(text.contains("folded order_id ≈15"), "\(text)")

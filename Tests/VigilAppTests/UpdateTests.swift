@@ -64,15 +64,24 @@ import VigilRender
     #expect(state.clockMode == .wall)
   }
 
-  @Test func aRunawayLabelHitsTheSeriesLimitAndIsCounted() {
+  @Test func aRunawayLabelIsFoldedAndTheSeriesLimitIsCounted() {
     var state = freshState(now: t0)
-    let lines = (0...AppState.maxSeries).map {
+    // One metric's user ids: the label folds at its 100th value; every line still counts.
+    let users = (0...AppState.maxSeries).map {
       #"{"metric":"x","value":1,"labels":{"user":"u\#($0)"}}"#
     }
-    send(&state, lines, at: t0)
-    #expect(state.engine.interner.count == AppState.maxSeries)
-    #expect(state.feeds[0].rejected[.seriesLimit] == 1)
-    #expect(state.issues.last?.issue.line == AppState.maxSeries + 1)
+    send(&state, users, at: t0)
+    #expect(state.feeds[0].rejectedTotal == 0)
+    #expect(state.engine.interner.count == SeriesLimits.defaultFoldAfter)
+    // Distinct metric names: past the part of the limit not kept for the signals' metrics,
+    // refused and counted.
+    let names = (0..<AppState.maxSeries).map { #"{"metric":"m\#($0)","value":1}"# }
+    send(&state, names, at: t0, firstLine: users.count + 1)
+    let open = AppState.maxSeries - SeriesLimits.defaultSignalReserve
+    #expect(state.engine.interner.count == open)
+    let made = open - SeriesLimits.defaultFoldAfter
+    #expect(state.feeds[0].rejected[.seriesLimit] == UInt64(AppState.maxSeries - made))
+    #expect(state.issues.last?.issue.line == users.count + AppState.maxSeries)
   }
 
   @Test func keysChangeWindowFocusZoomAndOverlays() {

@@ -348,6 +348,8 @@ struct ModelBuilder {
     for (metric, list) in index.byMetric.sorted(by: { $0.key < $1.key })
     where !known.contains(metric) {
       for (labels, id) in list.sorted(by: { $0.labels < $1.labels }) {
+        // A series a fold retired would list one row per id until it ages out.
+        guard !state.engine.interner.isRetired(id) else { continue }
         let s = stats(id)
         guard s.count > 0 else { continue }
         rows.append([

@@ -156,7 +156,7 @@ public struct SeriesInterner: Sendable {
     if let id = find(scratch, hash) {
       if !anyRetired || !retired[id.index] { return id }
     }
-    return internNew(metric: metric, labels: unique)
+    return internNew(metric: metric, labels: unique, hash: hash)
   }
 
   /// Lays the canonical bytes of `metric` with `labels` out in ``scratch``; returns their hash.

@@ -51,11 +51,14 @@ extension SeriesInterner {
   /// Interns a series that was not found (or was retired): folds what is folded, detects an
   /// exploding label, applies the limits. Slow path, except for the samples of a metric with
   /// folds whose folded series exists (no allocation then).
+  ///
+  /// `hash` is the hash of `unique`'s canonical bytes, which are in ``scratch``.
   mutating func internNew(
-    metric: UnsafeRawBufferPointer, labels unique: UnsafeMutableBufferPointer<LabelSpan>
+    metric: UnsafeRawBufferPointer, labels unique: UnsafeMutableBufferPointer<LabelSpan>,
+    hash given: UInt64
   ) -> SeriesID? {
     var labels = unique
-    var hash = canonicalize(metric, labels)
+    var hash = given
     let m = metricIndex(metric)
     while true {
       if let m, !metrics[m].folds.isEmpty {
@@ -221,6 +224,9 @@ extension SeriesInterner {
   public var refusedTotal: UInt64 {
     metrics.reduce(otherRefused.values.reduce(0, +)) { $0 + $1.refused.values.reduce(0, +) }
   }
+
+  /// Whether a fold retired series `id` (its samples now count in the folded series).
+  public func isRetired(_ id: SeriesID) -> Bool { anyRetired && retired[id.index] }
 
   /// Series retired by folds (they stay, stop receiving samples and go stale).
   public var retiredCount: Int { anyRetired ? retired.lazy.filter { $0 }.count : 0 }
