@@ -75,7 +75,11 @@ enum PromLexer {
       case "]": emit(.rightBracket, 1)
       case "@": emit(.at, 1)
       case "=":
-        if next == "=" { emit(.compareOp, 2) } else if next == "~" { emit(.matchOp, 2) } else {
+        if next == "=" {
+          emit(.compareOp, 2)
+        } else if next == "~" {
+          emit(.matchOp, 2)
+        } else {
           emit(.matchOp, 1)
         }
       case "!":

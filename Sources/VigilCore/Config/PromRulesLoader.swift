@@ -131,7 +131,8 @@ extension ConfigReader {
       return nil
     }
     if name == RuleSet.feedStaleRule {
-      report(nameNode, "\(RuleSet.feedStaleRule) is Vigil's rule for silent feeds; pick another name")
+      report(
+        nameNode, "\(RuleSet.feedStaleRule) is Vigil's rule for silent feeds; pick another name")
     }
     guard let exprNode = node["expr"], let text = scalar(exprNode, "expr") else {
       report(node, "rule \"\(Self.shown(name))\" needs expr:")

@@ -30,7 +30,9 @@ public enum RulesLoader {
     ConfigSection("first_evaluation") { r, v, set in
       if let f = r.choice(
         v, "first_evaluation", as: FirstEvaluation.self,
-        else: { "first_evaluation must be one_interval_later or first_sample, not \"\(ConfigReader.shown($0))\"" })
+        else: {
+          "first_evaluation must be one_interval_later or first_sample, not \"\(ConfigReader.shown($0))\""
+        })
       {
         set.firstEvaluation = f
       }
