@@ -164,16 +164,16 @@ extension ConfigReader {
     }
     var templates = RuleTemplates()
     var constant: [(String, String)] = []
-    for (key, value, at) in templateMap(node["labels"], "labels") {
+    for (key, value, at, keyNode) in templateMap(node["labels"], "labels") {
       guard isLabelName(key), key != "__name__" else {
-        report(at, "labels: \"\(Self.shown(key))\" is not a valid label name")
+        report(keyNode, "labels: \"\(Self.shown(key))\" is not a valid label name")
         continue
       }
       guard let t = template(value, at: at, lines: lines, "labels.\(key)") else { continue }
       templates.labels.append(RuleTemplates.Named(name: key, template: t))
       if t.isConstant { constant.append((key, value)) }
     }
-    for (key, value, at) in templateMap(node["annotations"], "annotations") {
+    for (key, value, at, _) in templateMap(node["annotations"], "annotations") {
       guard let t = template(value, at: at, lines: lines, "annotations.\(key)") else { continue }
       templates.annotations.append(RuleTemplates.Named(name: key, template: t))
       rule.annotations[key] = value
@@ -196,17 +196,17 @@ extension ConfigReader {
   }
 
   private mutating func templateMap(_ node: YAMLNode?, _ what: String)
-    -> [(String, String, YAMLNode)]
+    -> [(String, String, YAMLNode, YAMLNode)]
   {
     guard let node, let entries = self.map(node, else: "\(what) must map names to values") else {
       return []
     }
-    var out: [(String, String, YAMLNode)] = []
+    var out: [(String, String, YAMLNode, YAMLNode)] = []
     for entry in entries {
       guard let key = entry.key.scalar,
         let value = scalar(entry.value, "\(what).\(entry.key.scalar ?? "?")")
       else { continue }
-      out.append((key, value, entry.value))
+      out.append((key, value, entry.value, entry.key))
     }
     return out
   }
