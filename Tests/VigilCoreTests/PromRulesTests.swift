@@ -1,4 +1,5 @@
 import Testing
+import VigilTestSupport
 
 @testable import VigilCore
 
@@ -137,6 +138,38 @@ import Testing
     #expect(parsePromDuration("1y") == 365 * Nanos.day)
     for bad in ["", "5", "1.5m", "30m1h", "5mm", "-1m", "1m1m", "5 m", "99999999999999999y"] {
       #expect(parsePromDuration(bad) == nil, "\(bad)")
+    }
+  }
+}
+
+/// Whatever the text, the expression parser, the template parser and the loader answer (a
+/// value or a positioned refusal) and never trap.
+@Suite struct PromHostileInputTests {
+  static let fragments = [
+    "m", "{", "}", "(", ")", "[", "]", ",", "=", "==", "!=", "=~", "!~", "!", ">", ">=", "<", "<=",
+    "\"", "'", "`", "\"a\\", "\\x4", "\\u12", "0x", "0x1F", "1e", "1e+", ".", "-", "+", "*", "@",
+    "Inf", "NaN", "sum", "by", "offset", "bool", "and", "__name__", "#", "\n", " ", "5m", "é",
+    "{{", "}}", "{{-", "-}}", "$value", "$labels", ".Labels.", "|", "/*", "\u{0}",
+  ]
+
+  @Test func randomTextNeverTraps() {
+    var rng = SplitMix64(seed: 12)
+    for _ in 0..<20_000 {
+      let n = Int(rng.next() % 12)
+      let text = (0..<n).map { _ in Self.fragments[Int(rng.next() % UInt64(Self.fragments.count))] }
+        .joined()
+      do {
+        _ = try PromExpr.parse(text)
+      } catch {
+        #expect(error.offset >= 0 && error.offset <= text.count, "\(text.debugDescription)")
+      }
+      do {
+        _ = try PromTemplate(parsing: text)
+      } catch {
+        #expect(error.offset >= 0 && error.offset <= text.count, "\(text.debugDescription)")
+      }
+      let file = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: \(text)\n"
+      _ = RulesLoader.parse(file, file: "f.yml")
     }
   }
 }

@@ -7,13 +7,20 @@ import VigilTestSupport
 /// over random cases (``AgreementCase``) with a fixed seed.
 @Suite(.serialized) struct PromtoolAgreementEndToEndTests {
   /// Evaluation interval and sample spacing of each batch: aligned, samples twice per tick,
-  /// ticks twice per sample, 15s ticks over 45s samples (neither on the windows' 10s buckets),
-  /// and 2m ticks.
+  /// ticks twice per sample, 15s ticks over 45s samples, 25s over 17s, 15s over 16s (neither on the windows'
+  /// 10s buckets; a 16s sample often lands just after a tick, in its bucket), and 2m ticks.
   static let batches: [(name: String, eval: Int, sample: Int, steps: Int)] = [
     ("1m/1m", 60, 60, 40), ("1m/30s", 60, 30, 60), ("30s/1m", 30, 60, 35),
-    ("15s/45s", 15, 45, 40), ("2m/1m", 120, 60, 45),
+    ("15s/45s", 15, 45, 40), ("25s/17s", 25, 17, 80), ("15s/16s", 15, 16, 60),
+    ("2m/1m", 120, 60, 45),
   ]
-  static let casesPerBatch = 50
+  /// 50 cases a batch with the fixed seed in CI; `VIGIL_AGREEMENT_CASES` and
+  /// `VIGIL_AGREEMENT_SEED` run more, or others, locally.
+  static let casesPerBatch =
+    ProcessInfo.processInfo.environment["VIGIL_AGREEMENT_CASES"].flatMap { Int($0) } ?? 50
+  static let seed =
+    ProcessInfo.processInfo.environment["VIGIL_AGREEMENT_SEED"].flatMap { UInt64($0) }
+    ?? 0x5EED_0012
 
   struct Failure: Error, CustomStringConvertible {
     var description: String
@@ -21,7 +28,7 @@ import VigilTestSupport
   }
 
   static func makeBatches() -> [AgreementBatch] {
-    var rng = SplitMix64(seed: 0x5EED_0012)
+    var rng = SplitMix64(seed: seed)
     var out: [AgreementBatch] = []
     for (i, b) in batches.enumerated() {
       out.append(
@@ -191,11 +198,21 @@ import VigilTestSupport
         VigilTimeline(
           inclusive: false, absentFalse: false, firstSample: false, nanosecondDelay: false)
       ))
-    for (name, settings) in variants {
-      let (prom, vigil) = try Self.compareFormats(batch, settings, dir: dir)
+    // eval_delay matters where a sample lands just after a tick in the tick's 10s bucket:
+    // 16s samples after 15s ticks.
+    var rng = SplitMix64(seed: Self.seed)
+    let offGrid = AgreementBatch(
+      name: "15s/16s", evalSeconds: 15, sampleSeconds: 16, steps: 60, count: 50, firstID: 0,
+      rng: &rng)
+    v = VigilTimeline()
+    v.nanosecondDelay = false
+    for (name, settings, b) in variants.map({ ($0.0, $0.1, batch) }) + [
+      ("eval_delay: 2s", v, offGrid)
+    ] {
+      let (prom, vigil) = try Self.compareFormats(b, settings, dir: dir)
       let differing = Set(
         prom.symmetricDifference(vigil).compactMap { $0.split(separator: "@").first })
-      print("\(name): \(differing.count) of \(batch.cases.count) cases fire at other times")
+      print("\(name): \(differing.count) of \(b.cases.count) cases fire at other times")
       #expect(!differing.isEmpty, "\(name) changed nothing")
     }
   }

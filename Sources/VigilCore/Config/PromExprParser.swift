@@ -36,6 +36,9 @@ struct PromExprParser {
 
   private var peek: PromToken? { i < tokens.count ? tokens[i] : nil }
 
+  /// Where token `k` starts; the end of the expression past the last token.
+  private func offset(ofToken k: Int) -> Int { k >= 0 && k < tokens.count ? tokens[k].offset : end }
+
   private mutating func take() -> PromToken? {
     defer { i += 1 }
     return peek
@@ -115,7 +118,7 @@ struct PromExprParser {
     case .leftParen:
       let inner = try comparison()
       guard let close = take(), close.kind == .rightParen else {
-        throw Problem(offset: tokens[min(i, tokens.count) - 1].offset, message: "expected )")
+        throw Problem(offset: offset(ofToken: i - 1), message: "expected )")
       }
       return inner
     case .number:
@@ -180,10 +183,10 @@ struct PromExprParser {
       }
       guard let op = take(), op.kind == .matchOp || (op.kind == .compareOp && op.text == "!=")
       else {
-        throw Problem(offset: tokens[i - 1].offset, message: "expected =, !=, =~ or !~")
+        throw Problem(offset: offset(ofToken: i - 1), message: "expected =, !=, =~ or !~")
       }
       guard let value = take(), value.kind == .string else {
-        throw Problem(offset: tokens[i - 1].offset, message: "expected a quoted label value")
+        throw Problem(offset: offset(ofToken: i - 1), message: "expected a quoted label value")
       }
       if t.text == "__name__" {
         guard op.text == "=" else {
