@@ -2,7 +2,8 @@ import Foundation
 import VigilTestSupport
 
 /// Random Prometheus alerting cases for the promtool agreement suite: gauge series with gaps
-/// (some longer than the 5m lookback, some exactly 5m), values equal to the threshold, random
+/// (some longer than the 5m lookback, some exactly 5m), values equal to the threshold or the
+/// doubles beside it, random
 /// operators (the number on either side), selectors, `for` and `keep_firing_for`.
 ///
 /// A batch is one rules file (a group per case), one `promtool test rules` file (one test group
@@ -53,7 +54,12 @@ struct AgreementCase {
           continue
         }
         if rng.unit() < 0.3 { level = Int(rng.next() % 5) - 2 }
-        values.append(rng.unit() < gapChance ? nil : number(base + Double(level) * 0.5))
+        // Mostly on a 0.5 grid around the threshold (equal to it included); sometimes the
+        // doubles just beside it.
+        let v =
+          rng.unit() < 0.08
+          ? (rng.unit() < 0.5 ? base.nextUp : base.nextDown) : base + Double(level) * 0.5
+        values.append(rng.unit() < gapChance ? nil : number(v))
       }
       series.append((inst, values))
     }
