@@ -28,10 +28,10 @@ extension Engine {
   ///
   /// The first evaluation starts one interval after the first boundary at or after the oldest
   /// sample the windows still hold (``evaluationStart``; at that boundary itself with
-  /// ``FirstEvaluation/firstSample``) and walks every tick from there, so history already in the windows
-  /// (a file, the demo's history) is evaluated as if it had been watched live, and every feed
-  /// has had an interval to show up before an empty signal counts as a stale feed. Later calls
-  /// evaluate ``AlertEvaluator/ticksDue(now:)``.
+  /// ``FirstEvaluation/firstSample``, as promtool) and walks every tick from there, so history
+  /// already in the windows (a file, the demo's history) is evaluated as if it had been watched
+  /// live, and every feed has had an interval to show up before an empty signal counts as a
+  /// stale feed. Later calls evaluate ``AlertEvaluator/ticksDue(now:)``.
   ///
   /// - Parameters:
   ///   - backlog: a feed is still sending what was there at start: on the wall clock, only
