@@ -129,6 +129,7 @@ import Testing
   @Test func aVigilFileWithBothKeysStaysAVigilFile() {
     #expect(!PromRulesLoader.looksLikePrometheus("rules: []\ngroups: []\n"))
     #expect(PromRulesLoader.looksLikePrometheus("# c\ngroups:\n  - name: a\n"))
+    #expect(PromRulesLoader.looksLikePrometheus("---\ngroups: []\n"))
     #expect(!PromRulesLoader.looksLikePrometheus("rules:\n  - alert: A\n    groups: x\n"))
   }
 
