@@ -58,4 +58,36 @@ import VigilTestSupport
     #expect(tmux.waitForText(row, timeout: 10) != nil, "\(tmux.screen())")
     try tmux.keys("q")
   }
+
+  /// What is outside the subset is refused by `check` and `check-config` with its position.
+  @Test func anUnsupportedExpressionIsRefusedWithItsPosition() throws {
+    let dir = NSTemporaryDirectory() + "vigil-prombad-\(getpid())"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let rules = dir + "/rules.yml"
+    let feed = dir + "/feed.jsonl"
+    let text = """
+      groups:
+        - name: g
+          rules:
+            - alert: Rate
+              expr: rate(http_requests_total[5m]) > 1
+            - alert: Both
+              expr: |
+                errors{job="api"}
+                  > 5 unless maintenance
+      """
+    try text.write(toFile: rules, atomically: true, encoding: .utf8)
+    try Self.feed.write(toFile: feed, atomically: true, encoding: .utf8)
+    let expected = [
+      "\(rules):5:15: expr: the function rate() is not supported",
+      "\(rules):9:17: expr: the operator unless is not supported",
+    ]
+    let (status, _, err) = try runVigil(["check", "--rules", rules, feed])
+    #expect(status != 0)
+    #expect(err.split(separator: "\n").map(String.init) == expected, "\(err)")
+    let (configStatus, _, configErr) = try runVigil(["check-config", rules])
+    #expect(configStatus == 2)
+    #expect(configErr.split(separator: "\n").map(String.init) == expected, "\(configErr)")
+  }
 }
