@@ -26,7 +26,10 @@ struct Check: ParsableCommand {
   @Argument(help: "More feed files.")
   var moreFeeds: [String] = []
 
-  @Option(help: "A rules file (YAML). Default: the built-in rules for the six signals.")
+  @Option(
+    help: ArgumentHelp(
+      "A rules file (YAML: Vigil's rules: or a Prometheus alerting rules file's groups:). "
+        + "Default: the built-in rules for the six signals."))
   var rules: String?
 
   @Option(help: "A config file (for signal names and feed settings).")

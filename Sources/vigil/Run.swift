@@ -38,7 +38,10 @@ struct Run: ParsableCommand {
   @Option(help: "A YAML config file (signals, windows, fps, clock, feeds); flags override it.")
   var config: String?
 
-  @Option(help: "An alert rules file (YAML). Default: the built-in rules for the six signals.")
+  @Option(
+    help: ArgumentHelp(
+      "An alert rules file (YAML: Vigil's rules: or a Prometheus alerting rules file's "
+        + "groups:). Default: the built-in rules for the six signals."))
   var rules: String?
 
   @Option(

@@ -66,7 +66,8 @@ struct CheckConfig: ParsableCommand {
     commandName: "check-config",
     abstract: "Validate a config or rules file: print every problem as file:line:column, exit 2.",
     discussion:
-      "A file with a top-level rules: key is checked as a rules file, one with grid: as a layout.")
+      "A file with a top-level rules: key is checked as a rules file (groups: as a Prometheus "
+      + "alerting rules file), one with grid: as a layout.")
 
   @Argument(help: "The YAML config or rules file.")
   var file: String
@@ -76,7 +77,9 @@ struct CheckConfig: ParsableCommand {
       printError("\(file): cannot read the file")
       throw ExitCode(2)
     }
-    let isRules = text.split(separator: "\n").contains { $0.hasPrefix("rules:") }
+    let isRules =
+      text.split(separator: "\n").contains { $0.hasPrefix("rules:") }
+      || PromRulesLoader.looksLikePrometheus(text)
     let isLayout = text.split(separator: "\n").contains { $0.hasPrefix("grid:") }
     let problems: ConfigProblems?
     if isLayout {

@@ -122,6 +122,20 @@ struct ScriptedSource: AlertDataSource {
     return SeriesReading(value: value, newest: Timestamp(nanoseconds: newest.t))
   }
 
+  /// The newest sample in `[t − lookback, t]` (a staleness marker at or before `t` ends it).
+  func latest(series: SeriesID, lookback: Int64, at t: Timestamp) -> SeriesReading {
+    guard series.index < all.count else { return .empty }
+    let s = all[series.index]
+    let now = t.nanoseconds
+    if let stale = s.staleAt, stale <= now {
+      return SeriesReading(value: nil, newest: nil, ended: true)
+    }
+    guard let newest = s.samples.last(where: { $0.t <= now }), newest.t >= now - lookback else {
+      return .empty
+    }
+    return SeriesReading(value: newest.v, newest: Timestamp(nanoseconds: newest.t))
+  }
+
   func problem(window: Int64, measure: SeriesMeasure) -> String? {
     unservable.contains(window) ? "window \(Nanos.format(window)) not served" : nil
   }

@@ -38,6 +38,9 @@ public protocol AlertDataSource {
   /// The measure of one series over `(t − window, t]`.
   func reading(_ measure: SeriesMeasure, series: SeriesID, window: Int64, at t: Timestamp)
     -> SeriesReading
+  /// The newest sample of one series in `[t − lookback, t]`, both ends included (Prometheus's
+  /// instant-vector selector; `window_start: inclusive`).
+  func latest(series: SeriesID, lookback: Int64, at t: Timestamp) -> SeriesReading
   /// Why `measure` over a window cannot be read exactly (the rule's health becomes Error), or
   /// nil.
   func problem(window: Int64, measure: SeriesMeasure) -> String?
@@ -111,6 +114,19 @@ public struct MetricStoreAlertSource: AlertDataSource {
     case .sum: value = st.sum
     }
     return SeriesReading(value: value, newest: st.lastTimestamp, warmingUp: st.warmingUp)
+  }
+
+  /// Read from the buckets of the level serving `lookback` plus the one before them, whose
+  /// newest sample counts only when it is exactly `lookback` old. Exact while no sample newer
+  /// than `t` has landed (a tick runs before any: `eval_delay` of 1ns on event time).
+  public func latest(series: SeriesID, lookback: Int64, at t: Timestamp) -> SeriesReading {
+    let (level, _) = store.level(forWindow: lookback)
+    let width = store.config.levels[level].bucketNanos
+    let st = store.stats(series, window: lookback &+ width, at: t, quantiles: false)
+    guard let v = st.last, let newest = st.lastTimestamp, newest <= t,
+      t.since(newest) <= lookback
+    else { return .empty }
+    return SeriesReading(value: v, newest: newest, warmingUp: st.warmingUp)
   }
 
   public func problem(window: Int64, measure: SeriesMeasure) -> String? {

@@ -215,7 +215,12 @@ public struct AlertEvaluator: Sendable {
         guard var inst = insts[labels] else { continue }
         inst.missingEvals += 1
         inst.value = nil
-        if inst.missingEvals >= rule.missingSeriesEvals,
+        if rule.absent == .conditionFalse {
+          // Not in the result: a false condition (Prometheus), `keep_firing_for` included.
+          if let c = inst.step(cond: false, at: t, timers) {
+            changes.append(transition(rule.name, labels, c, nil, nil, t))
+          }
+        } else if inst.missingEvals >= rule.missingSeriesEvals,
           let c = inst.dropMissing(at: t)
         {
           changes.append(transition(rule.name, labels, c, nil, .missingSeries, t))

@@ -63,16 +63,24 @@ extension AlertEvaluator {
     if let p = data.problem(window: rule.window, measure: measure) { return .error(p) }
     var elements: [LabelSet: Measured] = [:]
     var newest: Timestamp?
+    let inclusive = rule.windowStart == .inclusive && measure == .last
     for ref in data.series(rule.selector) {
-      let r = data.reading(measure, series: ref.id, window: rule.window, at: t)
+      let r =
+        inclusive
+        ? data.latest(series: ref.id, lookback: rule.window, at: t)
+        : data.reading(measure, series: ref.id, window: rule.window, at: t)
       guard !r.ended, let v = r.value else { continue }
       if let n = r.newest { newest = max(newest ?? n, n) }
-      let labels = merged(ref.labels, rule.labels)
+      let labels =
+        rule.templates.map { $0.labels(rule, series: ref.labels, value: v) }
+        ?? merged(ref.labels, rule.labels)
       if elements[labels] != nil { return .error("duplicate alert label set \(labels)") }
       var m = Measured(value: v)
       if measure == .count, v >= 0, let c = UInt64(exactly: v.rounded()) { m.exact = (c, 1) }
       elements[labels] = m
     }
+    // Prometheus: an absent series is simply not in the result; there is no NoData.
+    if rule.absent == .conditionFalse { return .ok(elements) }
     if elements.isEmpty || isStale(newest, rule, t) { return .noData }
     return .ok(elements)
   }

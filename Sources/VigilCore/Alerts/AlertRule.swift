@@ -286,6 +286,15 @@ public struct AlertRule: Hashable, Sendable {
   /// Static labels added to every instance (they win over series labels); `severity` lives here.
   public var labels: LabelSet
   public var annotations: [String: String]
+  /// Whether a sample exactly `window` old still counts (`window_start: inclusive`, Prometheus's
+  /// lookback `[t − 5m, t]`); only with `aggregate: last`. Default exclusive: `(t − W, t]`.
+  public var windowStart: WindowStart = .exclusive
+  /// What a series with no sample in the window means (`absent:`): Vigil's missing-series and
+  /// no-data handling, or a false condition as in Prometheus.
+  public var absent: AbsentSeries = .missing
+  /// Labels and annotations as Prometheus templates (rules from a Prometheus rules file); nil:
+  /// Vigil's own `{{ $value }}` / `{{ $labels.NAME }}` replacement in annotations.
+  public var templates: RuleTemplates?
 
   public init(
     name: String, source: String? = nil, selector: SeriesSelector,
@@ -335,8 +344,12 @@ public struct AlertRule: Hashable, Sendable {
     return nil
   }
 
-  /// Expands `{{ $value }}` and `{{ $labels.NAME }}` in an annotation.
+  /// Expands `{{ $value }}` and `{{ $labels.NAME }}` in an annotation (a Prometheus rule's
+  /// template as Prometheus would, over its series' labels).
   public func annotation(_ key: String, labels: LabelSet, value: Double?) -> String? {
+    if let templates, let t = templates.annotations.first(where: { $0.name == key }) {
+      return t.template.expand(labels: labels, value: value ?? 0)
+    }
     guard var text = annotations[key] else { return nil }
     text = text.replacing("{{ $value }}", with: value.map(formatJSONNumber) ?? "")
     text = text.replacing("{{$value}}", with: value.map(formatJSONNumber) ?? "")
@@ -346,6 +359,34 @@ public struct AlertRule: Hashable, Sendable {
     }
     return text
   }
+}
+
+/// Whether the sample exactly one window old is inside the window.
+public enum WindowStart: String, Sendable, CaseIterable {
+  /// `(t − W, t]`: Vigil's windows.
+  case exclusive
+  /// `[t − W, t]`: Prometheus's instant-vector lookback (2.x).
+  case inclusive
+}
+
+/// What a series with no sample in a rule's window means.
+public enum AbsentSeries: String, Sendable, CaseIterable {
+  /// The series is missing: after `missing_series_evals` ticks its instance resolves (skipping
+  /// `keep_firing_for`); no series at all is NoData (`no_data_state`, `FeedStale`).
+  case missing
+  /// The condition is false for it, as in Prometheus (an absent series is not in the result):
+  /// Pending ends, Firing resolves after `keep_firing_for`; never NoData.
+  case conditionFalse = "false"
+}
+
+/// Where a rule set's first evaluation tick falls.
+public enum FirstEvaluation: String, Sendable, CaseIterable {
+  /// One interval after the first boundary at or after the first sample (every feed has had an
+  /// interval to show up before an empty signal counts as a stale feed).
+  case oneIntervalLater = "one_interval_later"
+  /// The first boundary at or after the first sample, as `promtool test rules` (which
+  /// evaluates at 0, interval, 2·interval, ... from the series' start).
+  case firstSample = "first_sample"
 }
 
 /// A validated rules file.
@@ -358,6 +399,9 @@ public struct RuleSet: Hashable, Sendable {
   public var resolvedRetention: Int64
   /// The `for` of the built-in `FeedStale` rule (default 2 m).
   public var feedStaleFor: Int64
+  /// Where the first tick falls (`first_evaluation:`; default one interval after the first
+  /// sample's boundary).
+  public var firstEvaluation: FirstEvaluation = .oneIntervalLater
   /// The rules, in file order.
   public var rules: [AlertRule]
 

@@ -6,8 +6,10 @@
 /// `objective`, `factor`) are read from the YAML text straight into exact ``Rational``s.
 public enum RulesLoader {
   /// Parses `text` (named `file` in messages).
+  /// A Prometheus alerting rules file (top-level `groups:`) is read by ``PromRulesLoader``.
   public static func parse(_ text: String, file: String) -> Result<RuleSet, ConfigProblems> {
-    ConfigReader.read(
+    if PromRulesLoader.looksLikePrometheus(text) { return PromRulesLoader.parse(text, file: file) }
+    return ConfigReader.read(
       text, file: file, into: RuleSet(), sections: sections,
       notAMapping: "a rules file must be a mapping with a rules: list")
   }
@@ -23,6 +25,16 @@ public enum RulesLoader {
     ConfigSection("resolved_retention") { r, v, set in
       if let d = r.duration(v, "resolved_retention", allowZero: true) {
         set.resolvedRetention = d
+      }
+    },
+    ConfigSection("first_evaluation") { r, v, set in
+      if let f = r.choice(
+        v, "first_evaluation", as: FirstEvaluation.self,
+        else: {
+          "first_evaluation must be one_interval_later or first_sample, not \"\(ConfigReader.shown($0))\""
+        })
+      {
+        set.firstEvaluation = f
       }
     },
     ConfigSection("feed_stale_for") { r, v, set in
@@ -60,7 +72,7 @@ private let ruleKeys = [
   "alert", "name", "source", "metric", "select", "aggregate", "window", "op", "threshold",
   "clear_threshold", "for", "keep_firing_for", "no_data_after", "no_data_state", "error_state",
   "missing_series_evals", "severity", "labels", "annotations", "num", "den", "by", "slo",
-  "windows",
+  "windows", "window_start", "absent",
 ]
 
 extension ConfigReader {
@@ -254,6 +266,7 @@ extension ConfigReader {
     {
       rule.missingSeriesEvals = n
     }
+    timeline(of: &rule, nodes: nodes, aggregateName: aggregateName)
     if let v = nodes["by"] {
       rule.by = (list(v, "by") ?? []).compactMap { scalar($0, "by") }
       if aggregateName != "ratio" { report(v, "by applies to aggregate: ratio only") }
@@ -268,6 +281,38 @@ extension ConfigReader {
     rule.labels = LabelSet(labels)
     if let v = nodes["annotations"] {
       for (k, value) in stringMap(v, "annotations") { rule.annotations[k] = value }
+    }
+  }
+
+  /// `window_start: inclusive` (with `aggregate: last`) and `absent: false` (series aggregates,
+  /// instead of `no_data_*` and `missing_series_evals`): Prometheus's timeline.
+  private mutating func timeline(
+    of rule: inout AlertRule, nodes: [String: YAMLNode], aggregateName: String
+  ) {
+    if let v = nodes["window_start"],
+      let w = choice(
+        v, "window_start", as: WindowStart.self,
+        else: { "window_start must be exclusive or inclusive, not \"\(Self.shown($0))\"" })
+    {
+      rule.windowStart = w
+      if w == .inclusive && aggregateName != "last" {
+        report(v, "window_start: inclusive needs aggregate: last")
+      }
+    }
+    if let v = nodes["absent"],
+      let a = choice(
+        v, "absent", as: AbsentSeries.self,
+        else: { "absent must be missing or false, not \"\(Self.shown($0))\"" })
+    {
+      rule.absent = a
+      if a == .conditionFalse {
+        if ["ratio", "burn_rate"].contains(aggregateName) {
+          report(v, "absent: false applies to one-series aggregates, not \(aggregateName)")
+        }
+        for key in ["no_data_after", "no_data_state", "missing_series_evals"] {
+          if let n = nodes[key] { report(n, "\(key) does not apply with absent: false") }
+        }
+      }
     }
   }
 

@@ -34,6 +34,19 @@ public struct YAMLNode {
     return node.tag == Tag(.null)
   }
 
+  /// How a scalar is written in its file, else nil (to map a position inside its text back to
+  /// the file: a Prometheus rule's `expr`).
+  public var scalarStyle: YAMLScalarStyle? {
+    guard let s = node.scalar else { return nil }
+    switch s.style {
+    case .singleQuoted: return .singleQuoted
+    case .doubleQuoted: return .doubleQuoted
+    case .literal: return .literal
+    case .folded: return .folded
+    default: return .plain
+    }
+  }
+
   /// The items of a list, else nil.
   public var list: [YAMLNode]? { node.sequence.map { $0.map(YAMLNode.init) } }
 
@@ -46,6 +59,11 @@ public struct YAMLNode {
   public subscript(key: String) -> YAMLNode? {
     node.mapping?.first { $0.key.scalar?.string == key }.map { YAMLNode($0.value) }
   }
+}
+
+/// How a scalar is written: `plain`, `'single'`, `"double"`, `|` literal or `>` folded.
+public enum YAMLScalarStyle: Sendable, Equatable {
+  case plain, singleQuoted, doubleQuoted, literal, folded
 }
 
 /// One `key: value` pair of a mapping.

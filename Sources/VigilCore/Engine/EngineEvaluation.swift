@@ -26,11 +26,12 @@ extension Engine {
   /// Evaluates every tick due at `now`, one at a time, telling `observer` about each. Waits for
   /// the first sample (so the auto clock has settled on wall or event).
   ///
-  /// The first evaluation starts one interval after the oldest sample the windows still hold
-  /// (``evaluationStart``) and walks every tick from there, so history already in the windows
-  /// (a file, the demo's history) is evaluated as if it had been watched live, and every feed
-  /// has had an interval to show up before an empty signal counts as a stale feed. Later calls
-  /// evaluate ``AlertEvaluator/ticksDue(now:)``.
+  /// The first evaluation starts one interval after the first boundary at or after the oldest
+  /// sample the windows still hold (``evaluationStart``; at that boundary itself with
+  /// ``FirstEvaluation/firstSample``, as promtool) and walks every tick from there, so history
+  /// already in the windows (a file, the demo's history) is evaluated as if it had been watched
+  /// live, and every feed has had an interval to show up before an empty signal counts as a
+  /// stale feed. Later calls evaluate ``AlertEvaluator/ticksDue(now:)``.
   ///
   /// - Parameters:
   ///   - backlog: a feed is still sending what was there at start: on the wall clock, only
@@ -52,7 +53,9 @@ extension Engine {
     if evaluationStart == nil {
       let from = max(oldest, clock.now.adding(-store.config.longestHorizon)).nanoseconds
       let up = from >= 0 ? (from + interval - 1) / interval * interval : from / interval * interval
-      evaluationStart = Timestamp(nanoseconds: up + interval)
+      // Prometheus's first tick is the first boundary at or after the first sample.
+      let later = rules.firstEvaluation == .oneIntervalLater ? interval : 0
+      evaluationStart = Timestamp(nanoseconds: up + later)
     }
     guard let start = evaluationStart else { return }
     var now = clockNow
