@@ -139,8 +139,12 @@ extension ExpositionScanner {
     for suffix in Self.sampleSuffixes(f.type) where familyTypes[name + suffix] != nil {
       throw clash(name + suffix, name + suffix)
     }
-    for suffix in Self.allSuffixes where name.count > suffix.count && name.hasSuffix(suffix) {
-      let base = String(name.dropLast(suffix.count))
+    let bytes = name.utf8
+    for suffix in Self.allSuffixes
+    where bytes.count > suffix.utf8.count
+      && bytes.suffix(suffix.utf8.count).elementsEqual(suffix.utf8)
+    {
+      let base = String(decoding: bytes.dropLast(suffix.utf8.count), as: UTF8.self)
       if let t = familyTypes[base], Self.sampleSuffixes(t).contains(suffix) {
         throw clash(base, name)
       }

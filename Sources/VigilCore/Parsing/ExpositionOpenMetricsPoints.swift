@@ -91,12 +91,15 @@ extension ExpositionScanner {
     )
   }
 
-  /// The value rules of each type ("Metric types", "Canonical Numbers").
-  func checkValue(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, _ part: OpenMetricsPart)
+  /// The value rules of each type ("Metric types", "Canonical Numbers"). (`mutating` only so
+  /// that calling it does not copy the scanner.)
+  mutating func checkValue(
+    _ p: UnsafeRawBufferPointer, _ s: ExpositionSample, _ part: OpenMetricsPart
+  )
     throws(ScanFailure)
   {
     let v = s.value
-    let what = text(p, Int(s.nameStart), Int(s.nameEnd))
+    var what: String { text(p, Int(s.nameStart), Int(s.nameEnd)) }  // for messages only
     switch (s.type, part) {
     case (.counter, .total), (.histogram, .sum), (.summary, .sum):
       guard !v.isNaN && v >= 0 else {
@@ -141,7 +144,7 @@ extension ExpositionScanner {
   }
 
   /// "Exemplars": on a counter's `_total` and on histogram buckets, within the bucket.
-  func checkExemplar(_ s: ExpositionSample, _ part: OpenMetricsPart, _ value: Double)
+  mutating func checkExemplar(_ s: ExpositionSample, _ part: OpenMetricsPart, _ value: Double)
     throws(ScanFailure)
   {
     guard (s.type == .counter && part == .total) || part == .bucket else {
@@ -166,7 +169,7 @@ extension ExpositionScanner {
     var repeated = false
     if part == .quantile || part == .state {
       let h = seriesHash(p, s, skipping: -1)
-      let (slot, found) = stateIndex.find(h) { sameSeries(p, samples[$0], s) }
+      let (slot, found) = findState(p, s, h)
       repeated = found.map { $0 >= point.start } ?? false
       stateIndex.set(slot, h, k)
     }
@@ -193,7 +196,7 @@ extension ExpositionScanner {
       }
     } else {
       try finishPoint(p)
-      let (slot, found) = metricIndex.find(hash) { sameMetric(p, samples[$0], s) }
+      let (slot, found) = findMetric(p, s, hash)
       if let f = found {
         throw fail(
           .malformed,
@@ -206,6 +209,18 @@ extension ExpositionScanner {
         hasTimestamp: s.hasTimestamp, timestamp: s.timestamp)
     }
     try accumulate(s, part)
+  }
+
+  func findState(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, _ hash: UInt64) -> (
+    slot: Int, index: Int?
+  ) {
+    stateIndex.find(hash) { sameSeries(p, samples[$0], s) }
+  }
+
+  func findMetric(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, _ hash: UInt64) -> (
+    slot: Int, index: Int?
+  ) {
+    metricIndex.find(hash) { sameMetric(p, samples[$0], s) }
   }
 
   func startsPoint(_ s: ExpositionSample, _ part: OpenMetricsPart, _ repeated: Bool) -> Bool {
