@@ -57,8 +57,11 @@ struct SeriesHashIndex: Sendable {
 
 extension ExpositionScanner {
   /// A hash of the name and the sorted labels (each a separate ``WordHasher`` part), leaving
-  /// out label `skipping`.
-  func seriesHash(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, skipping: Int32) -> UInt64 {
+  /// out label `skipping`. (The per-sample helpers called from `mutating` code are `mutating`
+  /// themselves: calling a non-mutating method there copies the whole scanner.)
+  mutating func seriesHash(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, skipping: Int32)
+    -> UInt64
+  {
     var h = WordHasher()
     h.add(p, Int(s.nameStart), Int(s.nameEnd))
     for j in Int(s.labelStart)..<Int(s.labelStart + s.labelCount) where j != Int(skipping) {
@@ -70,7 +73,7 @@ extension ExpositionScanner {
   }
 
   /// The sample already read with the same series as `s`, if any.
-  func findDuplicate(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, _ hash: UInt64)
+  mutating func findDuplicate(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, _ hash: UInt64)
     -> Int?
   {
     seriesIndex.first(hash) { sameSeries(p, samples[$0], s) }
@@ -152,7 +155,7 @@ struct HashSlots: Sendable {
 extension ExpositionScanner {
   /// A hash of an OpenMetrics sample's Metric: its family name and its labels other than the
   /// MetricPoint's own (`le`, `quantile`, a stateset's state).
-  func metricHash(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample) -> UInt64 {
+  mutating func metricHash(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample) -> UInt64 {
     var h = WordHasher()
     h.add(p, Int(s.nameStart), Int(s.familyEnd))
     for j in Int(s.labelStart)..<Int(s.labelStart + s.labelCount) where j != Int(s.boundLabel) {
@@ -167,6 +170,23 @@ extension ExpositionScanner {
   func sameMetric(_ p: UnsafeRawBufferPointer, _ a: ExpositionSample, _ b: ExpositionSample)
     -> Bool
   {
+    Self.sameMetric(p, labels, scratch, a, b)
+  }
+
+  /// The same, from the label and scratch buffers (so that `mutating` code does not copy the
+  /// scanner to call it).
+  static func sameMetric(
+    _ p: UnsafeRawBufferPointer, _ labels: [ExpositionLabel], _ scratch: [UInt8],
+    _ a: ExpositionSample, _ b: ExpositionSample
+  ) -> Bool {
+    func withValue<R>(
+      _ l: ExpositionLabel, _ body: (UnsafeRawBufferPointer, Int, Int) -> R
+    ) -> R {
+      if l.inScratch {
+        return scratch.withUnsafeBytes { body($0, Int(l.valueStart), Int(l.valueEnd)) }
+      }
+      return body(p, Int(l.valueStart), Int(l.valueEnd))
+    }
     guard
       equalRanges(p, Int(a.nameStart), Int(a.familyEnd), Int(b.nameStart), Int(b.familyEnd))
     else { return false }
@@ -182,8 +202,8 @@ extension ExpositionScanner {
       let y = labels[j]
       guard equalRanges(p, Int(x.nameStart), Int(x.nameEnd), Int(y.nameStart), Int(y.nameEnd))
       else { return false }
-      let same = withValue(p, x) { xv, xs, xe in
-        withValue(p, y) { yv, ys, ye in
+      let same = withValue(x) { xv, xs, xe in
+        withValue(y) { yv, ys, ye in
           compareBytes(
             UnsafeRawBufferPointer(rebasing: xv[xs..<xe]),
             UnsafeRawBufferPointer(rebasing: yv[ys..<ye])) == 0

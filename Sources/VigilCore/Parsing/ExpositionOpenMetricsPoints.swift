@@ -174,7 +174,7 @@ extension ExpositionScanner {
       stateIndex.set(slot, h, k)
     }
     if point.active && hash == point.metricHash
-      && sameMetric(p, samples[point.metricStart], s)
+      && Self.sameMetric(p, labels, scratch, samples[point.metricStart], s)
     {
       if startsPoint(s, part, repeated) {
         try checkNextPoint(p, k, part)
@@ -211,19 +211,21 @@ extension ExpositionScanner {
     try accumulate(s, part)
   }
 
-  func findState(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, _ hash: UInt64) -> (
+  mutating func findState(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, _ hash: UInt64) -> (
     slot: Int, index: Int?
   ) {
     stateIndex.find(hash) { sameSeries(p, samples[$0], s) }
   }
 
-  func findMetric(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, _ hash: UInt64) -> (
+  mutating func findMetric(_ p: UnsafeRawBufferPointer, _ s: ExpositionSample, _ hash: UInt64) -> (
     slot: Int, index: Int?
   ) {
     metricIndex.find(hash) { sameMetric(p, samples[$0], s) }
   }
 
-  func startsPoint(_ s: ExpositionSample, _ part: OpenMetricsPart, _ repeated: Bool) -> Bool {
+  mutating func startsPoint(_ s: ExpositionSample, _ part: OpenMetricsPart, _ repeated: Bool)
+    -> Bool
+  {
     switch part {
     case .value, .info: true
     case .quantile, .state: repeated
