@@ -3,7 +3,8 @@ import VigilCore
 /// A realistic scrape body of exactly `series` sample lines: counters, gauges, histograms (12
 /// buckets plus `_sum` and `_count`) and summaries, with HELP and TYPE lines and 3–4 labels each.
 /// `scrape` moves every counter on, so successive bodies give deltas and histogram points.
-func prometheusScrapeBody(series: Int, scrape: Int) -> [UInt8] {
+/// `openMetrics` names counter families without `_total` and ends the body with `# EOF`.
+func prometheusScrapeBody(series: Int, scrape: Int, openMetrics: Bool = false) -> [UInt8] {
   var out = ""
   var written = 0
   var family = 0
@@ -13,7 +14,8 @@ func prometheusScrapeBody(series: Int, scrape: Int) -> [UInt8] {
     switch kind {
     case 0...3:
       let name = "app_requests_\(family)_total"
-      out += "# HELP \(name) Requests handled.\n# TYPE \(name) counter\n"
+      let declared = openMetrics ? "app_requests_\(family)" : name
+      out += "# HELP \(declared) Requests handled.\n# TYPE \(declared) counter\n"
       for s in 0..<40 where written < series {
         out +=
           "\(name){method=\"\(["GET", "POST"][s % 2])\",code=\"\(200 + s % 5)\",handler=\"/api/v1/h\(s)\",instance=\"10.0.0.\(s % 7):9100\"} \(1000 * s + scrape * (s + 1))\n"
@@ -60,6 +62,7 @@ func prometheusScrapeBody(series: Int, scrape: Int) -> [UInt8] {
     out += "app_filler_\(written) 1\n"
     written += 1
   }
+  if openMetrics { out += "# EOF\n" }
   return Array(out.utf8)
 }
 
@@ -67,11 +70,13 @@ func prometheusScrapeBody(series: Int, scrape: Int) -> [UInt8] {
 /// parser has seen the previous scrape, so counters become deltas and histograms points.
 /// Returns milliseconds per body for (steady state, its thread CPU time, raw lint parse),
 /// medians of the runs.
-func prometheusBench(series: Int = 10_000, runs: Int = 40) -> (
-  steady: Double, cpu: Double, raw: Double, bytes: Int, samples: Int
-) {
-  let bodies = (0..<(runs + 1)).map { prometheusScrapeBody(series: series, scrape: $0) }
-  var parser = PrometheusParser(dialect: .prometheus)
+func prometheusBench(
+  series: Int = 10_000, runs: Int = 40, dialect: PrometheusParser.Dialect = .prometheus
+) -> (steady: Double, cpu: Double, raw: Double, bytes: Int, samples: Int) {
+  let bodies = (0..<(runs + 1)).map {
+    prometheusScrapeBody(series: series, scrape: $0, openMetrics: dialect == .openMetrics)
+  }
+  var parser = PrometheusParser(dialect: dialect)
   var sink = ParseSink(interner: SeriesInterner(maxSeries: 100_000))
   let arrival = Timestamp.seconds(1_795_687_200)
   bodies[0].withUnsafeBytes { parser.parse($0, line: 1, arrival: arrival, into: &sink) }
@@ -89,7 +94,7 @@ func prometheusBench(series: Int = 10_000, runs: Int = 40) -> (
     steady.append(Double(monotonicNanos() - t0) / 1e6)
     samples = sink.samples.count
   }
-  var rawParser = PrometheusParser(dialect: .prometheus, output: .raw)
+  var rawParser = PrometheusParser(dialect: dialect, output: .raw)
   var rawSink = ParseSink(interner: SeriesInterner(maxSeries: 100_000))
   var raw: [Double] = []
   for k in 0...runs {

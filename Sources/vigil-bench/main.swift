@@ -215,11 +215,22 @@ if args.contains("--layouts-only") {
   exit(0)
 }
 
-// `--prometheus`: only the Prometheus scrape parse figure.
+// `--prometheus`: only the Prometheus scrape parse figures (text 0.0.4, then OpenMetrics; one of
+// them with `--text-only` or `--openmetrics-only`, e.g. to count instructions under callgrind).
 func printPrometheusFigure() {
+  if !args.contains("--openmetrics-only") { printTextFigure() }
+  if !args.contains("--text-only") { printOpenMetricsFigure() }
+}
+func printTextFigure() {
   let r = prometheusBench()
   print(
     "prometheus scrape, 10,000 series (\(r.bytes / 1024) KiB, text 0.0.4): \(Format.fixed(r.steady, 2)) ms per body with counter deltas and histogram points (\(r.samples) samples; \(Format.fixed(r.cpu, 2)) ms of thread CPU time); \(Format.fixed(r.raw, 2)) ms as written (lint); median of 40"
+  )
+}
+func printOpenMetricsFigure() {
+  let o = prometheusBench(dialect: .openMetrics)
+  print(
+    "openmetrics scrape, 10,000 series (\(o.bytes / 1024) KiB): \(Format.fixed(o.steady, 2)) ms per body with counter deltas and histogram points (\(o.samples) samples; \(Format.fixed(o.cpu, 2)) ms of thread CPU time); \(Format.fixed(o.raw, 2)) ms as written (lint); median of 40"
   )
 }
 if args.contains("--prometheus") {

@@ -61,8 +61,8 @@ private let cases: [ExpositionCase] = [
     id: "unknown escape (0.0.4)", dialect: text, body: "a{b=\"x\\ty\"} 1\n", warnings: 1,
     samples: 1),
   ExpositionCase(
-    id: "unknown escape (OpenMetrics)", dialect: om, body: "a{b=\"x\\ty\"} 1\n# EOF\n",
-    rejected: (.malformed, 1)),
+    id: "unknown escape kept as written (OpenMetrics, Escaping)", dialect: om,
+    body: "a{b=\"x\\ty\"} 1\n# EOF\n", samples: 1),
   ExpositionCase(
     id: "129 labels", dialect: text,
     body: "a{" + (0..<129).map { "l\($0)=\"v\"" }.joined(separator: ",") + "} 1\n",

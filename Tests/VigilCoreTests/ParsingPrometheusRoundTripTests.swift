@@ -83,6 +83,14 @@ import VigilTestSupport
         let set = LabelSet(unique)
         guard seen.insert(set).inserted else { continue }
         let rendered = unique.map { "\($0.0)=\"\(escape($0.1))\"" }
+        // OpenMetrics: the samples of one MetricPoint share its timestamp (or have none).
+        var pointTime: (text: String, ns: Int64)? = nil
+        if openMetrics && rng.next() % 3 == 0 {
+          let seconds = Int64(1_500_000_000 + rng.next() % 400_000_000)
+          let frac = Int64(rng.next() % 1_000_000_000)
+          let digits = String(1_000_000_000 + frac).dropFirst()
+          pointTime = (" \(seconds).\(digits)", seconds * Nanos.second + frac)
+        }
         func line(_ name: String, _ extra: [(String, String)], _ v: Double, _ rng: inout SplitMix64)
         {
           let labels = rendered + extra.map { "\($0.0)=\"\($0.1)\"" }
@@ -92,18 +100,13 @@ import VigilTestSupport
           }
           s += sep(&rng) + number(v)
           var ns = testNs
-          if rng.next() % 3 == 0 {
-            if openMetrics {
-              let seconds = Int64(1_500_000_000 + rng.next() % 400_000_000)
-              let frac = Int64(rng.next() % 1_000_000_000)
-              let digits = String(1_000_000_000 + frac).dropFirst()
-              s += " \(seconds).\(digits)"
-              ns = seconds * Nanos.second + frac
-            } else {
-              let ms = Int64(1_500_000_000_000 + rng.next() % 400_000_000_000)
-              s += sep(&rng) + "\(ms)"
-              ns = ms * Nanos.millisecond
-            }
+          if let t = pointTime {
+            s += t.text
+            ns = t.ns
+          } else if !openMetrics && rng.next() % 3 == 0 {
+            let ms = Int64(1_500_000_000_000 + rng.next() % 400_000_000_000)
+            s += sep(&rng) + "\(ms)"
+            ns = ms * Nanos.millisecond
           }
           g.body += s + "\n"
           var key = SeriesKey(name, set)
@@ -128,7 +131,9 @@ import VigilTestSupport
           line(family + "_sum", [], value(&rng, finite: true, nonNegative: true), &rng)
         case 4:
           for q in ["0.5", "0.99"] {
-            line(family, [("quantile", q)], value(&rng, finite: false, nonNegative: true), &rng)
+            // OpenMetrics: a quantile's value is never negative ("Summary").
+            let v = value(&rng, finite: false, nonNegative: true)
+            line(family, [("quantile", q)], openMetrics && v < 0 ? .infinity : v, &rng)
           }
           line(family + "_sum", [], value(&rng, finite: true, nonNegative: true), &rng)
           line(family + "_count", [], Double(rng.next() % 50), &rng)

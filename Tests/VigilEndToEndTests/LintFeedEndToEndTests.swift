@@ -76,6 +76,29 @@ import VigilTestSupport
     #expect(objects(out).first?["t"] as? String == "2018-03-12T18:33:27.789Z", "seconds (F9)")
   }
 
+  /// OpenMetrics 1.0 as its specification says: escapes, several timestamps of one series and
+  /// long fractional timestamps are valid; a negative counter is not.
+  @Test func openMetricsFollowsTheSpec() throws {
+    let good = """
+      # TYPE a counter
+      # HELP a x\\y \\z
+      a_total{p="\\q"} 1 1520879607.123456789
+      a_total{p="\\q"} 2 1520879608
+      # EOF
+
+      """
+    let (ok, out, err) = try runVigil(["lint-feed", "--format", "openmetrics", "-"], stdin: good)
+    #expect(ok == 0, "\(err)")
+    #expect(objects(out).count == 2)
+    #expect(err.contains("2 samples, 0 rejected, 0 warnings: valid"), "\(err)")
+    let bad = "# TYPE a counter\na_total -1\n# EOF\n"
+    let (status, badOut, badErr) = try runVigil(
+      ["lint-feed", "--format", "openmetrics", "-"], stdin: bad)
+    #expect(status == 1)
+    #expect(badOut.isEmpty)
+    #expect(badErr.contains("line 2: bad value: a_total is a counter value"), "\(badErr)")
+  }
+
   @Test func warningsAndDuplicatesExitOne() throws {
     let (late, lateOut, lateErr) = try runVigil(
       ["lint-feed", "--format", "prometheus", "-"], stdin: "late 1\n# TYPE late gauge\n")

@@ -111,9 +111,12 @@ extension ExpositionScanner {
     case UInt8(ascii: "\""): scratch.append(UInt8(ascii: "\""))
     case UInt8(ascii: "n"): scratch.append(0x0A)
     default:
+      // OpenMetrics: a backslash before any other character stands for itself ("Escaping":
+      // `\a` is `\\a`); Prometheus's scraper also keeps an unknown escape as written.
       if openMetrics {
-        throw fail(
-          .malformed, "invalid escape \(quoted(p, i, i + 2)) (only \\\\, \\\" and \\n)")
+        scratch.append(p[i])
+        scratch.append(p[i + 1])
+        return
       }
       // Prometheus's scraper keeps an unknown escape as written.
       Self.notes(

@@ -1,5 +1,6 @@
-// OpenMetrics metadata and families: `# HELP`/`# TYPE`/`# UNIT`, contiguous families, sample
-// suffixes, histogram bucket order, exemplars.
+// OpenMetrics metadata and families (OpenMetrics 1.0, "MetricFamily metadata", "Suffixes"):
+// `# HELP`/`# TYPE`/`# UNIT`, contiguous families, names that cannot clash, sample suffixes,
+// exemplars.
 
 extension ExpositionScanner {
   // MARK: - OpenMetrics metadata
@@ -32,6 +33,9 @@ extension ExpositionScanner {
     guard nameEnd > nameStart, c.atEnd || c.current == 0x20 else {
       throw fail(.malformed, "# \(what) needs a metric name")
     }
+    guard !c.atEnd else {
+      throw fail(.malformed, "# \(what) \(text(p, nameStart, nameEnd)) needs a space and a value")
+    }
     let e = lineEnd
     let restStart = nameEnd < e ? nameEnd + 1 : e
     if let f = family, equalRanges(p, f.start, f.end, nameStart, nameEnd) {
@@ -56,22 +60,27 @@ extension ExpositionScanner {
       }
       f.sawType = true
       f.type = type
+      if f.hasUnit && (type == .info || type == .stateSet) {
+        throw fail(.malformed, "a \(type.name) family has no unit")
+      }
     case .unit:
       if f.sawUnit { throw fail(.malformed, "second # UNIT for this family") }
       f.sawUnit = true
+      f.hasUnit = restStart < e
       try checkUnit(p, unit: restStart, e, family: nameStart, nameEnd)
+      if f.hasUnit && (f.type == .info || f.type == .stateSet) {
+        throw fail(.malformed, "a \(f.type.name) family has no unit")
+      }
     }
   }
 
-  /// HELP text allows only the escapes `\\`, `\n` and `\"`.
+  /// HELP text is an escaped-string: `\\`, `\n`, `\"` and a backslash before any other
+  /// character (kept as written) are fine; a backslash that ends the line escapes nothing.
   func checkHelpText(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int) throws(ScanFailure) {
     var i = s
     while i < e {
       if p[i] == UInt8(ascii: "\\") {
-        guard i + 1 < e,
-          p[i + 1] == UInt8(ascii: "\\") || p[i + 1] == UInt8(ascii: "n")
-            || p[i + 1] == UInt8(ascii: "\"")
-        else { throw fail(.malformed, "invalid escape in HELP text (only \\\\, \\n and \\\")") }
+        guard i + 1 < e else { throw fail(.malformed, "HELP text ends with a lone backslash") }
         i += 2
       } else {
         i += 1
@@ -103,38 +112,71 @@ extension ExpositionScanner {
     throws(ScanFailure)
   {
     let name = text(p, s, e)
-    guard !closedFamilies.contains(name) else {
+    guard familyTypes[name] == nil else {
       throw fail(.malformed, "family \(name) appears twice: its lines must be contiguous")
     }
-    family = Family(start: s, end: e)
+    family = Family(start: s, end: e, line: lineNumber)
   }
 
   mutating func endFamily(_ p: UnsafeRawBufferPointer) throws(ScanFailure) {
-    try endBucketRun()
-    if let f = family { closedFamilies.insert(text(p, f.start, f.end)) }
+    try finishPoint(p)
+    guard let f = family else { return }
     family = nil
+    let name = text(p, f.start, f.end)
+    try checkClash(name, f)
+    familyTypes[name] = f.type
   }
 
-  mutating func endBucketRun() throws(ScanFailure) {
-    if let r = run, !r.sawInf {
-      throw ScanFailure(
-        line: r.line, reason: .malformed,
-        detail: "histogram has no le=\"+Inf\" bucket; the whole exposition was rejected")
+  /// "Suffixes": no sample name a family may have is another family's name.
+  func checkClash(_ name: String, _ f: Family) throws(ScanFailure) {
+    func clash(_ other: String, _ sample: String) -> ScanFailure {
+      ScanFailure(
+        line: f.line, reason: .malformed,
+        detail:
+          "family \(name) clashes with family \(other): both could have samples named \(sample); the whole exposition was rejected"
+      )
     }
-    run = nil
+    for suffix in Self.sampleSuffixes(f.type) where familyTypes[name + suffix] != nil {
+      throw clash(name + suffix, name + suffix)
+    }
+    let bytes = name.utf8
+    for suffix in Self.allSuffixes
+    where bytes.count > suffix.utf8.count
+      && bytes.suffix(suffix.utf8.count).elementsEqual(suffix.utf8)
+    {
+      let base = String(decoding: bytes.dropLast(suffix.utf8.count), as: UTF8.self)
+      if let t = familyTypes[base], Self.sampleSuffixes(t).contains(suffix) {
+        throw clash(base, name)
+      }
+    }
   }
+
+  static func sampleSuffixes(_ type: ExpositionType) -> [String] {
+    switch type {
+    case .counter: ["_total", "_created"]
+    case .histogram: ["_bucket", "_count", "_sum", "_created"]
+    case .summary: ["_count", "_sum", "_created"]
+    case .gaugeHistogram: ["_bucket", "_gcount", "_gsum"]
+    case .info: ["_info"]
+    default: []
+    }
+  }
+
+  static let allSuffixes = [
+    "_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info",
+  ]
 
   /// The family of an OpenMetrics sample named `p[s..<e]`, starting a new (unknown) one when it
   /// belongs to none.
-  mutating func openMetricsRole(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int)
-    throws(ScanFailure) -> (familyEnd: Int, role: SampleRole, type: ExpositionType)
+  mutating func openMetricsPart(_ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int)
+    throws(ScanFailure) -> (familyEnd: Int, part: OpenMetricsPart, type: ExpositionType)
   {
     if let f = family {
       let fl = f.end - f.start
       if e - s >= fl && equalRanges(p, f.start, f.end, s, s + fl) {
-        if let role = openMetricsRole(f.type, p, s + fl, e) {
+        if let part = openMetricsPart(f.type, p, s + fl, e) {
           family?.hasSamples = true
-          return (s + fl, role, f.type)
+          return (s + fl, part, f.type)
         }
         if e - s == fl {
           throw fail(
@@ -147,28 +189,32 @@ extension ExpositionScanner {
     try endFamily(p)
     try startFamily(p, s, e)
     family?.hasSamples = true
-    return (e, .gauge, .unknown)
+    return (e, .value, .unknown)
   }
 
-  func openMetricsRole(
+  func openMetricsPart(
     _ type: ExpositionType, _ p: UnsafeRawBufferPointer, _ s: Int, _ e: Int
-  ) -> SampleRole? {
+  ) -> OpenMetricsPart? {
     switch type {
     case .counter:
-      if equals(p, s, e, "_total") { return .counter }
+      if equals(p, s, e, "_total") { return .total }
       return equals(p, s, e, "_created") ? .created : nil
     case .histogram, .summary:
       if type == .histogram && equals(p, s, e, "_bucket") { return .bucket }
       if type == .summary && s == e { return .quantile }
-      if equals(p, s, e, "_count") || equals(p, s, e, "_sum") { return .counter }
+      if equals(p, s, e, "_count") { return .count }
+      if equals(p, s, e, "_sum") { return .sum }
       return equals(p, s, e, "_created") ? .created : nil
     case .gaugeHistogram:
-      return equals(p, s, e, "_bucket") || equals(p, s, e, "_gcount") || equals(p, s, e, "_gsum")
-        ? .gauge : nil
+      if equals(p, s, e, "_bucket") { return .bucket }
+      if equals(p, s, e, "_gcount") { return .gcount }
+      return equals(p, s, e, "_gsum") ? .gsum : nil
     case .info:
-      return equals(p, s, e, "_info") ? .gauge : nil
-    case .gauge, .stateSet, .unknown:
-      return s == e ? .gauge : nil
+      return equals(p, s, e, "_info") ? .info : nil
+    case .stateSet:
+      return s == e ? .state : nil
+    case .gauge, .unknown:
+      return s == e ? .value : nil
     }
   }
 
@@ -176,6 +222,7 @@ extension ExpositionScanner {
     switch type {
     case .counter: "_total, _created"
     case .histogram: "_bucket, _count, _sum, _created"
+    case .summary: "_count, _sum, _created, or none with a quantile label"
     case .gaugeHistogram: "_bucket, _gcount, _gsum"
     case .info: "_info"
     default: "none"
@@ -184,45 +231,9 @@ extension ExpositionScanner {
 
   // MARK: - Values and exemplars
 
-  /// OpenMetrics value rules: counters and bucket counts are not NaN nor negative; buckets of one
-  /// histogram point come in increasing `le` order, with non-decreasing counts, ending in `+Inf`.
-  mutating func openMetricsChecks(_ p: UnsafeRawBufferPointer, _ k: Int)
-    throws(ScanFailure)
-  {
-    let s = samples[k]
-    let isCount =
-      s.role == .bucket
-      || (s.role == .counter
-        && (s.type == .counter || hasSuffix(p, Int(s.nameStart), Int(s.nameEnd), "_count")))
-    if isCount && (s.value.isNaN || s.value < 0) {
-      throw fail(.badValue, "a counter or bucket count cannot be NaN or negative")
-    }
-    guard s.role == .bucket && s.type == .histogram else {
-      try endBucketRun()
-      return
-    }
-    let hash = seriesHash(p, s, skipping: s.boundLabel)
-    if var r = run, r.hash == hash {
-      guard s.bound > r.lastBound else {
-        throw fail(.malformed, "buckets must be in increasing le order")
-      }
-      guard s.value >= r.lastCount else {
-        throw fail(.badValue, "bucket counts must not decrease as le grows")
-      }
-      r.lastBound = s.bound
-      r.lastCount = s.value
-      r.sawInf = s.bound == .infinity
-      run = r
-    } else {
-      try endBucketRun()
-      run = BucketRun(
-        hash: hash, lastBound: s.bound, lastCount: s.value,
-        sawInf: s.bound == .infinity, line: lineNumber)
-    }
-  }
-
-  /// An OpenMetrics exemplar `{labels} value [timestamp]` from `{`: checked, then dropped.
-  mutating func exemplar(_ c: inout ByteCursor) throws(ScanFailure) {
+  /// An OpenMetrics exemplar `{labels} value [timestamp]` from `{`: checked, then dropped
+  /// (its value is returned for the bucket check).
+  mutating func exemplar(_ c: inout ByteCursor) throws(ScanFailure) -> Double {
     let p = c.p
     guard c.consume(UInt8(ascii: "{")) else {
       throw fail(.malformed, "an exemplar starts with {")
@@ -242,13 +253,14 @@ extension ExpositionScanner {
     }
     guard c.consume(0x20) else { throw fail(.malformed, "an exemplar needs a value") }
     let vs = c.take(until: 0x20)
-    guard GoFloat.parse(p, vs, c.i) != nil else {
+    guard let value = GoFloat.parse(p, vs, c.i) else {
       throw fail(.badValue, "exemplar value \(quoted(p, vs, c.i)) is not a number")
     }
     if c.consume(0x20) {
-      guard GoFloat.seconds(p, c.i, c.end) != nil else {
+      guard scanDecimal(p, c.i, c.end, json: false) != nil else {
         throw fail(.badTimestamp, "exemplar timestamp \(quoted(p, c.i, c.end)) is not a number")
       }
     }
+    return value
   }
 }

@@ -32,7 +32,17 @@ extension ExpositionScanner {
     let labelCount = labels.count - labelStart
     try sortLabels(p, labelStart, labelCount)
     let value = try sampleValue(&c)
-    let timestamp = openMetrics ? try openMetricsTail(&c) : try textTimestamp(&c)
+    if openMetrics {
+      let tail = try openMetricsTail(&c)
+      let sample = ExpositionSample(
+        nameStart: Int32(nameStart), nameEnd: Int32(nameEnd), familyEnd: Int32(nameEnd),
+        labelStart: Int32(labelStart), labelCount: Int32(labelCount), line: Int32(lineNumber),
+        role: .unresolved, type: .unknown, hasTimestamp: tail.timestamp != nil, value: value,
+        timestamp: tail.timestamp ?? 0, bound: 0, boundLabel: -1)
+      try addOpenMetrics(p, sample, tail)
+      return
+    }
+    let timestamp = try textTimestamp(&c)
 
     let sample = ExpositionSample(
       nameStart: Int32(nameStart), nameEnd: Int32(nameEnd), familyEnd: Int32(nameEnd),
@@ -40,14 +50,11 @@ extension ExpositionScanner {
       role: .unresolved, type: .unknown, hasTimestamp: timestamp != nil, value: value,
       timestamp: timestamp ?? 0, bound: 0, boundLabel: -1)
 
-    // Duplicates: the first is kept (text 0.0.4, F5); OpenMetrics rejects the body.
+    // Duplicates: the first is kept (text 0.0.4, F5); OpenMetrics places it in its Metric.
     let hash = seriesHash(p, sample, skipping: -1)
     if let first = findDuplicate(p, sample, hash) {
       let detail =
         "\(text(p, nameStart, nameEnd)) with these labels is already on line \(samples[first].line)"
-      if openMetrics {
-        throw fail(.duplicateSeries, detail + "; the whole exposition was rejected")
-      }
       Self.notes(&duplicates, lineNumber, detail + "; the first value is kept", .duplicateSeries)
       labels.removeSubrange(labelStart...)
       scratch.removeSubrange(scratchMark...)
@@ -99,45 +106,39 @@ extension ExpositionScanner {
   }
 
   /// OpenMetrics: the optional ` timestamp` (seconds) and ` # exemplar` after the value.
-  mutating func openMetricsTail(_ c: inout ByteCursor) throws(ScanFailure) -> Int64? {
+  mutating func openMetricsTail(_ c: inout ByteCursor) throws(ScanFailure) -> OpenMetricsTail {
     let p = c.p
-    var timestamp: Int64? = nil
+    var tail = OpenMetricsTail()
     if c.end - c.i >= 2 && p[c.i + 1] != UInt8(ascii: "#") {
       c.advance()
       let ts = c.take(until: 0x20)
-      guard let t = GoFloat.seconds(p, ts, c.i) else {
+      if let t = GoFloat.seconds(p, ts, c.i) {
+        tail.timestamp = t
+      } else if scanDecimal(p, ts, c.i, json: false) != nil {
+        // A number of seconds beyond Int64 nanoseconds: valid, but not storable.
+        tail.timestamp = p[ts] == UInt8(ascii: "-") ? .min : .max
+        tail.timestampOutOfRange = true
+      } else {
         throw fail(.badTimestamp, "timestamp \(quoted(p, ts, c.i)) is not a number of seconds")
       }
-      timestamp = t
     }
     if !c.atEnd {
       guard c.at(" # ") else {
         throw fail(.malformed, "unexpected text after the value: \(quoted(p, c.i, c.end))")
       }
       c.advance(3)
-      try exemplar(&c)
+      tail.exemplar = try exemplar(&c)
     }
-    return timestamp
+    return tail
   }
 
-  /// Keeps a sample that is no duplicate and gives it its role: OpenMetrics from the family
-  /// being read, text 0.0.4 from the last `# TYPE` (or later, once the whole body is read).
+  /// Keeps a text 0.0.4 sample that is no duplicate and gives it its role from the last
+  /// `# TYPE` (or later, once the whole body is read). OpenMetrics: ``addOpenMetrics``.
   mutating func add(_ p: UnsafeRawBufferPointer, _ sample: ExpositionSample, hash: UInt64)
     throws(ScanFailure)
   {
-    var sample = sample
     let nameStart = Int(sample.nameStart)
     let nameEnd = Int(sample.nameEnd)
-    if openMetrics {
-      let (familyEnd, role, type) = try openMetricsRole(p, nameStart, nameEnd)
-      sample.familyEnd = Int32(familyEnd)
-      sample.type = type
-      samples.append(sample)
-      seriesIndex.insert(hash)
-      try assign(p, samples.count - 1, role: role)
-      try openMetricsChecks(p, samples.count - 1)
-      return
-    }
     samples.append(sample)
     seriesIndex.insert(hash)
     if let c = context {
@@ -154,15 +155,21 @@ extension ExpositionScanner {
     unresolved += 1
   }
 
-  /// Sets a sample's role; buckets and quantiles read their bound label. Without a usable bound
-  /// a text 0.0.4 sample becomes a plain value (with a warning); OpenMetrics rejects the body.
+  /// Sets a sample's role; buckets and quantiles read their bound label (``readBound``).
   mutating func assign(_ p: UnsafeRawBufferPointer, _ k: Int, role: SampleRole)
     throws(ScanFailure)
   {
     samples[k].role = role
     if role == .created { sawCreated = true }
     guard role == .bucket || role == .quantile else { return }
-    let want: StaticString = role == .bucket ? "le" : "quantile"
+    if try !readBound(p, k, role == .bucket ? "le" : "quantile") { samples[k].role = .gauge }
+  }
+
+  /// Reads a bucket's `le` or a quantile's `quantile` into the sample's bound. Without a usable
+  /// one, OpenMetrics rejects the body; text 0.0.4 warns and returns false.
+  mutating func readBound(_ p: UnsafeRawBufferPointer, _ k: Int, _ want: StaticString)
+    throws(ScanFailure) -> Bool
+  {
     let s = samples[k]
     var found: Int32 = -1
     for j in Int(s.labelStart)..<Int(s.labelStart + s.labelCount) {
@@ -178,9 +185,10 @@ extension ExpositionScanner {
       bound = withValue(p, l) { GoFloat.parse($0, $1, $2) }
     }
     guard let b = bound, !b.isNaN else {
+      let isLe = want.utf8CodeUnitCount == 2
       let detail =
         found < 0
-        ? "\(role == .bucket ? "_bucket" : "summary") sample without a \(want) label"
+        ? "\(isLe ? "_bucket" : "summary") sample without a \(want) label"
         : "\(want) label is not a number"
       if openMetrics {
         throw ScanFailure(
@@ -188,10 +196,10 @@ extension ExpositionScanner {
           detail: detail + "; the whole exposition was rejected")
       }
       Self.notes(&warnings, Int(s.line), detail + "; taken as a plain value")
-      samples[k].role = .gauge
-      return
+      return false
     }
     samples[k].bound = b
     samples[k].boundLabel = found
+    return true
   }
 }

@@ -6,8 +6,9 @@
 /// a duplicate series keeps the first (F5). OpenMetrics (§9.2) follows its specification: single
 /// spaces, no blank lines, `# EOF` last (F8), metadata before the samples of a family, families
 /// contiguous and unique, sample names made of the family name and the suffixes its type allows
-/// (F10), exemplars checked and dropped, histogram buckets in increasing `le` order with
-/// non-decreasing counts and a `+Inf` bucket. Any violation rejects the whole body.
+/// (F10), exemplars checked and dropped, each Metric's MetricPoints together and in time order,
+/// each type's value and MetricPoint rules (ExpositionOpenMetricsPoints). Any violation rejects
+/// the whole body.
 struct ExpositionScanner: Sendable {
   let openMetrics: Bool
   /// Most samples one body may hold (like Prometheus's `sample_limit`, the body fails above it).
@@ -21,7 +22,8 @@ struct ExpositionScanner: Sendable {
   /// Unescaped label values.
   var scratch: [UInt8] = []
   var warnings: [ScanNote] = []
-  /// Duplicate series (text 0.0.4), each dropped.
+  /// Samples dropped one by one: duplicate series (text 0.0.4), timestamps beyond what Vigil
+  /// stores (OpenMetrics).
   var duplicates: [ScanNote] = []
   /// Some sample is a `_created` (so the parser runs its reset pre-pass).
   var sawCreated = false
@@ -40,24 +42,23 @@ struct ExpositionScanner: Sendable {
   struct Family {
     var start: Int
     var end: Int
+    /// Its first line.
+    var line: Int
     var type: ExpositionType = .unknown
     var hasSamples = false
     var sawType = false
     var sawHelp = false
     var sawUnit = false
+    var hasUnit = false
   }
   var family: Family? = nil
-  var closedFamilies: Set<String> = []
-  // OpenMetrics histogram point being read: its label hash (without `le`), last bound and count.
-  struct BucketRun {
-    /// Of the name and the labels other than `le`.
-    var hash: UInt64
-    var lastBound: Double
-    var lastCount: Double
-    var sawInf: Bool
-    var line: Int
-  }
-  var run: BucketRun? = nil
+  /// The families read so far, with their types (for "Suffixes" clashes).
+  var familyTypes: [String: ExpositionType] = [:]
+  /// The Metric and MetricPoint being read; every Metric's first sample by its hash; the latest
+  /// sample of every quantile and state series.
+  var point = OpenMetricsPoint()
+  var metricIndex = HashSlots()
+  var stateIndex = HashSlots()
 
   // The line being read, for messages.
   var lineNumber = 0
@@ -81,10 +82,12 @@ struct ExpositionScanner: Sendable {
     seriesIndex.reset()
     declared.removeAll(keepingCapacity: true)
     helped.removeAll(keepingCapacity: true)
-    closedFamilies.removeAll(keepingCapacity: true)
+    familyTypes.removeAll(keepingCapacity: true)
     context = nil
     family = nil
-    run = nil
+    point = OpenMetricsPoint()
+    metricIndex.reset()
+    stateIndex.reset()
     unresolved = 0
     sawCreated = false
     lineNumber = 0

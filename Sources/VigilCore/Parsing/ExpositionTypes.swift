@@ -80,8 +80,11 @@ struct ExpositionSample: Sendable {
   var timestamp: Int64
   /// `le` of a bucket, `quantile` of a summary quantile.
   var bound: Double
-  /// The index in `labels` of the `le` or `quantile` label; -1 when there is none.
+  /// The index in `labels` of the `le` or `quantile` label (OpenMetrics: or a stateset's state
+  /// label); -1 when there is none.
   var boundLabel: Int32
+  /// Valid but not stored (an OpenMetrics timestamp beyond `Int64` nanoseconds); counted once.
+  var dropped = false
 }
 
 /// A problem on a line of an exposition: thrown as a ``ScanFailure`` when it rejects the whole

@@ -189,7 +189,7 @@ public struct PrometheusParser: FeedParser {
     scratch.withUnsafeBytes { sp in
       var series = ExpositionSeries(p: p, scratch: sp, labels: scanner.labels, base: base)
       if output == .raw {
-        for s in samples {
+        for s in samples where !s.dropped {
           guard let id = series.intern(series.name(s), s, into: &sink) else { continue }
           sink.samples.append(Sample(series: id, timestamp: s.time(arrival), value: s.value))
           sampleLines.append(base + Int(s.line))
@@ -199,11 +199,13 @@ public struct PrometheusParser: FeedParser {
       // `_created` first: a new creation time resets the family's counters in this scrape.
       createdNow.removeAll(keepingCapacity: true)
       if scanner.sawCreated {
-        for s in samples where s.role == .created { noteCreated(s, &series, &sink) }
+        for s in samples where s.role == .created && !s.dropped {
+          noteCreated(s, &series, &sink)
+        }
       }
       pending.removeAll(keepingCapacity: true)
       pendingIndex.removeAll(keepingCapacity: true)
-      for s in samples { emit(s, arrival: arrival, &series, &sink) }
+      for s in samples where !s.dropped { emit(s, arrival: arrival, &series, &sink) }
       for k in pending.indices { finishHistogram(k, &sink) }
     }
   }
@@ -258,6 +260,12 @@ public struct PrometheusParser: FeedParser {
       let k: Int
       if let existing = pendingIndex[id] {
         k = existing
+        // OpenMetrics buckets rise within a MetricPoint: a lower or equal `le` starts the
+        // histogram's next MetricPoint (a later timestamp), so the previous one is done.
+        if dialect == .openMetrics, let last = pending[k].bounds.last, s.bound <= last {
+          finishHistogram(k, &sink)
+          pending[k] = PendingHistogram(id: id, line: series.base + Int(s.line))
+        }
       } else {
         k = pending.count
         pendingIndex[id] = k
