@@ -133,6 +133,8 @@ import VigilTestSupport
     #expect(vigil.waitForExit(seconds: 10) == 0)
     let out = vigil.output
     #expect(out.count > 1000, "the dashboard drew nothing")
+    // The markers were drawn (as harmless text), so the sequences had their chance.
+    #expect(contains(out, Array("PLANTED".utf8)), "no planted marker was ever drawn")
     for p in Self.planted {
       #expect(
         !contains(out, p),
