@@ -1,20 +1,56 @@
 /// Number formatting for panels: short, fixed-width-friendly, no Foundation.
 public enum Format {
-  /// `v` with exactly `decimals` digits after the point (half away from zero).
+  /// `v` with exactly `decimals` digits after the point (half away from zero; `decimals` is
+  /// taken within 0...15). A billion or more (or a value too large to scale) is written as
+  /// ``scientific(_:)``, so no finite value makes a run of twenty digits.
   public static func fixed(_ v: Double, _ decimals: Int) -> String {
     guard v.isFinite else { return v.isNaN ? "NaN" : (v < 0 ? "-Inf" : "Inf") }
+    let decimals = min(max(0, decimals), 15)
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
     let scaled = (abs(v) * scale).rounded()
-    guard scaled < 9.0e18 else { return String(v) }
-    let n = UInt64(scaled)
-    let s = UInt64(scale)
+    guard scaled < 9.0e18, abs(v) < 1e9 else { return scientific(v) }
+    let n = UInt64(clamping: scaled)
+    let s = UInt64(clamping: scale)
     var out = String(n / s)
     if decimals > 0 {
       let frac = String(n % s)
       out += "." + String(repeating: "0", count: decimals - frac.count) + frac
     }
     return (v < 0 && n > 0 ? "-" : "") + out
+  }
+
+  /// `v` as a mantissa with one decimal and a power of ten: `1.2e29`, `-1.0e300`, `5.0e-324`;
+  /// at most nine characters for any finite double (``fixed(_:_:)`` for non-finite values).
+  public static func scientific(_ v: Double) -> String {
+    guard v.isFinite else { return fixed(v, 0) }
+    var m = abs(v)
+    var e = 0
+    if m != 0 {
+      // Powers of ten are exact up to 1e22, so each step costs at most an ulp.
+      while m >= 1e16 {
+        m /= 1e16
+        e += 16
+      }
+      while m >= 10 {
+        m /= 10
+        e += 1
+      }
+      while m < 1e-16 {
+        m *= 1e16
+        e -= 16
+      }
+      while m < 1 {
+        m *= 10
+        e -= 1
+      }
+    }
+    var tenths = Int(clamping: (m * 10).rounded())
+    if tenths >= 100 {
+      tenths /= 10
+      e += 1
+    }
+    return (v < 0 ? "-" : "") + "\(tenths / 10).\(tenths % 10)e\(e)"
   }
 
   /// A latency given in milliseconds: `0.42ms`, `4.2ms`, `231ms`, `1.23s`, `12.3s`, `2m05s`.
@@ -26,7 +62,10 @@ public enum Format {
     if a < 1000 { return fixed(ms, 0) + "ms" }
     if a < 10_000 { return fixed(ms / 1000, 2) + "s" }
     if a < 60_000 { return fixed(ms / 1000, 1) + "s" }
-    let total = Int((a / 1000).rounded())
+    // Beyond 100,000 minutes (69 days) minutes stop being readable, and beyond about 1.5e20
+    // they would not fit an Int: seconds in powers of ten.
+    if a >= 5_999_999_999.5 { return scientific(ms / 1000) + "s" }
+    let total = Int(clamping: (a / 1000).rounded())
     let sec = total % 60
     return (ms < 0 ? "-" : "") + "\(total / 60)m" + (sec < 10 ? "0" : "") + "\(sec)s"
   }
@@ -58,7 +97,8 @@ public enum Format {
     if a < 10_000 { return a == a.rounded() ? fixed(v, 0) : fixed(v, 1) }
     if a < 1_000_000 { return fixed(v / 1000, 1) + "k" }
     if a < 1_000_000_000 { return fixed(v / 1_000_000, 1) + "M" }
-    return fixed(v / 1_000_000_000, 1) + "G"
+    if a < 999_950_000_000 { return fixed(v / 1_000_000_000, 1) + "G" }
+    return scientific(v)
   }
 
   /// A generic value: like `count`, but keeps two decimals for small magnitudes.

@@ -66,7 +66,7 @@ private func sendPaced(_ datagrams: [[UInt8]], count: Int, rate: Double, port: U
   let start = monotonicNanos()
   var i = 0
   while i < count {
-    let due = Int(Double(monotonicNanos() - start) / 1e9 * rate) + 1
+    let due = Int(clamping: Double(monotonicNanos() - start) / 1e9 * rate) + 1
     if i >= due {
       sleepNanoseconds(50 * Nanos.microsecond)
       continue
@@ -153,7 +153,7 @@ func statsdStep(rate: Double, seconds: Double, senders: Int) -> StatsDStep? {
   p.source.start(inbox: p.inbox, stop: p.stop)
   defer { p.finish() }
   let datagrams = statsdDatagrams()
-  let count = Int(rate * seconds)
+  let count = Int(clamping: rate * seconds)
   let port = p.port
   let done = Done(senders: senders)
   for k in 0..<senders {

@@ -148,7 +148,7 @@ func replayBench(path: String, events: Int) -> String {
   let anonPeak = sampler.stop()
   return "replay of a one-hour recording (\(events) events, \(size / 1_000_000) MB): load "
     + "\(Format.fixed(load, 2)) s + play to end \(Format.fixed(play, 2)) s = "
-    + "\(Format.fixed(load + play, 2)) s (\(Int(Double(events) / (load + play))) events/s); "
+    + "\(Format.fixed(load + play, 2)) s (\(Int(clamping: Double(events) / (load + play))) events/s); "
     + "seek: mean \(Format.fixed(total / 40 * 1000, 1)) ms, worst \(Format.fixed(worst * 1000, 1)) ms "
     + "(\(replayer.checkpointCount) checkpoints), \(replayer.mismatches.count) transitions differ; "
     + "cold seek to the end while the background pass runs \(Format.fixed(coldSeek * 1000, 0)) ms, "

@@ -34,6 +34,8 @@ enum FuzzTargets {
       FuzzTarget(name: "rules", maxLen: 4096, run: rules),
       FuzzTarget(name: "config", maxLen: 4096, run: config),
       FuzzTarget(name: "layout", maxLen: 4096, run: layout),
+      // The whole pipeline to the screen (PipelineTarget.swift).
+      FuzzTarget(name: "pipeline", maxLen: 4096, run: PipelineTarget.run),
     ]
 
   static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

@@ -101,7 +101,7 @@ import Testing
   }
 
   func format3(_ v: Double) -> String {
-    let scaled = Int((v * 1000).rounded())
+    let scaled = Int(clamping: (v * 1000).rounded())
     return
       "\(scaled / 1000).\(String(repeating: "0", count: 3 - String(scaled % 1000).count))\(scaled % 1000)"
   }

@@ -30,7 +30,7 @@ final class InboxCollector: @unchecked Sendable {
 
   /// Collects until `predicate` holds or `seconds` pass.
   func collect(seconds: Double = 5, until predicate: (InboxCollector) -> Bool) {
-    let deadline = monotonicNanos() + Int64(seconds * 1e9)
+    let deadline = monotonicNanos() + Int64(clamping: seconds * 1e9)
     while monotonicNanos() < deadline {
       inputs += inbox.drain()
       if predicate(self) { return }

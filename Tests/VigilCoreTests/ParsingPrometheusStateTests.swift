@@ -304,7 +304,7 @@ import VigilTestSupport
         #expect(sketch.isEmpty)
         continue
       }
-      #expect(sketch.count == UInt64(total))
+      #expect(sketch.count == UInt64(clamping: total))
       let buckets = zip(bounds + [.infinity], counts).map { (le: $0, count: $1) }
       for q in [0.5, 0.9, 0.95, 0.99] {
         guard let expected = prometheusHistogramQuantile(q, buckets), let got = sketch.quantile(q)

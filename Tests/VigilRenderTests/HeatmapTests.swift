@@ -69,7 +69,8 @@ import VigilTestSupport
 
   @Test func labelsShowLowerEdgesRightAligned() {
     let map = Heatmap(
-      columns: basic, edges: [1, 10, 100, 1000], scale: .linear, label: { "\(Int($0))ms" },
+      columns: basic, edges: [1, 10, 100, 1000], scale: .linear,
+      label: { "\(Int(clamping: $0))ms" },
       labelSpacing: 1)
     #expect(draw(map, 10, 3) == ["100ms █  █", " 10ms ░  █", "  1ms  ▒·█"])
     #expect(map.plotArea(in: Rect(x: 0, y: 0, width: 10, height: 3)).x == 6)
@@ -95,7 +96,7 @@ import VigilTestSupport
   @Test func thresholdFillsEmptyCellsOfItsRowAndTheAxis() {
     let map = Heatmap(
       columns: basic, edges: [1, 10, 100, 1000], scale: .linear, threshold: 20,
-      label: { "\(Int($0))" }, labelSpacing: 1)
+      label: { "\(Int(clamping: $0))" }, labelSpacing: 1)
     #expect(draw(map, 8, 3) == ["100 █  █", " 10─░──█", "  1  ▒·█"])
     #expect(draw(map, 8, 3, glyphs: .ascii) == ["100 @  @", " 10~-~~@", "  1  +.@"])
     var top = map
@@ -147,12 +148,12 @@ import VigilTestSupport
     let rect = Rect(x: 2, y: 1, width: 8, height: 4)
     Heatmap(
       columns: basic + basic, edges: [1, 10, 100, 1000], overlay: [1, 2, 3, 4, 5, 6, 7],
-      threshold: 50, label: { "\(Int($0))" }
+      threshold: 50, label: { "\(Int(clamping: $0))" }
     ).draw(in: rect, on: &b, glyphs: .unicode)
     expectUntouchedOutside(rect, b)
     // Partly off the buffer.
     var c = sentinelBuffer(5, 3)
-    Heatmap(columns: basic, edges: [1, 10, 100, 1000], label: { "\(Int($0))" }).draw(
+    Heatmap(columns: basic, edges: [1, 10, 100, 1000], label: { "\(Int(clamping: $0))" }).draw(
       in: Rect(x: -3, y: -1, width: 12, height: 6), on: &c, glyphs: .ascii)
     expectWellFormed(c)
   }
@@ -185,7 +186,7 @@ import VigilTestSupport
 
   @Test func hugeAreaIsCappedAndClipped() {
     var b = ScreenBuffer(size: Size(width: 6, height: 3))
-    Heatmap(columns: basic, edges: [1, 10, 100, 1000], label: { "\(Int($0))" }).draw(
+    Heatmap(columns: basic, edges: [1, 10, 100, 1000], label: { "\(Int(clamping: $0))" }).draw(
       in: Rect(x: 0, y: 0, width: Int.max / 4, height: Int.max / 4), on: &b, glyphs: .unicode)
     expectWellFormed(b)
   }

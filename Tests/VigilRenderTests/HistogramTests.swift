@@ -13,7 +13,8 @@ import VigilTestSupport
   }
 
   let latency = Histogram(
-    counts: [3, 212, 110, 38, 7], edges: [1, 4, 16, 64, 256, 1024], label: { "\(Int($0))ms" })
+    counts: [3, 212, 110, 38, 7], edges: [1, 4, 16, 64, 256, 1024],
+    label: { "\(Int(clamping: $0))ms" })
 
   @Test func barsLabelsCountsAndPercents() {
     // 370 samples; bars of 16 cells scaled to the largest (212 = 128 eighths).
@@ -68,7 +69,7 @@ import VigilTestSupport
   @Test func emptyOneSampleAndZeros() {
     #expect(draw(Histogram(counts: []), 4, 2) == ["    ", "    "])
     #expect(
-      draw(Histogram(counts: [0, 0], edges: [1, 2, 3], label: { "\(Int($0))" }), 10, 2)
+      draw(Histogram(counts: [0, 0], edges: [1, 2, 3], label: { "\(Int(clamping: $0))" }), 10, 2)
         == ["1     0 0%", "2     0 0%"])
     #expect(
       draw(Histogram(counts: [0, 1, 0]), 10, 3) == ["    0   0%", "███ 1 100%", "    0   0%"])
@@ -114,7 +115,7 @@ import VigilTestSupport
 
   @Test func stylesLegend() {
     let h = Histogram(
-      counts: [1, 2], edges: [1, 2, 3], label: { "\(Int($0))" }, showPercent: false,
+      counts: [1, 2], edges: [1, 2, 3], label: { "\(Int(clamping: $0))" }, showPercent: false,
       style: Style(foreground: .ansi(6)), labelStyle: Style(attributes: .dim))
     var b = ScreenBuffer(size: Size(width: 8, height: 2))
     h.draw(in: b.bounds, on: &b, glyphs: .unicode)

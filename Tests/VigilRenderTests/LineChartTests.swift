@@ -97,13 +97,14 @@ import Testing
   }
 
   @Test func minAndMaxLabels() {
-    let b = draw([0, 10], 8, 2, minimum: 0, maximum: 10, label: { String(Int($0)) })
+    let b = draw([0, 10], 8, 2, minimum: 0, maximum: 10, label: { String(Int(clamping: $0)) })
     let lines = b.lines()
     #expect(lines[0].hasPrefix("10 "))
     #expect(lines[1].hasPrefix("0  "))
     #expect(b[0, 0].style == Style(attributes: .dim))
     // The plot takes what the labels leave: 5 columns right of "10 ".
-    let chart = LineChart(values: [0, 10], minimum: 0, maximum: 10, label: { String(Int($0)) })
+    let chart = LineChart(
+      values: [0, 10], minimum: 0, maximum: 10, label: { String(Int(clamping: $0)) })
     #expect(
       chart.plotArea(in: Rect(x: 0, y: 0, width: 8, height: 2))
         == Rect(x: 3, y: 0, width: 5, height: 2))

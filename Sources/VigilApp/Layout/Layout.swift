@@ -161,7 +161,7 @@ public enum PanelAggregate: Sendable, Equatable {
     case .quantile(let q):
       // Tenths of a percent: p99, p99.9, p75.
       (q * 1000).rounded().truncatingRemainder(dividingBy: 10) == 0
-        ? "p\(Int((q * 100).rounded()))" : "p\((q * 1000).rounded() / 10)"
+        ? "p\(Int(clamping: (q * 100).rounded()))" : "p\((q * 1000).rounded() / 10)"
     }
   }
 

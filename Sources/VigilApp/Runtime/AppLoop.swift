@@ -127,7 +127,7 @@ public final class AppLoop<Backend: TerminalBackend> {
 
   /// Nanoseconds between frames at `fps` (kept within 0.2 to 60).
   static func interval(fps: Double) -> Int64 {
-    Int64(1e9 / max(0.2, min(60, fps.isFinite ? fps : FrameRate.standard)))
+    Int64(clamping: 1e9 / max(0.2, min(60, fps.isFinite ? fps : FrameRate.standard)))
   }
 
   /// Applies one message; returns an exit reason when an effect asks to quit.

@@ -59,7 +59,7 @@ func drawSpark(
   let top = sparkTop(values, threshold: threshold) ?? threshold
   Sparkline(values: values, minimum: 0, maximum: top, style: theme.spark, gapStyle: theme.gap)
     .draw(in: rect, on: &buffer, glyphs: glyphs)
-  let fromBottom = min(rect.height - 1, Int(threshold / top * Double(rect.height)))
+  let fromBottom = min(rect.height - 1, Int(clamping: threshold / top * Double(rect.height)))
   let y = rect.maxY - 1 - fromBottom
   for x in rect.x..<rect.maxX where x >= 0 && x < buffer.width && y >= 0 && y < buffer.height {
     if buffer[x, y].text == " " {

@@ -79,14 +79,17 @@ public struct AlertEvaluator: Sendable {
     let latest = floorToMultiple(now.nanoseconds &- ruleSet.evalDelay, of: i)
     guard let last = lastTick?.nanoseconds else { return [Timestamp(nanoseconds: latest)] }
     guard latest > last else { return [] }
-    var t = last + i
-    let count = (latest - last) / i
-    if count > Int64(AlertEvaluator.maxCatchUpTicks) {
+    // Times near the ends of Int64 (a feed's year 1677 or 2262) must not overflow: a gap too
+    // wide to subtract is a catch-up, and the walk stops before stepping past Int64.max.
+    var t = last &+ i
+    let (gap, wide) = latest.subtractingReportingOverflow(last)
+    if wide || gap / i > Int64(AlertEvaluator.maxCatchUpTicks) {
       t = latest - Int64(AlertEvaluator.maxCatchUpTicks - 1) * i
     }
     var out: [Timestamp] = []
     while t <= latest {
       out.append(Timestamp(nanoseconds: t))
+      if latest - t < i { break }
       t += i
     }
     return out
@@ -289,5 +292,8 @@ public struct AlertEvaluator: Sendable {
 func floorToMultiple(_ x: Int64, of m: Int64) -> Int64 {
   guard m > 0 else { return x }
   let r = x % m
-  return r < 0 ? x - r - m : x - r
+  guard r < 0 else { return x - r }
+  // Within one interval of Int64.min the floor does not exist: the nearest multiple above.
+  let (floor, overflow) = (x - r).subtractingReportingOverflow(m)
+  return overflow ? x - r : floor
 }

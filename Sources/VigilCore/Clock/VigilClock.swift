@@ -53,7 +53,7 @@ public struct ScaledClock: VigilClock {
 
   public func now() -> Timestamp {
     let elapsed = Double(monotonicNanos() - startMono) * speed
-    return origin.adding(Int64(elapsed))
+    return origin.adding(Int64(clamping: elapsed))
   }
 }
 

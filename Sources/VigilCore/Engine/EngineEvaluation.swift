@@ -67,6 +67,7 @@ extension Engine {
       var t = start
       while t <= newest {
         due.append(t)
+        if newest.since(t) < interval { break }  // and t never wraps past Int64.max
         t = t.adding(interval)
       }
     }

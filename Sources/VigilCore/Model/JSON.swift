@@ -45,7 +45,7 @@ public enum JSONValue: Sendable, Equatable {
   public var int: Int64? {
     switch self {
     case .int(let i): return i
-    case .double(let d) where d == d.rounded() && abs(d) < 9e18: return Int64(d)
+    case .double(let d) where d == d.rounded() && abs(d) < 9e18: return Int64(clamping: d)
     case .number(let text):
       if let i = Int64(text) { return i }
       return Double(text).flatMap { JSONValue.double($0).int }

@@ -44,6 +44,7 @@ public enum Nanos {
   /// A short human form: `250ms`, `10s`, `5m`, `1h30m`.
   public static func format(_ ns: Int64) -> String {
     if ns == 0 { return "0s" }
+    if ns == .min { return "-" + format(.max) }  // -Int64.min traps; a nanosecond apart
     if ns < 0 { return "-" + format(-ns) }
     if ns < second {
       if ns % millisecond == 0 { return "\(ns / millisecond)ms" }

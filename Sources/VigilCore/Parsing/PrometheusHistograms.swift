@@ -64,7 +64,7 @@ extension PrometheusParser {
     for i in h.bounds.indices {
       let increase = prev.map { h.counts[i] - $0.counts[i] } ?? h.counts[i]
       runningIncrease = max(runningIncrease, increase)
-      let cumulative = UInt64(min(runningIncrease, 1e15).rounded())
+      let cumulative = UInt64(clamping: min(runningIncrease, 1e15).rounded())
       let n = cumulative > below ? cumulative - below : 0
       below = max(below, cumulative)
       guard n > 0, h.bounds.count >= 2 else { continue }

@@ -363,7 +363,7 @@ public struct StatsDParser: FeedParser {
     let inverse = (1 / rate).rounded()
     if !(inverse >= 1) { return 1 }
     if inverse >= Double(maxWeight) { return maxWeight }
-    return UInt32(inverse)
+    return UInt32(clamping: inverse)
   }
 
   /// StatsD's name cleanup: whitespace runs → `_`, `/` → `-`, other bytes outside

@@ -117,7 +117,7 @@ public func parseTimeArgument(_ text: String, now: Timestamp, flag: String) thro
   if let seconds = Double(text), seconds.isFinite, seconds >= 0, seconds < 9e9,
     text.allSatisfy({ $0.isNumber || $0 == "." })
   {
-    return Timestamp(nanoseconds: Int64((seconds * 1000).rounded()) * Nanos.millisecond)
+    return Timestamp(nanoseconds: Int64(clamping: (seconds * 1000).rounded()) * Nanos.millisecond)
   }
   switch RFC3339.parse(text) {
   case .timestamp(let t): return t

@@ -144,7 +144,7 @@ public struct QuantileSketch: Sendable, Equatable {
     let f = x.rounded(.down)
     var r = x - f <= x * 4 * Double.ulpOfOne ? f : f + 1
     r = Swift.min(Swift.max(r, 1), Double(n))
-    return UInt64(r)
+    return Swift.min(n, UInt64(clamping: r))
   }
 
   /// The reported value of the `rank`-th smallest recorded value (1-based).

@@ -31,7 +31,7 @@ public struct Player: Sendable {
   public mutating func advance(byWall elapsed: Int64) {
     guard !paused, elapsed > 0 else { return }
     let step = Double(elapsed) * speed
-    let target = replayer.time.adding(Int64(min(step, 9e17)))
+    let target = replayer.time.adding(Int64(clamping: min(step, 9e17)))
     replayer.play(until: min(target, replayer.endTime))
     if replayer.time >= replayer.endTime {
       replayer.playToEnd()
@@ -253,7 +253,7 @@ func timeline(_ r: Replayer, width: Int, glyphs: GlyphSet) -> [TimelineCell] {
   let span = max(1, r.endTime.since(r.startTime))
   func cell(_ t: Timestamp) -> Int {
     let f = Double(max(0, t.since(r.startTime))) / Double(span)
-    return min(width - 1, max(0, Int(f * Double(width))))
+    return min(width - 1, max(0, Int(clamping: f * Double(width))))
   }
   var cells = Array(
     repeating: TimelineCell(glyph: glyphs.isUnicode ? "─" : "-", kind: .plain), count: width)

@@ -22,7 +22,7 @@ public final class ReplayLoop<Backend: TerminalBackend> {
   }
 
   public func run() -> ExitReason {
-    let interval = Int64(1e9 / max(1, min(60, fps)))
+    let interval = Int64(clamping: 1e9 / max(1, min(60, fps)))
     var last = monotonicNanos()
     while true {
       let now = monotonicNanos()

@@ -160,8 +160,12 @@ extension ReportPage {
     var top: Double
     var bottom: Double
 
+    /// Off the scale (a value near Double's limits, where the axis could not follow) is
+    /// pinned to the chart's edge, never a NaN or infinite coordinate.
     func y(_ v: Double) -> Double {
-      bottom - (v - min) / Swift.max(1e-12, max - min) * (bottom - top)
+      let y = bottom - (v - min) / Swift.max(1e-12, max - min) * (bottom - top)
+      guard y.isFinite else { return v < min ? bottom : top }
+      return Swift.min(bottom, Swift.max(top, y))
     }
   }
 

@@ -170,7 +170,7 @@ private struct MarkdownWriter {
   func column(_ t: Timestamp, width: Int) -> Int {
     let span = max(1, r.span)
     let f = Double(t.since(r.start)) / Double(span)
-    return min(width - 1, max(0, Int(f * Double(width))))
+    return min(width - 1, max(0, Int(clamping: f * Double(width))))
   }
 
   func sparkline(_ s: IncidentReport.Signal, width: Int) -> String {
@@ -190,7 +190,7 @@ private struct MarkdownWriter {
       cols.map { v -> Character in
         guard let v else { return " " }
         guard top > 0 else { return blocks[0] }
-        let i = Int((max(0, v) / top * Double(blocks.count - 1)).rounded())
+        let i = Int(clamping: (max(0, v) / top * Double(blocks.count - 1)).rounded())
         return blocks[min(blocks.count - 1, max(0, i))]
       })
   }

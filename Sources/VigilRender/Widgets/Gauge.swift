@@ -34,7 +34,7 @@ public struct Gauge: Hashable, Sendable {
   public func filledColumns(width: Int) -> Int {
     guard width > 0, ratio > 0 else { return 0 }  // NaN fails `ratio > 0`
     if ratio >= 1 { return width }
-    return Swift.min(width, Int((ratio * Double(width)).rounded(.down)))
+    return Swift.min(width, Int(clamping: (ratio * Double(width)).rounded(.down)))
   }
 
   /// Draws the gauge over every row of `rect` (clipped to the buffer).

@@ -126,7 +126,7 @@ public struct Heatmap {
     let a = cold.approximateRGB
     let b = hot.approximateRGB
     func mix(_ x: UInt8, _ y: UInt8, _ t: Double) -> UInt8 {
-      UInt8((Double(x) + (Double(y) - Double(x)) * t).rounded())
+      UInt8(clamping: (Double(x) + (Double(y) - Double(x)) * t).rounded())
     }
     return (0..<n).map { i in
       let t = n == 1 ? 1 : Double(i) / Double(n - 1)
@@ -151,7 +151,7 @@ public struct Heatmap {
     case .logarithmic: f = log1p(value) / log1p(top)
     }
     guard f.isFinite else { return 1 }
-    return Swift.min(levels, Swift.max(1, Int((f * Double(levels)).rounded(.up))))
+    return Swift.min(levels, Swift.max(1, Int(clamping: (f * Double(levels)).rounded(.up))))
   }
 
   /// Display columns, right-aligned in `width`: each group's first column, its width, and the

@@ -63,16 +63,16 @@ public struct Histogram {
   public static func formatCount(_ v: Double) -> String {
     guard v.isFinite else { return v > 0 ? "inf" : "0" }
     let x = Swift.max(0, v)
-    if x < 10_000 { return String(Int(x.rounded())) }
+    if x < 10_000 { return String(Int(clamping: x.rounded())) }
     var m = x
     for suffix in ["k", "M", "G", "T", "P", "E"] {
       m /= 1000
       if m < 999.5 {
         if m < 99.95 {
-          let tenths = Int((m * 10).rounded())
+          let tenths = Int(clamping: (m * 10).rounded())
           return "\(tenths / 10).\(tenths % 10)\(suffix)"
         }
-        return "\(Int(m.rounded()))\(suffix)"
+        return "\(Int(clamping: m.rounded()))\(suffix)"
       }
     }
     var e = 18
@@ -80,7 +80,7 @@ public struct Histogram {
       m /= 10
       e += 1
     }
-    return "\(Int(m))e\(e)"
+    return "\(Int(clamping: m))e\(e)"
   }
 
   /// A share as shown: `0%`, `<1%`, then whole percents (`100%` only for everything).
@@ -90,7 +90,7 @@ public struct Histogram {
     let p = part / total * 100
     guard p.isFinite else { return "<1%" }
     if p < 1 { return "<1%" }
-    return "\(Swift.min(99, Int(p.rounded())))%"
+    return "\(Swift.min(99, Int(clamping: p.rounded())))%"
   }
 
   /// One row: its lower edge's bin and its count.
@@ -176,7 +176,7 @@ public struct Histogram {
     if value >= top { return units }
     guard top.isFinite else { return 1 }
     let f = value / top
-    return Swift.min(units, Swift.max(1, Int((f * Double(units)).rounded())))
+    return Swift.min(units, Swift.max(1, Int(clamping: (f * Double(units)).rounded())))
   }
 
   private func drawBar(

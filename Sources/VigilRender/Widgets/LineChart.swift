@@ -123,7 +123,7 @@ public struct LineChart {
     func row(_ v: Double) -> Int {
       guard high > low else { return (rows - 1) / 2 }
       let f = Sparkline.fraction(v, low, high)
-      return rows - 1 - Int((f * Double(rows - 1)).rounded())
+      return rows - 1 - Int(clamping: (f * Double(rows - 1)).rounded())
     }
     var previous: (x: Int, y: Int)?
     for (i, value) in shown.enumerated() {
@@ -137,7 +137,7 @@ public struct LineChart {
         var lastY = p.y
         for cx in (p.x + 1)...px {
           let t = Double(cx - p.x) / Double(px - p.x)
-          let cy = p.y + Int((Double(py - p.y) * t).rounded())
+          let cy = p.y + Int(clamping: (Double(py - p.y) * t).rounded())
           let (a, b) = cy > lastY ? (lastY + 1, cy) : cy < lastY ? (cy, lastY - 1) : (cy, cy)
           out[cx] = Trace(point: cy, low: a, high: b)
           lastY = cy
@@ -154,7 +154,7 @@ public struct LineChart {
   func thresholdRow(rows: Int, low: Double, high: Double) -> Int? {
     guard let t = threshold, t.isFinite, rows > 0 else { return nil }
     guard high > low else { return (rows - 1) / 2 }
-    return rows - 1 - Int((Sparkline.fraction(t, low, high) * Double(rows - 1)).rounded())
+    return rows - 1 - Int(clamping: (Sparkline.fraction(t, low, high) * Double(rows - 1)).rounded())
   }
 
   /// The glyph the threshold line is drawn with in `rect` (for a caption that shows it), or

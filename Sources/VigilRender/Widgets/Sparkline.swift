@@ -70,7 +70,7 @@ public struct Sparkline: Hashable, Sendable {
         level = (total + 1) / 2
       } else {
         let f = Sparkline.fraction(value, low, high)
-        level = 1 + Int((f * Double(total - 1)).rounded())
+        level = 1 + Int(clamping: (f * Double(total - 1)).rounded())
       }
       for y in span(visibleArea.y, visibleArea.maxY) {
         let fromBottom = rect.maxY - 1 - y
