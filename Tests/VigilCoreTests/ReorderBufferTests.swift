@@ -67,7 +67,7 @@ import VigilTestSupport
       let sorted = pushed.enumerated().sorted {
         ($0.element.ts, $0.element.feed, $0.offset) < ($1.element.ts, $1.element.feed, $1.offset)
       }.map(\.element.n)
-      #expect(out.map { Int($0.sample.value) } == sorted, "seed \(seed)")
+      #expect(out.map { Int(clamping: $0.sample.value) } == sorted, "seed \(seed)")
       #expect(buffer.lateTotal == 0 && buffer.releasedEarly == 0 && buffer.count == 0)
       #expect(out.allSatisfy { !$0.late && !$0.early })
     }
@@ -120,7 +120,7 @@ import VigilTestSupport
     // Feed 1 ends: it no longer holds feed 0 back (whose own newest, 9, still may repeat).
     buffer.endFeed(1)
     var rest: [Int] = []
-    buffer.drain(before: buffer.frontier()) { rest.append(Int($0.sample.value)) }
+    buffer.drain(before: buffer.frontier()) { rest.append(Int(clamping: $0.sample.value)) }
     #expect(rest == [5, 100, 6, 7, 8], "at 5, feed 0 before feed 1")
   }
 
@@ -132,13 +132,13 @@ import VigilTestSupport
       buffer.push(Self.sample(0, i), feed: 0, line: i + 1)
       buffer.drain(before: buffer.frontier()) { r in
         #expect(r.early && !r.late)
-        out.append(Int(r.sample.value))
+        out.append(Int(clamping: r.sample.value))
       }
       #expect(buffer.count <= 100)
     }
     #expect(buffer.releasedEarly == 9_900)
     buffer.endAll()
-    buffer.drain(before: buffer.frontier()) { out.append(Int($0.sample.value)) }
+    buffer.drain(before: buffer.frontier()) { out.append(Int(clamping: $0.sample.value)) }
     #expect(out == Array(0..<10_000))
   }
 
@@ -170,6 +170,6 @@ import VigilTestSupport
     // In-place samples come out in time order; each late one lands no earlier than it came.
     let inPlace = out.filter { !$0.late }.map { $0.sample.timestamp.nanoseconds }
     #expect(inPlace == inPlace.sorted())
-    #expect(Set(out.map { Int($0.sample.value) }) == Set(pushed.map(\.n)))
+    #expect(Set(out.map { Int(clamping: $0.sample.value) }) == Set(pushed.map(\.n)))
   }
 }

@@ -134,8 +134,8 @@ struct DistinctSketch: Sendable, Equatable {
       if r == 0 { zeros += 1 }
     }
     let raw = 0.7213 / (1 + 1.079 / m) * m * m / sum
-    if raw <= 2.5 * m && zeros > 0 { return Int((m * log(m / Double(zeros))).rounded()) }
-    return Int(min(raw, 1e15).rounded())
+    if raw <= 2.5 * m && zeros > 0 { return Int(clamping: (m * log(m / Double(zeros))).rounded()) }
+    return Int(clamping: min(raw, 1e15).rounded())
   }
 }
 
@@ -162,7 +162,7 @@ func grouped(_ n: Int) -> String {
 func compactCount(_ n: Int) -> String {
   if n < 1_000 { return String(n) }
   func one(_ v: Double, _ unit: String) -> String {
-    let tenths = Int((v * 10).rounded())
+    let tenths = Int(clamping: (v * 10).rounded())
     return "\(tenths / 10)" + (tenths % 10 == 0 || tenths >= 1_000 ? "" : ".\(tenths % 10)") + unit
   }
   return n < 1_000_000 ? one(Double(n) / 1_000, "k") : one(Double(n) / 1_000_000, "M")
