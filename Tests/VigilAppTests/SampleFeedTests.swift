@@ -15,6 +15,10 @@ import VigilDemo
     ("incident.influx", .influx),
   ]
 
+  /// When the committed files arrive: after their last line was written (in event time a
+  /// line stamped after its own arrival is from the future, and refused).
+  let written = demoStart.adding(10 * Nanos.minute)
+
   /// Feeds a whole file through the app's ingest path in one batch per 64 KiB.
   func ingest(_ text: String, format: FeedFormat) -> AppState {
     var config = AppConfig()
@@ -30,7 +34,7 @@ import VigilDemo
     _ = update(
       &state,
       .feed(
-        FeedInput(feed: FeedID(0), arrival: demoStart, seq: 1, payload: .records(batch, format))))
+        FeedInput(feed: FeedID(0), arrival: written, seq: 1, payload: .records(batch, format))))
     bytes.removeAll()
     return state
   }
@@ -73,7 +77,7 @@ import VigilDemo
     pump.finish(into: &batch)
     _ = update(
       &state,
-      .feed(FeedInput(feed: FeedID(0), arrival: demoStart, seq: 1, payload: .records(batch, .json)))
+      .feed(FeedInput(feed: FeedID(0), arrival: written, seq: 1, payload: .records(batch, .json)))
     )
     let byLine = Dictionary(
       uniqueKeysWithValues: state.issues.map { ($0.issue.line, $0.issue.reason) })

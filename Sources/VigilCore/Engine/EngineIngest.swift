@@ -11,7 +11,7 @@ extension Engine {
     if clock.mode == .auto {
       clock.settleMode(sample, arrival: arrival, horizon: store.config.longestHorizon)
     }
-    let now = clock.resolve(sample, arrival: arrival)
+    let now = clock.resolve(sample, arrival: arrival, maxSkew: store.config.maxFutureSkew)
     // Event time: the ticks this sample passes are evaluated before it lands.
     if clock.mode == .event && now >= nextCheck {
       evaluateDue(now: clock.now, backlog: false, observer: &observer)
@@ -49,8 +49,18 @@ extension EngineClock {
   }
 
   /// Takes a sample into account (the mode settled); returns the "now" it is judged against.
+  ///
+  /// In event time a sample stamped more than `maxSkew` after its own arrival (a line from the
+  /// future, such as a year-2262 typo) moves nothing: the windows then refuse it as ahead of
+  /// the clock, as they do on the wall clock, so one bad line cannot push the event clock past
+  /// every later sample. (`vigil check` passes each sample's own time as its arrival.)
   @inline(__always)
-  mutating func resolve(_ sample: Sample, arrival: Timestamp) -> Timestamp {
+  mutating func resolve(_ sample: Sample, arrival: Timestamp, maxSkew: Int64) -> Timestamp {
+    if mode == .event && sample.timestamp > arrival {
+      let (ahead, overflow) = sample.timestamp.nanoseconds.subtractingReportingOverflow(
+        arrival.nanoseconds)
+      if overflow || ahead > maxSkew { return now }
+    }
     if oldestEvent.map({ sample.timestamp < $0 }) ?? true {
       oldestEvent = sample.timestamp
     }
