@@ -4,7 +4,8 @@
 // those initializers are deprecated, and CI builds with warnings as errors: convert with
 // `init(clamping:)` (VigilCore/Model/ClampingConversion.swift), or `init(exactly:)` where an
 // out-of-range value must be told apart. Should one slip through a local build, it clamps.
-// This file is the same in every module of Sources (ClampingConversionTests checks it).
+// One file: every other module of Sources links to it (a symlink), since an internal extension
+// reaches only its own module; ClampingConversionTests checks that every module has it.
 extension Int {
   @available(*, deprecated, message: "traps on NaN, ±Inf, out of range: use init(clamping:)")
   init(_ v: Double) { self = .guarded(v) }

@@ -21,7 +21,7 @@ import VigilCore
     #expect(Int32(clamping: -0.0) == 0)
   }
 
-  /// Every module under Sources holds the same FloatConversionGuard.swift.
+  /// Every module under Sources holds FloatConversionGuard.swift (VigilCore's, linked).
   @Test func everyModuleHasTheSameGuard() throws {
     var root = URL(fileURLWithPath: #filePath)
     for _ in 0..<3 { root.deleteLastPathComponent() }
