@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VigilCore
+@testable import VigilCore
 
 /// `init(clamping:)` for doubles, and the guard that keeps the trapping conversions out.
 @Suite struct ClampingConversionTests {
