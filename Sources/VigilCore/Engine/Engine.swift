@@ -31,6 +31,9 @@ public struct Engine: Sendable {
   public internal(set) var longWindows: LongWindowTracker
   /// The clock samples and ticks are judged by.
   public internal(set) var clock: EngineClock
+  /// Per-minute summaries of every series over the last hour (baselines and suspects read
+  /// them), recorded before each tick that starts a new minute.
+  public internal(set) var history: MinuteHistory
   /// For each series (by `SeriesID.index`), the feed number that last delivered an accepted
   /// sample of it, or -1 (which feed's staleness a panel shows).
   public internal(set) var seriesFeed: [Int32] = []
@@ -56,6 +59,7 @@ public struct Engine: Sendable {
     evaluator = AlertEvaluator(rules: rules)
     longWindows = LongWindowTracker(rules: rules, config: windows)
     clock = EngineClock(mode: clockMode, now: now)
+    history = MinuteHistory(maxSeries: limits.maxSeries)
   }
 
   /// Every series interned so far.

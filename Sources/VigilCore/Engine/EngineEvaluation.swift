@@ -75,6 +75,9 @@ extension Engine {
     guard !due.isEmpty else { return }
     let source = MetricStoreAlertSource(store: store, interner: sink.interner)
     for t in due {
+      if history.newestMinute != MinuteHistory.minute(endingAtOrBefore: t) {
+        history.record(through: t, store: store)
+      }
       observer.engine(self, willEvaluate: t)
       let transitions = evaluator.tick(at: t, data: source)
       observer.engine(self, evaluated: t, transitions: transitions)

@@ -178,9 +178,15 @@ public struct MetricStore: Sendable {
 
   /// Calls `body` with each bucket of the window, oldest first (nil for a bucket with no data).
   func forEachBucket(
-    _ series: SeriesID, window: Int64, at now: Timestamp, _ body: (BucketSlot?) -> Void
+    _ series: SeriesID, window: Int64, at now: Timestamp, level forced: Int? = nil,
+    _ body: (BucketSlot?) -> Void
   ) {
-    let (li, n) = level(forWindow: window)
+    var (li, n) = level(forWindow: window)
+    if let forced, forced >= 0, forced < levels.count {
+      li = forced
+      n = Int(
+        Swift.min(Swift.max(window / levels[forced].width, 1), Int64(levels[forced].logicalSlots)))
+    }
     let ring = levels[li]
     let kNow = BucketIndex.bucket(now.nanoseconds, width: ring.width)
     let known = series.index < firstTimestamp.count
@@ -209,9 +215,13 @@ public struct MetricStore: Sendable {
   ///
   /// With `quantiles: false` the window's sketches are not merged (p50…p99 stay nil): count,
   /// sum, min, max, last and rates cost one pass over the buckets' summaries.
-  public func stats(_ series: SeriesID, window: Int64, at now: Timestamp, quantiles: Bool = true)
-    -> WindowStats
-  {
+  ///
+  /// With `level`, the window is read from that level (in whole buckets) instead of the finest
+  /// that fits: the minute history reads each minute from the level that keeps the most of them.
+  public func stats(
+    _ series: SeriesID, window: Int64, at now: Timestamp, quantiles: Bool = true,
+    level forced: Int? = nil
+  ) -> WindowStats {
     var st = WindowStats()
     let idx = series.index
     guard idx < firstTimestamp.count, firstTimestamp[idx] != .max else { return st }
@@ -221,7 +231,7 @@ public struct MetricStore: Sendable {
     var count: UInt64 = 0
     var low: Double?
     var high: Double?
-    forEachBucket(series, window: window, at: now) { slot in
+    forEachBucket(series, window: window, at: now, level: forced) { slot in
       guard let slot else { return }
       if quantiles {
         merged.merge(slot.sketch)
