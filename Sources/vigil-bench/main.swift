@@ -15,7 +15,8 @@
 // and seeks in it, with peak and anonymous memory; `--replay-only --gzip` does the same with it
 // written gzip-compressed. `--heatmap-only`: the latency heatmap figure. `--cardinality`: peak
 // RSS of the dashboard and `vigil check` on an id-carrying checkout feed, with and without its
-// ids (CardinalityBench.swift).
+// ids (CardinalityBench.swift). `--diagnosis`: `vigil check --suspects` on generated incidents,
+// scored against their ground truth (DiagnosisBench.swift).
 import Foundation
 import VigilApp
 import VigilCore
@@ -267,6 +268,12 @@ if let path = option("--cardinality-child") {
 
 if args.contains("--cardinality") {
   cardinalityBench()
+  exit(0)
+}
+
+// `--diagnosis`: detection delay, false alerts and top suspects over generated incidents.
+if args.contains("--diagnosis") {
+  diagnosisBench()
   exit(0)
 }
 

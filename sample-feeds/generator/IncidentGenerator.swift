@@ -34,7 +34,7 @@ public struct IncidentGenerator: Sendable {
     }
     for (service, _, _) in IncidentModel.services {
       let m = model.api(service, at: t)
-      let rate = service == "erp" || service == "oms" ? 1.0 : 2.0
+      let rate = IncidentModel.requestsPerSecond(service)
       for _ in 0..<rng.poisson(rate * traffic) {
         put(at(), "api_latency_ms", rng.latency(m), [("service", service)])
       }

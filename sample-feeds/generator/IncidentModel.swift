@@ -34,7 +34,7 @@ public struct LatencyModel: Sendable, Equatable {
 /// The checkout backend as curves of time: what each series' distribution or ratio is at a
 /// given second of a plan. The generator draws from these; the ground truth reads them.
 ///
-/// Baseline (average traffic): 2 requests/s per service (1/s to erp and oms), 1.5 checkouts/s,
+/// Baseline (average traffic): 3 requests/s per service (2/s to erp and oms), 2 checkouts/s,
 /// retries 2 % of attempts, failures 0.5 % of checkouts, inventory checks 20/s per pair with
 /// 0.2 % mismatches, a trickle of support tickets; see ``IncidentKind`` for what each fault moves.
 public struct IncidentModel: Sendable {
@@ -54,7 +54,11 @@ public struct IncidentModel: Sendable {
     ("pricing", 40, 0.35), ("tax", 35, 0.3), ("inventory", 55, 0.4), ("payment", 320, 0.5),
   ]
   public static let pairs = ["storefront-oms", "oms-erp", "storefront-erp"]
-  public static let checkoutsPerSecond = 1.5
+  public static let checkoutsPerSecond = 2.0
+  /// Sampled requests per second to `service` at average traffic.
+  public static func requestsPerSecond(_ service: String) -> Double {
+    service == "erp" || service == "oms" ? 2 : 3
+  }
   public static let baseRetryRatio = 0.02
   public static let baseFailureRatio = 0.005
   public static let baseMismatchRatio = 0.002

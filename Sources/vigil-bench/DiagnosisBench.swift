@@ -1,0 +1,191 @@
+import Foundation
+import VigilApp
+import VigilCore
+import VigilDemo
+
+// `--diagnosis`: detection and diagnosis over generated incidents (issue 13). For each seed and
+// fault kind it writes `vigil generate --incident KIND --seed N` (in process: the same
+// library) to a file, runs the real `vigil check --suspects FILE`, scores the lines against the
+// ground truth (IncidentScore) and prints a table per kind, the totals and the command.
+//
+//   swift build -c release --product vigil-bench --product vigil
+//   .build/release/vigil-bench --diagnosis [--seeds 50] [--kinds tax-slow,none] [--vigil PATH]
+//     [--jobs 2] [--rules FILE] [--baseline 60m] [--duration 30m] [--verbose]
+
+/// One incident to run.
+struct DiagnosisJob: Sendable {
+  var kind: IncidentKind
+  var seed: UInt64
+}
+
+/// Collects scores from the worker threads.
+final class DiagnosisResults: @unchecked Sendable {
+  private let lock = NSLock()
+  private var scores: [IncidentScore] = []
+  private var failures: [String] = []
+  private var cursor = 0
+  /// The next job's index (each once, across threads).
+  func take() -> Int {
+    lock.withLock {
+      defer { cursor += 1 }
+      return cursor
+    }
+  }
+  func add(_ s: IncidentScore) { lock.withLock { scores.append(s) } }
+  func fail(_ s: String) { lock.withLock { failures.append(s) } }
+  var all: ([IncidentScore], [String]) { lock.withLock { (scores, failures) } }
+}
+
+/// The settings of one `--diagnosis` run.
+struct DiagnosisSettings: Sendable {
+  var vigil: String
+  var seeds: Int
+  var kinds: [IncidentKind]
+  var jobs: Int
+  var baseline: Int
+  var duration: Int
+  var checkArgs: [String]
+  var suspects: Bool
+  var dir: String
+}
+
+func diagnosisSettings() -> DiagnosisSettings? {
+  let me = URL(fileURLWithPath: CommandLine.arguments[0])
+  let vigil =
+    option("--vigil") ?? me.deletingLastPathComponent().appendingPathComponent("vigil").path
+  guard FileManager.default.isExecutableFile(atPath: vigil) else {
+    print("vigil-bench --diagnosis: no vigil at \(vigil) (build it, or pass --vigil PATH)")
+    return nil
+  }
+  var kinds = IncidentKind.allCases
+  if let list = option("--kinds") {
+    kinds = list.split(separator: ",").compactMap { IncidentKind(rawValue: String($0)) }
+    guard kinds.count == list.split(separator: ",").count else {
+      print("vigil-bench --diagnosis: --kinds takes \(IncidentKind.allCases.map(\.rawValue))")
+      return nil
+    }
+  }
+  func seconds(_ flag: String, _ fallback: Int64) -> Int {
+    Int((option(flag).flatMap(Nanos.parse) ?? fallback) / Nanos.second)
+  }
+  var checkArgs = ["check"]
+  if let rules = option("--rules") { checkArgs += ["--rules", rules] }
+  if let config = option("--config") { checkArgs += ["--config", config] }
+  let (help, _) = run(vigil, ["check", "--help"])
+  let suspects = help.contains("--suspects")
+  if suspects { checkArgs.append("--suspects") }
+  return DiagnosisSettings(
+    vigil: vigil, seeds: max(1, Int(option("--seeds") ?? "") ?? 50), kinds: kinds,
+    jobs: max(1, Int(option("--jobs") ?? "") ?? 2),
+    baseline: seconds("--baseline", Nanos.hour), duration: seconds("--duration", 30 * Nanos.minute),
+    checkArgs: checkArgs, suspects: suspects, dir: dir)
+}
+
+/// Generates, checks and scores one incident.
+func diagnosisRun(_ job: DiagnosisJob, _ s: DiagnosisSettings) -> Result<IncidentScore, RunError> {
+  let plan = IncidentPlan(
+    kind: job.kind, seed: job.seed, baseline: s.baseline, duration: s.duration)
+  let start = Timestamp.seconds(1_795_687_200)
+  let path = "\(s.dir)/incident-\(job.kind.rawValue)-\(job.seed).jsonl"
+  _ = FileManager.default.createFile(atPath: path, contents: nil)
+  guard let h = FileHandle(forWritingAtPath: path) else {
+    return .failure(RunError("cannot write \(path)"))
+  }
+  var gen = IncidentGenerator(plan: plan)
+  var second = 0
+  while second < plan.seconds {
+    let next = min(plan.seconds, second + 300)
+    h.write(Data(gen.text(seconds: second..<next, start: start, format: .json).utf8))
+    second = next
+  }
+  h.closeFile()
+  defer { try? FileManager.default.removeItem(atPath: path) }
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: s.vigil)
+  p.arguments = s.checkArgs + [path]
+  let out = Pipe()
+  p.standardOutput = out
+  p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+  do { try p.run() } catch { return .failure(RunError("cannot run \(s.vigil): \(error)")) }
+  let data = out.fileHandleForReading.readDataToEndOfFile()
+  p.waitUntilExit()
+  guard p.terminationStatus == 0 || p.terminationStatus == 2 else {
+    return .failure(
+      RunError("\(job.kind.rawValue) seed \(job.seed): vigil check exited \(p.terminationStatus)"))
+  }
+  let truth = IncidentTruth(plan: plan, start: start)
+  return .success(IncidentScore(truth: truth, output: String(decoding: data, as: UTF8.self)))
+}
+
+struct RunError: Error, Sendable {
+  var message: String
+  init(_ m: String) { message = m }
+}
+
+/// The whole `--diagnosis` run: every seed x kind on `jobs` threads, then the table.
+func diagnosisBench() {
+  guard let s = diagnosisSettings() else { return }
+  let jobs = (1...s.seeds).flatMap { seed in
+    s.kinds.map { DiagnosisJob(kind: $0, seed: UInt64(seed)) }
+  }
+  let results = DiagnosisResults()
+  let t0 = monotonicNanos()
+  DispatchQueue.concurrentPerform(iterations: s.jobs) { _ in
+    while true {
+      let i = results.take()
+      guard i < jobs.count else { return }
+      switch diagnosisRun(jobs[i], s) {
+      case .success(let score): results.add(score)
+      case .failure(let e): results.fail(e.message)
+      }
+    }
+  }
+  let elapsed = Double(monotonicNanos() - t0) / 1e9
+  let (scores, failures) = results.all
+  printDiagnosisTable(scores, s)
+  for f in failures.prefix(10) { print("failed: \(f)") }
+  print(
+    "\(jobs.count) incidents (\(s.seeds) seeds x \(s.kinds.count) kinds) in "
+      + "\(Format.fixed(elapsed, 1)) s on \(s.jobs) threads")
+}
+
+/// The table per kind, the totals, the misses (with `--verbose`: every incident) and the command.
+func printDiagnosisTable(_ scores: [IncidentScore], _ s: DiagnosisSettings) {
+  let command =
+    "vigil-bench --diagnosis --seeds \(s.seeds) --kinds "
+    + s.kinds.map(\.rawValue).joined(separator: ",") + " (vigil "
+    + s.checkArgs.joined(separator: " ") + " FILE)"
+  print("diagnosis: \(command)")
+  if !s.suspects { print("vigil check has no --suspects yet: top-1/top-3 are n/a") }
+  print("delays in 10 s ticks after the truth's visible; false alerts before the onset or in none")
+  print(IncidentTally.header)
+  var total = IncidentTally()
+  for kind in s.kinds {
+    var tally = IncidentTally()
+    for score in scores where score.kind == kind { tally.add(score) }
+    for score in scores where score.kind == kind { total.add(score) }
+    print(tally.row(kind.rawValue))
+  }
+  print(total.row("all"))
+  let verbose = args.contains("--verbose")
+  for score in scores.sorted(by: { ($0.kind.rawValue, $0.seed) < ($1.kind.rawValue, $1.seed) })
+  where verbose || (score.kind != .none && !score.detected) || score.falseAlerts > 0
+    || score.top1 == false
+  {
+    print(diagnosisLine(score))
+  }
+}
+
+func diagnosisLine(_ s: IncidentScore) -> String {
+  var line = "  \(s.kind.rawValue) seed \(s.seed): "
+  if s.kind != .none {
+    line +=
+      s.detected
+      ? "fired \(s.rule ?? "?") at +\(s.delayTicks.map { String($0) } ?? "?") ticks" : "missed"
+    if let top = s.suspects { line += ", suspects " + top.prefix(3).joined(separator: ",") }
+  }
+  if s.falseAlerts > 0 {
+    line += "; \(s.falseAlerts) false (\(s.falseRules.joined(separator: ",")))"
+  }
+  return line
+}
