@@ -66,7 +66,7 @@ public struct IncidentModel: Sendable {
   public static let paymentTimeout = 3_000.0
   public static let erpTimeout = 5_000.0
   /// An order still unconfirmed after this long (ms) counts as failed for the support desk.
-  public static let unconfirmedAfter = 60_000.0
+  public static let unconfirmedAfter = 10_000.0
 
   var f: IncidentKind { plan.kind }
 
@@ -183,11 +183,11 @@ public struct IncidentModel: Sendable {
     return checkouts(at: second) * (failureRatio(at: second) + late)
   }
 
-  /// `support_tickets_total{reason=order_error}` per second: a fifth of the bad orders of 10-30
+  /// `support_tickets_total{reason=order_error}` per second: 30 % of the bad orders of 10-30
   /// minutes earlier (uniformly spread), plus a trickle.
   public func orderErrorTickets(at second: Double) -> Double {
     var sum = 0.0
     for k in 0...12 { sum += badOrders(at: second - 600 - Double(k) * 100) }
-    return 0.2 * sum / 13 + 0.002
+    return 0.3 * sum / 13 + 0.002
   }
 }
