@@ -92,10 +92,11 @@ func diagnosisRun(_ job: DiagnosisJob, _ s: DiagnosisSettings) -> Result<Inciden
     return .failure(RunError("cannot write \(path)"))
   }
   var gen = IncidentGenerator(plan: plan)
+  var writer = IncidentFormat(format: .json, start: start)
   var second = 0
   while second < plan.seconds {
     let next = min(plan.seconds, second + 300)
-    h.write(Data(gen.text(seconds: second..<next, start: start, format: .json).utf8))
+    h.write(Data(gen.text(seconds: second..<next, writer: &writer).utf8))
     second = next
   }
   h.closeFile()

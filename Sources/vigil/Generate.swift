@@ -20,7 +20,7 @@ struct Generate: ParsableCommand {
   @Option(help: "Random seed.")
   var seed: UInt64 = 42
 
-  @Option(help: "Where in the incident to start (e.g. 4m).")
+  @Option(help: "Where in the incident to start (e.g. 4m; with --incident, from the feed's start).")
   var from: String = "0s"
 
   @Option(
@@ -49,7 +49,8 @@ struct Generate: ParsableCommand {
     let start = Timestamp.seconds(startEpoch)
     if incident.incident != nil {
       return try incident.run(
-        seed: seed, duration: duration, rateScale: rateScale, start: start, format: f)
+        seed: seed, from: Int(fromNs / Nanos.second), duration: duration, rateScale: rateScale,
+        start: start, format: f)
     }
     let scenario = DemoScenario(seed: seed, rateScale: rateScale)
     let first = Int(fromNs / Nanos.second)
@@ -90,7 +91,8 @@ struct IncidentOptions: ParsableArguments {
   var truth: String?
 
   func run(
-    seed: UInt64, duration: String?, rateScale: Double, start: Timestamp, format: FeedFormat
+    seed: UInt64, from: Int, duration: String?, rateScale: Double, start: Timestamp,
+    format: FeedFormat
   ) throws {
     guard let kind = incident.flatMap(IncidentKind.init(rawValue:)) else {
       throw ValidationError(
@@ -122,11 +124,12 @@ struct IncidentOptions: ParsableArguments {
       }
     }
     var gen = IncidentGenerator(plan: plan, rateScale: rateScale, orderEvents: events)
-    if let h = DemoFormatter.header(format) { print(h) }
-    var s = 0
+    var writer = IncidentFormat(format: format, start: start)
+    if let h = writer.header { print(h) }
+    var s = min(from, plan.seconds)
     while s < plan.seconds {
       let next = min(plan.seconds, s + 60)
-      print(gen.text(seconds: s..<next, start: start, format: format), terminator: "")
+      print(gen.text(seconds: s..<next, writer: &writer), terminator: "")
       s = next
     }
   }

@@ -219,3 +219,30 @@ import VigilCore
     #expect(IncidentTruth.statistic(model, of: plan, window: (tick - 70)..<(tick - 10)) < 2 * base)
   }
 }
+
+@Suite struct IncidentFormatTests {
+  @Test func jsonLinesAreTheDemoFormattersBytesAndCSVKeepsOrderIDs() {
+    let plan = IncidentPlan(kind: .paymentSlow, seed: 1, baseline: 30, duration: 30)
+    let start = Timestamp.seconds(1_795_687_200)
+    var gen = IncidentGenerator(plan: plan)
+    var events: [DemoScenario.Event] = []
+    for s in 0..<plan.seconds { events += gen.events(second: s) }
+    var writer = IncidentFormat(format: .json, start: start)
+    var fast = ""
+    for e in events { writer.append(e, to: &fast) }
+    #expect(
+      fast == events.map { DemoFormatter.line($0, start: start, format: .json) + "\n" }.joined())
+    var csv = IncidentFormat(format: .csv, start: start)
+    #expect(csv.header == "ts,metric,value,service,stage,reason,pair,order_id")
+    var line = ""
+    let placed = events.first { $0.metric == "order_placed" }
+    if let placed { csv.append(placed, to: &line) }
+    #expect(line.hasSuffix(",order_placed,1,,,,,\(placed?.labels.first?.1 ?? "?")\n"), "\(line)")
+    // Starting later drops the earlier seconds but keeps the same bytes for what is left.
+    var a = IncidentGenerator(plan: plan)
+    var b = IncidentGenerator(plan: plan)
+    let whole = a.text(seconds: 0..<60, start: start, format: .json)
+    let tail = b.text(seconds: 20..<60, start: start, format: .json)
+    #expect(!tail.isEmpty && whole.hasSuffix(tail) && whole != tail)
+  }
+}

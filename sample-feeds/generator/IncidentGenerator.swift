@@ -11,6 +11,8 @@ public struct IncidentGenerator: Sendable {
   public let rateScale: Double
   public let orderEvents: OrderEvents
   var pending: [DemoScenario.Event] = []
+  /// The next second ``events(second:)`` expects.
+  var next = 0
 
   public init(plan: IncidentPlan, rateScale: Double = 1, orderEvents: OrderEvents = .both) {
     model = IncidentModel(plan: plan)
@@ -22,6 +24,7 @@ public struct IncidentGenerator: Sendable {
 
   /// Every event stamped in `second` (0-based from the start), sorted by time.
   public mutating func events(second: Int) -> [DemoScenario.Event] {
+    next = second + 1
     var rng = DemoRandom(seed: plan.seed &* 0x9E37_79B9 &+ UInt64(max(0, second)) &* 0x85EB_CA6B)
     let t = Double(second) + 0.5
     let base = Int64(second) * Nanos.second
@@ -121,16 +124,22 @@ public struct IncidentGenerator: Sendable {
     if other > 0 { put("support_tickets_total", other, [("reason", "other")]) }
   }
 
-  /// Seconds `seconds` as feed lines (each ending in a newline) in `format`.
-  public mutating func text(seconds: Range<Int>, start: Timestamp, format: FeedFormat) -> String {
+  /// Seconds `seconds` as feed lines (each ending in a newline), written by `writer`. Seconds
+  /// before `seconds` that were not generated yet are generated and dropped (the queue of
+  /// confirmations needs them).
+  public mutating func text(seconds: Range<Int>, writer: inout IncidentFormat) -> String {
     var out = ""
+    while next < seconds.lowerBound { _ = events(second: next) }
     for s in seconds {
-      for e in events(second: s) {
-        out += DemoFormatter.line(e, start: start, format: format)
-        out += "\n"
-      }
+      for e in events(second: s) { writer.append(e, to: &out) }
     }
     return out
+  }
+
+  /// Seconds `seconds` as feed lines in `format` (tests, small slices).
+  public mutating func text(seconds: Range<Int>, start: Timestamp, format: FeedFormat) -> String {
+    var writer = IncidentFormat(format: format, start: start)
+    return text(seconds: seconds, writer: &writer)
   }
 }
 
