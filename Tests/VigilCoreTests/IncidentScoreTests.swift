@@ -36,6 +36,8 @@ import VigilCore
       transition("10:30:00", "ApiLatencyP99High", to: "pending"),
       transition("11:01:00", "FeedStale"),
       transition("11:01:00", "TaxP99Baseline"),
+      transition("11:01:00", "OtherBaseline"),
+      suspects("11:01:00", "OtherBaseline", ["payment"]),
       suspects("11:01:00", "TaxP99Baseline", ["checkout", "tax", "pricing", "payment"]),
       transition("11:02:00", "CheckoutP99Baseline"),
       suspects("11:02:00", "CheckoutP99Baseline", ["tax"]),

@@ -43,8 +43,10 @@ public struct IncidentScore: Sendable, Equatable {
         continue
       }
       if let alert = v["alert"]?.string, let list = v["suspects"]?.array {
-        if awaitingSuspects && alert == rule { record(suspects: list, truth: truth) }
-        awaitingSuspects = false
+        if awaitingSuspects && alert == rule {
+          record(suspects: list, truth: truth)
+          awaitingSuspects = false
+        }
         continue
       }
       guard let name = v["rule"]?.string, v["to"]?.string == "firing",
