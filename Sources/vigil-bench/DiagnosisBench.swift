@@ -10,7 +10,10 @@ import VigilDemo
 //
 //   swift build -c release --product vigil-bench --product vigil
 //   .build/release/vigil-bench --diagnosis [--seeds 50] [--kinds tax-slow,none] [--vigil PATH]
-//     [--jobs 2] [--rules FILE] [--baseline 60m] [--duration 30m] [--verbose]
+//     [--jobs 2] [--rules FILE] [--config FILE] [--baseline 60m] [--duration 30m] [--verbose]
+//
+// Without --verbose, the seeds that missed, alerted falsely or ranked the wrong suspect first are
+// listed per kind; with it, one line per incident (the rule that fired, the delay, the suspects).
 
 /// One incident to run.
 struct DiagnosisJob: Sendable {
@@ -168,12 +171,26 @@ func printDiagnosisTable(_ scores: [IncidentScore], _ s: DiagnosisSettings) {
     print(tally.row(kind.rawValue))
   }
   print(total.row("all"))
-  let verbose = args.contains("--verbose")
-  for score in scores.sorted(by: { ($0.kind.rawValue, $0.seed) < ($1.kind.rawValue, $1.seed) })
-  where verbose || (score.kind != .none && !score.detected) || score.falseAlerts > 0
-    || score.top1 == false
-  {
-    print(diagnosisLine(score))
+  if args.contains("--verbose") {
+    for score in scores.sorted(by: { ($0.kind.rawValue, $0.seed) < ($1.kind.rawValue, $1.seed) }) {
+      print(diagnosisLine(score))
+    }
+    return
+  }
+  // Otherwise the seeds to look at, per kind (rerun one with `vigil generate --incident`).
+  for kind in s.kinds {
+    let mine = scores.filter { $0.kind == kind }.sorted { $0.seed < $1.seed }
+    func seeds(_ keep: (IncidentScore) -> Bool) -> String {
+      mine.filter(keep).map { String($0.seed) }.joined(separator: ",")
+    }
+    let parts = [
+      ("missed", seeds { $0.kind != .none && !$0.detected }),
+      ("false alerts", seeds { $0.falseAlerts > 0 }),
+      ("wrong top-1", seeds { $0.top1 == false }),
+    ].filter { !$0.1.isEmpty }
+    if !parts.isEmpty {
+      print("  \(kind.rawValue): " + parts.map { "\($0.0) seeds \($0.1)" }.joined(separator: "; "))
+    }
   }
 }
 
