@@ -49,6 +49,8 @@ struct DiagnosisSettings: Sendable {
   var duration: Int
   var checkArgs: [String]
   var suspects: Bool
+  /// Whether `vigil check` takes `--suspects-at` (asked two ticks after each truth's visible).
+  var suspectsAt: Bool
   var dir: String
 }
 
@@ -81,7 +83,7 @@ func diagnosisSettings() -> DiagnosisSettings? {
     vigil: vigil, seeds: max(1, Int(option("--seeds") ?? "") ?? 50), kinds: kinds,
     jobs: max(1, Int(option("--jobs") ?? "") ?? 2),
     baseline: seconds("--baseline", Nanos.hour), duration: seconds("--duration", 30 * Nanos.minute),
-    checkArgs: checkArgs, suspects: suspects, dir: dir)
+    checkArgs: checkArgs, suspects: suspects, suspectsAt: help.contains("--suspects-at"), dir: dir)
 }
 
 /// Generates, checks and scores one incident.
@@ -104,9 +106,14 @@ func diagnosisRun(_ job: DiagnosisJob, _ s: DiagnosisSettings) -> Result<Inciden
   }
   h.closeFile()
   defer { try? FileManager.default.removeItem(atPath: path) }
+  let truth = IncidentTruth(plan: plan, start: start)
+  var extra: [String] = []
+  if s.suspectsAt, let visible = truth.visible {
+    extra = ["--suspects-at", rfc3339Shortest(visible.adding(2 * IncidentScore.tick))]
+  }
   let p = Process()
   p.executableURL = URL(fileURLWithPath: s.vigil)
-  p.arguments = s.checkArgs + [path]
+  p.arguments = s.checkArgs + extra + [path]
   let out = Pipe()
   p.standardOutput = out
   p.standardError = FileHandle(forWritingAtPath: "/dev/null")
@@ -117,7 +124,6 @@ func diagnosisRun(_ job: DiagnosisJob, _ s: DiagnosisSettings) -> Result<Inciden
     return .failure(
       RunError("\(job.kind.rawValue) seed \(job.seed): vigil check exited \(p.terminationStatus)"))
   }
-  let truth = IncidentTruth(plan: plan, start: start)
   return .success(IncidentScore(truth: truth, output: String(decoding: data, as: UTF8.self)))
 }
 
@@ -161,6 +167,9 @@ func printDiagnosisTable(_ scores: [IncidentScore], _ s: DiagnosisSettings) {
     + s.checkArgs.joined(separator: " ") + " FILE)"
   print("diagnosis: \(command)")
   if !s.suspects { print("vigil check has no --suspects yet: top-1/top-3 are n/a") }
+  if s.suspectsAt {
+    print("d top-1: the suspects asked for two ticks after visible (--suspects-at), whatever fired")
+  }
   print("delays in 10 s ticks after the truth's visible; false alerts before the onset or in none")
   print(IncidentTally.header)
   var total = IncidentTally()
@@ -187,6 +196,7 @@ func printDiagnosisTable(_ scores: [IncidentScore], _ s: DiagnosisSettings) {
       ("missed", seeds { $0.kind != .none && !$0.detected }),
       ("false alerts", seeds { $0.falseAlerts > 0 }),
       ("wrong top-1", seeds { $0.top1 == false }),
+      ("wrong d top-1", seeds { $0.onDemandTop1 == false }),
     ].filter { !$0.1.isEmpty }
     if !parts.isEmpty {
       print("  \(kind.rawValue): " + parts.map { "\($0.0) seeds \($0.1)" }.joined(separator: "; "))
@@ -201,6 +211,7 @@ func diagnosisLine(_ s: IncidentScore) -> String {
       s.detected
       ? "fired \(s.rule ?? "?") at +\(s.delayTicks.map { String($0) } ?? "?") ticks" : "missed"
     if let top = s.suspects { line += ", suspects " + top.prefix(3).joined(separator: ",") }
+    if let top = s.onDemand { line += "; d: " + top.prefix(3).joined(separator: ",") }
   }
   if s.falseAlerts > 0 {
     line += "; \(s.falseAlerts) false (\(s.falseRules.joined(separator: ",")))"

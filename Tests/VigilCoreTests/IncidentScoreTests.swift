@@ -51,6 +51,22 @@ import VigilCore
     #expect(s.quietSeconds == 3_600)
   }
 
+  @Test func onDemandSuspectsAreJudgedWhateverFired() {
+    let onDemand = suspects("11:01:00", "x", ["tax", "checkout"]).replacing(
+      "\"alert\":\"x\"", with: "\"alert\":null")
+    let out = [
+      transition("11:00:50", "CheckoutP99Baseline"), onDemand,
+      suspects("11:00:50", "CheckoutP99Baseline", ["checkout"]),
+    ]
+    let s = IncidentScore(truth: truth(), output: out.joined(separator: "\n"))
+    #expect(s.onDemand == ["tax", "checkout"] && s.onDemandTop1 == true)
+    #expect(s.suspects == ["checkout"] && s.top1 == false)
+    var tally = IncidentTally()
+    tally.add(s)
+    #expect(tally.onDemandRanked == 1 && tally.onDemandTop1 == 1 && tally.top1 == 0)
+    #expect(tally.row("tax-slow").hasSuffix("100%"))
+  }
+
   @Test func firingsBeforeTheOnsetAreFalseAlerts() {
     let out = [
       transition("10:10:00", "ApiLatencyP99High"),

@@ -6,6 +6,9 @@ import VigilCore
 /// - delay: ticks (10 s) from `visible` to that first firing (negative when it fired earlier);
 /// - top-1 / top-3: the first component (or any of the first three) of that firing's suspects
 ///   line is the truth's component; `nil` when no suspects line followed (`--suspects` missing);
+/// - on demand: the first suspects line with `"alert":null` (`vigil check --suspects-at TIME`,
+///   what the `d` key shows; the bench asks for it two ticks after `visible`), judged the same way
+///   whatever fired;
 /// - false alerts: transitions to `firing` (not `FeedStale`) before the onset, or any in `none`;
 /// - quiet time: the fault-free seconds (the baseline, spikes included; all of `none`).
 public struct IncidentScore: Sendable, Equatable {
@@ -21,6 +24,9 @@ public struct IncidentScore: Sendable, Equatable {
   public var suspects: [String]?
   public var top1: Bool?
   public var top3: Bool?
+  /// The components of the first on-demand suspects line (`"alert":null`), best first.
+  public var onDemand: [String]?
+  public var onDemandTop1: Bool?
   public var falseAlerts = 0
   /// Rules that fired falsely (first few).
   public var falseRules: [String] = []
@@ -42,8 +48,12 @@ public struct IncidentScore: Sendable, Equatable {
         unreadable += 1
         continue
       }
-      if let alert = v["alert"]?.string, let list = v["suspects"]?.array {
-        if awaitingSuspects && alert == rule {
+      if let list = v["suspects"]?.array {
+        if v["alert"] == .null && onDemand == nil {
+          onDemand = list.compactMap { $0["component"]?.string }
+          onDemandTop1 = onDemand?.first == truth.component
+        }
+        if awaitingSuspects && v["alert"]?.string == rule {
           record(suspects: list, truth: truth)
           awaitingSuspects = false
         }
@@ -88,6 +98,9 @@ public struct IncidentTally: Sendable {
   public var top3 = 0
   /// Incidents that had a suspects line to judge.
   public var ranked = 0
+  /// Incidents with an on-demand suspects line, and those whose first suspect was right.
+  public var onDemandRanked = 0
+  public var onDemandTop1 = 0
   public var falseAlerts = 0
   public var quietSeconds: Int64 = 0
 
@@ -101,6 +114,10 @@ public struct IncidentTally: Sendable {
     faults += 1
     if s.detected { detected += 1 }
     if let d = s.delayTicks { delays.append(d) }
+    if let t = s.onDemandTop1 {
+      onDemandRanked += 1
+      if t { onDemandTop1 += 1 }
+    }
     if let t = s.top1 {
       ranked += 1
       if t { top1 += 1 }
@@ -132,16 +149,18 @@ public struct IncidentTally: Sendable {
       ranked == 0 ? (faults == 0 ? "-" : "n/a") : pct(top1, ranked),
       ranked == 0 ? (faults == 0 ? "-" : "n/a") : pct(top3, ranked),
       String(falseAlerts), String((falseAlertsPerQuietHour * 100).rounded() / 100),
+      onDemandRanked == 0 ? "-" : pct(onDemandTop1, onDemandRanked),
     ]
     return IncidentTally.format(cells)
   }
 
   public static let header = format([
     "kind", "n", "detected", "delay p50", "p90", "max", "top-1", "top-3", "false", "false/quiet h",
+    "d top-1",
   ])
 
   static func format(_ cells: [String]) -> String {
-    let widths = [17, 4, 9, 10, 6, 6, 6, 6, 6, 13]
+    let widths = [17, 4, 9, 10, 6, 6, 6, 6, 6, 14, 8]
     return zip(cells, widths).map { c, w in
       c.count >= w ? c + " " : c + String(repeating: " ", count: w - c.count)
     }.joined().trimmingSuffixSpaces
