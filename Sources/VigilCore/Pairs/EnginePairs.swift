@@ -27,9 +27,13 @@ public struct EventPairs: Sendable {
   /// The keys each pair holds (tests).
   func heldKeys(_ pair: Int) -> [[UInt8]] { Array(trackers[pair].map.keys) }
 
-  /// One line per pair that saw an event, for a summary: `pair order_confirmation: 1,204
-  /// matched, 12 open, 3 timed out`, then the other counts that are not zero.
-  public var summaryLines: [String] {
+  /// One line per pair that saw an event, for `vigil check`'s summary: `pair
+  /// order_confirmation: 1,204 matched, 12 open, 3 timed out`, then the other counts that are
+  /// not zero.
+  public var summaryLines: [String] { detailLines.map { "pair " + $0 } }
+
+  /// The same without the leading `pair ` (the feeds view's details).
+  public var detailLines: [String] {
     zip(specs, counts).filter { $0.1 != PairCounts() }.map { spec, c in
       var parts = [
         "\(grouped(c.matched)) matched", "\(grouped(c.open)) open",
@@ -43,7 +47,7 @@ public struct EventPairs: Sendable {
       ] where n > 0 {
         parts.append("\(grouped(n)) \(what)")
       }
-      return "pair \(spec.name): " + parts.joined(separator: ", ")
+      return spec.name + ": " + parts.joined(separator: ", ")
     }
   }
 }
