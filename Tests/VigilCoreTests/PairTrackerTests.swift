@@ -108,4 +108,14 @@ import Testing
     _ = u.handle(isEnd: false, key: ArraySlice("b".utf8), at: .min)
     #expect(u.counts.open == 1 && u.counts.timedOut == 1)
   }
+
+  @Test func aClosedKeyAtTheTopOfTheHeapDoesNotExpireANewerOne() {
+    var t = Self.tracker()
+    _ = Self.start(&t, "closed", 0)
+    _ = Self.start(&t, "young", 50)
+    _ = Self.end(&t, "closed", 1)
+    // Time passes 0 + 60 but not 50 + 60: nothing open is old enough.
+    #expect(Self.start(&t, "later", 100).timedOut == 0)
+    #expect(t.counts.timedOut == 0 && t.counts.open == 2)
+  }
 }

@@ -45,7 +45,7 @@ extension ModelBuilder {
     panel.hasData = true
     panel.headline = Format.millis(total?.p99 ?? stages.compactMap(\.p99).max())
     panel.headlineValue = total?.p99
-    panel.headlineLabel = "p99" + (Self.growth(stages).map { " · " + $0 } ?? "")
+    panel.headlineLabel = "p99" + (Self.growth(stages).map { "  " + $0 } ?? "")
     let spark = totalIDs.first.map { self.spark($0, .quantile(0.99)) } ?? []
     panel.spark = spark
     panel.trend = trend(spark)

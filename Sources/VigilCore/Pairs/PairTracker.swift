@@ -135,9 +135,11 @@ struct PairTracker: Sendable {
     let limit = cutoff
     var starts = 0
     while let top = heap.first, top.time < limit {
-      guard let live = popLive() else { break }
-      remove(live.key, live.entry)
-      if live.entry.isEnd {
+      _ = popHeap()
+      // Skip what was removed from the map (only a live entry this old expires).
+      guard let entry = map[top.key], entry.seq == top.seq else { continue }
+      remove(top.key, entry)
+      if entry.isEnd {
         counts.endsWithoutStart += 1
       } else {
         counts.timedOut += 1

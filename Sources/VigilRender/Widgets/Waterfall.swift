@@ -17,6 +17,7 @@
 ///   missing: the row keeps its name, shows `—`, and the next stage starts where this one
 ///   would have.
 /// - Narrow rects drop the value column first (under 26 columns), then shorten the names.
+/// - A budget that is not above zero (or not finite) is no budget.
 /// - Rows: one per stage from the top, as many as fit; a legend row below when one is left.
 public struct Waterfall {
   /// One stage: p50 and p99 (any unit, `label` formats them) and its change against its own
@@ -86,12 +87,15 @@ public struct Waterfall {
     }
   }
 
+  /// The budget when it is a finite value above zero.
+  var positiveBudget: Double? { Self.usable(budget).flatMap { $0 > 0 ? $0 : nil } }
+
   private static func capped(_ v: Double) -> Double { v.isFinite ? v : .greatestFiniteMagnitude }
 
   /// The value the bar's full width stands for.
   public func scale() -> Double {
     let end = spans().compactMap { $0?.p99 }.max() ?? 0
-    let b = Self.usable(budget).map { $0 * 1.25 } ?? 0
+    let b = positiveBudget.map { Self.capped($0 * 1.25) } ?? 0
     return max(end, b)
   }
 
@@ -106,15 +110,17 @@ public struct Waterfall {
   static func columns(_ width: Int) -> (flag: Int, name: Int, value: Int) {
     let flag = 2
     let name = width >= 60 ? 10 : width >= 30 ? 6 : 4
-    let value = width >= 50 ? 14 : width >= 26 ? 11 : 0
+    let value = width >= 50 ? 14 : width >= 26 ? 12 : 0
     return (flag, min(name, max(0, width - flag)), value)
   }
 
-  /// The name shortened to `width` (`inv`, `pay`, `ovh` below 10 columns).
+  /// The name shortened to fit `width` columns with a space after it: `price`, `inv`, `pay`,
+  /// `ovh`, then its first letters.
   static func shortName(_ name: String, _ width: Int) -> String {
     if displayWidth(name) < width { return name }
     let short = ["pricing": "price", "inventory": "inv", "payment": "pay", "overhead": "ovh"]
-    return short[name] ?? name
+    if let s = short[name], displayWidth(s) < width { return s }
+    return String(name.prefix(max(1, min(3, width - 1))))
   }
 
   public func draw(in rect: Rect, on buffer: inout ScreenBuffer, glyphs: GlyphSet) {
@@ -126,7 +132,7 @@ public struct Waterfall {
     let scale = scale()
     let g = Self.glyphs(glyphs)
     let spans = spans()
-    let budgetX = Self.usable(budget).map {
+    let budgetX = positiveBudget.map {
       barX + min(max(0, barWidth - 1), Self.column($0, scale: scale, width: barWidth))
     }
     for (i, stage) in stages.enumerated() where i < rect.height {
@@ -161,7 +167,7 @@ public struct Waterfall {
       }
       guard cols.value > 0 else { continue }
       var text = Self.usable(stage.p99).map(label) ?? "—"
-      if let change = stage.change, change.isFinite, cols.value >= 11 {
+      if let change = stage.change, change.isFinite, cols.value >= 12 {
         text += " x" + Self.ratioText(change)
       }
       buffer.putAligned(
@@ -172,7 +178,7 @@ public struct Waterfall {
     }
     guard stages.count < rect.height else { return }
     var legend = "\(g.solid) p50  \(g.light) p99"
-    if let b = Self.usable(budget) { legend += "  \(g.budget) budget \(label(b))" }
+    if let b = positiveBudget { legend += "  \(g.budget) budget \(label(b))" }
     buffer.put(
       legend, at: Point(x: rect.x + cols.flag, y: rect.y + stages.count), style: textStyle,
       clip: visible)
