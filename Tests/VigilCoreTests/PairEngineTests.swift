@@ -115,6 +115,8 @@ import VigilDemo
       ])
     let c = e.pairs.counts[0]
     #expect(c.timedOut == 2 && c.open == 1)
+    // Each open key holds its own bytes, not the parser's buffer (4 KB a key, once).
+    #expect(e.pairs.heldKeys(0).allSatisfy { $0.count == 2 && $0.capacity < 64 })
     let timedOut = try #require(
       e.interner.lookup(SeriesKey("order_confirmation_timed_out_total")))
     let open = try #require(e.interner.lookup(SeriesKey("order_confirmation_open")))

@@ -76,7 +76,9 @@ struct PairTracker: Sendable {
       newest = time
       out.timedOut = expire()
     }
-    let k = Array(key)
+    // A copy of exactly the key's bytes: `Array(key)` may share the sink's whole buffer
+    // (thousands of bytes) when the slice spans all of it.
+    let k = key.withUnsafeBufferPointer { Array($0) }
     if let e = map[k] {
       if e.isEnd == isEnd {
         if isEnd { counts.endsWithoutStart += 1 } else { counts.duplicateStarts += 1 }
