@@ -188,6 +188,12 @@ if args.contains("--check-only") {
   exit(0)
 }
 
+// `--pairs-only`: memory per open key of an event pair (PairsBench.swift).
+if args.contains("--pairs-only") {
+  pairsBench(keys: Int(option("--keys") ?? "") ?? 1_000_000)
+  exit(0)
+}
+
 // `--layouts-only`: the view of each built-in layout, on 5 minutes of the demo incident.
 if args.contains("--layouts-only") {
   let (path, _) = demoFile(lines: 300_000)

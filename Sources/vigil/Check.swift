@@ -106,6 +106,7 @@ struct Check: ParsableCommand {
     s += r.fired.isEmpty ? "nothing fired" : "fired: " + r.fired.joined(separator: ", ")
     for line in r.firstRejections { s += "\n  rejected " + line }
     for line in r.cardinalityLines { s += "\n  " + line }
+    for line in r.pairLines { s += "\n  " + line }
     return s
   }
 }

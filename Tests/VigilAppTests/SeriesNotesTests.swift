@@ -13,6 +13,8 @@ import VigilTestSupport
     var config = AppConfig()
     config.clockMode = .wall
     config.series = SeriesLimits(maxSeries: 200, perMetric: 20, signalReserve: 50, foldAfter: 100)
+    // Without the built-in order pair, which would take order_id off before interning.
+    config.series.pairs = []
     var state = AppState(
       config: config,
       feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "/var/log/app.jsonl", format: .json)],

@@ -16,7 +16,7 @@ extension LayoutLoader {
 
       panels:
         api:          {kind: api_latency}
-        checkout:     {kind: checkout_latency}
+        checkout:     {kind: checkout_latency, widget: waterfall, budget: 3s}
         confirmation: {kind: order_confirmation}
         payments:     {kind: payment_retries}
         inventory:    {kind: inventory_mismatch}

@@ -8,6 +8,11 @@ extension ModelBuilder {
     var b = self
     if let w = spec.window, w > 0 { b.window = w }
     var panel: PanelModel
+    if spec.widget == .waterfall {
+      panel = b.waterfall(spec)
+      if let title = spec.title { panel.title = title }
+      return panel
+    }
     switch spec.kind {
     case .apiLatency?: panel = b.apiLatency()
     case .checkoutLatency?: panel = b.checkout()

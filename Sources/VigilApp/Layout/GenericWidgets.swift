@@ -52,6 +52,8 @@ func renderWidgetBody(
     }
   case .histogram, .heatmap:
     renderDistributionPanel(panel, widget, in: rest, into: &buffer, glyphs: glyphs, theme: theme)
+  case .waterfall:
+    renderWaterfall(panel, in: rest, into: &buffer, glyphs: glyphs, theme: theme)
   }
 }
 

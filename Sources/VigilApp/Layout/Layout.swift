@@ -137,6 +137,8 @@ public enum PanelWidget: String, Sendable, Equatable, CaseIterable {
   case histogram
   /// The latency distribution over time (drawn by ``renderDistributionPanel``).
   case heatmap
+  /// The checkout path's stages end to end against a budget (``renderWaterfall``).
+  case waterfall
 }
 
 /// What a generic panel computes over its window for a group of series.
@@ -210,6 +212,8 @@ public struct PanelSpec: Sendable, Equatable {
   public var max: Double?
   /// Text widget: the lines shown above the values.
   public var text: [String] = []
+  /// Waterfall widget: the budget its marker shows (nil: 3 s).
+  public var budget: Int64?
 
   public init(id: String, kind: BuiltinPanel? = nil) {
     self.id = id

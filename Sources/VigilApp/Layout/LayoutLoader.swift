@@ -80,7 +80,7 @@ extension LayoutLoader {
 private let topKeys = ["name", "title", "description", "other_metrics", "panels", "grid"]
 private let panelKeys = [
   "kind", "title", "metric", "select", "aggregate", "den", "window", "by", "unit", "threshold",
-  "widget", "max", "text",
+  "widget", "max", "text", "budget",
 ]
 
 /// The panels a layout's grid walk has: named ones, names defined with errors (the grid may
@@ -330,7 +330,13 @@ extension ConfigReader {
         return nil
       }
       spec.kind = kind
-      for key in nodes.keys.sorted() where !["kind", "title", "window"].contains(key) {
+      var own = ["kind", "title", "window"]
+      if kind == .checkoutLatency {
+        // The checkout panel may be drawn as the waterfall.
+        own += ["widget", "budget"]
+        waterfallKeys(nodes, into: &spec)
+      }
+      for key in nodes.keys.sorted() where !own.contains(key) {
         if let n = nodes[key] {
           warnLayout(n, "\(key) is ignored for kind: \(s) (a built-in panel draws its own content)")
         }
@@ -396,6 +402,7 @@ extension ConfigReader {
     {
       spec.widget = w
     }
+    if spec.widget == .waterfall || nodes["budget"] != nil { waterfallKeys(nodes, into: &spec) }
     // A distribution widget shows latency: p99 unless the file says otherwise.
     if nodes["aggregate"] == nil && (spec.widget == .histogram || spec.widget == .heatmap) {
       spec.aggregate = .quantile(0.99)
@@ -406,6 +413,23 @@ extension ConfigReader {
       if spec.widget != .text { warnLayout(v, "text is shown by widget: text only") }
     }
     return problems.count == before ? spec : nil
+  }
+
+  /// `widget: waterfall` (the only widget a built-in kind takes) and `budget: 3s`.
+  private mutating func waterfallKeys(_ nodes: [String: YAMLNode], into spec: inout PanelSpec) {
+    if spec.kind != nil, let v = nodes["widget"], let w = scalar(v, "widget") {
+      if w == PanelWidget.waterfall.rawValue {
+        spec.widget = .waterfall
+      } else {
+        report(v, "kind: checkout_latency takes widget: waterfall only, not \"\(safe(w))\"")
+      }
+    }
+    guard let v = nodes["budget"] else { return }
+    if spec.widget != .waterfall {
+      warnLayout(v, "budget is shown by widget: waterfall only")
+    } else if let ns = duration(v, "budget") {
+      spec.budget = ns
+    }
   }
 
   /// A panel's `unit:`; nil (reported) when it names none of them.

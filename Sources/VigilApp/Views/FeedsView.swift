@@ -146,6 +146,7 @@ func renderFeeds(
   // Series limits are the engine's, not a feed's: they follow whichever feed is selected.
   var row = rows[selected]
   row.details += SeriesNotes.details(state.engine.interner)
+  row.details += state.engine.pairs.detailLines.map { ("pair", $0) }
   drawFeedDetails(
     row, in: inner, from: inner.y + tableHeight + 1, into: &buffer, glyphs: glyphs,
     theme: theme)

@@ -240,8 +240,26 @@ struct ModelBuilder {
   }
 
   func confirmation() -> PanelModel {
-    latencyPanel(
-      title: "Order confirmation delay", ids: index.series(names.orderConfirmationDelay).map(\.id))
+    let pending = pendingOrders()
+    var panel = latencyPanel(
+      title: "Order confirmation delay", ids: index.series(names.orderConfirmationDelay).map(\.id),
+      extra: pending)
+    if !panel.hasData { panel.details += pending }
+    return panel
+  }
+
+  /// `pending 12  timed out 3`: the open gauge (its last value) and the timed-out count over the
+  /// window of the event pair whose latency is the confirmation delay (none without its series).
+  func pendingOrders() -> [String] {
+    guard
+      let pair = state.engine.pairs.specs.first(where: {
+        $0.latencyMetric == names.orderConfirmationDelay
+      })
+    else { return [] }
+    let open = index.series(pair.openMetric).map(\.id)
+    guard let last = open.compactMap({ stats($0).last }).first else { return [] }
+    let timedOut = sumStats(index.series(pair.timedOutMetric).map(\.id)).sum
+    return ["pending \(Format.count(last))  timed out \(Format.count(timedOut))"]
   }
 
   func payments() -> PanelModel {

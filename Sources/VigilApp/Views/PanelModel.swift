@@ -1,4 +1,5 @@
 import VigilCore
+import VigilRender
 
 /// Direction of a signal over the window: newest third of the buckets against the rest.
 public enum Trend: Sendable, Equatable {
@@ -48,6 +49,9 @@ public struct PanelModel: Sendable, Equatable {
   public var text: [String] = []
   /// The latency distribution over the window, per bucket (`widget: heatmap` or `histogram`).
   public var distribution: Distribution?
+  /// The checkout waterfall's stages, in order (`widget: waterfall`), and its budget (ms).
+  public var waterfall: [Waterfall.Stage] = []
+  public var budget: Double?
   /// Bins of ``distribution``: about a plot's height at 120x40, merged by the widgets below it.
   public static let distributionBins = 16
 

@@ -43,6 +43,8 @@ public struct Checker {
     /// The lateness tolerated (nanoseconds) and the reorder buffer's bound (samples).
     public var maxLateness: Int64 = 0
     public var maxHeld = 0
+    /// One line per event pair that saw an event (``EventPairs/summaryLines``).
+    public var pairLines: [String] = []
   }
 
   /// How much disorder the merge tolerates.
@@ -155,6 +157,7 @@ public struct Checker {
     report.series = engine.interner.count
     report.seriesLimits = engine.interner.limits
     report.cardinality = engine.interner.cardinality
+    report.pairLines = engine.pairs.summaryLines
     return report
   }
 

@@ -32,7 +32,8 @@ public struct FeedConfig: Sendable, Equatable {
 ///   - command: ssh db1 tail -F /var/log/orders.jsonl
 ///     no_data_after: 2m
 /// series: {max: 2000, per_metric: 500, fold_after: 100}
-/// drop_labels: {order_placed: [order_id]}
+/// drop_labels: {session_start: [session_id]}
+/// pairs: [order_confirmation]   # event pairs (`Pairs/PairsConfig.swift`); [] for none
 /// ```
 public struct ConfigFile: Sendable, Equatable {
   public var signals = SignalNames()
@@ -45,8 +46,8 @@ public struct ConfigFile: Sendable, Equatable {
   public var prometheus: [PrometheusSourceConfig] = []
   /// `layout:` a built-in layout name or a layout file (relative to the config file).
   public var layout: String?
-  /// `series:` limits and `drop_labels:` (``SeriesLimits``; the signals' metrics are added
-  /// where the engine is made).
+  /// `series:` limits, `drop_labels:` and `pairs:` (``SeriesLimits``; the signals' metrics
+  /// are added where the engine is made).
   public var series = SeriesLimits()
 
   public init() {}

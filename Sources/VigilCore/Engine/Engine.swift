@@ -34,6 +34,9 @@ public struct Engine: Sendable {
   /// Per-minute summaries of every series over the last hour (baselines and suspects read
   /// them), recorded before each tick that starts a new minute.
   public internal(set) var history: MinuteHistory
+  /// Event pairs (config `pairs:`): open keys and counts per pair; their events are taken in
+  /// the ``sink`` and paired as each record is parsed (`Pairs/`).
+  public internal(set) var pairs: EventPairs
   /// For each series (by `SeriesID.index`), the feed number that last delivered an accepted
   /// sample of it, or -1 (which feed's staleness a panel shows).
   public internal(set) var seriesFeed: [Int32] = []
@@ -55,6 +58,8 @@ public struct Engine: Sendable {
     now: Timestamp = Timestamp(nanoseconds: 0), limits: SeriesLimits = SeriesLimits()
   ) {
     sink = ParseSink(interner: SeriesInterner(limits: limits))
+    sink.pairs = PairTap(pairs: limits.pairs)
+    pairs = EventPairs(limits.pairs)
     store = MetricStore(config: windows)
     evaluator = AlertEvaluator(rules: rules)
     longWindows = LongWindowTracker(rules: rules, config: windows)
@@ -140,6 +145,7 @@ extension Engine {
           UnsafeRawBufferPointer(rebasing: all[start..<end]), line: line, arrival: arrival,
           into: &sink)
         start = end
+        if !sink.pairs.events.isEmpty { takePairEvents() }
         // By index: iterating the array would retain it for every record.
         var k = 0
         while k < sink.samples.count {

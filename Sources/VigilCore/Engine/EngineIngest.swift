@@ -126,6 +126,7 @@ extension Engine {
         start = end
         // The sample buffer is emptied after every record, so it holds only this record's.
         parser.parse(record, line: line, arrival: arrival, into: &sink)
+        if !sink.pairs.events.isEmpty { takePairEvents() }
         guard !sink.samples.isEmpty else { continue }
         trackLongWindows()
         // By index: iterating the array would retain it for every record (landing mutates self).

@@ -15,6 +15,8 @@
 ///   (`order_id`, `request_id`, ...) and is **folded**: from then on that metric's samples are
 ///   interned without it (0: never).
 /// - `dropLabels`: labels always removed, per metric.
+/// - `pairs`: event pairs (config `pairs:`, ``PairSpec``), whose key label is taken off their
+///   events before interning (by the engine's ``ParseSink``; the interner itself never sees it).
 public struct SeriesLimits: Sendable, Equatable {
   public var maxSeries: Int
   public var perMetric: Int
@@ -23,6 +25,8 @@ public struct SeriesLimits: Sendable, Equatable {
   public var dropLabels: [String: [String]]
   /// The signals' own metrics (``SignalNames/all``), which may use ``signalReserve``.
   public var signalMetrics: Set<String>
+  /// The event pairs in force (the built-in ``PairSpec/orderConfirmation`` by default).
+  public var pairs: [PairSpec] = PairSpec.defaults
 
   /// The defaults of the dashboard and `vigil check` alike.
   public static let defaultMaxSeries = 2_000
@@ -44,15 +48,20 @@ public struct SeriesLimits: Sendable, Equatable {
     self.signalMetrics = signalMetrics
   }
 
-  /// Only an overall cap: no per-metric limit, no reserve, no folding (`lint-feed`, tests).
+  /// Only an overall cap: no per-metric limit, no reserve, no folding, no pairs (`lint-feed`,
+  /// tests).
   public static func global(_ maxSeries: Int) -> SeriesLimits {
-    SeriesLimits(maxSeries: maxSeries, perMetric: .max, signalReserve: 0, foldAfter: 0)
+    var limits = SeriesLimits(
+      maxSeries: maxSeries, perMetric: .max, signalReserve: 0, foldAfter: 0)
+    limits.pairs = []
+    return limits
   }
 
   /// The same limits with the signals' metrics of `signals`.
   public func with(signals: SignalNames) -> SeriesLimits {
     var copy = self
     copy.signalMetrics = signals.all
+    copy.pairs = pairsFollowing(signals)
     return copy
   }
 

@@ -45,7 +45,7 @@ struct ExpositionSeries {
       spans.append(LabelSpan(name: lname, value: value))
     }
     let id = spans.withUnsafeMutableBufferPointer {
-      sink.interner.intern(metric: name, labels: $0)
+      sink.intern(metric: name, labels: $0)
     }
     if id == nil {
       sink.issues.append(

@@ -50,6 +50,9 @@ public struct ParseSink: Sendable {
   /// Values a parser skipped on purpose: neither samples nor rejections (InfluxDB string
   /// fields). The loop adds them to the feed's ``skipped`` count and resets this.
   public var skipped: Int = 0
+  /// Event pairs' keys, taken off their events before interning (``intern(metric:labels:)``;
+  /// only the engine's sink watches pairs).
+  public internal(set) var pairs = PairTap()
 
   public init(interner: SeriesInterner = SeriesInterner()) { self.interner = interner }
 

@@ -202,7 +202,7 @@ struct RecordAssembler: Sendable {
         let (n, v) = labels[k]
         spans.initializeElement(at: k, to: LabelSpan(name: b[n], value: b[v]))
       }
-      return sink.interner.intern(metric: metricBytes, labels: spans)
+      return sink.intern(metric: metricBytes, labels: spans)
     }
     guard let id else {
       throw FieldRejection(

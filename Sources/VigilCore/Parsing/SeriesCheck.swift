@@ -30,7 +30,7 @@ enum SeriesCheck {
               + "Unicode normalization form C"))
       }
     }
-    guard let id = sink.interner.intern(metric: metric, labels: labels) else {
+    guard let id = sink.intern(metric: metric, labels: labels) else {
       return .failure(
         FieldRejection(sink.interner.lastRefusal.reason, sink.interner.refusalDetail(metric)))
     }
