@@ -28,6 +28,8 @@ public enum KeyAction: Sendable, Equatable {
   case scroll(ScrollMove)
   /// In the alerts list: acknowledge / silence the selected alert.
   case acknowledge, silence
+  /// In the alerts list: the suspects ranked when the selected alert fired.
+  case alertSuspects
 }
 
 /// A live value the help overlay adds to an entry's text: `(now: dark)`.
@@ -100,6 +102,10 @@ public enum KeyMap {
     KeyMapEntry(
       "A, s", "in alerts: ack+note, silence 15m/1h/4h",
       [([.character("A")], .acknowledge), ([.character("s")], .silence)], in: .alertsList),
+    .one("d", .toggle(.suspects), "suspects: series that left their baseline, first moved first"),
+    KeyMapEntry(
+      "d", "in alerts: the suspects ranked when the selected alert fired",
+      [([.character("d")], .alertSuspects)], in: .alertsList),
     .one("H", .toggle(.alertHistory), "alert history: every episode"),
     .one("F", .toggle(.feeds), "feeds: state, rates, errors, command output"),
     KeyMapEntry(
@@ -151,6 +157,7 @@ public enum KeyMap {
     ("1 5 f", "window 1m / 5m / 15m"),
     ("Tab, arrows, Enter", "move focus, zoom"),
     ("a H o", "alerts / alert history / other metrics"),
+    ("d", "suspects as they were at this moment"),
     ("Esc", "back from zoom or an overlay"),
     ("?", "this help"),
   ].map { KeyMapEntry($0.0, $0.1, in: .replayPlayer) }

@@ -19,8 +19,10 @@ extension AlertRule {
   /// (no braces when there are none). Stub: the rule's metric with the instance's labels; the
   /// suspects branch replaces it (ratios as `num{...}/den{...}`).
   public func watchedSeries(labels: LabelSet) -> String {
-    guard !labels.isEmpty else { return selector.metric }
-    let inner = labels.labels.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+    // The rule's own labels (`severity`) are not the series'.
+    let own = labels.labels.filter { self.labels[$0.name] == nil }
+    guard !own.isEmpty else { return selector.metric }
+    let inner = own.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
     return selector.metric + "{" + inner + "}"
   }
 }
