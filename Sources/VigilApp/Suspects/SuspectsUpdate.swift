@@ -21,7 +21,7 @@ extension AppState {
     // The incident's first alert fired: show its suspects for a while (unless the viewer has
     // a view open).
     let quiet = ui.suspectsFiredAt.map { viewTime.since($0) >= demo.incidentLength } ?? true
-    if fresh > 0, quiet, ui.overlay == nil || ui.suspectsAuto,
+    if fresh > 0, quiet, ui.overlay == nil || (ui.overlay == .suspects && ui.suspectsAuto),
       let fired = alertHistory.history.suffix(fresh).first(where: { $0.to == .firing })
     {
       openSuspects(.alert(AlertKey(rule: fired.rule, labels: fired.labels)), auto: true)
