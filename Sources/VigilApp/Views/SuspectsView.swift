@@ -90,7 +90,7 @@ private func suspectsTitle(_ state: AppState, _ ranking: SuspectRanking?) -> Str
 /// The first line: what the ranking is about (the alert's watched series, in full).
 private func suspectsHeadline(_ state: AppState) -> String {
   guard case .alert(let key) = state.ui.suspectsSubject else {
-    return "series ranked by how far they left their own baseline (suspects, not root causes)"
+    return "suspects, not root causes: series ranked by distance from their baseline"
   }
   let rule = state.engine.rules.rules.first { $0.name == key.rule }
   let watched = rule.map { printableExcerpt($0.watchedSeries(labels: key.labels), limit: 300) }
