@@ -43,6 +43,10 @@ public struct AppConfig: Sendable {
   /// Series limits and folds (config `series:` and `drop_labels:`); the engine adds the
   /// signals' metrics.
   public var series = SeriesLimits()
+  /// Where the Suspects view (`d`), the alert list and reports take suspects from.
+  public var suspects = SuspectSource.engine
+  /// The demo: the Suspects view opens by itself when an alert fires and as the incident ends.
+  public var demoSuspects: DemoSuspects? = nil
   public init() {}
 }
 
@@ -176,6 +180,8 @@ public enum Overlay: Sendable, Equatable {
   case alertHistory
   /// Every feed: kind, target, state, rates, errors, a command's exit status and stderr.
   case feeds
+  /// The suspects (`d`): the series that deviate most from their own baseline, first moved first.
+  case suspects
 }
 
 /// What the user is looking at.
@@ -203,6 +209,16 @@ public struct UIState: Sendable, Equatable {
   public var markerEntry: String?
   /// The ack note being typed in the alerts overlay after `A`, or nil.
   public var ackNote: AckNoteEntry?
+  /// What the Suspects view ranks: now, or an alert's firing (opened from the alerts list).
+  public var suspectsSubject = SuspectsSubject.now
+  /// The Suspects view was opened by the demo, and closes by itself at this clock time (nil:
+  /// when the incident's ending is over).
+  public var suspectsAutoUntil: Timestamp?
+  public var suspectsAuto = false
+  /// The demo showed the incident's ending on the Suspects view (not again until the next).
+  public var suspectsEndingShown = false
+  /// When the demo last opened the Suspects view for a firing (once per incident).
+  public var suspectsFiredAt: Timestamp?
   public init() {}
 }
 
@@ -274,6 +290,8 @@ public struct AppState: Sendable {
   public var loopRates: LoopRates?
   /// The layout in force: ``AppConfig/layout`` until a reload replaces it (`.layoutLoaded`).
   public var layout: Layout
+  /// The on-demand suspects of the last tick the Suspects view showed.
+  public var suspectsCache: SuspectsCache?
 
   public init(config: AppConfig, feeds: [FeedSpec], now: Timestamp) {
     self.config = config

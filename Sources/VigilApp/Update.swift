@@ -8,7 +8,10 @@ import VigilRender
 public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
   switch message {
   case .feed(let input):
-    return ingest(&state, input) ? [.bell] : []
+    let before = state.alertHistory.transitionsTotal
+    let ring = ingest(&state, input)
+    state.followSuspects(transitionsBefore: before)
+    return ring ? [.bell] : []
   case .key(let key):
     return handleKey(&state, key)
   case .mouse(let event):
@@ -53,7 +56,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
       state.notice = nil
       state.dirty = true
     }
-    return evaluateAlerts(&state) ? [.bell] : []
+    let transitions = state.alertHistory.transitionsTotal
+    let ring = evaluateAlerts(&state)
+    state.followSuspects(transitionsBefore: transitions)
+    return ring ? [.bell] : []
   }
 }
 

@@ -61,14 +61,24 @@ private func startingFeeds(
   let scaled = ScaledClock(origin: origin, speed: o.speed)
   let start = origin.adding(-o.demoHistory)
   let spec = FeedSpec(id: FeedID(0), kind: .demo, target: "demo", format: .json)
+  // Quiet history before the incident, so the baselines are warm when the fault starts.
   let source = DemoSource(
-    spec: spec, scenario: DemoScenario(seed: o.seed), start: start, clock: scaled)
+    spec: spec, scenario: DemoScenario(seed: o.seed), start: start, clock: scaled,
+    prelude: DemoScenario.quietPrelude)
   let speedNote = o.speed == 1 ? "" : " at \(Format.value(o.speed))x"
   config.banner = { t in
     let second = Int(max(0, t.since(start)) / Nanos.second)
     let minute = second % 900 / 60
     return "demo\(speedNote), minute \(minute): \(DemoScenario.phase(atSecond: second))"
   }
+  // The Suspects view opens when the incident's first alert fires, and the incident ends on it
+  // (its recovery, from minute 12.5 of each cycle).
+  config.demoSuspects = DemoSuspects(
+    incidentLength: DemoScenario.duration,
+    atEnd: { t in
+      let offset = max(0, t.since(start)) % DemoScenario.duration
+      return offset >= 12 * Nanos.minute + 30 * Nanos.second
+    })
   return (scaled, [spec], [source])
 }
 

@@ -88,19 +88,25 @@ public struct DemoSource: FeedSource {
   public let scenario: DemoScenario
   public let start: Timestamp
   public let clock: any VigilClock
+  /// Quiet history sent before second 0 (``DemoScenario/quietPrelude`` in the dashboard).
+  public let prelude: Int64
 
-  public init(spec: FeedSpec, scenario: DemoScenario, start: Timestamp, clock: any VigilClock) {
+  public init(
+    spec: FeedSpec, scenario: DemoScenario, start: Timestamp, clock: any VigilClock,
+    prelude: Int64 = 0
+  ) {
     self.spec = spec
     self.scenario = scenario
     self.start = start
     self.clock = clock
+    self.prelude = max(0, prelude)
   }
 
   public func run(inbox: MessageInbox, stop: StopFlag) {
     _ = inbox.send(spec.id, .event(.opened))
     let slice = 100 * Nanos.millisecond
-    var cursor: Int64 = 0  // scenario offset sent so far
-    var second = -1
+    var cursor: Int64 = -prelude  // scenario offset sent so far
+    var second = Int.min
     var events: [DemoScenario.Event] = []
     var next = 0
     var line = 1
@@ -111,10 +117,10 @@ public struct DemoSource: FeedSource {
         sleepNanoseconds(min(20 * Nanos.millisecond, cursor + slice - now))
         continue
       }
-      let upTo = now - now % slice
+      let upTo = now - ((now % slice) + slice) % slice
       var batch = RecordBatch()
       while cursor < upTo {
-        let s = Int(cursor / Nanos.second)
+        let s = Int(floorDiv(cursor, Nanos.second))
         if s != second {
           second = s
           events = scenario.events(second: s)
@@ -140,4 +146,10 @@ public struct DemoSource: FeedSource {
       }
     }
   }
+}
+
+/// `a / b` rounded down (toward −∞), for negative offsets of the quiet prelude.
+private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+  let q = a / b
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }

@@ -53,8 +53,14 @@ public struct DemoScenario: Sendable {
     }
   }
 
+  /// Quiet history the dashboard's demo plays before second 0 (negative seconds: traffic and
+  /// services as in the first two minutes, no fault), so each series has the baseline the
+  /// baseline rules and suspects need (10 minutes) before the incident starts.
+  public static let quietPrelude: Int64 = 12 * Nanos.minute
+
   /// What is happening at `second` (for the demo banner).
   public static func phase(atSecond second: Int) -> String {
+    if second < 0 { return "quiet history before the incident" }
     let m = Double(second % 900) / 60
     switch m {
     case ..<2: return "baseline"
@@ -89,13 +95,16 @@ public struct DemoScenario: Sendable {
   static func ticketWave(_ m: Double) -> Double { ramp(m, up: 8, full: 10, down: 12.5, zero: 14.5) }
 
   /// Every event whose offset falls in scenario second `second` (0-based, any cycle), sorted by
-  /// offset.
+  /// offset. A negative second is quiet history (``quietPrelude``): the baseline's traffic and
+  /// latencies, no fault.
   public func events(second: Int) -> [Event] {
-    let cycle = second / 900
-    let within = second % 900
+    let quiet = second < 0
+    let cycle = quiet ? -1 - (-(second + 1)) / 900 : second / 900
+    let within = second - cycle * 900
     var rng = DemoRandom(
-      seed: seed &+ UInt64(cycle) &* 0x9E37_79B9 &+ UInt64(within) &* 0x85EB_CA6B)
-    let m = Double(within) / 60
+      seed: seed &+ UInt64(bitPattern: Int64(cycle)) &* 0x9E37_79B9 &+ UInt64(within)
+        &* 0x85EB_CA6B)
+    let m = quiet ? Double(within % 120) / 60 : Double(within) / 60
     let base = Int64(second) * Nanos.second
     let load = DemoScenario.traffic(m)
     let slow = DemoScenario.paymentSlow(m)

@@ -64,6 +64,7 @@ private func performKey(_ state: inout AppState, _ action: KeyAction) -> [Effect
   case .toggle(let overlay):
     state.ui.overlay = state.ui.overlay == overlay ? nil : overlay
     if overlay == .alerts { state.ui.alertSelection = nil }
+    if overlay == .suspects { state.openSuspects(.now, auto: false) }
   case .reload:
     return reload(&state)
   case .addMarker:
@@ -96,7 +97,7 @@ private func performKey(_ state: inout AppState, _ action: KeyAction) -> [Effect
       state.layout, of: state.focus, rows: -1, width: state.ui.size.width)
   case .zoom:
     if state.ui.overlay == nil { state.ui.zoomed.toggle() }
-  case .scroll, .acknowledge, .silence:
+  case .scroll, .acknowledge, .silence, .alertSuspects:
     // Keys of the lists (handled before the dashboard's); never bound on the dashboard.
     state.dirty = false
   }
@@ -138,6 +139,11 @@ private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
   case .silence:
     if sel < list.count {
       state.actions.append(state.notifier.cycleSilence(list[sel].key, now: state.now))
+    }
+  case .alertSuspects:
+    if sel < list.count {
+      state.ui.overlay = .suspects
+      state.openSuspects(.alert(list[sel].key), auto: false)
     }
   default: return false
   }

@@ -28,6 +28,8 @@ public enum KeyAction: Sendable, Equatable {
   case scroll(ScrollMove)
   /// In the alerts list: acknowledge / silence the selected alert.
   case acknowledge, silence
+  /// In the alerts list: the suspects ranked when the selected alert fired.
+  case alertSuspects
 }
 
 /// A live value the help overlay adds to an entry's text: `(now: dark)`.
@@ -96,10 +98,15 @@ public enum KeyMap {
     KeyMapEntry("Esc", "back from zoom or an overlay", [([.escape], .back)]),
     .one("e", .toggle(.rejected), "rejected lines: feed, line number, reason"),
     .one("o", .toggle(.others), "other metrics: every series no panel shows"),
-    .one("a", .toggle(.alerts), "alerts: every pending or firing alert"),
     KeyMapEntry(
-      "A, s", "in alerts: ack+note, silence 15m/1h/4h",
-      [([.character("A")], .acknowledge), ([.character("s")], .silence)], in: .alertsList),
+      "a, d", "alerts pending or firing; suspects off baseline",
+      [([.character("a")], .toggle(.alerts)), ([.character("d")], .toggle(.suspects))]),
+    KeyMapEntry(
+      "A, s, d", "in alerts: ack+note, silence 15m/1h/4h, suspects",
+      [
+        ([.character("A")], .acknowledge), ([.character("s")], .silence),
+        ([.character("d")], .alertSuspects),
+      ], in: .alertsList),
     .one("H", .toggle(.alertHistory), "alert history: every episode"),
     .one("F", .toggle(.feeds), "feeds: state, rates, errors, command output"),
     KeyMapEntry(
@@ -150,7 +157,7 @@ public enum KeyMap {
     ("m", "add a marker (saved beside the recording)"),
     ("1 5 f", "window 1m / 5m / 15m"),
     ("Tab, arrows, Enter", "move focus, zoom"),
-    ("a H o", "alerts / alert history / other metrics"),
+    ("a H o d", "alerts / alert history / other metrics / suspects"),
     ("Esc", "back from zoom or an overlay"),
     ("?", "this help"),
   ].map { KeyMapEntry($0.0, $0.1, in: .replayPlayer) }

@@ -32,7 +32,6 @@ func renderAlerts(
   _ state: AppState, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
 ) {
   let alerts = state.alertHistory
-  let notifier = state.notifier
   let rect = overlayRect(in: area, width: area.width - 4, height: area.height - 2)
   buffer.fill(rect, with: Cell(" ", style: theme.overlay))
   let title = "Alerts (\(alerts.firing.count) firing, \(alerts.pending.count) pending)"
@@ -51,7 +50,7 @@ func renderAlerts(
   y += 1
   buffer.put(
     state.ui.ackNote.map { "ack note (Enter saves, Esc skips): " + $0.text + "_" }
-      ?? "j k select  A acknowledge (with a note)  s silence 15m, 1h, 4h, off",
+      ?? "j k select  A ack (with a note)  s silence 15m, 1h, 4h, off  d suspects",
     at: Point(x: inner.x, y: y),
     style: theme.label, clip: inner)
   let list = alerts.listed
@@ -62,54 +61,125 @@ func renderAlerts(
     return
   }
   y += 1
-  // Two rows per alert; scrolled so the selected one is on screen.
+  // Two rows per alert (three for a firing one with a suspect); scrolled so the selected one
+  // is on screen.
   let selected = alerts.selectedIndex(state.ui.alertSelection)
-  let fits = max(1, (inner.maxY - y) / 2)
-  let first = max(0, min(selected - fits + 1, list.count - fits))
-  for (i, inst) in list.enumerated().dropFirst(first) where y + 1 < inner.maxY {
-    var x = inner.x
-    let isSelected = i == selected
-    x += buffer.put(
-      isSelected ? glyphs.focusMarker + " " : "  ", at: Point(x: x, y: y),
-      style: theme.borderFocused, clip: inner)
-    let (mark, style) = severityMark(inst.severity, glyphs: glyphs, theme: theme)
-    x += buffer.put(mark, at: Point(x: x, y: y), style: style, clip: inner)
-    let stateStyle =
-      inst.state.isProblem
-      ? theme.alertFiring : inst.state == .pending ? theme.alertPending : theme.label
-    x += 1
-    x += buffer.put(
-      " " + inst.state.rawValue.uppercased() + " ", at: Point(x: x, y: y), style: stateStyle,
-      clip: inner)
-    x += buffer.put(" " + inst.rule, at: Point(x: x, y: y), style: theme.headline, clip: inner)
-    let value = rules.formatValue(inst.value, rule: inst.rule)
-    x += buffer.put("  " + value, at: Point(x: x, y: y), style: theme.text, clip: inner)
-    if notifier.acked.contains(inst.key) {
-      var ack = "  ACK"
-      if let note = notifier.ackNotes[inst.key] { ack += ": " + note }
-      x += buffer.put(ack, at: Point(x: x, y: y), style: theme.headline, clip: inner)
-    }
-    if let silence = notifier.silences[inst.key], state.now < silence.until {
-      let left = shortDuration(silence.until.since(state.now))
-      buffer.put(
-        "  SILENCED \(left) (to \(CivilTime(silence.until).clock))", at: Point(x: x, y: y),
-        style: theme.headline, clip: inner)
-    }
-    var detail = "    "
-    let labels = inst.shownLabels
-    if !labels.isEmpty { detail += labels + "  " }
-    if let t = since(inst) {
-      detail += "since \(shortDuration(state.now.since(t))) ago (\(CivilTime(t).clock))"
-    }
-    x =
-      inner.x + buffer.put(detail, at: Point(x: inner.x, y: y + 1), style: theme.text, clip: inner)
-    if inst.flap.isFlapping {
-      let psc = Format.fixed(inst.flap.psc, 0)
-      buffer.put(
-        "  FLAPPING (PSC \(psc)%)", at: Point(x: x, y: y + 1), style: theme.warning, clip: inner)
-    }
-    y += 2
+  let heights = list.map { alertRows($0, state) }
+  let first = firstShown(heights, selected: selected, rows: inner.maxY - y)
+  for (i, inst) in list.enumerated().dropFirst(first) where y + heights[i] <= inner.maxY {
+    renderAlertRow(
+      inst, selected: i == selected, state: state, y: y, inner: inner, into: &buffer,
+      glyphs: glyphs, theme: theme)
+    y += heights[i]
   }
+}
+
+/// Rows an alert takes in the list: its line, its details, and its top suspect when it fires.
+func alertRows(_ inst: AlertInstance, _ state: AppState) -> Int {
+  inst.state.isProblem && topSuspect(inst, state) != nil ? 3 : 2
+}
+
+/// The top suspect ranked when this instance fired, if any.
+func topSuspect(_ inst: AlertInstance, _ state: AppState) -> (Suspect, SuspectRanking)? {
+  guard let r = state.firingRanking(inst.key), let s = r.suspects.first else { return nil }
+  return (s, r)
+}
+
+/// The first row to list so that the selected one (and those before it, as far as they fit)
+/// shows within `rows`.
+private func firstShown(_ heights: [Int], selected: Int, rows: Int) -> Int {
+  guard selected < heights.count else { return 0 }
+  var first = selected
+  var used = heights[selected]
+  while first > 0 && used + heights[first - 1] <= rows {
+    first -= 1
+    used += heights[first]
+  }
+  // Fill the screen: from the end, as many as fit.
+  var last = selected + 1
+  while last < heights.count && used + heights[last] <= rows {
+    used += heights[last]
+    last += 1
+  }
+  while first > 0 && used + heights[first - 1] <= rows {
+    first -= 1
+    used += heights[first]
+  }
+  return first
+}
+
+/// One alert of the list: severity, state, rule, value, ack and silence; then the series it
+/// watches and since when; then, firing, its top suspect.
+private func renderAlertRow(
+  _ inst: AlertInstance, selected isSelected: Bool, state: AppState, y: Int, inner: Rect,
+  into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
+) {
+  let notifier = state.notifier
+  let rules = state.engine.evaluator.ruleSet
+  var x = inner.x
+  x += buffer.put(
+    isSelected ? glyphs.focusMarker + " " : "  ", at: Point(x: x, y: y),
+    style: theme.borderFocused, clip: inner)
+  let (mark, style) = severityMark(inst.severity, glyphs: glyphs, theme: theme)
+  x += buffer.put(mark, at: Point(x: x, y: y), style: style, clip: inner)
+  let stateStyle =
+    inst.state.isProblem
+    ? theme.alertFiring : inst.state == .pending ? theme.alertPending : theme.label
+  x += 1
+  x += buffer.put(
+    " " + inst.state.rawValue.uppercased() + " ", at: Point(x: x, y: y), style: stateStyle,
+    clip: inner)
+  x += buffer.put(" " + inst.rule, at: Point(x: x, y: y), style: theme.headline, clip: inner)
+  let value = rules.formatValue(inst.value, rule: inst.rule)
+  x += buffer.put("  " + value, at: Point(x: x, y: y), style: theme.text, clip: inner)
+  if notifier.acked.contains(inst.key) {
+    var ack = "  ACK"
+    if let note = notifier.ackNotes[inst.key] { ack += ": " + note }
+    x += buffer.put(ack, at: Point(x: x, y: y), style: theme.headline, clip: inner)
+  }
+  if let silence = notifier.silences[inst.key], state.now < silence.until {
+    let left = shortDuration(silence.until.since(state.now))
+    buffer.put(
+      "  SILENCED \(left) (to \(CivilTime(silence.until).clock))", at: Point(x: x, y: y),
+      style: theme.headline, clip: inner)
+  }
+  var sinceText = ""
+  if let t = since(inst) {
+    sinceText = "since \(shortDuration(state.now.since(t))) ago (\(CivilTime(t).clock))"
+  }
+  // The watched series, abbreviated to leave room for "since" (in full in the Suspects view).
+  let room = inner.width - 4 - displayWidth(sinceText) - 2
+  var detail = "    "
+  if let what = watchedText(inst, rules: rules), room > 8 {
+    detail += truncate(what, toWidth: room, ellipsis: glyphs.ellipsis) + "  "
+  }
+  detail += sinceText
+  x = inner.x + buffer.put(detail, at: Point(x: inner.x, y: y + 1), style: theme.text, clip: inner)
+  if inst.flap.isFlapping {
+    let psc = Format.fixed(inst.flap.psc, 0)
+    buffer.put(
+      "  FLAPPING (PSC \(psc)%)", at: Point(x: x, y: y + 1), style: theme.warning, clip: inner)
+  }
+  if inst.state.isProblem, let (s, r) = topSuspect(inst, state) {
+    var line = "    top suspect: " + SuspectText.component(s) + " "
+    line += SuspectText.change(s, unicode: glyphs.isUnicode)
+    if let off = SuspectText.offset(s, in: r) { line += ", moved at " + off }
+    line += "  (d: all suspects)"
+    buffer.put(line, at: Point(x: inner.x, y: y + 2), style: theme.warning, clip: inner)
+  }
+}
+
+/// What the alert watches: the rule's series key for this instance, with any other labels
+/// (static ones but `severity`) after it; the labels alone when the rule is gone.
+private func watchedText(_ inst: AlertInstance, rules: RuleSet) -> String? {
+  guard let rule = rules.rules.first(where: { $0.name == inst.rule }) else {
+    return inst.shownLabels.isEmpty ? nil : inst.shownLabels
+  }
+  let key = printableExcerpt(rule.watchedSeries(labels: inst.labels), limit: 300)
+  let extra = inst.labels.labels.filter {
+    $0.name != "severity" && !key.contains("\($0.name)=\($0.value)")
+  }.map { "\($0.name)=\($0.value)" }
+  return extra.isEmpty ? key : key + " " + extra.joined(separator: " ")
 }
 
 extension AlertSeverityClass {

@@ -62,6 +62,7 @@ public func renderApp(
   case .alertHistory:
     renderAlertHistory(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
   case .feeds: renderFeeds(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
+  case .suspects: renderSuspects(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
   case nil: break
   }
   renderStatus(state, in: statusRow, into: &buffer, glyphs: glyphs, theme: theme)

@@ -71,6 +71,9 @@ func scrollExtent(_ state: AppState) -> ScrollExtent? {
     return ScrollExtent(
       items: DashboardModel(state).others.count,
       visible: max(0, fullOverlayInnerHeight(size) - 1))
+  case .suspects:
+    return ScrollExtent(
+      items: state.shownSuspects?.suspects.count ?? 0, visible: SuspectsLayout(size).visible)
   case .alerts, .feeds, nil:
     return nil
   }

@@ -103,7 +103,8 @@ public struct Replayer: Sendable {
   public static let mismatchLimit = 20
 
   /// Builds the app state the recording started with. `ui` keeps the viewer's own screen.
-  public init(file: RecordingFile, ui: UIState = UIState()) {
+  /// `suspects` is where the Suspects view ranks (the replayed engine; tests inject one).
+  public init(file: RecordingFile, ui: UIState = UIState(), suspects: SuspectSource = .engine) {
     self.file = file
     let h = file.header
     var config = AppConfig()
@@ -112,6 +113,7 @@ public struct Replayer: Sendable {
     config.clockMode = h.clockMode
     config.bell = false
     config.isReplay = true
+    config.suspects = suspects
     let path = h.rulesPath ?? "recorded rules"
     if case .success(let rules) = RulesLoader.parse(h.rulesYAML, file: path) {
       config.rules = rules

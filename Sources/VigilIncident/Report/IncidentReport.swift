@@ -157,6 +157,8 @@ public struct IncidentReport: Sendable {
   public var notes: [Note]
   /// Transitions that differ from the recorded ones (a recording from another version).
   public var mismatches: Int
+  /// Each transition to firing with the suspects ranked then (see ReportSuspects.swift).
+  public var firings: [Firing] = []
 
   public static let maxPoints = 1440
 
@@ -201,9 +203,10 @@ extension IncidentReport {
   /// replaying it (`SidecarNotes.load`); `title` overrides the recording's.
   public static func build(
     file: RecordingFile, sidecar: [(time: Timestamp, text: String)] = [], title: String? = nil,
-    maxPoints: Int = IncidentReport.maxPoints
+    maxPoints: Int = IncidentReport.maxPoints, suspects: SuspectSource = .engine
   ) -> IncidentReport {
-    var builder = ReportBuilder(file: file, sidecar: sidecar, maxPoints: maxPoints)
+    var builder = ReportBuilder(
+      file: file, sidecar: sidecar, maxPoints: maxPoints, suspects: suspects)
     builder.run()
     return builder.finish(title: title)
   }

@@ -31,7 +31,7 @@ extension ReportBuilder {
     }
     notes.sort { $0.time < $1.time }
     let h = file.header
-    return IncidentReport(
+    var report = IncidentReport(
       title: title ?? h.title ?? "Incident", recordedFrom: replayer.startTime,
       recordedTo: replayer.endTime, start: start, end: max(start, end),
       clock: state.clockMode, recordedWith: h.appVersion, configHash: h.configHash,
@@ -47,6 +47,8 @@ extension ReportBuilder {
       episodes: episodes, lanes: lanes, transitions: transitions,
       transitionValues: transitions.map { alerts.formatValue($0.value, rule: $0.rule) },
       notes: notes, mismatches: replayer.mismatches.count)
+    report.firings = firings()
+    return report
   }
 
   /// Episodes, with their durations against the end of the recording.

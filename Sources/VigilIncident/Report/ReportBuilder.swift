@@ -21,14 +21,19 @@ struct ReportBuilder {
   var ruleOrder: [String] = []
   var ruleInfo: [String: IncidentReport.Rule] = [:]
   var firstTime: Timestamp?
+  /// The suspects ranked at each transition to firing, as the replay made them.
+  var rankings: [SuspectRanking] = []
 
-  init(file: RecordingFile, sidecar: [(time: Timestamp, text: String)], maxPoints: Int) {
+  init(
+    file: RecordingFile, sidecar: [(time: Timestamp, text: String)], maxPoints: Int,
+    suspects: SuspectSource = .engine
+  ) {
     self.file = file
     var split = file
     if ReportBuilder.clock(of: file) == .event {
       split.records = ReportBuilder.split(file.records)
     }
-    replayer = Replayer(file: split)
+    replayer = Replayer(file: split, suspects: suspects)
     replayer.keepsCheckpoints = false
     self.sidecar = sidecar.sorted { $0.time < $1.time }
     signals = replayer.state.config.signals
@@ -185,6 +190,7 @@ struct ReportBuilder {
       transitions.append(contentsOf: state.alertHistory.history.suffix(kept))
       seenTransitions = total
       mergeEpisodes()
+      collectRankings()
     }
     if final || (settled && now >= nextSample) {
       sample()

@@ -159,6 +159,7 @@ struct ReportPage {
         headline(&h)
         charts(&h)
         timeline(&h)
+        suspectsSection(&h)
         episodesTable(&h)
         notesTable(&h)
         rulesTable(&h)

@@ -94,6 +94,7 @@ private struct MarkdownWriter {
     headline()
     signals()
     timeline()
+    for l in SuspectsMarkdown.lines(r, e) { line(l) }
     episodes()
     notes()
     rules()

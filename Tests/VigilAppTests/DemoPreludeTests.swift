@@ -1,0 +1,50 @@
+import Testing
+import VigilAppTestSupport
+import VigilCore
+import VigilDemo
+import VigilRender
+
+@testable import VigilApp
+
+/// The demo's quiet prelude: twelve minutes before the incident with the baseline's traffic and
+/// no fault, so the baselines (ten minutes) are warm when the payment gateway slows at minute 4.
+@Suite struct DemoPreludeTests {
+  @Test func thePreludeIsQuietAndWarmsTheBaselinesBeforeTheFault() {
+    let prelude = Int(DemoScenario.quietPrelude / Nanos.second)
+    #expect(prelude >= 10 * 60)
+    var state = freshState(now: demoStart.adding(-Int64(prelude) * Nanos.second))
+    SuspectsViewTests.play(&state, from: -prelude, to: 4 * 60)
+    // At the fault's onset the view says nothing about warming up.
+    #expect(state.baselineMinutes >= suspectsWarmupMinutes)
+    _ = update(&state, .key(.character("d")))
+    #expect(!render(state).lines().joined().contains("warming up"))
+    // Ten minutes and more of the payment latency are in the history, all of them quiet: the
+    // prelude's minutes look like the incident's first two.
+    let id = state.engine.interner.lookup(SeriesKey("api_latency_ms", ["service": "payment"]))
+    let last = state.engine.history.newestMinute ?? 0
+    let minutes = id.map { state.engine.history.summaries($0, last: last, count: 16) } ?? []
+    let p99s = minutes.compactMap { $0?.p99 }
+    #expect(p99s.count >= 14)
+    let first = minutes.firstIndex { $0 != nil } ?? 0
+    let quiet = p99s.prefix(prelude / 60 - 1)
+    let start = minutes[(first + prelude / 60)...].prefix(2).compactMap { $0?.p99 }
+    #expect(start.count == 2)
+    #expect(quiet.allSatisfy { $0 > 0.5 * start.min()! && $0 < 1.5 * start.max()! })
+  }
+
+  @Test func negativeSecondsAreQuietHistoryAndReproducible() {
+    let scenario = DemoScenario(seed: 42)
+    #expect(DemoScenario.phase(atSecond: -30) == "quiet history before the incident")
+    let a = scenario.events(second: -61)
+    #expect(a == scenario.events(second: -61))
+    #expect(a != scenario.events(second: -62))
+    #expect(a.allSatisfy { $0.offset >= -61 * Nanos.second && $0.offset < -60 * Nanos.second })
+    // No fault: the payment latencies of a quiet minute stay near the baseline's 300 ms.
+    let payment = (-300 ..< -240).flatMap { scenario.events(second: $0) }.filter {
+      $0.metric == "api_latency_ms" && $0.labels.first?.1 == "payment"
+    }.map(\.value).sorted()
+    #expect(payment.count > 300)
+    let median = payment[payment.count / 2]
+    #expect(median > 200 && median < 450)
+  }
+}

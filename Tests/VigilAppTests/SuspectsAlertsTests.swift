@@ -1,0 +1,98 @@
+import Testing
+import VigilAppTestSupport
+import VigilCore
+import VigilRender
+import VigilTestSupport
+
+@testable import VigilApp
+
+/// The alert list's top suspect and watched series, and the demo opening the Suspects view by
+/// itself, with rankings injected through ``SuspectSource``.
+@Suite struct SuspectsAlertsTests {
+  typealias V = SuspectsViewTests
+
+  @Test func theAlertListShowsEachFiringAlertsTopSuspectAndSeries() {
+    var state = V.demo
+    state.config.suspects = .fixed(now: nil, atFiring: [V.ranking()])
+    _ = update(&state, .key(.character("a")))
+    let screen = render(state)
+    let text = screen.lines().joined(separator: "\n")
+    #expect(text.contains("api_latency_ms{service=payment}  since"))
+    #expect(text.contains("top suspect: payment x7.1 p99, moved at -1m50s  (d: all suspects)"))
+    #expect(screen.lines().allSatisfy { displayWidth($0) == 80 })
+    #expect(snapshotMismatch(screen.snapshot(), named: "alerts-overlay-80x24-suspects") == nil)
+    // d on the selected (first) alert opens the suspects ranked when it fired.
+    let first = state.alertHistory.listed[0]
+    _ = update(&state, .key(.character("d")))
+    #expect(state.ui.overlay == .suspects)
+    #expect(state.ui.suspectsSubject == .alert(first.key))
+  }
+
+  @Test func theAlertListAbbreviatesALongSeriesAndKeepsSince() {
+    var state = V.demo
+    let long = String(repeating: "x", count: 120)
+    state.config.suspects = .fixed(now: nil)
+    var rules = state.engine.rules
+    rules.rules = rules.rules.map { r in
+      var r = r
+      r.selector.metric += long
+      return r
+    }
+    state.engine.replaceRules(rules)
+    _ = update(&state, .tick(state.now.adding(Nanos.second)))
+    _ = update(&state, .key(.character("a")))
+    let lines = render(state).lines()
+    let detail = lines.filter { $0.contains("since") && $0.contains("xxxx") }
+    #expect(!detail.isEmpty)
+    #expect(detail.allSatisfy { $0.contains("…  since") })
+  }
+
+  /// A source naming payment for every rule that fires (whatever the rules are called).
+  static let paymentEverywhere = SuspectSource(
+    now: { _, t in
+      var r = V.ranking(alert: nil)
+      r.t = t
+      return r
+    },
+    atFiring: { engine in
+      engine.rules.rules.map {
+        SuspectRanking(t: V.firedAt, alert: $0.name, labels: .empty, suspects: V.ranking().suspects)
+      }
+    })
+
+  @Test func theDemoShowsTheSuspectsWhenItsAlertFiresAndEndsOnThem() {
+    var state = freshState()
+    state.config.suspects = Self.paymentEverywhere
+    state.config.demoSuspects = DemoSuspects(atEnd: { t in
+      (t.since(demoStart) % (15 * Nanos.minute)) >= 13 * Nanos.minute
+    })
+    var s = 0
+    while state.alertHistory.firing.isEmpty && s < 900 {
+      V.play(&state, from: s, to: s + 1)
+      s += 1
+    }
+    #expect(!state.alertHistory.firing.isEmpty)
+    #expect(state.ui.overlay == .suspects)
+    guard case .alert(let key) = state.ui.suspectsSubject else {
+      Issue.record("opened for \(state.ui.suspectsSubject)")
+      return
+    }
+    #expect(state.alertHistory.history.contains { $0.to == .firing && $0.rule == key.rule })
+    var text = render(state).lines().joined(separator: "\n")
+    #expect(text.contains("Suspects of \(key.rule)") && text.contains(" 1. payment"))
+    // A minute later it closes by itself, and stays closed while later alerts fire.
+    V.play(&state, from: s, to: s + 61)
+    #expect(state.ui.overlay == nil)
+    V.play(&state, from: s + 61, to: 12 * 60)
+    #expect(state.ui.overlay == nil)
+    // The incident ends on its suspects.
+    V.play(&state, from: 12 * 60, to: 13 * 60 + 5)
+    #expect(state.ui.overlay == .suspects)
+    text = render(state).lines().joined(separator: "\n")
+    #expect(text.contains("Suspects of") && text.contains(" 1. payment"))
+    // Esc closes it for good.
+    _ = update(&state, .key(.escape))
+    V.play(&state, from: 13 * 60 + 5, to: 13 * 60 + 20)
+    #expect(state.ui.overlay == nil)
+  }
+}
