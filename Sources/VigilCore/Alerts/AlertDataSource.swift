@@ -44,6 +44,14 @@ public protocol AlertDataSource {
   /// Why `measure` over a window cannot be read exactly (the rule's health becomes Error), or
   /// nil.
   func problem(window: Int64, measure: SeriesMeasure) -> String?
+  /// The per-minute summaries of one series for the `count` minutes ending with minute `last`
+  /// (minutes since the epoch; oldest first, nil where none was recorded): what baseline rules
+  /// compare with. A source without a history returns `[]` (baseline instances stay warming up).
+  func minutes(series: SeriesID, last: Int64, count: Int) -> [MinuteSummary?]
+}
+
+extension AlertDataSource {
+  public func minutes(series: SeriesID, last: Int64, count: Int) -> [MinuteSummary?] { [] }
 }
 
 /// The alert engine's view of the live ``MetricStore``.
@@ -57,11 +65,14 @@ public protocol AlertDataSource {
 /// ``LongWindowTracker`` registered; any other long window is an Error for the rule.
 public struct MetricStoreAlertSource: AlertDataSource {
   public let store: MetricStore
+  /// The per-minute history baseline rules read (nil: every baseline instance warms up).
+  public let history: MinuteHistory?
   private let keys: [SeriesKey]
   private let byMetric: [String: [SeriesID]]
 
-  public init(store: MetricStore, interner: SeriesInterner) {
+  public init(store: MetricStore, interner: SeriesInterner, history: MinuteHistory? = nil) {
     self.store = store
+    self.history = history
     keys = interner.allKeys
     var index: [String: [SeriesID]] = [:]
     for (i, k) in keys.enumerated() { index[k.metric, default: []].append(SeriesID(UInt32(i))) }
@@ -127,6 +138,10 @@ public struct MetricStoreAlertSource: AlertDataSource {
       t.since(newest) <= lookback
     else { return .empty }
     return SeriesReading(value: v, newest: newest, warmingUp: st.warmingUp)
+  }
+
+  public func minutes(series: SeriesID, last: Int64, count: Int) -> [MinuteSummary?] {
+    history?.summaries(series, last: last, count: count) ?? []
   }
 
   public func problem(window: Int64, measure: SeriesMeasure) -> String? {
