@@ -107,7 +107,12 @@ public struct MetricStoreAlertSource: AlertDataSource {
     case .p50, .p90, .p95, .p99: needsQuantiles = true
     default: needsQuantiles = false
     }
-    let st = store.stats(series, window: window, at: t, quantiles: needsQuantiles)
+    var st = store.stats(series, window: window, at: t, quantiles: needsQuantiles)
+    if st.count == 0, let coarser = coarserLevel(window: window) {
+      // A past tick (a file's history evaluated at once) whose fine buckets are overwritten: the
+      // same whole-bucket window from a coarser level that still holds it.
+      st = store.stats(series, window: window, at: t, quantiles: needsQuantiles, level: coarser)
+    }
     guard st.count > 0 else { return .empty }
     let value: Double?
     switch measure {
@@ -125,6 +130,16 @@ public struct MetricStoreAlertSource: AlertDataSource {
     case .sum: value = st.sum
     }
     return SeriesReading(value: value, newest: st.lastTimestamp, warmingUp: st.warmingUp)
+  }
+
+  /// The next level after the one serving `window` whose buckets divide it and whose horizon
+  /// covers it (a 1m window: the 10 s level), or nil.
+  private func coarserLevel(window: Int64) -> Int? {
+    let levels = store.config.levels
+    let (finest, _) = store.level(forWindow: window)
+    return levels.indices.first { i in
+      i > finest && window % levels[i].bucketNanos == 0 && levels[i].horizon >= window
+    }
   }
 
   /// Read from the buckets of the level serving `lookback` plus the one before them, whose
