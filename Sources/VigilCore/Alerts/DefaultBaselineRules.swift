@@ -19,9 +19,8 @@
 /// 10-40 %, ratios unchanged) stays under the factors. The factors and floors were tuned on
 /// `vigil-bench --diagnosis` (see the notes): 2x on a p99 of ~100 requests a minute fired on
 /// noise about once per quiet hour, 2.5x detected some faults 3-5 ticks late. Each instance
-/// warms up for 15 usable minutes before it is evaluated (about 17 minutes after a fresh start,
-/// the newest 2 being left out): with less, a slow ramp such as the built-in demo's, whose
-/// incident starts at minute 4, becomes most of its own baseline.
+/// warms up for 10 usable minutes before it is evaluated (about 12 minutes after a fresh start,
+/// the newest 2 being left out).
 extension DefaultRules {
   static func baselineRules(signals: SignalNames) -> [(metrics: [String], yaml: String)] {
     [
@@ -55,7 +54,7 @@ extension DefaultRules {
             aggregate: rate
             window: 10m
             op: ">"
-            baseline: {over: 1h, factor: 3, floor: 0.03, min_minutes: 15, min_count: 0, gap: 2m}
+            baseline: {over: 1h, factor: 3, floor: 0.03, min_minutes: 10, min_count: 0, gap: 2m}
             for: 0s
             keep_firing_for: 1m
             # Tickets are sparse: none in the window means zero, not a stale feed.
@@ -82,7 +81,7 @@ extension DefaultRules {
           aggregate: p99
           window: 1m
           op: ">"
-          baseline: {over: 1h, factor: 2.25, floor: \(floor), min_minutes: 15, min_count: 20, gap: 2m}
+          baseline: {over: 1h, factor: 2.25, floor: \(floor), min_minutes: 10, min_count: 20, gap: 2m}
           for: 0s
           keep_firing_for: 1m
           severity: \(severity)
@@ -108,7 +107,7 @@ extension DefaultRules {
           den: \(den)\(group)
           window: \(window)
           op: ">"
-          baseline: {over: 1h, factor: \(factor), floor: \(floor), min_minutes: 15, min_count: \(minCount), gap: 2m}
+          baseline: {over: 1h, factor: \(factor), floor: \(floor), min_minutes: 10, min_count: \(minCount), gap: 2m}
           for: 0s
           keep_firing_for: 1m
           severity: \(severity)
