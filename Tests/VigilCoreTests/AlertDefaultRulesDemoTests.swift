@@ -55,16 +55,21 @@ import VigilDemo
 
   @Test func onlyTheRulesWhoseMetricsAreAllGiven() throws {
     let all = try names(DefaultRules.yaml())
-    #expect(all.count == 7)
+    #expect(all.count == 14)
     #expect(
-      try names(DefaultRules.yaml(only: ["checkout_latency_ms"])) == ["CheckoutLatencyP99High"])
+      try names(DefaultRules.yaml(only: ["checkout_latency_ms"]))
+        == ["CheckoutLatencyP99High", "CheckoutStageAboveBaseline"])
     // A ratio needs both of its metrics; the SLO rule needs failures and attempts.
     #expect(try names(DefaultRules.yaml(only: ["payment_retries_total"])).isEmpty)
     #expect(
       try names(
         DefaultRules.yaml(only: [
           "payment_retries_total", "payment_attempts_total", "payment_failures_total",
-        ])) == ["PaymentRetryRatioHigh", "PaymentErrorBudgetBurn"])
+        ]))
+        == [
+          "PaymentRetryRatioHigh", "PaymentErrorBudgetBurn", "PaymentRetryRatioAboveBaseline",
+          "PaymentFailureRatioAboveBaseline",
+        ])
     #expect(try names(DefaultRules.yaml(only: [])).isEmpty)
   }
 
@@ -73,6 +78,6 @@ import VigilDemo
     _ = signals.apply("checkout_latency=shop_checkout_ms")
     #expect(
       try names(DefaultRules.yaml(signals: signals, only: ["shop_checkout_ms"]))
-        == ["CheckoutLatencyP99High"])
+        == ["CheckoutLatencyP99High", "CheckoutStageAboveBaseline"])
   }
 }

@@ -102,6 +102,10 @@ import Testing
         "ApiLatencyP99High", "CheckoutLatencyP99High", "OrderConfirmationDelayHigh",
         "PaymentRetryRatioHigh", "InventoryMismatchHigh", "SupportTicketsOrderErrors",
         "PaymentErrorBudgetBurn",
+        // One baseline rule per signal (issue 13).
+        "ApiLatencyAboveBaseline", "CheckoutStageAboveBaseline", "OrderConfirmationAboveBaseline",
+        "PaymentRetryRatioAboveBaseline", "PaymentFailureRatioAboveBaseline",
+        "InventoryMismatchAboveBaseline", "SupportOrderErrorsAboveBaseline",
       ])
     // Every rule has a runbook and a severity (a burn-rate rule's come with its window pairs).
     #expect(

@@ -46,6 +46,7 @@ func renderAlerts(
   var head = "\(rules.rules.count) rules, every \(Nanos.format(rules.evaluationInterval))"
   if let last = evaluator.lastTick { head += ", last at \(CivilTime(last).clock)" }
   if unhealthy > 0 { head += ", \(unhealthy) without data or failing" }
+  if let warm = evaluator.baselineWarmUp { head += ", baseline \(warm.least.text)" }
   buffer.put(head, at: Point(x: inner.x, y: y), style: theme.label, clip: inner)
   y += 1
   buffer.put(

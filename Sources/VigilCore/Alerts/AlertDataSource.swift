@@ -44,6 +44,14 @@ public protocol AlertDataSource {
   /// Why `measure` over a window cannot be read exactly (the rule's health becomes Error), or
   /// nil.
   func problem(window: Int64, measure: SeriesMeasure) -> String?
+  /// The per-minute summaries of one series for the `count` minutes ending with minute `last`
+  /// (minutes since the epoch; oldest first, nil where none was recorded): what baseline rules
+  /// compare with. A source without a history returns `[]` (baseline instances stay warming up).
+  func minutes(series: SeriesID, last: Int64, count: Int) -> [MinuteSummary?]
+}
+
+extension AlertDataSource {
+  public func minutes(series: SeriesID, last: Int64, count: Int) -> [MinuteSummary?] { [] }
 }
 
 /// The alert engine's view of the live ``MetricStore``.
@@ -57,11 +65,14 @@ public protocol AlertDataSource {
 /// ``LongWindowTracker`` registered; any other long window is an Error for the rule.
 public struct MetricStoreAlertSource: AlertDataSource {
   public let store: MetricStore
+  /// The per-minute history baseline rules read (nil: every baseline instance warms up).
+  public let history: MinuteHistory?
   private let keys: [SeriesKey]
   private let byMetric: [String: [SeriesID]]
 
-  public init(store: MetricStore, interner: SeriesInterner) {
+  public init(store: MetricStore, interner: SeriesInterner, history: MinuteHistory? = nil) {
     self.store = store
+    self.history = history
     keys = interner.allKeys
     var index: [String: [SeriesID]] = [:]
     for (i, k) in keys.enumerated() { index[k.metric, default: []].append(SeriesID(UInt32(i))) }
@@ -96,7 +107,12 @@ public struct MetricStoreAlertSource: AlertDataSource {
     case .p50, .p90, .p95, .p99: needsQuantiles = true
     default: needsQuantiles = false
     }
-    let st = store.stats(series, window: window, at: t, quantiles: needsQuantiles)
+    var st = store.stats(series, window: window, at: t, quantiles: needsQuantiles)
+    if st.count == 0, let coarser = coarserLevel(window: window) {
+      // A past tick (a file's history evaluated at once) whose fine buckets are overwritten: the
+      // same whole-bucket window from a coarser level that still holds it.
+      st = store.stats(series, window: window, at: t, quantiles: needsQuantiles, level: coarser)
+    }
     guard st.count > 0 else { return .empty }
     let value: Double?
     switch measure {
@@ -116,6 +132,16 @@ public struct MetricStoreAlertSource: AlertDataSource {
     return SeriesReading(value: value, newest: st.lastTimestamp, warmingUp: st.warmingUp)
   }
 
+  /// The next level after the one serving `window` whose buckets divide it and whose horizon
+  /// covers it (a 1m window: the 10 s level), or nil.
+  private func coarserLevel(window: Int64) -> Int? {
+    let levels = store.config.levels
+    let (finest, _) = store.level(forWindow: window)
+    return levels.indices.first { i in
+      i > finest && window % levels[i].bucketNanos == 0 && levels[i].horizon >= window
+    }
+  }
+
   /// Read from the buckets of the level serving `lookback` plus the one before them, whose
   /// newest sample counts only when it is exactly `lookback` old. Exact while no sample newer
   /// than `t` has landed (a tick runs before any: `eval_delay` of 1ns on event time).
@@ -127,6 +153,10 @@ public struct MetricStoreAlertSource: AlertDataSource {
       t.since(newest) <= lookback
     else { return .empty }
     return SeriesReading(value: v, newest: newest, warmingUp: st.warmingUp)
+  }
+
+  public func minutes(series: SeriesID, last: Int64, count: Int) -> [MinuteSummary?] {
+    history?.summaries(series, last: last, count: count) ?? []
   }
 
   public func problem(window: Int64, measure: SeriesMeasure) -> String? {

@@ -30,6 +30,12 @@ public struct AlertEvaluator: Sendable {
   private var instances: [[LabelSet: Instance]] = []
   /// `FeedStale` instances, keyed by their labels.
   private var feedStale: [LabelSet: Instance] = [:]
+  /// Per rule index: the baselines of its instances (baseline rules only), cached per minute
+  /// and frozen while the instance is pending or firing.
+  var baselines: [[LabelSet: BaselineEntry]] = []
+  /// The baseline instances not evaluated yet at the last tick, by rule name then labels (only
+  /// rules with some).
+  public internal(set) var warmingUp: [String: [LabelSet: BaselineWarmUp]] = [:]
 
   /// Catching up after a long pause evaluates at most this many ticks (the newest ones).
   public static let maxCatchUpTicks = 360
@@ -39,6 +45,7 @@ public struct AlertEvaluator: Sendable {
     self.flapLow = flapLow
     self.flapHigh = flapHigh
     instances = Array(repeating: [:], count: rules.rules.count)
+    baselines = instances.map { _ in [:] }
     order = AlertEvaluator.sortedOrder(rules.rules)
   }
 
@@ -54,11 +61,17 @@ public struct AlertEvaluator: Sendable {
   /// fields) carry over; an edited or removed rule loses its instances (as Grafana resets them).
   public mutating func replaceRules(_ rules: RuleSet) {
     var kept: [[LabelSet: Instance]] = Array(repeating: [:], count: rules.rules.count)
+    var keptBaselines: [[LabelSet: BaselineEntry]] = kept.map { _ in [:] }
     for (i, r) in rules.rules.enumerated() {
-      if let j = ruleSet.rules.firstIndex(of: r) { kept[i] = instances[j] }
+      if let j = ruleSet.rules.firstIndex(of: r) {
+        kept[i] = instances[j]
+        keptBaselines[i] = baselines[j]
+      }
     }
     ruleSet = rules
     instances = kept
+    baselines = keptBaselines
+    warmingUp = warmingUp.filter { name, _ in rules.rules.contains { $0.name == name } }
     order = AlertEvaluator.sortedOrder(rules.rules)
     health = health.filter { name, _ in rules.rules.contains { $0.name == name } }
   }
@@ -136,8 +149,9 @@ public struct AlertEvaluator: Sendable {
     outcomes.reserveCapacity(ruleSet.rules.count)
     var staleFeeds: Set<String> = []
     var feeds: Set<String> = []
-    for rule in ruleSet.rules {
-      let outcome = AlertEvaluator.measure(rule, data: data, at: t)
+    for (ri, rule) in ruleSet.rules.enumerated() {
+      var outcome = AlertEvaluator.measure(rule, data: data, at: t)
+      if rule.baseline != nil { attachBaselines(rule: ri, to: &outcome, data: data, at: t) }
       feeds.insert(rule.feedKey)
       switch outcome {
       case .ok: health[rule.name] = .ok
@@ -162,6 +176,11 @@ public struct AlertEvaluator: Sendable {
     }
     if !stalePlaced { stepFeedStale(feeds: feeds, stale: staleFeeds, at: t, into: &out) }
     return out
+  }
+
+  /// The state of one instance of rule index `ri` (nil when it has none).
+  func instanceState(rule ri: Int, labels: LabelSet) -> AlertState? {
+    instances[ri][labels]?.state
   }
 
   // MARK: - Transitions

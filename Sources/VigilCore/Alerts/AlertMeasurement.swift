@@ -16,11 +16,19 @@ extension AlertEvaluator {
     var exact: (num: UInt64, den: UInt64)?
     /// A burn-rate rule decides its condition itself.
     var burnCondition: Bool?
+    /// A baseline rule: what its baseline is computed over, and the baseline it compares with
+    /// (nil while warming up; see AlertBaselineEvaluation.swift).
+    var subject: BaselineSubject?
+    var baseline: Baseline?
   }
 
   /// The condition for `m` given the instance's current state (hysteresis).
   static func condition(_ rule: AlertRule, _ m: Measured, state: AlertState) -> Bool {
     if let b = m.burnCondition { return b }
+    if let spec = rule.baseline {
+      guard let v = m.value, let b = m.baseline else { return false }
+      return spec.breached(v, baseline: b, op: rule.op)
+    }
     let threshold =
       state.isProblem ? (rule.clearThreshold ?? rule.threshold) : rule.threshold
     if let e = m.exact {
@@ -76,6 +84,7 @@ extension AlertEvaluator {
         ?? merged(ref.labels, rule.labels)
       if elements[labels] != nil { return .error("duplicate alert label set \(labels)") }
       var m = Measured(value: v)
+      if rule.baseline != nil { m.subject = .series(ref.id, measure) }
       if measure == .count, v >= 0, let c = UInt64(exactly: v.rounded()) { m.exact = (c, 1) }
       elements[labels] = m
     }
@@ -103,6 +112,20 @@ extension AlertEvaluator {
     return out
   }
 
+  /// The series of a selector by group (`by` labels), for a ratio's baseline.
+  private static func groupIDs(
+    _ selector: SeriesSelector, _ by: [String], _ data: some AlertDataSource
+  )
+    -> [LabelSet: [SeriesID]]
+  {
+    var out: [LabelSet: [SeriesID]] = [:]
+    for ref in data.series(selector) {
+      let key = by.isEmpty ? LabelSet.empty : LabelSet(by.map { ($0, ref.labels[$0] ?? "") })
+      out[key, default: []].append(ref.id)
+    }
+    return out
+  }
+
   /// A window sum as an event count: rounded to the nearest integer, negatives as 0.
   static func countValue(_ v: Double) -> UInt64 {
     guard v.isFinite, v > 0 else { return 0 }
@@ -123,11 +146,16 @@ extension AlertEvaluator {
       den, by: rule.by, window: rule.window, data: data, at: t, newest: &newest,
       covered: &covered)
     var elements: [LabelSet: Measured] = [:]
+    let groups =
+      rule.baseline == nil
+      ? nil : (num: groupIDs(num, rule.by, data), den: groupIDs(den, rule.by, data))
     for (key, d) in dens where d > 0 {
       let n = nums[key] ?? 0
       let labels = merged(key, rule.labels)
       if elements[labels] != nil { return .error("duplicate alert label set \(labels)") }
-      elements[labels] = Measured(value: Double(n) / Double(d), exact: (n, d))
+      var m = Measured(value: Double(n) / Double(d), exact: (n, d))
+      if let groups { m.subject = .ratio(num: groups.num[key] ?? [], den: groups.den[key] ?? []) }
+      elements[labels] = m
     }
     if elements.isEmpty || isStale(newest, rule, t) { return .noData }
     return .ok(elements)

@@ -295,6 +295,9 @@ public struct AlertRule: Hashable, Sendable {
   /// Labels and annotations as Prometheus templates (rules from a Prometheus rules file); nil:
   /// Vigil's own `{{ $value }}` / `{{ $labels.NAME }}` replacement in annotations.
   public var templates: RuleTemplates?
+  /// Compare with the series' own baseline (`baseline:`) instead of `threshold`; see
+  /// ``BaselineSpec``.
+  public var baseline: BaselineSpec?
 
   public init(
     name: String, source: String? = nil, selector: SeriesSelector,

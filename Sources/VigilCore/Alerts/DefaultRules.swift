@@ -43,6 +43,11 @@ public enum DefaultRules {
 
   /// Each default rule: the metrics it reads and its text in the rules file.
   static func rules(signals: SignalNames) -> [(metrics: [String], yaml: String)] {
+    absoluteRules(signals: signals) + baselineRules(signals: signals)
+  }
+
+  /// The fixed-threshold rules (their names are an interface: users script against them).
+  static func absoluteRules(signals: SignalNames) -> [(metrics: [String], yaml: String)] {
     [
       (
         [signals.apiLatency],

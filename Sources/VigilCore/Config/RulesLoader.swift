@@ -72,7 +72,7 @@ private let ruleKeys = [
   "alert", "name", "source", "metric", "select", "aggregate", "window", "op", "threshold",
   "clear_threshold", "for", "keep_firing_for", "no_data_after", "no_data_state", "error_state",
   "missing_series_evals", "severity", "labels", "annotations", "num", "den", "by", "slo",
-  "windows", "window_start", "absent",
+  "windows", "window_start", "absent", "baseline",
 ]
 
 extension ConfigReader {
@@ -239,7 +239,7 @@ extension ConfigReader {
     if let v = nodes["threshold"], let t = decimal(v, "threshold") {
       rule.threshold = t
       if isBurn { report(v, "a burn_rate rule takes factors in windows:, not threshold") }
-    } else if nodes["threshold"] == nil && !isBurn {
+    } else if nodes["threshold"] == nil && !isBurn && nodes["baseline"] == nil {
       report(node, "rule needs threshold: NUMBER")
     }
     if let v = nodes["clear_threshold"], let c = decimal(v, "clear_threshold") {
@@ -267,6 +267,9 @@ extension ConfigReader {
       rule.missingSeriesEvals = n
     }
     timeline(of: &rule, nodes: nodes, aggregateName: aggregateName)
+    if let v = nodes["baseline"] {
+      baseline(of: &rule, v, nodes: nodes, aggregateName: aggregateName)
+    }
     if let v = nodes["by"] {
       rule.by = (list(v, "by") ?? []).compactMap { scalar($0, "by") }
       if aggregateName != "ratio" { report(v, "by applies to aggregate: ratio only") }

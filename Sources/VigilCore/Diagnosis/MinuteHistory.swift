@@ -9,10 +9,13 @@ public struct MinuteSummary: Sendable, Equatable {
   public var p50: Double?
   public var p99: Double?
   public var max: Double?
+  /// p90 and p95 (what `baseline:` rules on those aggregates compare with).
+  public var p90: Double?
+  public var p95: Double?
 
   public init(
     minute: Int64, count: UInt64, sum: Double, p50: Double? = nil, p99: Double? = nil,
-    max: Double? = nil
+    max: Double? = nil, p90: Double? = nil, p95: Double? = nil
   ) {
     self.minute = minute
     self.count = count
@@ -20,17 +23,22 @@ public struct MinuteSummary: Sendable, Equatable {
     self.p50 = p50
     self.p99 = p99
     self.max = max
+    self.p90 = p90
+    self.p95 = p95
   }
 
-  /// The minute's value of `measure`, where a minute can give it: p50, p99 (p90/p95/p999 read
-  /// p99, the nearest kept), max, mean, count, sum, and rate (per second).
+  /// The minute's value of `measure`, where a minute can give it: p50, p90, p95, p99 (p999
+  /// reads p99, the nearest kept; p90/p95 too when not recorded), max, mean, count, sum, and
+  /// rate (per second).
   public func value(_ measure: SeriesMeasure) -> Double? {
     guard count > 0 else {
       return measure == .count || measure == .sum || measure == .rate ? 0 : nil
     }
     switch measure {
     case .p50: return p50
-    case .p90, .p95, .p99, .p999: return p99
+    case .p90: return p90 ?? p99
+    case .p95: return p95 ?? p99
+    case .p99, .p999: return p99
     case .max: return max
     case .min, .last, .mean: return sum / Double(count)
     case .count: return Double(count)
@@ -46,7 +54,7 @@ public struct MinuteSummary: Sendable, Equatable {
 /// Filled by the ``Engine`` before each evaluation tick that starts a new minute, from the
 /// windows (``MetricStore/stats(_:window:at:quantiles:)`` over the minute that just ended), so
 /// the dashboard, `vigil check`, replay and reports record the same minutes. Memory: at most
-/// ``capacity`` × 56 bytes per series (3.4 KB for an hour), for at most ``maxSeries`` series.
+/// ``capacity`` × 72 bytes per series (4.3 KB for an hour), for at most ``maxSeries`` series.
 public struct MinuteHistory: Sendable {
   /// Minutes kept per series.
   public let capacity: Int
@@ -109,7 +117,8 @@ public struct MinuteHistory: Sendable {
   ) -> MinuteSummary {
     let st = store.stats(id, window: Nanos.minute, at: end, quantiles: true, level: level)
     return MinuteSummary(
-      minute: minute, count: st.count, sum: st.sum, p50: st.p50, p99: st.p99, max: st.max)
+      minute: minute, count: st.count, sum: st.sum, p50: st.p50, p99: st.p99, max: st.max,
+      p90: st.p90, p95: st.p95)
   }
 
   private mutating func put(_ i: Int, _ s: MinuteSummary) {

@@ -73,13 +73,19 @@ extension Engine {
     }
     if let limit { due.removeAll { $0 > limit } }
     guard !due.isEmpty else { return }
-    let source = MetricStoreAlertSource(store: store, interner: sink.interner)
+    // The source holds the history (baseline rules read it): dropped before recording a minute
+    // so the recording does not copy the rings, built again after.
+    var source: MetricStoreAlertSource?
     for t in due {
       if history.newestMinute != MinuteHistory.minute(endingAtOrBefore: t) {
+        source = nil
         history.record(through: t, store: store)
       }
+      let data =
+        source ?? MetricStoreAlertSource(store: store, interner: sink.interner, history: history)
+      source = data
       observer.engine(self, willEvaluate: t)
-      let transitions = evaluator.tick(at: t, data: source)
+      let transitions = evaluator.tick(at: t, data: data)
       observer.engine(self, evaluated: t, transitions: transitions)
     }
   }

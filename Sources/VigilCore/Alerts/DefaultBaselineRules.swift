@@ -1,0 +1,120 @@
+/// The default rules that compare each series with its own baseline (`baseline:`), one per
+/// signal, next to the fixed-threshold rules of ``DefaultRules``.
+///
+/// | rule | signal | fires when (1m window unless said) |
+/// | --- | --- | --- |
+/// | ApiLatencyAboveBaseline | API p99 per service | > 2.25x its median of the last hour and > 150 ms |
+/// | CheckoutStageAboveBaseline | checkout p99 per stage (and `total`) | > 2.25x and > 150 ms |
+/// | OrderConfirmationAboveBaseline | order confirmation delay p99 | > 2.25x and > 3 s |
+/// | PaymentRetryRatioAboveBaseline | payment retries / attempts | > 2.5x and > 8 % |
+/// | PaymentFailureRatioAboveBaseline | payment failures / attempts, 5m | > 3x and > 2 % |
+/// | InventoryMismatchAboveBaseline | mismatches / checks per pair | > 2.5x and > 1 % |
+/// | SupportOrderErrorsAboveBaseline | `reason=order_error` tickets per second, 10m | > 3x and > 0.03/s |
+///
+/// Every one has an absolute floor (a quiet series cannot page on noise), a minimum count per
+/// minute for the baseline (20 requests, 50 attempts, 200 checks), `for: 0s` (a 1-minute window
+/// against a robust hour-long baseline is already quiet on noise, and the target is detection
+/// within two ticks of the first minute that plainly shows the change) and `keep_firing_for: 1m`
+/// (a value hovering at the line does not flap). A traffic spike (3-6x the traffic, latencies up
+/// 10-40 %, ratios unchanged) stays under the factors. The factors and floors were tuned on
+/// `vigil-bench --diagnosis` (see the notes): 2x on a p99 of ~100 requests a minute fired on
+/// noise about once per quiet hour, 2.5x detected some faults 3-5 ticks late. Each instance
+/// warms up for 10 usable minutes before it is evaluated (about 12 minutes after a fresh start,
+/// the newest 2 being left out).
+extension DefaultRules {
+  static func baselineRules(signals: SignalNames) -> [(metrics: [String], yaml: String)] {
+    [
+      latency(
+        "ApiLatencyAboveBaseline", metric: signals.apiLatency, select: nil, floor: "150",
+        label: "service", severity: "page"),
+      latency(
+        "CheckoutStageAboveBaseline", metric: signals.checkoutLatency, select: nil, floor: "150",
+        label: "stage", severity: "page"),
+      latency(
+        "OrderConfirmationAboveBaseline", metric: signals.orderConfirmationDelay, select: nil,
+        floor: "3000", label: nil, severity: "ticket"),
+      ratio(
+        "PaymentRetryRatioAboveBaseline", num: signals.paymentRetries,
+        den: signals.paymentAttempts, by: nil, window: "1m", factor: "2.5", floor: "0.08",
+        minCount: 50, severity: "page"),
+      ratio(
+        "PaymentFailureRatioAboveBaseline", num: signals.paymentFailures,
+        den: signals.paymentAttempts, by: nil, window: "5m", factor: "3", floor: "0.02",
+        minCount: 50, severity: "page"),
+      ratio(
+        "InventoryMismatchAboveBaseline", num: signals.inventoryMismatches,
+        den: signals.inventoryChecks, by: "pair", window: "1m", factor: "2.5", floor: "0.01",
+        minCount: 200, severity: "ticket"),
+      (
+        [signals.supportTickets],
+        """
+          - alert: SupportOrderErrorsAboveBaseline
+            metric: \(signals.supportTickets)
+            select: {reason: order_error}
+            aggregate: rate
+            window: 10m
+            op: ">"
+            baseline: {over: 1h, factor: 3, floor: 0.03, min_minutes: 10, min_count: 0, gap: 2m}
+            for: 0s
+            keep_firing_for: 1m
+            # Tickets are sparse: none in the window means zero, not a stale feed.
+            no_data_state: ok
+            severity: ticket
+            annotations:
+              summary: "{{ $value }} order-error tickets/s, over 3x their usual rate"
+              runbook: "Look for failed or unconfirmed orders 10-30 minutes before the tickets."
+        """ + "\n"
+      ),
+    ]
+  }
+
+  private static func latency(
+    _ name: String, metric: String, select: String?, floor: String, label: String?,
+    severity: String
+  ) -> (metrics: [String], yaml: String) {
+    let on = label.map { " on {{ $labels.\($0) }}" } ?? ""
+    return (
+      [metric],
+      """
+        - alert: \(name)
+          metric: \(metric)
+          aggregate: p99
+          window: 1m
+          op: ">"
+          baseline: {over: 1h, factor: 2.25, floor: \(floor), min_minutes: 10, min_count: 20, gap: 2m}
+          for: 0s
+          keep_firing_for: 1m
+          severity: \(severity)
+          annotations:
+            summary: "p99 {{ $value }} ms\(on), over 2.25x its median of the last hour"
+            runbook: "Open the suspects (d): the series that moved first and most."
+      """ + "\n"
+    )
+  }
+
+  private static func ratio(
+    _ name: String, num: String, den: String, by: String?, window: String, factor: String,
+    floor: String, minCount: Int, severity: String
+  ) -> (metrics: [String], yaml: String) {
+    let group = by.map { "\n    by: [\($0)]" } ?? ""
+    let on = by.map { " on {{ $labels.\($0) }}" } ?? ""
+    return (
+      [num, den],
+      """
+        - alert: \(name)
+          aggregate: ratio
+          num: \(num)
+          den: \(den)\(group)
+          window: \(window)
+          op: ">"
+          baseline: {over: 1h, factor: \(factor), floor: \(floor), min_minutes: 10, min_count: \(minCount), gap: 2m}
+          for: 0s
+          keep_firing_for: 1m
+          severity: \(severity)
+          annotations:
+            summary: "ratio {{ $value }}\(on), over \(factor)x its median of the last hour"
+            runbook: "Open the suspects (d): the series that moved first and most."
+      """ + "\n"
+    )
+  }
+}
