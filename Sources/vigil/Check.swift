@@ -57,11 +57,18 @@ struct Check: ParsableCommand {
   )
   var reorderLimit: String?
 
+  @Flag(
+    help:
+      "After each transition to firing, print one line with the suspects: the components whose series moved most and first against their own baseline."
+  )
+  var suspects = false
+
   func run() throws {
     var flags = CheckFlags()
     (flags.feeds, flags.moreFeeds, flags.feed) = (feeds, moreFeeds, feedOptions.flags)
     (flags.failOn, flags.stats) = (failOn, stats)
     (flags.maxLateness, flags.reorderLimit) = (maxLateness, reorderLimit)
+    flags.suspects = suspects
     let config = loadConfigFile(config)
     let rules = rules.map { RulesLoader.load(path: $0) }
     let settings = try resolved { () throws(SettingsError) in
@@ -69,7 +76,8 @@ struct Check: ParsableCommand {
     }
     var checker = Checker(
       rules: settings.rules, statsWindow: settings.statsWindow, signals: settings.signals,
-      limits: settings.series, ordering: settings.ordering)
+      limits: settings.series, ordering: settings.ordering, components: settings.components,
+      suspects: settings.suspects)
     var out = OutputBuffer()
     let result = checker.run(feeds: settings.specs) { out.line($0) }
     out.flush()

@@ -64,6 +64,8 @@ public struct Checker {
 
   private var engine: Engine
   private let statsWindow: Int64?
+  /// `--suspects`: a suspects line after each transition to firing.
+  private let suspects: Bool
   private let signals: SignalNames
   /// Feed numbers in the engine and the buffer, by feed.
   private var feedNumbers: [FeedID: Int] = [:]
@@ -82,11 +84,16 @@ public struct Checker {
   /// - Parameters:
   ///   - statsWindow: print windowed statistics at every multiple of this window (nil: none).
   ///   - limits: the series limits and folds (the signals' metrics are added).
+  ///   - components: the config file's `components:` (suspects group series by them).
+  ///   - suspects: print a suspects line after each transition to firing (`--suspects`).
   public init(
     rules: RuleSet, statsWindow: Int64? = nil, signals: SignalNames = SignalNames(),
-    limits: SeriesLimits = SeriesLimits(), ordering: Ordering = Ordering()
+    limits: SeriesLimits = SeriesLimits(), ordering: Ordering = Ordering(),
+    components: ComponentsConfig = ComponentsConfig(), suspects: Bool = false
   ) {
     engine = Engine(rules: rules, clockMode: .event, limits: limits.with(signals: signals))
+    engine.configureDiagnosis(signals: signals, components: components)
+    self.suspects = suspects
     self.statsWindow = statsWindow
     self.signals = signals
     buffer = ReorderBuffer(maxLateness: ordering.maxLateness, maxHeld: ordering.maxHeld)
@@ -215,7 +222,8 @@ public struct Checker {
 
   /// The output, with what it printed so far (swap `printed` back when done).
   private mutating func takeOutput(_ emit: @escaping (String) -> Void) -> CheckOutput {
-    var out = CheckOutput(statsWindow: statsWindow, signals: signals, emit: emit)
+    var out = CheckOutput(
+      statsWindow: statsWindow, signals: signals, suspects: suspects, emit: emit)
     swap(&out.printed, &printed)
     return out
   }
@@ -270,6 +278,7 @@ private struct PrintedState {
 private struct CheckOutput: EngineObserver {
   let statsWindow: Int64?
   let signals: SignalNames
+  let suspects: Bool
   let emit: (String) -> Void
   var printed = PrintedState()
 
@@ -288,10 +297,23 @@ private struct CheckOutput: EngineObserver {
   }
 
   mutating func engine(_ engine: Engine, evaluated t: Timestamp, transitions: [AlertTransition]) {
+    let firings = transitions.count { $0.to == .firing }
+    // The engine ranked one per transition to firing at this tick, in order (the newest kept).
+    var rankings = engine.suspectRankings.suffix(firings).makeIterator()
+    var unranked = firings - min(firings, engine.suspectRankings.count)
     for tr in transitions {
       printed.transitions += 1
       if tr.to == .firing { printed.fired.insert(tr.rule) }
-      emit(tr.jsonLine)
+      emit(tr.jsonLine(series: engine.rules.watchedSeries(rule: tr.rule, labels: tr.labels)))
+      guard suspects, tr.to == .firing else { continue }
+      if unranked > 0 {
+        unranked -= 1
+        var r = engine.rankSuspects(at: t)
+        (r.alert, r.labels) = (tr.rule, tr.labels)
+        emit(r.jsonLine)
+      } else if let r = rankings.next() {
+        emit(r.jsonLine)
+      }
     }
   }
 }

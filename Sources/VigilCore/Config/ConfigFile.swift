@@ -48,6 +48,8 @@ public struct ConfigFile: Sendable, Equatable {
   /// `series:` limits and `drop_labels:` (``SeriesLimits``; the signals' metrics are added
   /// where the engine is made).
   public var series = SeriesLimits()
+  /// `components:` which series belong to which component, and what feeds what (suspects).
+  public var components = ComponentsConfig()
 
   public init() {}
 }

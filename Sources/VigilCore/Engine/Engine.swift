@@ -34,6 +34,8 @@ public struct Engine: Sendable {
   /// Per-minute summaries of every series over the last hour (baselines and suspects read
   /// them), recorded before each tick that starts a new minute.
   public internal(set) var history: MinuteHistory
+  /// Components and the suspects ranked at each transition to firing (``suspectRankings``).
+  public internal(set) var diagnosis = EngineDiagnosis()
   /// For each series (by `SeriesID.index`), the feed number that last delivered an accepted
   /// sample of it, or -1 (which feed's staleness a panel shows).
   public internal(set) var seriesFeed: [Int32] = []

@@ -80,6 +80,7 @@ extension Engine {
       }
       observer.engine(self, willEvaluate: t)
       let transitions = evaluator.tick(at: t, data: source)
+      rankAtFirings(t, transitions)
       observer.engine(self, evaluated: t, transitions: transitions)
     }
   }
