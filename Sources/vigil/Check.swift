@@ -63,12 +63,18 @@ struct Check: ParsableCommand {
   )
   var suspects = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Also print the suspects ranked on demand at the first tick at or after this time (RFC 3339 or Unix seconds). Repeatable.",
+      valueName: "time"))
+  var suspectsAt: [String] = []
+
   func run() throws {
     var flags = CheckFlags()
     (flags.feeds, flags.moreFeeds, flags.feed) = (feeds, moreFeeds, feedOptions.flags)
     (flags.failOn, flags.stats) = (failOn, stats)
     (flags.maxLateness, flags.reorderLimit) = (maxLateness, reorderLimit)
-    flags.suspects = suspects
+    (flags.suspects, flags.suspectsAt) = (suspects, suspectsAt)
     let config = loadConfigFile(config)
     let rules = rules.map { RulesLoader.load(path: $0) }
     let settings = try resolved { () throws(SettingsError) in
@@ -77,7 +83,7 @@ struct Check: ParsableCommand {
     var checker = Checker(
       rules: settings.rules, statsWindow: settings.statsWindow, signals: settings.signals,
       limits: settings.series, ordering: settings.ordering, components: settings.components,
-      suspects: settings.suspects)
+      suspects: settings.suspects, suspectsAt: settings.suspectsAt)
     var out = OutputBuffer()
     let result = checker.run(feeds: settings.specs) { out.line($0) }
     out.flush()

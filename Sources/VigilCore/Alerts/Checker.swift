@@ -66,6 +66,8 @@ public struct Checker {
   private let statsWindow: Int64?
   /// `--suspects`: a suspects line after each transition to firing.
   private let suspects: Bool
+  /// `--suspects-at`, sorted (the ones still due live in ``PrintedState``).
+  private let suspectsAt: [Timestamp]
   private let signals: SignalNames
   /// Feed numbers in the engine and the buffer, by feed.
   private var feedNumbers: [FeedID: Int] = [:]
@@ -89,11 +91,13 @@ public struct Checker {
   public init(
     rules: RuleSet, statsWindow: Int64? = nil, signals: SignalNames = SignalNames(),
     limits: SeriesLimits = SeriesLimits(), ordering: Ordering = Ordering(),
-    components: ComponentsConfig = ComponentsConfig(), suspects: Bool = false
+    components: ComponentsConfig = ComponentsConfig(), suspects: Bool = false,
+    suspectsAt: [Timestamp] = []
   ) {
     engine = Engine(rules: rules, clockMode: .event, limits: limits.with(signals: signals))
     engine.configureDiagnosis(signals: signals, components: components)
     self.suspects = suspects
+    self.suspectsAt = suspectsAt.sorted()
     self.statsWindow = statsWindow
     self.signals = signals
     buffer = ReorderBuffer(maxLateness: ordering.maxLateness, maxHeld: ordering.maxHeld)
@@ -225,6 +229,9 @@ public struct Checker {
     var out = CheckOutput(
       statsWindow: statsWindow, signals: signals, suspects: suspects, emit: emit)
     swap(&out.printed, &printed)
+    if !out.printed.suspectsSet {
+      (out.printed.suspectsAt, out.printed.suspectsSet) = (suspectsAt[...], true)
+    }
     return out
   }
 
@@ -272,6 +279,9 @@ private struct PrintedState {
   var nextStats: Int64?
   var transitions = 0
   var fired = Set<String>()
+  /// `--suspects-at` times not reached yet.
+  var suspectsAt: ArraySlice<Timestamp> = []
+  var suspectsSet = false
 }
 
 /// What `run` prints: transitions as they are evaluated, statistics boundaries in between.
@@ -314,6 +324,11 @@ private struct CheckOutput: EngineObserver {
       } else if let r = rankings.next() {
         emit(r.jsonLine)
       }
+    }
+    // On demand (`--suspects-at`): at the first tick at or after each time.
+    if let next = printed.suspectsAt.first, t >= next {
+      while let n = printed.suspectsAt.first, t >= n { printed.suspectsAt.removeFirst() }
+      emit(engine.rankSuspects(at: t).jsonLine)
     }
   }
 }

@@ -14,6 +14,8 @@ public struct CheckFlags: Sendable, Equatable {
   public var reorderLimit: String?
   /// `--suspects`: a suspects line after each transition to firing.
   public var suspects = false
+  /// `--suspects-at TIME` (repeatable): a suspects line at the first tick at or after each.
+  public var suspectsAt: [String] = []
 
   public init() {}
 }
@@ -34,6 +36,8 @@ public struct CheckSettings: Sendable {
   public var components = ComponentsConfig()
   /// `--suspects`.
   public var suspects = false
+  /// `--suspects-at`, sorted.
+  public var suspectsAt: [Timestamp] = []
 
   /// Resolves the flags over the config file (its signal names and feeds come first). `rules`
   /// is the `--rules` file as ``RulesLoader`` loaded it; nil: the default rules for the config
@@ -76,6 +80,14 @@ public struct CheckSettings: Sendable {
       rules: ruleSet, specs: specs, signals: file.signals, statsWindow: statsWindow,
       series: file.series, failOnFiring: flags.failOn == "firing", ordering: try ordering(flags))
     (settings.components, settings.suspects) = (file.components, flags.suspects)
+    for text in flags.suspectsAt {
+      let t = try parseTimeArgument(text, now: Timestamp(nanoseconds: 0), flag: "--suspects-at")
+      guard !text.hasPrefix("now"), !text.hasPrefix("-") else {
+        throw .usage("--suspects-at: give a time in the feeds, like 2026-11-26T10:20:00Z")
+      }
+      settings.suspectsAt.append(t)
+    }
+    settings.suspectsAt.sort()
     return settings
   }
 
