@@ -63,11 +63,12 @@ extension AlertRule {
   /// The `"series"` key of one instance (labels = the instance's, static labels included):
   /// the metric with the instance's series labels (`api_latency_ms{service=tax}`), a ratio as
   /// `num{by...}/den{by...}`, a burn rate as `bad/total` (or `good/total`) with its group labels.
-  /// The rule's static labels (and a burn rate's `severity`) are not series labels and are left
-  /// out.
+  /// The rule's own labels (static or templated, and a burn rate's `severity`) are not series
+  /// labels and are left out.
   public func watchedSeries(labels: LabelSet) -> String {
+    let added = Set(self.labels.labels.map(\.name) + (templates?.labels.map(\.name) ?? []))
     let own = LabelSet(
-      labels.labels.filter { self.labels[$0.name] == nil }.map { ($0.name, $0.value) })
+      labels.labels.filter { !added.contains($0.name) }.map { ($0.name, $0.value) })
     switch aggregate {
     case .series:
       return SeriesKeyText.key(selector.metric, own)

@@ -45,7 +45,7 @@ struct SuspectProbe: Sendable {
   var floor: Double {
     switch kind {
     case .p99: 20
-    case .ratio: 0.005
+    case .ratio: 0.002
     case .rate: 0.1
     }
   }
@@ -80,14 +80,20 @@ struct SuspectProbe: Sendable {
 
   /// The value of the one-minute window ending at `t`, from the store's windows at `level`.
   func windowValue(_ store: MetricStore, at t: Timestamp, level: Int) -> Double? {
+    window(store, at: t, level: level)?.value
+  }
+
+  /// The window's value and its weight (samples; a ratio's denominator events).
+  func window(_ store: MetricStore, at t: Timestamp, level: Int) -> (value: Double, weight: Double)?
+  {
     switch kind {
     case .p99:
       let st = store.stats(ids[0], window: Nanos.minute, at: t, quantiles: true, level: level)
-      guard st.count >= minCount else { return nil }
-      return st.p99
+      guard st.count >= minCount, let p99 = st.p99 else { return nil }
+      return (p99, Double(st.count))
     case .rate:
       let st = store.stats(ids[0], window: Nanos.minute, at: t, quantiles: false, level: level)
-      return st.sum / 60
+      return (st.sum / 60, Double(st.count))
     case .ratio:
       var num = 0.0
       var den = 0.0
@@ -98,8 +104,18 @@ struct SuspectProbe: Sendable {
       for id in ids {
         num += store.stats(id, window: Nanos.minute, at: t, quantiles: false, level: level).sum
       }
-      return num / den
+      return (num / den, den)
     }
+  }
+
+  /// The least scale a z is taken with: a share of the median, a quarter of the floor, and for
+  /// a ratio the counting noise of its numerator at the baseline's ratio over `weight`
+  /// denominator events (√(median·den)/den, at least one event's worth), so a ratio whose
+  /// baseline minutes were mostly zero does not page on one event.
+  func minScale(median: Double, weight: Double) -> Double {
+    var s = max(relativeScale * abs(median), floor / 4)
+    if kind == .ratio, weight > 0 { s = max(s, max(median * weight, 1).squareRoot() / weight) }
+    return s
   }
 }
 

@@ -28,7 +28,7 @@ public struct SuspectTuning: Sendable, Equatable {
   /// Deviating probes whose onset is looked for (the largest first).
   public var maxOnsets = 40
   public var maxSuspects = 5
-  public var zHigh = 4.0
+  public var zHigh = 3.0
   public var changeHigh = 1.5
   public var zLow = 2.0
   public var changeLow = 1.2
@@ -49,6 +49,8 @@ struct ProbeResult: Sendable {
   var z: Double
   var change: Double?
   var magnitude: Double
+  /// The least scale its z was taken with (the onset walk uses the same).
+  var minScale: Double
   var onset: Timestamp?
 }
 
@@ -90,11 +92,12 @@ public struct SuspectRanker: Sendable {
   func judge(
     _ p: SuspectProbe, at t: Timestamp, history: MinuteHistory, store: MetricStore, level: Int
   ) -> ProbeResult? {
-    guard let current = p.windowValue(store, at: t, level: level), current.isFinite,
+    guard let (current, weight) = p.window(store, at: t, level: level), current.isFinite,
       let b = baseline(p, at: t, history: history), b.minutes >= tuning.minBaselineMinutes,
       p.direction.allows(current, b.median)
     else { return nil }
-    let z = abs(b.score(current, minScale: minScale(p, b)))
+    let scale = p.minScale(median: b.median, weight: weight)
+    let z = abs(b.score(current, minScale: scale))
     let change = b.ratio(current)
     let floored = (current + p.floor) / (b.median + p.floor)
     let shift = abs(current - b.median)
@@ -102,11 +105,8 @@ public struct SuspectRanker: Sendable {
     guard z >= tuning.zHigh, strong, shift >= p.floor else { return nil }
     let magnitude = abs(log2(floored)) * min(z, tuning.zCap) / tuning.zCap * 10
     return ProbeResult(
-      probe: p, current: current, baseline: b, z: z, change: change, magnitude: magnitude)
-  }
-
-  func minScale(_ p: SuspectProbe, _ b: Baseline) -> Double {
-    max(p.relativeScale * abs(b.median), p.floor / 4)
+      probe: p, current: current, baseline: b, z: z, change: change, magnitude: magnitude,
+      minScale: scale)
   }
 
   /// The per-minute values of the hour before `t`, the newest ``SuspectTuning/gapMinutes``
@@ -125,7 +125,7 @@ public struct SuspectRanker: Sendable {
   /// Past the lower thresholds (in the probe's direction).
   func raised(_ v: Double?, _ r: ProbeResult) -> Bool {
     guard let v, r.probe.direction.allows(v, r.baseline.median) else { return false }
-    let z = abs(r.baseline.score(v, minScale: minScale(r.probe, r.baseline)))
+    let z = abs(r.baseline.score(v, minScale: r.minScale))
     let floored = (v + r.probe.floor) / (r.baseline.median + r.probe.floor)
     let strong = floored >= tuning.changeLow || floored <= 1 / tuning.changeLow
     return z >= tuning.zLow && strong && abs(v - r.baseline.median) >= r.probe.floor / 2
