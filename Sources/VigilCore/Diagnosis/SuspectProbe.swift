@@ -83,26 +83,29 @@ struct SuspectProbe: Sendable {
     window(store, at: t, level: level)?.value
   }
 
-  /// The window's value and its weight (samples; a ratio's denominator events).
-  func window(_ store: MetricStore, at t: Timestamp, level: Int) -> (value: Double, weight: Double)?
+  /// The window's value and its weight (samples; a ratio's denominator events), over the
+  /// `minutes` ending at `t`.
+  func window(_ store: MetricStore, at t: Timestamp, level: Int, minutes: Int = 1)
+    -> (value: Double, weight: Double)?
   {
+    let length = Int64(minutes) * Nanos.minute
     switch kind {
     case .p99:
-      let st = store.stats(ids[0], window: Nanos.minute, at: t, quantiles: true, level: level)
+      let st = store.stats(ids[0], window: length, at: t, quantiles: true, level: level)
       guard st.count >= minCount, let p99 = st.p99 else { return nil }
       return (p99, Double(st.count))
     case .rate:
-      let st = store.stats(ids[0], window: Nanos.minute, at: t, quantiles: false, level: level)
-      return (st.sum / 60, Double(st.count))
+      let st = store.stats(ids[0], window: length, at: t, quantiles: false, level: level)
+      return (st.sum / Double(60 * minutes), Double(st.count))
     case .ratio:
       var num = 0.0
       var den = 0.0
       for id in dens {
-        den += store.stats(id, window: Nanos.minute, at: t, quantiles: false, level: level).sum
+        den += store.stats(id, window: length, at: t, quantiles: false, level: level).sum
       }
       guard den >= Double(minCount), den > 0 else { return nil }
       for id in ids {
-        num += store.stats(id, window: Nanos.minute, at: t, quantiles: false, level: level).sum
+        num += store.stats(id, window: length, at: t, quantiles: false, level: level).sum
       }
       return (num / den, den)
     }

@@ -88,16 +88,33 @@ public struct SuspectRanker: Sendable {
     return order(results)
   }
 
-  /// The probe's current value against its baseline; nil unless it deviates.
+  /// The probe's current value against its baseline; nil unless it deviates. Counts (ratios,
+  /// rates) are judged over the newest minute and the newest two (their per-minute noise is
+  /// large; two minutes halve its variance, the baseline's scale taken ÷√2), the stronger
+  /// verdict kept.
   func judge(
     _ p: SuspectProbe, at t: Timestamp, history: MinuteHistory, store: MetricStore, level: Int
   ) -> ProbeResult? {
-    guard let (current, weight) = p.window(store, at: t, level: level), current.isFinite,
-      let b = baseline(p, at: t, history: history), b.minutes >= tuning.minBaselineMinutes,
-      p.direction.allows(current, b.median)
+    guard let b = baseline(p, at: t, history: history), b.minutes >= tuning.minBaselineMinutes
+    else { return nil }
+    let one = verdict(p, b, window: p.window(store, at: t, level: level), minutes: 1)
+    guard p.kind != .p99,
+      let two = verdict(p, b, window: p.window(store, at: t, level: level, minutes: 2), minutes: 2),
+      two.z > one?.z ?? 0
+    else { return one }
+    return two
+  }
+
+  /// The verdict on one window's value (`minutes` long) against the per-minute baseline `b`.
+  func verdict(
+    _ p: SuspectProbe, _ b: Baseline, window: (value: Double, weight: Double)?, minutes: Int
+  ) -> ProbeResult? {
+    guard let (current, weight) = window, current.isFinite, p.direction.allows(current, b.median)
     else { return nil }
     let scale = p.minScale(median: b.median, weight: weight)
-    let z = abs(b.score(current, minScale: scale))
+    var spread = b
+    spread.scale = b.scale / Double(minutes).squareRoot()
+    let z = abs(spread.score(current, minScale: scale))
     let change = b.ratio(current)
     let floored = (current + p.floor) / (b.median + p.floor)
     let shift = abs(current - b.median)
