@@ -99,3 +99,28 @@ import Testing
         + "\"measure\":\"ratio\",\"score\":3,\"change\":null,\"onset\":null}]}")
   }
 }
+
+extension CheckSuspectsTests {
+  @Test func onDemandAtTheFirstTickAtOrAfterEachTime() throws {
+    let world = SuspectWorld(seconds: 19 * 60, seed: 4) { e, s in
+      e == .api("cart") ? SuspectWorld.ramp(s, onset: 16 * 60, factor: 6) : 1
+    }
+    let at = [SuspectWorld.at(17 * 60 + 55), SuspectWorld.at(10 * 60)]
+    var checker = Checker(rules: RuleSet(), suspectsAt: at)
+    let spec = FeedSpec(id: FeedID(0), kind: .file, target: "/tmp/shop.jsonl", format: .json)
+    checker.add(
+      CheckerStreamTests.batch(world.jsonLines()[...], firstLine: 1), format: .json, feed: spec)
+    var out: [String] = []
+    _ = checker.run { out.append($0) }
+    #expect(out.count == 2)
+    let quiet = try object(try #require(out.first))
+    #expect(quiet["t"] as? String == "2026-11-26T10:10:00Z")
+    #expect(quiet["alert"] is NSNull)
+    #expect((quiet["suspects"] as? [Any])?.isEmpty == true)
+    let late = try object(try #require(out.last))
+    #expect(late["t"] as? String == "2026-11-26T10:18:00Z")
+    #expect(late["labels"] as? [String: String] == [:])
+    let top = try #require((late["suspects"] as? [[String: Any]])?.first)
+    #expect(top["component"] as? String == "cart")
+  }
+}

@@ -172,3 +172,48 @@ extension SuspectRankingTests {
     #expect(suspects.isEmpty)
   }
 }
+
+extension SuspectRankingTests {
+  @Test func aCoupleOfEventsOnAMostlyZeroRatioIsNoSuspectButARealRiseIs() {
+    // No mismatches on oms-erp for 50 minutes (600 checks a minute), then about 2 a minute.
+    let blip = ranked(minutes: 53) { e, s in
+      e == .mismatch("oms-erp") ? (s < Self.onset ? 0 : 1.7) : 1
+    }
+    #expect(!blip.contains { $0.component == "oms-erp" })
+    // About 20 a minute: the pair is the suspect.
+    let rise = ranked(minutes: 53) { e, s in
+      e == .mismatch("oms-erp") ? (s < Self.onset ? 0 : 17) : 1
+    }
+    #expect(rise.first?.component == "oms-erp")
+    #expect(rise.first?.change == nil)  // the baseline median is 0
+  }
+}
+
+/// The engine ranks at every transition to firing, and keeps the newest rankings.
+@Suite struct EngineSuspectRankingsTests {
+  @Test func aRankingIsKeptForEachFiringWithItsAlert() throws {
+    let rules = try RulesLoader.parse(CheckSuspectsTests.rules, file: "rules.yaml").get()
+    let world = SuspectWorld(seconds: 19 * 60, seed: 5) { e, s in
+      e == .api("tax") || e == .stage("tax") ? SuspectWorld.ramp(s, onset: 16 * 60, factor: 5) : 1
+    }
+    let engine = world.engine(rules: rules)
+    let ranking = try #require(engine.suspectRankings.last)
+    #expect(engine.suspectRankings.count == 1)
+    #expect(ranking.alert == "TaxSlow")
+    #expect(ranking.labels == ["service": "tax", "severity": "page"])
+    #expect(ranking.suspects.first?.component == "tax")
+    #expect(ranking.t > SuspectWorld.at(16 * 60) && ranking.t < SuspectWorld.at(18 * 60))
+    // On demand, at the same tick: the same suspects, no alert.
+    let now = engine.rankSuspects(at: ranking.t)
+    #expect(now.alert == nil && now.suspects == ranking.suspects)
+  }
+
+  @Test func rankingsAreBoundedNewestKept() {
+    var d = EngineDiagnosis()
+    d.maxRankings = 3
+    for k in 0..<5 {
+      d.append(SuspectRanking(t: .seconds(Int64(k)), alert: "A", labels: .empty, suspects: []))
+    }
+    #expect(d.rankings.map(\.t) == [.seconds(2), .seconds(3), .seconds(4)])
+  }
+}

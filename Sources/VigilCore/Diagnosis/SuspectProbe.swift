@@ -113,11 +113,11 @@ struct SuspectProbe: Sendable {
 
   /// The least scale a z is taken with: a share of the median, a quarter of the floor, and for
   /// a ratio the counting noise of its numerator at the baseline's ratio over `weight`
-  /// denominator events (√(median·den)/den, at least one event's worth), so a ratio whose
-  /// baseline minutes were mostly zero does not page on one event.
+  /// denominator events (√(median·den)/den, with at least 3 events expected), so a ratio
+  /// whose baseline minutes were mostly zero does not page on a couple of events.
   func minScale(median: Double, weight: Double) -> Double {
     var s = max(relativeScale * abs(median), floor / 4)
-    if kind == .ratio, weight > 0 { s = max(s, max(median * weight, 1).squareRoot() / weight) }
+    if kind == .ratio, weight > 0 { s = max(s, max(median * weight, 3).squareRoot() / weight) }
     return s
   }
 }
