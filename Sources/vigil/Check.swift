@@ -57,11 +57,24 @@ struct Check: ParsableCommand {
   )
   var reorderLimit: String?
 
+  @Flag(
+    help:
+      "After each transition to firing, print one line with the suspects: the components whose series moved most and first against their own baseline."
+  )
+  var suspects = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Also print the suspects ranked on demand at the first tick at or after this time (RFC 3339 or Unix seconds). Repeatable.",
+      valueName: "time"))
+  var suspectsAt: [String] = []
+
   func run() throws {
     var flags = CheckFlags()
     (flags.feeds, flags.moreFeeds, flags.feed) = (feeds, moreFeeds, feedOptions.flags)
     (flags.failOn, flags.stats) = (failOn, stats)
     (flags.maxLateness, flags.reorderLimit) = (maxLateness, reorderLimit)
+    (flags.suspects, flags.suspectsAt) = (suspects, suspectsAt)
     let config = loadConfigFile(config)
     let rules = rules.map { RulesLoader.load(path: $0) }
     let settings = try resolved { () throws(SettingsError) in
@@ -69,7 +82,8 @@ struct Check: ParsableCommand {
     }
     var checker = Checker(
       rules: settings.rules, statsWindow: settings.statsWindow, signals: settings.signals,
-      limits: settings.series, ordering: settings.ordering)
+      limits: settings.series, ordering: settings.ordering, components: settings.components,
+      suspects: settings.suspects, suspectsAt: settings.suspectsAt)
     var out = OutputBuffer()
     let result = checker.run(feeds: settings.specs) { out.line($0) }
     out.flush()

@@ -74,7 +74,9 @@ import VigilTestSupport
   struct Transitions: EngineObserver {
     var lines: [String] = []
     mutating func engine(_ engine: Engine, evaluated t: Timestamp, transitions: [AlertTransition]) {
-      lines += transitions.map(\.jsonLine)
+      lines += transitions.map {
+        $0.jsonLine(series: engine.rules.watchedSeries(rule: $0.rule, labels: $0.labels))
+      }
     }
   }
 

@@ -44,10 +44,10 @@ import VigilTestSupport
     let labels = "\"labels\":{\"service\":\"edge\",\"severity\":\"page\",\"who\":\"edge\"}"
     #expect(
       lines == [
-        "{\"t\":\"2026-12-01T10:02:00Z\",\"rule\":\"EdgeLatencyHigh\",\(labels),\"from\":\"inactive\",\"to\":\"pending\",\"value\":800}",
-        "{\"t\":\"2026-12-01T10:02:30Z\",\"rule\":\"EdgeLatencyHigh\",\(labels),\"from\":\"pending\",\"to\":\"firing\",\"value\":800}",
-        "{\"t\":\"2026-12-01T10:05:00Z\",\"rule\":\"EdgeLatencyHigh\",\(labels),\"from\":\"firing\",\"to\":\"recovering\",\"value\":200}",
-        "{\"t\":\"2026-12-01T10:05:20Z\",\"rule\":\"EdgeLatencyHigh\",\(labels),\"from\":\"recovering\",\"to\":\"resolved\",\"value\":200}",
+        "{\"t\":\"2026-12-01T10:02:00Z\",\"rule\":\"EdgeLatencyHigh\",\(labels),\"from\":\"inactive\",\"to\":\"pending\",\"value\":800,\"series\":\"api_latency_ms{service=edge}\"}",
+        "{\"t\":\"2026-12-01T10:02:30Z\",\"rule\":\"EdgeLatencyHigh\",\(labels),\"from\":\"pending\",\"to\":\"firing\",\"value\":800,\"series\":\"api_latency_ms{service=edge}\"}",
+        "{\"t\":\"2026-12-01T10:05:00Z\",\"rule\":\"EdgeLatencyHigh\",\(labels),\"from\":\"firing\",\"to\":\"recovering\",\"value\":200,\"series\":\"api_latency_ms{service=edge}\"}",
+        "{\"t\":\"2026-12-01T10:05:20Z\",\"rule\":\"EdgeLatencyHigh\",\(labels),\"from\":\"recovering\",\"to\":\"resolved\",\"value\":200,\"series\":\"api_latency_ms{service=edge}\"}",
       ], "\(out)")
 
     let tmux = try Tmux(width: 160, height: 45)

@@ -83,11 +83,14 @@ import VigilIncident
   @Test func transitionsAgreeWithCheckAndReplay() throws {
     let load = Self.load()
     let file = PrometheusHistory.recording(load, Self.request())
+    let rules = try RulesLoader.parse(DefaultRules.yaml(), file: "default").get()
+    // `vigil check` adds the watched series to each line.
     let written = file.records.compactMap { r -> String? in
-      if case .alert(let tr) = r { return tr.jsonLine }
+      if case .alert(let tr) = r {
+        return tr.jsonLine(series: rules.watchedSeries(rule: tr.rule, labels: tr.labels))
+      }
       return nil
     }
-    let rules = try RulesLoader.parse(DefaultRules.yaml(), file: "default").get()
     var checker = Checker(rules: rules)
     let spec = FeedSpec(id: FeedID(0), kind: .prometheus, target: "http://prometheus:9090")
     for batch in load.batches { checker.add(batch, format: .json, feed: spec) }

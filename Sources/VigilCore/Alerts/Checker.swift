@@ -66,6 +66,10 @@ public struct Checker {
 
   private var engine: Engine
   private let statsWindow: Int64?
+  /// `--suspects`: a suspects line after each transition to firing.
+  private let suspects: Bool
+  /// `--suspects-at`, sorted (the ones still due live in ``PrintedState``).
+  private let suspectsAt: [Timestamp]
   private let signals: SignalNames
   /// Feed numbers in the engine and the buffer, by feed.
   private var feedNumbers: [FeedID: Int] = [:]
@@ -84,11 +88,18 @@ public struct Checker {
   /// - Parameters:
   ///   - statsWindow: print windowed statistics at every multiple of this window (nil: none).
   ///   - limits: the series limits and folds (the signals' metrics are added).
+  ///   - components: the config file's `components:` (suspects group series by them).
+  ///   - suspects: print a suspects line after each transition to firing (`--suspects`).
   public init(
     rules: RuleSet, statsWindow: Int64? = nil, signals: SignalNames = SignalNames(),
-    limits: SeriesLimits = SeriesLimits(), ordering: Ordering = Ordering()
+    limits: SeriesLimits = SeriesLimits(), ordering: Ordering = Ordering(),
+    components: ComponentsConfig = ComponentsConfig(), suspects: Bool = false,
+    suspectsAt: [Timestamp] = []
   ) {
     engine = Engine(rules: rules, clockMode: .event, limits: limits.with(signals: signals))
+    engine.configureDiagnosis(signals: signals, components: components)
+    self.suspects = suspects
+    self.suspectsAt = suspectsAt.sorted()
     self.statsWindow = statsWindow
     self.signals = signals
     buffer = ReorderBuffer(maxLateness: ordering.maxLateness, maxHeld: ordering.maxHeld)
@@ -218,8 +229,12 @@ public struct Checker {
 
   /// The output, with what it printed so far (swap `printed` back when done).
   private mutating func takeOutput(_ emit: @escaping (String) -> Void) -> CheckOutput {
-    var out = CheckOutput(statsWindow: statsWindow, signals: signals, emit: emit)
+    var out = CheckOutput(
+      statsWindow: statsWindow, signals: signals, suspects: suspects, emit: emit)
     swap(&out.printed, &printed)
+    if !out.printed.suspectsSet {
+      (out.printed.suspectsAt, out.printed.suspectsSet) = (suspectsAt[...], true)
+    }
     return out
   }
 
@@ -267,12 +282,16 @@ private struct PrintedState {
   var nextStats: Int64?
   var transitions = 0
   var fired = Set<String>()
+  /// `--suspects-at` times not reached yet.
+  var suspectsAt: ArraySlice<Timestamp> = []
+  var suspectsSet = false
 }
 
 /// What `run` prints: transitions as they are evaluated, statistics boundaries in between.
 private struct CheckOutput: EngineObserver {
   let statsWindow: Int64?
   let signals: SignalNames
+  let suspects: Bool
   let emit: (String) -> Void
   var printed = PrintedState()
 
@@ -291,10 +310,28 @@ private struct CheckOutput: EngineObserver {
   }
 
   mutating func engine(_ engine: Engine, evaluated t: Timestamp, transitions: [AlertTransition]) {
+    let firings = transitions.count { $0.to == .firing }
+    // The engine ranked one per transition to firing at this tick, in order (the newest kept).
+    var rankings = engine.suspectRankings.suffix(firings).makeIterator()
+    var unranked = firings - min(firings, engine.suspectRankings.count)
     for tr in transitions {
       printed.transitions += 1
       if tr.to == .firing { printed.fired.insert(tr.rule) }
-      emit(tr.jsonLine)
+      emit(tr.jsonLine(series: engine.rules.watchedSeries(rule: tr.rule, labels: tr.labels)))
+      guard suspects, tr.to == .firing else { continue }
+      if unranked > 0 {
+        unranked -= 1
+        var r = engine.rankSuspects(at: t)
+        (r.alert, r.labels) = (tr.rule, tr.labels)
+        emit(r.jsonLine)
+      } else if let r = rankings.next() {
+        emit(r.jsonLine)
+      }
+    }
+    // On demand (`--suspects-at`): at the first tick at or after each time.
+    if let next = printed.suspectsAt.first, t >= next {
+      while let n = printed.suspectsAt.first, t >= n { printed.suspectsAt.removeFirst() }
+      emit(engine.rankSuspects(at: t).jsonLine)
     }
   }
 }

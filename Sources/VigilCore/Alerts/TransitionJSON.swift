@@ -9,7 +9,11 @@ extension AlertTransition {
   /// number (`2`, `0.1`, `1e-05`) or `null` when there is none (or it is not finite). A
   /// `"reason"` key follows only when the transition has one (`MissingSeries`, `NoData`,
   /// `Error`), so ordinary lines are exactly the shape.
-  public var jsonLine: String {
+  public var jsonLine: String { jsonLine(series: nil) }
+
+  /// ``jsonLine`` with `"series":"<key>"` last (``AlertRule/watchedSeries(labels:)``): what
+  /// `vigil check` prints. Every other key keeps its place.
+  public func jsonLine(series: String?) -> String {
     var s = "{\"t\":\"" + rfc3339Shortest(t) + "\",\"rule\":"
     appendJSONString(&s, rule)
     s += ",\"labels\":{"
@@ -24,6 +28,10 @@ extension AlertTransition {
     if let reason {
       s += ",\"reason\":"
       appendJSONString(&s, reason.rawValue)
+    }
+    if let series {
+      s += ",\"series\":"
+      appendJSONString(&s, series)
     }
     return s + "}"
   }

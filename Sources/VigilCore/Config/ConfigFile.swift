@@ -49,6 +49,8 @@ public struct ConfigFile: Sendable, Equatable {
   /// `series:` limits, `drop_labels:` and `pairs:` (``SeriesLimits``; the signals' metrics
   /// are added where the engine is made).
   public var series = SeriesLimits()
+  /// `components:` which series belong to which component, and what feeds what (suspects).
+  public var components = ComponentsConfig()
 
   public init() {}
 }

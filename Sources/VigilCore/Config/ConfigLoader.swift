@@ -54,6 +54,7 @@ public enum ConfigLoader {
     ConfigSection("series") { r, v, c in r.seriesLimits(v, into: &c.series) },
     ConfigSection("drop_labels") { r, v, c in r.dropLabels(v, into: &c.series.dropLabels) },
     ConfigSection("pairs") { r, v, c in c.series.pairs = r.pairs(v) },
+    ConfigSection("components") { r, v, c in r.components(v, into: &c.components) },
   ]
 }
 

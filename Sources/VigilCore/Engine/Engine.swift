@@ -37,6 +37,8 @@ public struct Engine: Sendable {
   /// Event pairs (config `pairs:`): open keys and counts per pair; their events are taken in
   /// the ``sink`` and paired as each record is parsed (`Pairs/`).
   public internal(set) var pairs: EventPairs
+  /// Components and the suspects ranked at each transition to firing (``suspectRankings``).
+  public internal(set) var diagnosis = EngineDiagnosis()
   /// For each series (by `SeriesID.index`), the feed number that last delivered an accepted
   /// sample of it, or -1 (which feed's staleness a panel shows).
   public internal(set) var seriesFeed: [Int32] = []

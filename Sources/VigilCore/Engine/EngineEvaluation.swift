@@ -86,6 +86,7 @@ extension Engine {
       source = data
       observer.engine(self, willEvaluate: t)
       let transitions = evaluator.tick(at: t, data: data)
+      rankAtFirings(t, transitions)
       observer.engine(self, evaluated: t, transitions: transitions)
     }
   }

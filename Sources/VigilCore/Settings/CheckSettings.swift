@@ -12,6 +12,10 @@ public struct CheckFlags: Sendable, Equatable {
   public var maxLateness: String?
   /// `--reorder-limit COUNT`: the most samples the reorder buffer holds (default 1,000,000).
   public var reorderLimit: String?
+  /// `--suspects`: a suspects line after each transition to firing.
+  public var suspects = false
+  /// `--suspects-at TIME` (repeatable): a suspects line at the first tick at or after each.
+  public var suspectsAt: [String] = []
 
   public init() {}
 }
@@ -28,6 +32,12 @@ public struct CheckSettings: Sendable {
   public var failOnFiring: Bool
   /// `--max-lateness`, `--reorder-limit`.
   public var ordering = Checker.Ordering()
+  /// The config file's `components:`.
+  public var components = ComponentsConfig()
+  /// `--suspects`.
+  public var suspects = false
+  /// `--suspects-at`, sorted.
+  public var suspectsAt: [Timestamp] = []
 
   /// Resolves the flags over the config file (its signal names and feeds come first). `rules`
   /// is the `--rules` file as ``RulesLoader`` loaded it; nil: the default rules for the config
@@ -66,9 +76,19 @@ public struct CheckSettings: Sendable {
         "vigil check reads files; the \(live.kind.rawValue) feed \"\(live.displayName)\" runs only in the dashboard"
       )
     }
-    return CheckSettings(
+    var settings = CheckSettings(
       rules: ruleSet, specs: specs, signals: file.signals, statsWindow: statsWindow,
       series: file.series, failOnFiring: flags.failOn == "firing", ordering: try ordering(flags))
+    (settings.components, settings.suspects) = (file.components, flags.suspects)
+    for text in flags.suspectsAt {
+      let t = try parseTimeArgument(text, now: Timestamp(nanoseconds: 0), flag: "--suspects-at")
+      guard !text.hasPrefix("now"), !text.hasPrefix("-") else {
+        throw .usage("--suspects-at: give a time in the feeds, like 2026-11-26T10:20:00Z")
+      }
+      settings.suspectsAt.append(t)
+    }
+    settings.suspectsAt.sort()
+    return settings
   }
 
   /// The largest `--max-lateness` and `--reorder-limit`.
