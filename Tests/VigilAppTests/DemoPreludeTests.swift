@@ -6,15 +6,15 @@ import VigilRender
 
 @testable import VigilApp
 
-/// The demo's quiet prelude: twelve minutes before the incident with the baseline's traffic and
-/// no fault, so the baselines (ten minutes) are warm when the payment gateway slows at minute 4.
+/// The demo's quiet prelude: six minutes before the incident with the baseline's traffic and
+/// no fault, so the baselines have ten minutes when the payment gateway's slowdown shows (minute 5).
 @Suite struct DemoPreludeTests {
   @Test func thePreludeIsQuietAndWarmsTheBaselinesBeforeTheFault() {
     let prelude = Int(DemoScenario.quietPrelude / Nanos.second)
-    #expect(prelude >= 10 * 60)
+    #expect(prelude + 4 * 60 >= suspectsWarmupMinutes * 60)
     var state = freshState(now: demoStart.adding(-Int64(prelude) * Nanos.second))
-    SuspectsViewTests.play(&state, from: -prelude, to: 4 * 60)
-    // At the fault's onset the view says nothing about warming up.
+    SuspectsViewTests.play(&state, from: -prelude, to: 5 * 60)
+    // As the fault shows, the view says nothing about warming up.
     #expect(state.baselineMinutes >= suspectsWarmupMinutes)
     _ = update(&state, .key(.character("d")))
     #expect(!render(state).lines().joined().contains("warming up"))
@@ -24,7 +24,7 @@ import VigilRender
     let last = state.engine.history.newestMinute ?? 0
     let minutes = id.map { state.engine.history.summaries($0, last: last, count: 16) } ?? []
     let p99s = minutes.compactMap { $0?.p99 }
-    #expect(p99s.count >= 14)
+    #expect(p99s.count >= suspectsWarmupMinutes)
     let first = minutes.firstIndex { $0 != nil } ?? 0
     let quiet = p99s.prefix(prelude / 60 - 1)
     let start = minutes[(first + prelude / 60)...].prefix(2).compactMap { $0?.p99 }

@@ -95,4 +95,22 @@ import VigilTestSupport
     V.play(&state, from: 13 * 60 + 5, to: 13 * 60 + 20)
     #expect(state.ui.overlay == nil)
   }
+
+  /// The ending shows the first firing that has suspects; with none, the suspects now.
+  @Test func theEndingPicksAFiringWithSuspects() {
+    for (atFiring, expected) in [
+      ([V.ranking()], "ApiLatencyP99High"), ([SuspectRanking](), nil),
+    ] {
+      var state = V.demo
+      state.config.suspects = .fixed(now: V.ranking(alert: nil), atFiring: atFiring)
+      state.config.demoSuspects = DemoSuspects(atEnd: { _ in true })
+      _ = update(&state, .tick(state.now.adding(Nanos.second)))
+      #expect(state.ui.overlay == .suspects)
+      switch state.ui.suspectsSubject {
+      case .alert(let key): #expect(key.rule == expected)
+      case .now: #expect(expected == nil)
+      }
+      #expect(render(state).lines().joined().contains(" 1. payment"))
+    }
+  }
 }

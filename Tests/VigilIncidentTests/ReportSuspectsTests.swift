@@ -35,6 +35,10 @@ import VigilTestSupport
       }.sorted { $0.t < $1.t }
     })
 
+  /// The demo's first ten minutes, built once for the tests that read it (they run in
+  /// parallel, and the recording's file is removed when it is read).
+  static let tenMinutes = Result { try report(seconds: 600) }
+
   static func report(seconds: Int) throws -> IncidentReport {
     let path = ReportTests.tempPath("suspects-\(seconds)")
     defer { try? FileManager.default.removeItem(atPath: path) }
@@ -43,7 +47,7 @@ import VigilTestSupport
   }
 
   @Test func aSectionPerFiringWithItsSuspectsAndOnsets() throws {
-    let report = try Self.report(seconds: 600)
+    let report = try Self.tenMinutes.get()
     let fired = report.transitions.filter { $0.to == .firing }
     #expect(!fired.isEmpty)
     #expect(report.firings.count == fired.count)
@@ -71,7 +75,7 @@ import VigilTestSupport
   }
 
   @Test func markdownHasTheSameSectionEscaped() throws {
-    let report = try Self.report(seconds: 600)
+    let report = try Self.tenMinutes.get()
     let md = ReportMarkdown.render(report)
     #expect(md.contains("## Suspects"))
     #expect(md.contains("| 1 | payment | `api_latency_ms{service=payment}` | x7.1 p99 |"))

@@ -33,9 +33,13 @@ extension AppState {
     let ending = demo.atEnd(viewTime)
     if !ending { ui.suspectsEndingShown = false }
     if ending, !ui.suspectsEndingShown, ui.overlay == nil {
-      // The incident ends on its suspects: the first alert of the incident that fired.
+      // The incident ends on its suspects: those of its first alert that has a ranking (else
+      // the suspects now).
       let from = viewTime.adding(-demo.incidentLength)
-      let first = alertHistory.history.first { $0.to == .firing && $0.t >= from }
+      let first = alertHistory.history.first { tr in
+        tr.to == .firing && tr.t >= from
+          && firingRanking(AlertKey(rule: tr.rule, labels: tr.labels))?.suspects.isEmpty == false
+      }
       openSuspects(
         first.map { .alert(AlertKey(rule: $0.rule, labels: $0.labels)) } ?? .now, auto: true)
       ui.suspectsEndingShown = true
