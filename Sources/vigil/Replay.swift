@@ -73,7 +73,11 @@ struct Replay: ParsableCommand {
     var screen = ScreenBuffer(size: ui.size)
     renderApp(replayer.state, into: &screen, glyphs: ascii ? .ascii : .unicode)
     if transitions {
-      for tr in replayer.state.alertHistory.history { print(tr.jsonLine) }
+      // As `vigil check` prints them (with the watched series).
+      let rules = replayer.state.engine.rules
+      for tr in replayer.state.alertHistory.history {
+        print(tr.jsonLine(series: rules.watchedSeries(rule: tr.rule, labels: tr.labels)))
+      }
     } else {
       for line in screen.lines() { print(line) }
     }

@@ -78,6 +78,21 @@ struct SuspectProbe: Sendable {
     }
   }
 
+  /// A ratio's numerator and denominator events in minute `minute` (nil: not recorded).
+  func minuteCounts(_ history: MinuteHistory, minute: Int64) -> (num: Double, den: Double)? {
+    var num = 0.0
+    var den = 0.0
+    var seen = false
+    for id in dens {
+      guard let s = history.summary(id, minute: minute) else { continue }
+      den += s.sum
+      seen = true
+    }
+    guard seen else { return nil }
+    for id in ids { num += history.summary(id, minute: minute)?.sum ?? 0 }
+    return (num, den)
+  }
+
   /// The value of the one-minute window ending at `t`, from the store's windows at `level`.
   func windowValue(_ store: MetricStore, at t: Timestamp, level: Int) -> Double? {
     window(store, at: t, level: level)?.value

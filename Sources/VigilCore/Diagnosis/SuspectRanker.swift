@@ -127,7 +127,7 @@ public struct SuspectRanker: Sendable {
   }
 
   /// The per-minute values of the hour before `t`, the newest ``SuspectTuning/gapMinutes``
-  /// left out.
+  /// left out (for a ratio of rare events, located at the hour's pooled ratio).
   func baseline(_ p: SuspectProbe, at t: Timestamp, history: MinuteHistory) -> Baseline? {
     let last = MinuteHistory.minute(endingAtOrBefore: t) - Int64(tuning.gapMinutes)
     let n = min(tuning.baselineMinutes, history.capacity)
@@ -136,7 +136,21 @@ public struct SuspectRanker: Sendable {
     for k in 0..<n {
       if let v = p.minuteValue(history, minute: last - Int64(k)) { values.append(v) }
     }
-    return Baseline.of(values)
+    guard var b = Baseline.of(values) else { return nil }
+    // A ratio of rare events (a few a minute): the median of per-minute ratios sits below the
+    // true ratio (mostly-zero minutes); the pooled Σnum/Σden of the hour is its location then.
+    if p.kind == .ratio {
+      var num = 0.0
+      var den = 0.0
+      for k in 0..<n {
+        if let c = p.minuteCounts(history, minute: last - Int64(k)) {
+          (num, den) = (num + c.num, den + c.den)
+        }
+      }
+      let minutes = Double(max(1, b.minutes))
+      if den > 0, num / den > b.median, b.median * den / minutes < 5 { b.median = num / den }
+    }
+    return b
   }
 
   /// Past the lower thresholds (in the probe's direction).
