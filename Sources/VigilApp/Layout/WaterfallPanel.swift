@@ -48,6 +48,13 @@ extension ModelBuilder {
     panel.headlineLabel = "p99" + (Self.growth(stages).map { "  " + $0 } ?? "")
     let spark = totalIDs.first.map { self.spark($0, .quantile(0.99)) } ?? []
     panel.spark = spark
+    panel.sparkCaption = "total p99 per \(bucketLabel)"
+    if let t = total {
+      // Shown when zoomed (the waterfall takes the panel's rows otherwise).
+      panel.details = [
+        "p50 \(Format.millis(t.p50))  p90 \(Format.millis(t.p90))  \(Format.rate(t.eventRate))"
+      ]
+    }
     panel.trend = trend(spark)
     panel.breakdownHeader = [
       "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",

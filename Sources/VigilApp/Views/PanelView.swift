@@ -120,6 +120,14 @@ func renderZoomBody(
     buffer.put(line, at: Point(x: area.x, y: y), style: theme.text, clip: area)
     y += 1
   }
+  if panel.widget == .waterfall && y < area.maxY {
+    // The waterfall and its legend above the breakdown.
+    let rows = min(area.maxY - y, panel.waterfall.count + 1)
+    renderWaterfall(
+      panel, in: Rect(x: area.x, y: y + 1, width: area.width, height: rows), into: &buffer,
+      glyphs: glyphs, theme: theme)
+    y += rows + 1
+  }
   // The breakdown takes up to half of what is left (header plus rows); the chart the rest.
   if !panel.breakdown.isEmpty && y < area.maxY {
     let rows = min(panel.breakdown.count + 1, max(2, (area.maxY - y) / 2))

@@ -35,6 +35,9 @@ public struct PairTap: Sendable {
   static let maxEvents = 65_536
 
   var watches: [Watch] = []
+  /// Each watch's metric length: the only thing a sample of another metric is compared with
+  /// (plain integers, so the check retains nothing).
+  var metricLengths: [Int] = []
   var events: [Event] = []
   var keyBytes: [UInt8] = []
 
@@ -50,6 +53,7 @@ public struct PairTap: Sendable {
             key: Array(p.key.utf8), pair: Int32(i), isEnd: isEnd))
       }
     }
+    metricLengths = watches.map(\.metric.count)
     events.reserveCapacity(64)
     keyBytes.reserveCapacity(4096)
   }
@@ -72,7 +76,11 @@ public struct PairTap: Sendable {
   func watch(_ metric: UnsafeRawBufferPointer, _ labels: UnsafeMutableBufferPointer<LabelSpan>)
     -> Int?
   {
-    for (i, w) in watches.enumerated() where w.metric.count == metric.count {
+    var i = 0
+    while i < metricLengths.count {
+      defer { i += 1 }
+      guard metricLengths[i] == metric.count else { continue }
+      let w = watches[i]
       guard w.metric.withUnsafeBytes({ compareBytes($0, metric) == 0 }) else { continue }
       if w.matchers.isEmpty || Self.matches(w, labels) { return i }
     }
