@@ -6,12 +6,13 @@ import VigilRender
 
 @testable import VigilApp
 
-/// The demo's quiet prelude: six minutes before the incident with the baseline's traffic and
+/// The demo's quiet prelude: eight minutes before the incident with the baseline's traffic and
 /// no fault, so the baselines have ten minutes when the payment gateway's slowdown shows (minute 5).
 @Suite struct DemoPreludeTests {
   @Test func thePreludeIsQuietAndWarmsTheBaselinesBeforeTheFault() {
     let prelude = Int(DemoScenario.quietPrelude / Nanos.second)
-    #expect(prelude + 4 * 60 >= suspectsWarmupMinutes * 60)
+    // Minute 5, when the fault shows: ten usable minutes after the ranker's gap.
+    #expect(prelude + 5 * 60 >= suspectsWarmupMinutes * 60)
     var state = freshState(now: demoStart.adding(-Int64(prelude) * Nanos.second))
     SuspectsViewTests.play(&state, from: -prelude, to: 5 * 60)
     // As the fault shows, the view says nothing about warming up.
@@ -46,5 +47,28 @@ import VigilRender
     #expect(payment.count > 300)
     let median = payment[payment.count / 2]
     #expect(median > 200 && median < 450)
+  }
+
+  /// The real ranking: the demo's Suspects view names its cause, the payment gateway, when its
+  /// first alert fires and when the incident ends.
+  @Test func theDemosSuspectsNamePayment() {
+    let prelude = Int(DemoScenario.quietPrelude / Nanos.second)
+    var state = freshState(now: demoStart.adding(-Int64(prelude) * Nanos.second))
+    state.config.demoSuspects = DemoSuspects(
+      incidentLength: DemoScenario.duration,
+      atEnd: { t in
+        t.since(demoStart) % DemoScenario.duration >= 12 * Nanos.minute + 30 * Nanos.second
+      })
+    var s = -prelude
+    while state.alertHistory.firing.isEmpty && s < 900 {
+      SuspectsViewTests.play(&state, from: s, to: s + 1)
+      s += 1
+    }
+    #expect(state.ui.overlay == .suspects)
+    #expect(state.shownSuspects?.suspects.first?.component == "payment")
+    #expect(render(state).lines().joined(separator: "\n").contains(" 1. payment"))
+    SuspectsViewTests.play(&state, from: s, to: 13 * 60)
+    #expect(state.ui.overlay == .suspects)
+    #expect(state.shownSuspects?.suspects.first?.component == "payment")
   }
 }

@@ -10,11 +10,13 @@ import VigilTestSupport
 /// The Suspects view (`d`), the alert list's top suspect, and the demo opening the view, with
 /// rankings injected through ``SuspectSource`` (the engine's ranking is another part's work).
 @Suite struct SuspectsViewTests {
-  /// Eleven minutes of the demo incident (the payment gateway slowing from minute 4).
+  /// Eleven minutes of the demo incident (the payment gateway slowing from minute 4), after the
+  /// demo's quiet prelude, so the baselines are warm.
   static let demo: AppState = {
-    var state = freshState()
+    let prelude = Int(DemoScenario.quietPrelude / Nanos.second)
+    var state = freshState(now: demoStart.adding(-Int64(prelude) * Nanos.second))
     state.ui.size = Size(width: 80, height: 24)
-    play(&state, from: 0, to: 660)
+    play(&state, from: -prelude, to: 660)
     return state
   }()
 
@@ -145,9 +147,10 @@ import VigilTestSupport
     #expect(render(state).lines().joined().contains("no series deviates from its baseline"))
     state = freshState()
     state.config.suspects = .fixed(now: nil)
-    Self.play(&state, from: 0, to: 200)
+    Self.play(&state, from: 0, to: 400)
     _ = update(&state, .key(.character("d")))
-    #expect(render(state).lines().joined().contains("baseline warming up, 3 of 10 minutes"))
+    // 6m40s of data: 6 whole minutes of the 12 the ranker needs.
+    #expect(render(state).lines().joined().contains("baseline warming up, 6 of 12 minutes"))
   }
 
   @Test func theSparklineReadsTheSeriesHistory() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilCore
 
 /// `init(clamping:)` for doubles, and the guard that keeps the trapping conversions out.

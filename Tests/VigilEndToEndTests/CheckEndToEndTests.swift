@@ -35,6 +35,9 @@ import VigilTestSupport
       fired == [
         "ApiLatencyP99High", "CheckoutLatencyP99High", "OrderConfirmationDelayHigh",
         "PaymentRetryRatioHigh", "InventoryMismatchHigh",
+        // The baseline rules: each series against its own last hour.
+        "PaymentRetryRatioAboveBaseline", "PaymentFailureRatioAboveBaseline",
+        "OrderConfirmationAboveBaseline", "InventoryMismatchAboveBaseline",
       ], "\(fired)")
     #expect(err.contains("46") && err.contains("0 rejected"), "\(err)")
     let (_, again, _) = try runVigil(["check", Self.feed])

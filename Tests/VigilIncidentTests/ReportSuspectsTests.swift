@@ -78,7 +78,7 @@ import VigilTestSupport
     let report = try Self.tenMinutes.get()
     let md = ReportMarkdown.render(report)
     #expect(md.contains("## Suspects"))
-    #expect(md.contains("| 1 | payment | `api_latency_ms{service=payment}` | x7.1 p99 |"))
+    #expect(md.contains("| 1 | payment | api\\_latency\\_ms\\{service=payment\\} | x7.1 p99 |"))
     #expect(md.contains("**alert fired: \(report.firings[0].rule)**"))
     #expect(!md.contains("<script>") && !md.contains("`|"))
     #expect(md.contains("&lt;script>alert(1)&lt;/script>"))

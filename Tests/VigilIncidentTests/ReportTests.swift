@@ -140,6 +140,12 @@ import VigilTestSupport
     for s in report.signals {
       for t in s.thresholds { #expect(t.from == report.start && t.to == report.end) }
     }
+    // A baseline rule has no fixed line (none drawn above); its condition says what it compares.
+    let tax = try #require(report.rules.first { $0.name == "ApiLatencyAboveBaseline" })
+    #expect(
+      tax.condition.hasPrefix("p99 of api_latency_ms over 1m > 2.25x its own median"),
+      "\(tax.condition)")
+    #expect(tax.condition.contains("over the last 1h and > 150ms"), "\(tax.condition)")
     // The burn-rate rule watches payments but is not on the ratio's scale: listed, not drawn.
     #expect(report.signals[3].rules.contains("PaymentErrorBudgetBurn"))
     // The checkout chart's firing band starts where its rule fired.

@@ -55,8 +55,9 @@ public struct DemoScenario: Sendable {
 
   /// Quiet history the dashboard's demo plays before second 0 (negative seconds: traffic and
   /// services as in the first two minutes, no fault), so each series has the baseline the
-  /// baseline rules and suspects need (10 minutes) by the time the fault (from minute 4) shows.
-  public static let quietPrelude: Int64 = 6 * Nanos.minute
+  /// baseline rules and suspects need (10 minutes, after the newest 2-3 left out) by the time the
+  /// fault (from minute 4) shows.
+  public static let quietPrelude: Int64 = 8 * Nanos.minute
 
   /// What is happening at `second` (for the demo banner).
   public static func phase(atSecond second: Int) -> String {

@@ -109,10 +109,14 @@ extension AppState {
     }
   }
 
-  /// Minutes of history the baseline has at the view time (at most an hour).
+  /// Whole minutes of data at the view time (the oldest event's minute included), as the
+  /// suspects' warm-up counts them (at most the ranker's hour and gap).
   public var baselineMinutes: Int {
     guard let oldest = oldestEvent else { return 0 }
-    let m = max(0, viewTime.since(oldest)) / Nanos.minute
-    return Int(clamping: min(m, Int64(engine.history.capacity)))
+    let tuning = engine.diagnosis.ranker.tuning
+    let m =
+      MinuteHistory.minute(endingAtOrBefore: viewTime)
+      - MinuteHistory.minute(endingAtOrBefore: oldest)
+    return Int(clamping: max(0, min(m, Int64(tuning.baselineMinutes + tuning.gapMinutes))))
   }
 }

@@ -1,9 +1,9 @@
 import VigilCore
 import VigilRender
 
-/// Minutes of history the suspects' baselines want before they mean much (the baseline rules'
-/// `min_minutes` default).
-public let suspectsWarmupMinutes = 10
+/// Minutes of data the suspects' baselines want before the first ranking (the ranker's: the
+/// same 12 the default baseline rules need).
+public let suspectsWarmupMinutes = SuspectTuning().dataMinutes
 
 /// How the Suspects view lays out in a terminal: rows per suspect, rows before the first.
 struct SuspectsLayout: Equatable {

@@ -21,8 +21,14 @@
 ///    ``SuspectTuning/onsetTolerance``) is `explainedBy` it and ranks below it.
 public struct SuspectTuning: Sendable, Equatable {
   public var baselineMinutes = 60
+  /// One more than the baseline rules' `gap` default: a ramp that began a minute before a rule
+  /// fired stays out of the ranking's baseline (a ratio's pooled location is not robust to it).
   public var gapMinutes = 3
-  public var minBaselineMinutes = 10
+  /// One less than the rules' `min_minutes`, so the ranker is warm when they are: both need
+  /// ``dataMinutes`` (12) minutes of data.
+  public var minBaselineMinutes = 9
+  /// Minutes of data before the first ranking: the baseline's minimum and the minutes left out.
+  public var dataMinutes: Int { minBaselineMinutes + gapMinutes }
   /// Series probed at most (the signals' metrics first).
   public var maxSeries = 1_000
   /// Deviating probes whose onset is looked for (the largest first).

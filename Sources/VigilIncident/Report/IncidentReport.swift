@@ -221,7 +221,8 @@ extension IncidentReport {
   /// on its chart: latency quantiles and extremes on the latency panels, the panel's own ratio
   /// on the ratio panels, a sum of tickets on the tickets panel. Burn rates never are.
   static func chartable(_ rule: AlertRule, panel: Int, signals: SignalNames) -> Bool {
-    guard rule.op.isUpward || rule.op.isDownward else { return false }
+    // A baseline rule's line moves with the series' own median: it has no fixed value to draw.
+    guard rule.baseline == nil, rule.op.isUpward || rule.op.isDownward else { return false }
     switch (panel, rule.aggregate) {
     case (0...2, .series(let m)):
       return m.quantile != nil || m == .max || m == .min || m == .mean || m == .last
@@ -264,7 +265,19 @@ extension IncidentReport {
         + pairs.joined(separator: ", ")
     }
     if !rule.by.isEmpty { text += " by " + rule.by.joined(separator: ",") }
-    text += " \(rule.op.rawValue) \(format(rule.threshold.doubleValue))"
+    if let b = rule.baseline {
+      let factor = Format.value(b.factor.doubleValue)
+      let over = "its own median over the last \(Nanos.format(b.over))"
+      if rule.op.isDownward {
+        text +=
+          " \(rule.op.rawValue) \(over) / \(factor), while that median > \(format(b.floor.doubleValue))"
+      } else {
+        text +=
+          " \(rule.op.rawValue) \(factor)x \(over) and \(rule.op.rawValue) \(format(b.floor.doubleValue))"
+      }
+    } else {
+      text += " \(rule.op.rawValue) \(format(rule.threshold.doubleValue))"
+    }
     if rule.forDuration > 0 { text += " for \(Nanos.format(rule.forDuration))" }
     if let c = rule.clearThreshold { text += ", clears at \(format(c.doubleValue))" }
     if rule.keepFiringFor > 0 { text += ", keeps firing \(Nanos.format(rule.keepFiringFor))" }

@@ -167,7 +167,7 @@ enum SuspectsMarkdown {
     let text = ReportText(r)
     for f in r.firings {
       out += ["### " + e(SuspectsWords.title(f, text)), ""]
-      if let w = f.watched { out += ["The alert watches `" + code(w) + "`.", ""] }
+      if let w = f.watched { out += ["The alert watches " + e(w) + ".", ""] }
       out += ["**" + e(SuspectsWords.summary(f)) + "**", ""]
       guard !f.suspects.isEmpty else { continue }
       out += [
@@ -177,7 +177,7 @@ enum SuspectsMarkdown {
         var onset = s.onset.map { text.time($0) + " (" + SuspectsWords.relative($0, to: f.t) + ")" }
         if let by = s.explainedBy { onset = (onset ?? "unknown") + "; follows " + by }
         let cells = [
-          "\(i + 1)", e(s.component), "`" + code(s.series) + "`", e(SuspectText.change(s)),
+          "\(i + 1)", e(s.component), e(s.series), e(SuspectText.change(s)),
           e(onset ?? "unknown"),
         ]
         out.append("| " + cells.joined(separator: " | ") + " |")
@@ -187,7 +187,7 @@ enum SuspectsMarkdown {
         let when = text.time(t) + " (" + SuspectsWords.relative(t, to: f.t) + ")"
         if let s {
           out.append(
-            "- \(e(when)) **\(e(s.component))**: `\(code(s.series))` started to move "
+            "- \(e(when)) **\(e(s.component))**: \(e(s.series)) started to move "
               + "(\(e(SuspectText.change(s))))")
         } else {
           out.append("- \(e(when)) **alert fired: \(e(f.rule))**")
@@ -196,16 +196,5 @@ enum SuspectsMarkdown {
       out.append("")
     }
     return out
-  }
-
-  /// Text inside a code span: no backtick can close it, no line break or control byte.
-  static func code(_ s: String) -> String {
-    printableExcerpt(s, limit: 300).replacingBackticks()
-  }
-}
-
-extension String {
-  fileprivate func replacingBackticks() -> String {
-    String(map { $0 == "`" ? "'" : $0 == "|" ? "¦" : $0 })
   }
 }
