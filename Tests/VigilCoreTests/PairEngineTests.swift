@@ -48,6 +48,20 @@ import VigilDemo
   static let latencyKey = SeriesKey(
     "order_confirmation_delay_ms", LabelSet([("pair", "order_confirmation")]))
 
+  /// A pair event stamped in the future (past the clock's skew from its arrival) is refused as
+  /// the windows refuse it: it does not move the pair's clock, so nothing open times out.
+  @Test func aFutureStampedEventExpiresNothing() {
+    var e = Self.engine()
+    let placed = (0..<10).map { Self.json("order_placed", Int64($0) * 100, "o\($0)") }
+    let future = (Self.arrival.nanoseconds / Nanos.millisecond - Self.t0 * 1000) + 86_400_000
+    Self.ingest(&e, placed + [Self.json("order_placed", future, "x")])
+    #expect(e.pairs.counts[0].open == 10 && e.pairs.counts[0].timedOut == 0)
+    let confirmed = (0..<10).map { Self.json("order_confirmed", 5_000 + Int64($0) * 100, "o\($0)") }
+    Self.ingest(&e, confirmed)
+    #expect(e.pairs.counts[0].matched == 10 && e.pairs.counts[0].open == 0)
+    #expect(e.pairs.counts[0].timedOut == 0)
+  }
+
   @Test func keysNeverBecomeSeriesOrLabels() throws {
     var e = Self.engine()
     Self.ingest(&e, Self.orders(2_000) { 200 + Int64($0 % 7) * 100 })

@@ -126,7 +126,9 @@ extension Engine {
         start = end
         // The sample buffer is emptied after every record, so it holds only this record's.
         parser.parse(record, line: line, arrival: arrival, into: &sink)
-        if !sink.pairs.events.isEmpty { takePairEvents() }
+        if !sink.pairs.events.isEmpty {
+          takePairEvents(notAfter: arrival.adding(store.config.maxFutureSkew))
+        }
         guard !sink.samples.isEmpty else { continue }
         trackLongWindows()
         // By index: iterating the array would retain it for every record (landing mutates self).

@@ -57,7 +57,10 @@ extension Engine {
   /// samples they make to ``ParseSink/samples``, after the record's own: a latency in
   /// milliseconds at the end's time, the timed-out count when starts expired, and the open
   /// gauge at most once per second of event time.
-  mutating func takePairEvents() {
+  /// `notAfter`: the latest time the windows will take for this record (its arrival plus the
+  /// allowed skew); a later event is refused there as `timestamp in the future`, so it moves no
+  /// pair clock either (nil: `vigil check`, whose arrival is each sample's own time).
+  mutating func takePairEvents(notAfter: Timestamp? = nil) {
     var k = 0
     while k < sink.pairs.events.count {
       let e = sink.pairs.events[k]
@@ -71,6 +74,7 @@ extension Engine {
         continue
       }
       let t = sink.samples[si].timestamp
+      if let limit = notAfter, t > limit { continue }
       let out = pairs.trackers[p].handle(
         isEnd: e.isEnd, key: sink.pairs.key(e), at: t.nanoseconds)
       if let latency = out.latency {
