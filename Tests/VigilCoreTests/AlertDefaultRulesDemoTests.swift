@@ -55,10 +55,12 @@ import VigilDemo
 
   @Test func onlyTheRulesWhoseMetricsAreAllGiven() throws {
     let all = try names(DefaultRules.yaml())
-    #expect(all.count == 14)
+    #expect(all.count == 16)
     #expect(
       try names(DefaultRules.yaml(only: ["checkout_latency_ms"]))
-        == ["CheckoutLatencyP99High", "CheckoutStageAboveBaseline"])
+        == [
+          "CheckoutLatencyP99High", "CheckoutStageAboveBaseline", "CheckoutStageTailAboveBaseline",
+        ])
     // A ratio needs both of its metrics; the SLO rule needs failures and attempts.
     #expect(try names(DefaultRules.yaml(only: ["payment_retries_total"])).isEmpty)
     #expect(
@@ -78,6 +80,8 @@ import VigilDemo
     _ = signals.apply("checkout_latency=shop_checkout_ms")
     #expect(
       try names(DefaultRules.yaml(signals: signals, only: ["shop_checkout_ms"]))
-        == ["CheckoutLatencyP99High", "CheckoutStageAboveBaseline"])
+        == [
+          "CheckoutLatencyP99High", "CheckoutStageAboveBaseline", "CheckoutStageTailAboveBaseline",
+        ])
   }
 }

@@ -102,8 +102,9 @@ import Testing
         "ApiLatencyP99High", "CheckoutLatencyP99High", "OrderConfirmationDelayHigh",
         "PaymentRetryRatioHigh", "InventoryMismatchHigh", "SupportTicketsOrderErrors",
         "PaymentErrorBudgetBurn",
-        // One baseline rule per signal (issue 13).
+        // One baseline rule per signal (issue 13), and a tail rule for the two latencies.
         "ApiLatencyAboveBaseline", "CheckoutStageAboveBaseline", "OrderConfirmationAboveBaseline",
+        "ApiLatencyTailAboveBaseline", "CheckoutStageTailAboveBaseline",
         "PaymentRetryRatioAboveBaseline", "PaymentFailureRatioAboveBaseline",
         "InventoryMismatchAboveBaseline", "SupportOrderErrorsAboveBaseline",
       ])
