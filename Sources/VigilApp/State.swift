@@ -5,6 +5,8 @@ import VigilRender
 public struct AppConfig: Sendable {
   public var windows = WindowsConfig()
   public var signals = SignalNames()
+  /// `components:` from the config file: which series belong to which component (suspects).
+  public var components = ComponentsConfig()
   public var clockMode = ClockMode.auto
   public var fps: Double = 4
   /// Rejected lines kept for the rejected-lines view.
@@ -299,6 +301,8 @@ public struct AppState: Sendable {
     engine = Engine(
       rules: config.rules ?? RuleSet.defaults(for: config.signals), windows: config.windows,
       clockMode: config.clockMode, now: now, limits: config.series.with(signals: config.signals))
+    // Suspects rank by the signal names and components in force, as `vigil check` does.
+    engine.configureDiagnosis(signals: config.signals, components: config.components)
     self.feeds = feeds.map(FeedState.init)
     ui.fps = config.fps
     if let i = config.windows.windows.firstIndex(of: 5 * Nanos.minute) { ui.windowIndex = i }

@@ -114,3 +114,21 @@ import VigilTestSupport
     }
   }
 }
+
+/// The dashboard ranks suspects by the signal names and `components:` in force, as `check` does.
+@Suite struct DashboardDiagnosisConfigTests {
+  @Test func renamedSignalsAndComponentsReachTheRanker() {
+    var config = AppConfig()
+    _ = config.signals.apply("api_latency=http_server_ms")
+    var components = ComponentsConfig()
+    components.feeds = ["gateway": ["payment"]]
+    config.components = components
+    let state = AppState(config: config, feeds: [], now: demoStart)
+    let ranker = state.engine.diagnosis.ranker
+    #expect(ranker.signals.contains("http_server_ms"))
+    #expect(!ranker.signals.contains("api_latency_ms"))
+    #expect(
+      ranker.components.component(of: SeriesKey("http_server_ms", ["service": "tax"])) == "tax")
+    #expect(ranker.components.downstream(of: "gateway").contains("payment"))
+  }
+}

@@ -91,12 +91,6 @@ import Testing
     ),
   ])
   func everyProblemHasItsPosition(kind: String, text: String, expected: String) {
-    switch RulesLoader.parse(text, file: "f.yaml") {
-    case .success: Issue.record("\(kind): accepted")
-    case .failure(let problems):
-      #expect(
-        problems.problems.contains { $0.description.hasPrefix(expected) },
-        "\(kind): \(problems.description)")
-    }
+    RulesFileTests.expectRefused(kind: kind, text, with: expected)
   }
 }

@@ -228,13 +228,7 @@ import Testing
     ),
   ])
   func everyFailureHasItsPosition(kind: String, text: String, expected: String) {
-    switch RulesLoader.parse(text, file: "f.yaml") {
-    case .success: Issue.record("\(kind): accepted")
-    case .failure(let problems):
-      #expect(
-        problems.problems.contains { $0.description.hasPrefix(expected) },
-        "\(kind): \(problems.description)")
-    }
+    Self.expectRefused(kind: kind, text, with: expected)
   }
 
   /// `=~` and `!~` as in Prometheus: anchored at both ends, and a missing label is "".
@@ -281,5 +275,18 @@ import Testing
       return
     }
     #expect(problems.problems.map { "\($0.line):\($0.column)" } == ["1:13", "5:9", "6:16", "8:16"])
+  }
+}
+
+extension RulesFileTests {
+  /// `text` is refused as `f.yaml`, one problem starting with `expected`.
+  static func expectRefused(kind: String, _ text: String, with expected: String) {
+    switch RulesLoader.parse(text, file: "f.yaml") {
+    case .success: Issue.record("\(kind): accepted")
+    case .failure(let problems):
+      #expect(
+        problems.problems.contains { $0.description.hasPrefix(expected) },
+        "\(kind): \(problems.description)")
+    }
   }
 }

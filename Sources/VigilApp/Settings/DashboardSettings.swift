@@ -45,6 +45,7 @@ public struct DashboardSettings {
     var config = AppConfig()
     config.signals = file.signals
     config.series = file.series
+    config.components = file.components
     config.bell = !flags.noBell
     config.overSSH = overSSH
     config.fps =
