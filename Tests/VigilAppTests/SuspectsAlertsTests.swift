@@ -132,3 +132,57 @@ import VigilTestSupport
     #expect(ranker.components.downstream(of: "gateway").contains("payment"))
   }
 }
+
+/// A baseline rule draws no threshold line on its panel (its line moves with the median).
+@Suite struct BaselineRulePanelTests {
+  @Test func onlyFixedRulesDrawAThreshold() throws {
+    func panels(_ yaml: String) throws -> [PanelModel] {
+      var config = AppConfig()
+      config.clockMode = .wall
+      config.rules = try RulesLoader.parse(yaml, file: "r.yaml").get()
+      var state = AppState(
+        config: config,
+        feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "a.jsonl", format: .json)],
+        now: demoStart)
+      let ts = demoStart.nanoseconds / Nanos.millisecond - 500
+      send(
+        &state,
+        [
+          #"{"ts":\#(ts),"metric":"api_latency_ms","value":120,"labels":{"service":"tax"}}"#,
+          #"{"ts":\#(ts),"metric":"payment_attempts_total","value":100}"#,
+          #"{"ts":\#(ts),"metric":"payment_retries_total","value":2}"#,
+        ], at: demoStart)
+      return DashboardModel(state).panels
+    }
+    let baseline = """
+      rules:
+        - alert: Slow
+          metric: api_latency_ms
+          aggregate: p99
+          window: 1m
+          op: ">"
+          baseline: {factor: 2, floor: 100}
+        - alert: Retries
+          aggregate: ratio
+          num: payment_retries_total
+          den: payment_attempts_total
+          window: 1m
+          op: ">"
+          baseline: {factor: 2, floor: 0.05}
+
+      """
+    var p = try panels(baseline)
+    #expect(p[3].hasData && p[3].threshold == nil)
+    p = try panels(
+      baseline + """
+          - alert: RetriesFixed
+            aggregate: ratio
+            num: payment_retries_total
+            den: payment_attempts_total
+            window: 5m
+            op: ">"
+            threshold: 0.05
+        """)
+    #expect(p[3].threshold == 0.05)
+  }
+}

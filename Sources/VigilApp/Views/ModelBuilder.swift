@@ -184,10 +184,11 @@ struct ModelBuilder {
     }
   }
 
-  /// The threshold of the first upward rule that `matches`.
+  /// The threshold of the first upward fixed-threshold rule that `matches` (a baseline rule's
+  /// line moves with the series' own median: it has no fixed value to draw).
   func threshold(_ matches: (AlertRule) -> Bool) -> Double? {
-    state.engine.rules.rules.first { $0.op.isUpward && matches($0) }?.threshold
-      .doubleValue
+    state.engine.rules.rules.first { $0.op.isUpward && $0.baseline == nil && matches($0) }?
+      .threshold.doubleValue
   }
 
   /// The threshold of a ratio rule over exactly these metrics.
