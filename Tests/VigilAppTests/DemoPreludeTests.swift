@@ -12,11 +12,11 @@ import VigilRender
   @Test func thePreludeIsQuietAndWarmsTheBaselinesBeforeTheFault() {
     let prelude = Int(DemoScenario.quietPrelude / Nanos.second)
     // Minute 5, when the fault shows: ten usable minutes after the ranker's gap.
-    #expect(prelude + 5 * 60 >= suspectsWarmupMinutes * 60)
+    #expect(prelude + 5 * 60 >= SuspectTuning().dataMinutes * 60)
     var state = freshState(now: demoStart.adding(-Int64(prelude) * Nanos.second))
     SuspectsViewTests.play(&state, from: -prelude, to: 5 * 60)
     // As the fault shows, the view says nothing about warming up.
-    #expect(state.baselineMinutes >= suspectsWarmupMinutes)
+    #expect(state.baselineMinutes >= state.suspectsWarmupMinutes)
     _ = update(&state, .key(.character("d")))
     #expect(!render(state).lines().joined().contains("warming up"))
     // Ten minutes and more of the payment latency are in the history, all of them quiet: the
@@ -25,7 +25,7 @@ import VigilRender
     let last = state.engine.history.newestMinute ?? 0
     let minutes = id.map { state.engine.history.summaries($0, last: last, count: 16) } ?? []
     let p99s = minutes.compactMap { $0?.p99 }
-    #expect(p99s.count >= suspectsWarmupMinutes)
+    #expect(p99s.count >= state.suspectsWarmupMinutes)
     let first = minutes.firstIndex { $0 != nil } ?? 0
     let quiet = p99s.prefix(prelude / 60 - 1)
     let start = minutes[(first + prelude / 60)...].prefix(2).compactMap { $0?.p99 }

@@ -109,6 +109,10 @@ extension AppState {
     }
   }
 
+  /// Minutes of data the ranker wants before its first ranking (12 by default, the same the
+  /// default baseline rules need).
+  public var suspectsWarmupMinutes: Int { engine.diagnosis.ranker.tuning.dataMinutes }
+
   /// Whole minutes of data at the view time (the oldest event's minute included), as the
   /// suspects' warm-up counts them (at most the ranker's hour and gap).
   public var baselineMinutes: Int {

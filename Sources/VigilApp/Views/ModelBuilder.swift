@@ -184,11 +184,12 @@ struct ModelBuilder {
     }
   }
 
-  /// The threshold of the first upward fixed-threshold rule that `matches` (a baseline rule's
-  /// line moves with the series' own median: it has no fixed value to draw).
+  /// The fixed threshold of the first upward rule that has one and `matches`.
   func threshold(_ matches: (AlertRule) -> Bool) -> Double? {
-    state.engine.rules.rules.first { $0.op.isUpward && $0.baseline == nil && matches($0) }?
-      .threshold.doubleValue
+    for rule in state.engine.rules.rules where rule.op.isUpward && matches(rule) {
+      if let t = rule.fixedThreshold { return t.doubleValue }
+    }
+    return nil
   }
 
   /// The threshold of a ratio rule over exactly these metrics.

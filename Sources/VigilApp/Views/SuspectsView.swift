@@ -1,10 +1,6 @@
 import VigilCore
 import VigilRender
 
-/// Minutes of data the suspects' baselines want before the first ranking (the ranker's: the
-/// same 12 the default baseline rules need).
-public let suspectsWarmupMinutes = SuspectTuning().dataMinutes
-
 /// How the Suspects view lays out in a terminal: rows per suspect, rows before the first.
 struct SuspectsLayout: Equatable {
   var inner: Rect
@@ -44,8 +40,8 @@ func renderSuspects(
     suspectsHeadline(state), at: Point(x: inner.x, y: inner.y), style: theme.label, clip: inner)
   let warm = state.baselineMinutes
   let warming =
-    warm < suspectsWarmupMinutes
-    ? "baseline warming up, \(warm) of \(suspectsWarmupMinutes) minutes" : nil
+    warm < state.suspectsWarmupMinutes
+    ? "baseline warming up, \(warm) of \(state.suspectsWarmupMinutes) minutes" : nil
   guard let ranking else {
     buffer.put(
       "No suspects were ranked when this alert fired.", at: Point(x: inner.x, y: inner.y + 2),

@@ -276,6 +276,9 @@ public struct AlertRule: Hashable, Sendable {
   public var window: Int64
   public var op: AlertOp
   public var threshold: Rational
+  /// The fixed line the rule compares with; nil for a baseline rule, whose line moves with the
+  /// series' own median (nothing to draw on a chart).
+  public var fixedThreshold: Rational? { baseline == nil ? threshold : nil }
   public var clearThreshold: Rational?
   public var forDuration: Int64
   public var keepFiringFor: Int64

@@ -42,6 +42,14 @@ extension Engine {
 }
 
 extension EngineClock {
+  /// Whether a sample stamped `t` and read at `arrival` is from the future: more than `maxSkew`
+  /// after its own arrival. It moves no clock, the windows refuse it, and it pairs with nothing.
+  static func isAhead(_ t: Timestamp, arrival: Timestamp, maxSkew: Int64) -> Bool {
+    guard t > arrival else { return false }
+    let (ahead, overflow) = t.nanoseconds.subtractingReportingOverflow(arrival.nanoseconds)
+    return overflow || ahead > maxSkew
+  }
+
   /// The auto mode settles on the first sample: event time when it is older than the longest
   /// window, else the wall clock.
   mutating func settleMode(_ sample: Sample, arrival: Timestamp, horizon: Int64) {
@@ -56,10 +64,8 @@ extension EngineClock {
   /// every later sample. (`vigil check` passes each sample's own time as its arrival.)
   @inline(__always)
   mutating func resolve(_ sample: Sample, arrival: Timestamp, maxSkew: Int64) -> Timestamp {
-    if mode == .event && sample.timestamp > arrival {
-      let (ahead, overflow) = sample.timestamp.nanoseconds.subtractingReportingOverflow(
-        arrival.nanoseconds)
-      if overflow || ahead > maxSkew { return now }
+    if mode == .event && Self.isAhead(sample.timestamp, arrival: arrival, maxSkew: maxSkew) {
+      return now
     }
     if oldestEvent.map({ sample.timestamp < $0 }) ?? true {
       oldestEvent = sample.timestamp
@@ -126,9 +132,7 @@ extension Engine {
         start = end
         // The sample buffer is emptied after every record, so it holds only this record's.
         parser.parse(record, line: line, arrival: arrival, into: &sink)
-        if !sink.pairs.events.isEmpty {
-          takePairEvents(notAfter: arrival.adding(store.config.maxFutureSkew))
-        }
+        if !sink.pairs.events.isEmpty { takePairEvents(arrival: arrival) }
         guard !sink.samples.isEmpty else { continue }
         trackLongWindows()
         // By index: iterating the array would retain it for every record (landing mutates self).

@@ -57,10 +57,10 @@ extension Engine {
   /// samples they make to ``ParseSink/samples``, after the record's own: a latency in
   /// milliseconds at the end's time, the timed-out count when starts expired, and the open
   /// gauge at most once per second of event time.
-  /// `notAfter`: the latest time the windows will take for this record (its arrival plus the
-  /// allowed skew); a later event is refused there as `timestamp in the future`, so it moves no
-  /// pair clock either (nil: `vigil check`, whose arrival is each sample's own time).
-  mutating func takePairEvents(notAfter: Timestamp? = nil) {
+  /// `arrival`: when the record was read; an event from the future (``EngineClock/isAhead``) is
+  /// refused by the windows and moves no pair clock either (nil: `vigil check`, whose arrival is
+  /// each sample's own time).
+  mutating func takePairEvents(arrival: Timestamp? = nil) {
     var k = 0
     while k < sink.pairs.events.count {
       let e = sink.pairs.events[k]
@@ -74,7 +74,9 @@ extension Engine {
         continue
       }
       let t = sink.samples[si].timestamp
-      if let limit = notAfter, t > limit { continue }
+      if let a = arrival, EngineClock.isAhead(t, arrival: a, maxSkew: store.config.maxFutureSkew) {
+        continue
+      }
       let out = pairs.trackers[p].handle(
         isEnd: e.isEnd, key: sink.pairs.key(e), at: t.nanoseconds)
       if let latency = out.latency {

@@ -221,8 +221,7 @@ extension IncidentReport {
   /// on its chart: latency quantiles and extremes on the latency panels, the panel's own ratio
   /// on the ratio panels, a sum of tickets on the tickets panel. Burn rates never are.
   static func chartable(_ rule: AlertRule, panel: Int, signals: SignalNames) -> Bool {
-    // A baseline rule's line moves with the series' own median: it has no fixed value to draw.
-    guard rule.baseline == nil, rule.op.isUpward || rule.op.isDownward else { return false }
+    guard rule.fixedThreshold != nil, rule.op.isUpward || rule.op.isDownward else { return false }
     switch (panel, rule.aggregate) {
     case (0...2, .series(let m)):
       return m.quantile != nil || m == .max || m == .min || m == .mean || m == .last
