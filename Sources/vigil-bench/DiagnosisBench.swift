@@ -52,6 +52,9 @@ struct DiagnosisSettings: Sendable {
   /// Whether `vigil check` takes `--suspects-at` (asked two ticks after each truth's visible).
   var suspectsAt: Bool
   var dir: String
+  /// Traffic times this (`--rate-scale`, as `vigil generate`): how the detectors fare on
+  /// sparser or denser counts.
+  var rateScale: Double
 }
 
 func diagnosisSettings() -> DiagnosisSettings? {
@@ -83,7 +86,8 @@ func diagnosisSettings() -> DiagnosisSettings? {
     vigil: vigil, seeds: max(1, Int(option("--seeds") ?? "") ?? 50), kinds: kinds,
     jobs: max(1, Int(option("--jobs") ?? "") ?? 2),
     baseline: seconds("--baseline", Nanos.hour), duration: seconds("--duration", 30 * Nanos.minute),
-    checkArgs: checkArgs, suspects: suspects, suspectsAt: help.contains("--suspects-at"), dir: dir)
+    checkArgs: checkArgs, suspects: suspects, suspectsAt: help.contains("--suspects-at"), dir: dir,
+    rateScale: min(100, max(0.01, Double(option("--rate-scale") ?? "") ?? 1)))
 }
 
 /// Generates, checks and scores one incident.
@@ -96,7 +100,7 @@ func diagnosisRun(_ job: DiagnosisJob, _ s: DiagnosisSettings) -> Result<Inciden
   guard let h = FileHandle(forWritingAtPath: path) else {
     return .failure(RunError("cannot write \(path)"))
   }
-  var gen = IncidentGenerator(plan: plan)
+  var gen = IncidentGenerator(plan: plan, rateScale: s.rateScale)
   var writer = IncidentFormat(format: .json, start: start)
   var second = 0
   while second < plan.seconds {
@@ -106,7 +110,7 @@ func diagnosisRun(_ job: DiagnosisJob, _ s: DiagnosisSettings) -> Result<Inciden
   }
   h.closeFile()
   defer { try? FileManager.default.removeItem(atPath: path) }
-  let truth = IncidentTruth(plan: plan, start: start)
+  let truth = IncidentTruth(plan: plan, start: start, rateScale: s.rateScale)
   var extra: [String] = []
   if s.suspectsAt, let visible = truth.visible {
     extra = ["--suspects-at", rfc3339Shortest(visible.adding(2 * IncidentScore.tick))]
@@ -163,7 +167,8 @@ func diagnosisBench() {
 func printDiagnosisTable(_ scores: [IncidentScore], _ s: DiagnosisSettings) {
   let command =
     "vigil-bench --diagnosis --seeds \(s.seeds) --kinds "
-    + s.kinds.map(\.rawValue).joined(separator: ",") + " (vigil "
+    + s.kinds.map(\.rawValue).joined(separator: ",")
+    + (s.rateScale == 1 ? "" : " --rate-scale \(Format.value(s.rateScale))") + " (vigil "
     + s.checkArgs.joined(separator: " ") + " FILE)"
   print("diagnosis: \(command)")
   if !s.suspects { print("vigil check has no --suspects yet: top-1/top-3 are n/a") }
@@ -180,6 +185,19 @@ func printDiagnosisTable(_ scores: [IncidentScore], _ s: DiagnosisSettings) {
     print(tally.row(kind.rawValue))
   }
   print(total.row("all"))
+  // Ratio faults: how the delays read from the expected-statistic tick (before counts).
+  for kind in s.kinds where kind.isRatioFault {
+    var tally = IncidentTally()
+    for score in scores where score.kind == kind { tally.add(score) }
+    func ticks(_ d: Double?) -> String { d.map { String(($0 * 10).rounded() / 10) } ?? "-" }
+    let never = tally.faults - tally.delays.count
+    print(
+      "  \(kind.rawValue) from visible_expected (the expected ratio at 3x, before counts): "
+        + (never > 0 ? "\(never) never plainly visible in one minute's counts; " : "")
+        + "p50 \(ticks(tally.delay(0.5, expected: true))), "
+        + "p90 \(ticks(tally.delay(0.9, expected: true))), "
+        + "max \(ticks(tally.delay(1, expected: true)))")
+  }
   if args.contains("--verbose") {
     for score in scores.sorted(by: { ($0.kind.rawValue, $0.seed) < ($1.kind.rawValue, $1.seed) }) {
       print(diagnosisLine(score))

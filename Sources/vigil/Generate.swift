@@ -119,7 +119,9 @@ struct IncidentOptions: ParsableArguments {
       kind: kind, seed: seed, baseline: Int(base / Nanos.second),
       duration: Int((dur + Nanos.second - 1) / Nanos.second), severity: severity, spike: factor)
     if let truth {
-      if let why = writeFileAtomically(truth, IncidentTruth(plan: plan, start: start).json + "\n") {
+      if let why = writeFileAtomically(
+        truth, IncidentTruth(plan: plan, start: start, rateScale: rateScale).json + "\n")
+      {
         throw RunFailure(description: "vigil generate: \(truth): \(why)")
       }
     }

@@ -68,13 +68,14 @@ import VigilTestSupport
         "CheckoutLatencyP99High", "ApiLatencyP99High", "OrderConfirmationDelayHigh",
         "PaymentRetryRatioHigh", "InventoryMismatchAboveBaseline",
         "InventoryMismatchAboveBaseline", "OrderConfirmationAboveBaseline",
-        "PaymentFailureRatioAboveBaseline", "SupportOrderErrorsAboveBaseline",
-        "SupportTicketsOrderErrors", "InventoryMismatchHigh", "InventoryMismatchHigh",
+        "PaymentFailureRatioAboveBaseline", "PaymentRetryRatioAboveBaseline",
+        "SupportOrderErrorsAboveBaseline", "SupportTicketsOrderErrors", "InventoryMismatchHigh",
+        "InventoryMismatchHigh",
       ])
     // Quiet at baseline: nothing before minute 4, and no stale-feed noise at start.
     #expect(state.alertHistory.history.allSatisfy { $0.t >= demoStart.adding(4 * Nanos.minute) })
     #expect(state.alertHistory.history.allSatisfy { $0.rule != RuleSet.feedStaleRule })
-    #expect(state.alertHistory.firing.count == 11)
+    #expect(state.alertHistory.firing.count == 12)
     // Every episode starts with its first breach, and those that fired say when.
     let checkout = state.alertHistory.episodes.first { $0.rule == "CheckoutLatencyP99High" }
     #expect(checkout?.pendingAt == demoStart.adding(5 * Nanos.minute + 30 * Nanos.second))
@@ -294,7 +295,7 @@ import VigilTestSupport
     _ = update(&state, .key(.character("H")))
     let screen = render(state)
     let text = screen.lines().joined(separator: "\n")
-    #expect(text.contains("Alert history (12 episodes)"), "\(text)")
+    #expect(text.contains("Alert history (13 episodes)"), "\(text)")
     #expect(text.contains("10:05:30") && text.contains("10:08:30"))
     #expect(snapshotMismatch(screen.snapshot(), named: "alert-history-80x24-minute15") == nil)
   }
@@ -327,7 +328,7 @@ import VigilTestSupport
     #expect(bells.count == 5, "\(bells)")
     // The evaluated state is never hidden.
     #expect(state.alertHistory.instances.first { $0.key == key }?.state == .firing)
-    #expect(state.alertHistory.firing.count == 11)
+    #expect(state.alertHistory.firing.count == 12)
     #expect(render(state).lines()[0].contains("11 firing"))
     // A second A takes the ack back.
     _ = update(&state, .key(.character("a")))

@@ -86,6 +86,21 @@ import Testing
       "f.yaml:5:27: baseline.min_count must be a whole number"
     ),
     (
+      "significance on a latency", head + "    baseline: {significance: 1e-6}\n",
+      "f.yaml:5:30: baseline.significance judges counts: it applies to aggregate ratio or rate, "
+        + "not p99"
+    ),
+    (
+      "significance not a probability",
+      "rules:\n  - alert: A\n    metric: m\n    aggregate: rate\n    baseline: {significance: 2}\n",
+      "f.yaml:5:30: baseline.significance must be a probability between 0 and 1 (e.g. 1e-6), not \"2\""
+    ),
+    (
+      "significance of nan",
+      "rules:\n  - alert: A\n    metric: m\n    aggregate: rate\n    baseline: {significance: nan}\n",
+      "f.yaml:5:30: baseline.significance must be a probability"
+    ),
+    (
       "not a mapping", head + "    baseline: 2x\n",
       "f.yaml:5:15: baseline must be a mapping"
     ),

@@ -218,6 +218,34 @@ import VigilCore
     #expect(IncidentTruth.statistic(model, of: plan, window: (tick - 60)..<tick) >= 2 * base)
     #expect(IncidentTruth.statistic(model, of: plan, window: (tick - 70)..<(tick - 10)) < 2 * base)
   }
+
+  @Test func aRareEventRatioIsVisibleOnlyOnceItsCountsPlainlyShowIt() {
+    // Sync lag at 4x: the expected ratio triples within the ramp, but 10 mismatches a minute
+    // where 2.5 are usual is not plain (a quiet minute reaches 14 once in a million): visible
+    // comes later (at 5.6x and more) or never, and with 10x the traffic at once.
+    for severity in [4.0, 6.5, 12.0] {
+      let plan = IncidentPlan(
+        kind: .syncLag, seed: 3, baseline: 900, duration: 900, severity: severity)
+      let truth = IncidentTruth(plan: plan, start: Self.start)
+      guard let expected = truth.visibleExpected else {
+        Issue.record("severity \(severity): the ratio never tripled")
+        continue
+      }
+      if severity == 4 {
+        #expect(truth.visible == nil && truth.json.contains("\"visible\":null"))
+      } else {
+        let visible = truth.visible
+        #expect(visible.map { $0 > expected } == true, "severity \(severity)")
+      }
+      #expect(truth.json.contains("\"visible_expected\":\"\(rfc3339Shortest(expected))\""))
+      let dense = IncidentTruth(plan: plan, start: Self.start, rateScale: 10)
+      #expect(dense.visible == expected && dense.visibleExpected == expected)
+    }
+    // A latency fault is visible where its expected p99 doubles, whatever the counts.
+    let slow = IncidentTruth(
+      plan: IncidentPlan(kind: .taxSlow, seed: 3, baseline: 900, duration: 900), start: Self.start)
+    #expect(slow.visible != nil && slow.visible == slow.visibleExpected)
+  }
 }
 
 @Suite struct IncidentFormatTests {

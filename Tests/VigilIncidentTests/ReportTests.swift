@@ -146,6 +146,13 @@ import VigilTestSupport
       tax.condition.hasPrefix("p95 of api_latency_ms over 1m > 1.75x its own median"),
       "\(tax.condition)")
     #expect(tax.condition.contains("over the last 1h and > 100ms"), "\(tax.condition)")
+    #expect(!tax.condition.contains("chance"))
+    // A ratio judged by its counts says so: against its pooled rate, beyond chance.
+    let sync = try #require(report.rules.first { $0.name == "InventoryMismatchAboveBaseline" })
+    #expect(
+      sync.condition.contains("> 2.50x its own rate over the last 1h and > 0.50%"),
+      "\(sync.condition)")
+    #expect(sync.condition.contains("and counts beyond chance (p < 1e-06)"), "\(sync.condition)")
     // The burn-rate rule watches payments but is not on the ratio's scale: listed, not drawn.
     #expect(report.signals[3].rules.contains("PaymentErrorBudgetBurn"))
     // The checkout chart's firing band starts where its rule fired.

@@ -110,7 +110,7 @@ public struct IncidentGenerator: Sendable {
     let failures = rng.binomial(checkouts, model.failureRatio(at: t))
     if failures > 0 { put("payment_failures_total", failures, []) }
     for pair in IncidentModel.pairs {
-      let checks = rng.poisson(20 * rateScale) + 1
+      let checks = rng.poisson(20 * rateScale) + 1  // IncidentModel.inventoryChecksPerSecond
       put("inventory_checks_total", checks, [("pair", pair)])
       put(
         "inventory_mismatches_total", rng.binomial(checks, model.mismatchRatio(pair, at: t)),

@@ -62,6 +62,8 @@ public struct IncidentModel: Sendable {
   public static let baseRetryRatio = 0.02
   public static let baseFailureRatio = 0.005
   public static let baseMismatchRatio = 0.002
+  /// Inventory checks per second per pair, as the generator draws them (Poisson(20 x scale) + 1).
+  public static func inventoryChecksPerSecond(rateScale: Double) -> Double { 20 * rateScale + 1 }
   /// A payment gateway call that times out takes this long (ms); so does an ERP call.
   public static let paymentTimeout = 3_000.0
   public static let erpTimeout = 5_000.0
@@ -147,6 +149,11 @@ public struct IncidentModel: Sendable {
     if f == .erpOutage { m.scale(1 + 0.3 * plan.severity * r) }
     m.scale(1 + plan.spikeExcess(second).latency)
     return m
+  }
+
+  /// Payment attempts per second: checkouts plus their retries (retries are `R` of attempts).
+  public func paymentAttempts(at second: Double) -> Double {
+    checkouts(at: second) / (1 - min(0.9, retryRatio(at: second)))
   }
 
   /// Retries per payment attempt.

@@ -20,6 +20,8 @@ public struct IncidentScore: Sendable, Equatable {
   public var rule: String?
   /// Ticks of 10 s from `visible` to `firing`.
   public var delayTicks: Double?
+  /// Ticks from the truth's `visible_expected` (the expected statistic alone) to `firing`.
+  public var expectedDelayTicks: Double?
   /// The components of the first firing's suspects line, best first.
   public var suspects: [String]?
   public var top1: Bool?
@@ -69,6 +71,9 @@ public struct IncidentScore: Sendable, Equatable {
         detected = true
         (firing, rule) = (t, name)
         delayTicks = truth.visible.map { Double(t.since($0)) / Double(IncidentScore.tick) }
+        expectedDelayTicks = truth.visibleExpected.map {
+          Double(t.since($0)) / Double(IncidentScore.tick)
+        }
         awaitingSuspects = true
       }
     }
@@ -94,6 +99,8 @@ public struct IncidentTally: Sendable {
   public var faults = 0
   public var detected = 0
   public var delays: [Double] = []
+  /// Delays from `visible_expected` (differs from `delays` for ratio faults only).
+  public var expectedDelays: [Double] = []
   public var top1 = 0
   public var top3 = 0
   /// Incidents that had a suspects line to judge.
@@ -114,6 +121,7 @@ public struct IncidentTally: Sendable {
     faults += 1
     if s.detected { detected += 1 }
     if let d = s.delayTicks { delays.append(d) }
+    if let d = s.expectedDelayTicks { expectedDelays.append(d) }
     if let t = s.onDemandTop1 {
       onDemandRanked += 1
       if t { onDemandTop1 += 1 }
@@ -125,10 +133,12 @@ public struct IncidentTally: Sendable {
     }
   }
 
-  /// The `q` quantile of the delays (nearest rank), nil when none.
-  public func delay(_ q: Double) -> Double? {
-    guard !delays.isEmpty else { return nil }
-    let sorted = delays.sorted()
+  /// The `q` quantile of the delays (nearest rank), nil when none; of `expectedDelays` with
+  /// `expected`.
+  public func delay(_ q: Double, expected: Bool = false) -> Double? {
+    let list = expected ? expectedDelays : delays
+    guard !list.isEmpty else { return nil }
+    let sorted = list.sorted()
     let rank = (q * Double(sorted.count)).rounded(.up)
     return sorted[min(sorted.count - 1, max(0, Int(clamping: rank) - 1))]
   }
@@ -137,7 +147,12 @@ public struct IncidentTally: Sendable {
     quietSeconds > 0 ? Double(falseAlerts) * 3_600 / Double(quietSeconds) : 0
   }
 
-  /// One row of the bench's table: `kind n detected% median p90 max top1 top3 false/h`.
+  /// Detected faults that fired within two ticks of `visible` (the target), of the
+  /// `delays.count` that had a `visible` (a rare-event ratio fault may never plainly show in
+  /// one minute's counts).
+  public var withinTwoTicks: Int { delays.filter { $0 <= 2 }.count }
+
+  /// One row of the bench's table: `kind n detected% median p90 max ≤2 top1 top3 false/h`.
   public func row(_ name: String) -> String {
     func pct(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : "\(a * 100 / b)%" }
     func ticks(_ d: Double?) -> String {
@@ -146,6 +161,7 @@ public struct IncidentTally: Sendable {
     let cells = [
       name, String(incidents), faults == 0 ? "-" : "\(detected)/\(faults)",
       ticks(delay(0.5)), ticks(delay(0.9)), ticks(delay(1)),
+      faults == 0 ? "-" : "\(withinTwoTicks)/\(delays.count)",
       ranked == 0 ? (faults == 0 ? "-" : "n/a") : pct(top1, ranked),
       ranked == 0 ? (faults == 0 ? "-" : "n/a") : pct(top3, ranked),
       String(falseAlerts), String((falseAlertsPerQuietHour * 100).rounded() / 100),
@@ -155,12 +171,13 @@ public struct IncidentTally: Sendable {
   }
 
   public static let header = format([
-    "kind", "n", "detected", "delay p50", "p90", "max", "top-1", "top-3", "false", "false/quiet h",
+    "kind", "n", "detected", "delay p50", "p90", "max", "<=2", "top-1", "top-3", "false",
+    "false/quiet h",
     "d top-1",
   ])
 
   static func format(_ cells: [String]) -> String {
-    let widths = [17, 4, 9, 10, 6, 6, 6, 6, 6, 14, 8]
+    let widths = [17, 4, 9, 10, 6, 6, 8, 6, 6, 6, 14, 8]
     return zip(cells, widths).map { c, w in
       c.count >= w ? c + " " : c + String(repeating: " ", count: w - c.count)
     }.joined().trimmingSuffixSpaces

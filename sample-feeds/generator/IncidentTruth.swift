@@ -15,6 +15,15 @@ import VigilCore
 /// distribution, for latency faults) or three times it (the retry or mismatch ratio, for
 /// `payment-timeouts` and `sync-lag`). Spikes count in the window (their +10-40 % can bring
 /// `visible` a little earlier); the baseline never includes them.
+///
+/// A ratio of rare events must also show in its counts: 2.5 mismatches a minute tripled is 7.5,
+/// which a fault-free minute reaches once in 170. So for the ratio faults `visible` is also no
+/// earlier than the first tick at which a 1-minute window plainly shows the change in its
+/// counts: its expected count is such that a typical window (the median one) holds more events than a
+/// fault-free minute reaches once in a million (``plainCount``). `visibleExpected` keeps the
+/// first tick by the expected statistic alone (the same as `visible` for latency faults).
+/// The generator's events are Poisson or binomial draws, so this is the data's own limit, not
+/// a property of Vigil (DECISIONS D43).
 public struct IncidentTruth: Sendable, Equatable {
   public var kind: IncidentKind
   public var component: String?
@@ -24,6 +33,8 @@ public struct IncidentTruth: Sendable, Equatable {
   public var start: Timestamp
   public var onset: Timestamp
   public var visible: Timestamp?
+  /// The first tick by the expected statistic alone, before counts are considered.
+  public var visibleExpected: Timestamp?
   public var end: Timestamp
   public var severity: Double
   public var ramp: Int
@@ -33,7 +44,9 @@ public struct IncidentTruth: Sendable, Equatable {
     a.json == b.json
   }
 
-  public init(plan: IncidentPlan, start: Timestamp) {
+  /// The truth of `plan` from `start`, for a feed generated with `rateScale` (more traffic makes
+  /// a ratio fault plainly visible in its counts sooner).
+  public init(plan: IncidentPlan, start: Timestamp, rateScale: Double = 1) {
     let model = IncidentModel(plan: plan)
     kind = plan.kind
     component = plan.component
@@ -46,7 +59,9 @@ public struct IncidentTruth: Sendable, Equatable {
     severity = plan.severity
     ramp = plan.ramp
     spikes = plan.spikes.map { (at($0.start), at($0.end), $0.factor) }
-    visible = IncidentTruth.visibleSecond(model, start: start).map(at)
+    let ticks = IncidentTruth.visibleSeconds(model, start: start, rateScale: rateScale)
+    visible = ticks.plain.map(at)
+    visibleExpected = ticks.expected.map(at)
   }
 
   /// The series the fault moves first (the one `visible` is measured on).
@@ -66,22 +81,59 @@ public struct IncidentTruth: Sendable, Equatable {
   }
 
   /// Seconds from the start of the first 10 s tick (in event time, so aligned to the epoch) at
-  /// which the faulty series plainly shows the change; nil for `none` or when it never does.
-  static func visibleSecond(_ model: IncidentModel, start: Timestamp) -> Int? {
+  /// which the faulty series plainly shows the change (`plain`), and at which its expected
+  /// statistic alone reaches the factor (`expected`); nil for `none` or when it never does.
+  static func visibleSeconds(_ model: IncidentModel, start: Timestamp, rateScale: Double = 1)
+    -> (plain: Int?, expected: Int?)
+  {
     let plan = model.plan
-    guard plan.kind != .none else { return nil }
+    guard plan.kind != .none else { return (nil, nil) }
     let phase = Int(start.nanoseconds / Nanos.second % 10)
     var tick = plan.onset + (10 - (plan.onset + phase) % 10) % 10
     let quiet = IncidentModel(plan: plan.quiet)
     let factor = plan.kind.isRatioFault ? 3.0 : 2.0
     let baseline = statistic(quiet, of: plan, window: max(0, plan.onset - 60)..<plan.onset)
+    var expected: Int?
     while tick <= plan.seconds {
-      if statistic(model, of: plan, window: (tick - 60)..<tick) >= factor * baseline {
-        return tick
+      let window = (tick - 60)..<tick
+      if expected == nil, statistic(model, of: plan, window: window) >= factor * baseline {
+        expected = tick
+      }
+      if expected != nil,
+        !plan.kind.isRatioFault || plainCount(model, window: window, rateScale: rateScale)
+      {
+        return (tick, expected)
       }
       tick += 10
     }
-    return nil
+    return (nil, expected)
+  }
+
+  /// Whether the faulty ratio's events over `window` plainly show the change: with `mean` the
+  /// expected count there and `quiet` what the fault-free ratio gives on the same denominator,
+  /// P(Poisson(mean) ≥ c) ≥ 0.5 where c is the least count with P(Poisson(quiet) ≥ c) < 1e-6.
+  static func plainCount(_ model: IncidentModel, window: Range<Int>, rateScale: Double) -> Bool {
+    let seconds = window.map { Double($0) + 0.5 }
+    var mean = 0.0
+    var quiet = 0.0
+    switch model.plan.kind {
+    case .paymentTimeouts:
+      for s in seconds {
+        let attempts = model.paymentAttempts(at: s) * rateScale
+        mean += attempts * model.retryRatio(at: s)
+        quiet += attempts * IncidentModel.baseRetryRatio
+      }
+    case .syncLag:
+      let checks = IncidentModel.inventoryChecksPerSecond(rateScale: rateScale)
+      for s in seconds {
+        mean += checks * model.mismatchRatio("oms-erp", at: s)
+        quiet += checks * IncidentModel.baseMismatchRatio
+      }
+    default: return true
+    }
+    var c = 0.0
+    while PoissonTail.atLeast(c, mean: quiet) >= 1e-6 { c += 1 }
+    return PoissonTail.atLeast(c, mean: mean) >= 0.5
   }
 
   /// The faulty series' expected statistic over the seconds of `window`: the ratio of expected
@@ -128,6 +180,7 @@ public struct IncidentTruth: Sendable, Equatable {
     func str(_ s: String?) -> String { s.map { "\"\($0)\"" } ?? "null" }
     var s = "{\"kind\":\"\(kind.rawValue)\",\"component\":\(str(component)),\"seed\":\(seed)"
     s += ",\"onset\":\(time(onset)),\"visible\":\(time(visible)),\"end\":\(time(end))"
+    s += ",\"visible_expected\":\(time(visibleExpected))"
     s += ",\"severity\":\(formatJSONNumber(severity)),\"ramp_s\":\(ramp)"
     s += ",\"series\":\(str(series)),\"start\":\(time(start)),\"spikes\":["
     s += spikes.map {

@@ -36,10 +36,10 @@ extension AlertEvaluator {
       let frozen = state == .pending || state == .firing || state == .recovering
       var entry = cache[labels]
       if entry == nil || (!frozen && entry?.minute != last) {
-        let values = subject.minuteValues(count: over, minCount: spec.minCount) {
-          data.minutes(series: $0, last: last, count: over)
-        }.compactMap { $0 }
-        entry = BaselineEntry(minute: last, baseline: Baseline.of(values), usable: values.count)
+        let b = subject.baseline(
+          count: over, minCount: spec.minCount, pooled: spec.significance != nil
+        ) { data.minutes(series: $0, last: last, count: over) }
+        entry = BaselineEntry(minute: last, baseline: b.baseline, usable: b.usable)
       }
       guard let entry else { continue }
       cache[labels] = entry

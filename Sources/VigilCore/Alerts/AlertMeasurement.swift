@@ -20,6 +20,10 @@ extension AlertEvaluator {
     /// (nil while warming up; see AlertBaselineEvaluation.swift).
     var subject: BaselineSubject?
     var baseline: Baseline?
+    /// With `baseline.significance`: `(Σnum, Σden)` of a ratio, or `(events, seconds)` of a
+    /// rate, over each of the spec's ``BaselineSpec/countWindows(window:)``, the rule's window
+    /// first.
+    var counts: [(num: UInt64, den: UInt64)] = []
   }
 
   /// The condition for `m` given the instance's current state (hysteresis).
@@ -27,6 +31,7 @@ extension AlertEvaluator {
     if let b = m.burnCondition { return b }
     if let spec = rule.baseline {
       guard let v = m.value, let b = m.baseline else { return false }
+      if !m.counts.isEmpty { return spec.breached(counts: m.counts, baseline: b, op: rule.op) }
       return spec.breached(v, baseline: b, op: rule.op)
     }
     let threshold =
@@ -85,6 +90,13 @@ extension AlertEvaluator {
       if elements[labels] != nil { return .error("duplicate alert label set \(labels)") }
       var m = Measured(value: v)
       if rule.baseline != nil { m.subject = .series(ref.id, measure) }
+      if measure == .rate, let spec = rule.baseline, spec.significance != nil {
+        // The count test's windows: events (the window's sum) out of seconds.
+        m.counts = spec.countWindows(window: rule.window).map { w in
+          let events = data.reading(.sum, series: ref.id, window: w, at: t).value ?? 0
+          return (countValue(events), UInt64(max(1, w / Nanos.second)))
+        }
+      }
       if measure == .count, v >= 0, let c = UInt64(exactly: v.rounded()) { m.exact = (c, 1) }
       elements[labels] = m
     }
@@ -149,12 +161,31 @@ extension AlertEvaluator {
     let groups =
       rule.baseline == nil
       ? nil : (num: groupIDs(num, rule.by, data), den: groupIDs(den, rule.by, data))
+    // The count test's longer windows (none without `baseline.significance`).
+    var ignored: Timestamp?
+    var ignoredCover = false
+    let longer: [(nums: [LabelSet: UInt64], dens: [LabelSet: UInt64])] =
+      rule.baseline?.significance == nil
+      ? []
+      : (rule.baseline?.countWindows(window: rule.window).dropFirst() ?? []).map { w in
+        (
+          groupedSums(
+            num, by: rule.by, window: w, data: data, at: t, newest: &ignored,
+            covered: &ignoredCover),
+          groupedSums(
+            den, by: rule.by, window: w, data: data, at: t, newest: &ignored,
+            covered: &ignoredCover)
+        )
+      }
     for (key, d) in dens where d > 0 {
       let n = nums[key] ?? 0
       let labels = merged(key, rule.labels)
       if elements[labels] != nil { return .error("duplicate alert label set \(labels)") }
       var m = Measured(value: Double(n) / Double(d), exact: (n, d))
       if let groups { m.subject = .ratio(num: groups.num[key] ?? [], den: groups.den[key] ?? []) }
+      if rule.baseline?.significance != nil {
+        m.counts = [(n, d)] + longer.map { ($0.nums[key] ?? 0, $0.dens[key] ?? 0) }
+      }
       elements[labels] = m
     }
     if elements.isEmpty || isStale(newest, rule, t) { return .noData }

@@ -10,6 +10,10 @@
 /// and minutes with fewer than `minCount` samples (for a ratio: the group's per-minute
 /// `Σnum / Σden`, minutes with `Σden ≥ minCount`). Until `minMinutes` such minutes exist the
 /// instance is warming up: it is not evaluated (its condition is false) and says so.
+///
+/// With `significance` (ratios only) the window is also judged by its counts, so a rare event
+/// (two or three a minute) neither pages on a chance cluster nor waits for a high floor: see
+/// ``breached(counts:baseline:op:)``.
 public struct BaselineSpec: Hashable, Sendable {
   /// How far back the baseline reaches (whole minutes, at most the history's hour).
   public var over: Int64
@@ -25,11 +29,14 @@ public struct BaselineSpec: Hashable, Sendable {
   public var gap: Int64
   /// Optional robust-z condition: the value must also lie `sigmas` scales beyond the median.
   public var sigmas: Rational?
+  /// Optional count test for a ratio: the window's numerator count must be less likely than
+  /// this under the baseline ratio (a Poisson tail; e.g. 1e-6, one minute in a million).
+  public var significance: Double?
 
   public init(
     over: Int64 = Nanos.hour, factor: Rational = Rational(2), floor: Rational = .zero,
     minMinutes: Int = 10, minCount: UInt64 = 20, gap: Int64 = 2 * Nanos.minute,
-    sigmas: Rational? = nil
+    sigmas: Rational? = nil, significance: Double? = nil
   ) {
     self.over = over
     self.factor = factor
@@ -38,6 +45,7 @@ public struct BaselineSpec: Hashable, Sendable {
     self.minCount = minCount
     self.gap = gap
     self.sigmas = sigmas
+    self.significance = significance
   }
 
   /// `over` in whole minutes.
@@ -64,6 +72,44 @@ public struct BaselineSpec: Hashable, Sendable {
     var cond = op == .greater ? value > limit && value > fl : value >= limit && value >= fl
     if let s = sigmas { cond = cond && value > b.median + s.doubleValue * b.scale }
     return cond
+  }
+
+  /// How many times the rule's window the count test also looks back (1, 2 and 3 windows, as
+  /// far as `window + gap` reaches, so the longest stays out of the baseline): a change too
+  /// small to prove in one window is proved over two or three as the events add up.
+  public func countWindows(window: Int64) -> [Int64] {
+    guard significance != nil, window > 0 else { return [window] }
+    return (1...3).map { Int64($0) * window }.filter { $0 == window || $0 <= window + gap }
+  }
+
+  /// Whether a ratio breaches `b` judged by its counts: in some window of ``countWindows``
+  /// (`counts`, the rule's window first), the ratio `num / den` breaches as in
+  /// ``breached(_:baseline:op:)`` AND the count is that unlikely under the baseline: for `>`,
+  /// P(X ≥ num) below `significance / windows` with X ~ Poisson(`den × b.median`); for `<`,
+  /// P(X ≤ num). Counts that come in bursts (`b.dispersion` φ > 1) are judged as quasi-Poisson
+  /// (`num / φ` against a mean of `den × b.median / φ`). Without `significance` this is the
+  /// plain test on the first window.
+  public func breached(counts: [(num: UInt64, den: UInt64)], baseline b: Baseline, op: AlertOp)
+    -> Bool
+  {
+    guard let first = counts.first else { return false }
+    guard let alpha = significance else {
+      return first.den > 0 && breached(Double(first.num) / Double(first.den), baseline: b, op: op)
+    }
+    let each = alpha / Double(counts.count)
+    let phi = Swift.max(1, b.dispersion.isFinite ? b.dispersion : 1)
+    return counts.contains { c in
+      guard c.den > 0 else { return false }
+      let n = Double(c.num)
+      let d = Double(c.den)
+      guard breached(n / d, baseline: b, op: op) else { return false }
+      let mean = d * b.median / phi
+      let p =
+        op.isDownward
+        ? PoissonTail.atMost(n / phi, mean: mean)
+        : PoissonTail.atLeast(n / phi, mean: mean)
+      return p < each
+    }
   }
 }
 

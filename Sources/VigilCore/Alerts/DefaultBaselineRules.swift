@@ -8,10 +8,10 @@
 /// | CheckoutStageAboveBaseline | checkout p95 per stage (and `total`) | > 1.75x and > 100 ms |
 /// | CheckoutStageTailAboveBaseline | checkout p99 per stage (and `total`) | > 4x and > 500 ms |
 /// | OrderConfirmationAboveBaseline | order confirmation delay p95 | > 1.75x and > 3 s |
-/// | PaymentRetryRatioAboveBaseline | payment retries / attempts | > 2.5x and > 10 % |
-/// | PaymentFailureRatioAboveBaseline | payment failures / attempts, 5m | > 3x and > 2 % |
-/// | InventoryMismatchAboveBaseline | mismatches / checks per pair | > 2.5x and > 1 % |
-/// | SupportOrderErrorsAboveBaseline | `reason=order_error` tickets per second, 10m | > 3x and > 0.03/s |
+/// | PaymentRetryRatioAboveBaseline | payment retries / attempts | > 2.5x and > 5 %, counts p < 1e-6 |
+/// | PaymentFailureRatioAboveBaseline | payment failures / attempts, 5m | > 3x and > 1 %, counts p < 1e-6 |
+/// | InventoryMismatchAboveBaseline | mismatches / checks per pair | > 2.5x and > 0.5 %, counts p < 1e-6 |
+/// | SupportOrderErrorsAboveBaseline | `reason=order_error` tickets per second, 10m | > 3x and > 0.03/s, counts p < 1e-6 |
 ///
 /// Every one has an absolute floor (a quiet series cannot page on noise), a minimum count per
 /// minute for the baseline (20 requests, 50 attempts, 200 checks), `for: 0s` (a 1-minute window
@@ -21,7 +21,10 @@
 /// 10-40 %, ratios unchanged) stays under the factors. The factors and floors were tuned on
 /// `vigil-bench --diagnosis` over 50 seeds (README, Diagnosis): 2.25x on the p99 of ~100-200
 /// requests a minute fired on noise 0.1 times per quiet hour (the p99 of such a minute is its
-/// second-largest value); the p95 at 1.75x and the p99 at 4x raised none and detect sooner. Each instance
+/// second-largest value); the p95 at 1.75x and the p99 at 4x raised none and detect sooner. The
+/// ratio rules and the ticket rate are rare events, judged by their counts against the hour's
+/// pooled rate (`significance: 1e-6`, DECISIONS D43) rather than by a floor high enough to
+/// outrun counting noise at one volume; their floors say what matters. Each instance
 /// warms up for 10 usable minutes before it is evaluated (about 12 minutes after a fresh start,
 /// the newest 2 being left out).
 extension DefaultRules {
@@ -44,15 +47,15 @@ extension DefaultRules {
         label: "stage", severity: "page", tail: true),
       ratio(
         "PaymentRetryRatioAboveBaseline", num: signals.paymentRetries,
-        den: signals.paymentAttempts, by: nil, window: "1m", factor: "2.5", floor: "0.10",
+        den: signals.paymentAttempts, by: nil, window: "1m", factor: "2.5", floor: "0.05",
         minCount: 50, severity: "page"),
       ratio(
         "PaymentFailureRatioAboveBaseline", num: signals.paymentFailures,
-        den: signals.paymentAttempts, by: nil, window: "5m", factor: "3", floor: "0.02",
+        den: signals.paymentAttempts, by: nil, window: "5m", factor: "3", floor: "0.01",
         minCount: 50, severity: "page"),
       ratio(
         "InventoryMismatchAboveBaseline", num: signals.inventoryMismatches,
-        den: signals.inventoryChecks, by: "pair", window: "1m", factor: "2.5", floor: "0.01",
+        den: signals.inventoryChecks, by: "pair", window: "1m", factor: "2.5", floor: "0.005",
         minCount: 200, severity: "ticket"),
       (
         [signals.supportTickets],
@@ -63,7 +66,7 @@ extension DefaultRules {
             aggregate: rate
             window: 10m
             op: ">"
-            baseline: {over: 1h, factor: 3, floor: 0.03, min_minutes: 10, min_count: 0, gap: 2m}
+            baseline: {over: 1h, factor: 3, floor: 0.03, min_minutes: 10, min_count: 0, gap: 2m, significance: 1e-6}
             for: 0s
             keep_firing_for: 1m
             # Tickets are sparse: none in the window means zero, not a stale feed.
@@ -120,12 +123,12 @@ extension DefaultRules {
           den: \(den)\(group)
           window: \(window)
           op: ">"
-          baseline: {over: 1h, factor: \(factor), floor: \(floor), min_minutes: 10, min_count: \(minCount), gap: 2m}
+          baseline: {over: 1h, factor: \(factor), floor: \(floor), min_minutes: 10, min_count: \(minCount), gap: 2m, significance: 1e-6}
           for: 0s
           keep_firing_for: 1m
           severity: \(severity)
           annotations:
-            summary: "ratio {{ $value }}\(on), over \(factor)x its median of the last hour"
+            summary: "ratio {{ $value }}\(on), over \(factor)x its rate of the last hour"
             runbook: "Open the suspects (d): the series that moved first and most."
       """ + "\n"
     )

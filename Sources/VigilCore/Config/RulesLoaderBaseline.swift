@@ -1,8 +1,9 @@
-/// A rule's `baseline: {over, factor, floor, min_minutes, min_count, gap, sigmas}` (see
+/// A rule's `baseline: {over, factor, floor, min_minutes, min_count, gap, sigmas,
+/// significance}` (see
 /// ``BaselineSpec``), validated with `file:line:column` like the rest of the rules file.
 extension ConfigReader {
   static let baselineKeys = [
-    "over", "factor", "floor", "min_minutes", "min_count", "gap", "sigmas",
+    "over", "factor", "floor", "min_minutes", "min_count", "gap", "sigmas", "significance",
   ]
 
   mutating func baseline(
@@ -40,6 +41,14 @@ extension ConfigReader {
       fields[key] = v
       baselineField(key, v, into: &spec)
     }
+    if spec.significance != nil, aggregateName != "ratio", aggregateName != "rate",
+      let v = fields["significance"]
+    {
+      report(
+        v,
+        "baseline.significance judges counts: it applies to aggregate ratio or rate, not "
+          + aggregateName)
+    }
     if spec.minMinutes > spec.overMinutes, let v = fields["min_minutes"] ?? fields["over"] {
       report(
         v,
@@ -72,6 +81,16 @@ extension ConfigReader {
       if let f = decimal(v, "baseline.sigmas") {
         if f.negative { report(v, "baseline.sigmas must not be negative, not \(f)") }
         spec.sigmas = f
+      }
+    case "significance":
+      guard let text = scalar(v, "baseline.significance") else { return }
+      if let p = Double(text), p.isFinite, p > 0, p < 1 {
+        spec.significance = p
+      } else {
+        report(
+          v,
+          "baseline.significance must be a probability between 0 and 1 (e.g. 1e-6), not "
+            + "\"\(Self.shown(text))\"")
       }
     case "min_minutes":
       if let n = int(

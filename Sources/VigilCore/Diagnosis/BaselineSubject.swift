@@ -27,23 +27,64 @@ public enum BaselineSubject: Hashable, Sendable {
         guard k < rows.count, let s = rows[k], anyCount || s.count >= minCount else { return nil }
         return s.value(measure)
       }
-    case .ratio(let num, let den):
-      var dens = [Double](repeating: 0, count: n)
-      var seen = [Bool](repeating: false, count: n)
-      for id in den {
-        for (k, s) in minutes(id).prefix(n).enumerated() {
-          guard let s else { continue }
-          dens[k] += s.sum
-          seen[k] = true
-        }
+    case .ratio:
+      return minuteCounts(count: n, minCount: minCount, minutes: minutes).map {
+        $0.map { $0.num / $0.den }
       }
-      var nums = [Double](repeating: 0, count: n)
-      for id in num {
-        for (k, s) in minutes(id).prefix(n).enumerated() { nums[k] += s?.sum ?? 0 }
-      }
-      let least = Double(Swift.max(minCount, 1))
-      return (0..<n).map { k in seen[k] && dens[k] >= least ? nums[k] / dens[k] : nil }
     }
+  }
+
+  /// What a count test judges, per minute: for a ratio `(Σnum, Σden)` over its series where
+  /// `Σden ≥ max(minCount, 1)` (nil elsewhere; a numerator series without a summary that minute
+  /// counts 0); for a `rate`, `(events, 60)` for every recorded minute (events per second);
+  /// `[]` for any other measure.
+  public func minuteCounts(
+    count: Int, minCount: UInt64, minutes: (SeriesID) -> [MinuteSummary?]
+  ) -> [(num: Double, den: Double)?] {
+    let n = Swift.max(0, count)
+    if case .series(let id, .rate) = self {
+      let rows = minutes(id)
+      return (0..<n).map { k in k < rows.count ? rows[k].map { ($0.sum, 60) } : nil }
+    }
+    guard case .ratio(let num, let den) = self else { return [] }
+    var dens = [Double](repeating: 0, count: n)
+    var seen = [Bool](repeating: false, count: n)
+    for id in den {
+      for (k, s) in minutes(id).prefix(n).enumerated() {
+        guard let s else { continue }
+        dens[k] += s.sum
+        seen[k] = true
+      }
+    }
+    var nums = [Double](repeating: 0, count: n)
+    for id in num {
+      for (k, s) in minutes(id).prefix(n).enumerated() { nums[k] += s?.sum ?? 0 }
+    }
+    let least = Double(Swift.max(minCount, 1))
+    return (0..<n).map { k in seen[k] && dens[k] >= least ? (nums[k], dens[k]) : nil }
+  }
+
+  /// Whether a count test can judge it: a ratio, or a series' `rate`.
+  public var isCounted: Bool {
+    switch self {
+    case .ratio, .series(_, .rate): true
+    case .series: false
+    }
+  }
+
+  /// The baseline of this subject over `count` minutes and how many were usable: the median and
+  /// MAD of the per-minute values, or with `pooled` for a ratio or a rate,
+  /// ``Baseline/pooled(_:)`` of its counts (what `baseline.significance` judges a window's counts
+  /// against).
+  public func baseline(
+    count: Int, minCount: UInt64, pooled: Bool, minutes: (SeriesID) -> [MinuteSummary?]
+  ) -> (baseline: Baseline?, usable: Int) {
+    if pooled, isCounted {
+      let rows = minuteCounts(count: count, minCount: minCount, minutes: minutes).compactMap { $0 }
+      return (Baseline.pooled(rows), rows.count)
+    }
+    let values = minuteValues(count: count, minCount: minCount, minutes: minutes).compactMap { $0 }
+    return (Baseline.of(values), values.count)
   }
 }
 

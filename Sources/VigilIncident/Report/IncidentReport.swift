@@ -266,13 +266,19 @@ extension IncidentReport {
     if !rule.by.isEmpty { text += " by " + rule.by.joined(separator: ",") }
     if let b = rule.baseline {
       let factor = Format.value(b.factor.doubleValue)
-      let over = "its own median over the last \(Nanos.format(b.over))"
+      let over =
+        b.significance == nil
+        ? "its own median over the last \(Nanos.format(b.over))"
+        : "its own rate over the last \(Nanos.format(b.over))"
       if rule.op.isDownward {
         text +=
           " \(rule.op.rawValue) \(over) / \(factor), while that median > \(format(b.floor.doubleValue))"
       } else {
         text +=
           " \(rule.op.rawValue) \(factor)x \(over) and \(rule.op.rawValue) \(format(b.floor.doubleValue))"
+      }
+      if let p = b.significance {
+        text += ", and counts beyond chance (p < \(p))"
       }
     } else {
       text += " \(rule.op.rawValue) \(format(rule.threshold.doubleValue))"
