@@ -40,6 +40,10 @@ public struct AppConfig: Sendable {
   public var layoutPath: String? = nil
   /// The text of a layout that is not the default (recordings keep it).
   public var layoutText: String? = nil
+  /// The config file's text and path (`--config`; recordings keep them, replay reads its
+  /// series limits, pairs and components from them); nil without one.
+  public var configText: String? = nil
+  public var configPath: String? = nil
   /// What was wrong with the layout file at start (shown once in the title bar).
   public var layoutWarnings: [ConfigProblem] = []
   /// Series limits and folds (config `series:` and `drop_labels:`); the engine adds the

@@ -56,6 +56,8 @@ public struct DashboardFlags: Sendable, Equatable {
 /// config file, the rules file's text, the layout and the theme as their loaders return them.
 public struct DashboardFiles: Sendable {
   public var config: Result<ConfigFile, ConfigProblems> = .success(ConfigFile())
+  /// The config file's text (for recordings), nil without one or when it cannot be read.
+  public var configText: String?
   /// `--rules`: its text, nil when it cannot be read.
   public var rulesText: String?
   /// `--layout` (or the config file's `layout:`), nil when neither names one.
@@ -70,6 +72,7 @@ public struct DashboardFiles: Sendable {
   public static func load(for flags: DashboardFlags) -> DashboardFiles {
     var files = DashboardFiles()
     files.config = loadConfigFile(flags.config)
+    files.configText = flags.config.flatMap(readTextFile)
     files.rulesText = flags.rules.flatMap(readTextFile)
     let configLayout = (try? files.config.get())?.layout
     files.layout = (flags.layout ?? configLayout).map(LayoutLoader.resolve)

@@ -46,6 +46,7 @@ public struct DashboardSettings {
     config.signals = file.signals
     config.series = file.series
     config.components = file.components
+    (config.configText, config.configPath) = (files.configText, flags.config)
     config.bell = !flags.noBell
     config.overSSH = overSSH
     config.fps =

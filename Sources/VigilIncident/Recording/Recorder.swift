@@ -57,6 +57,8 @@ public final class Recorder: AppLoopObserver {
       rulesPath: state.config.rulesPath, title: title)
     header.layoutYAML = state.config.layoutText
     header.layoutPath = state.config.layoutPath
+    header.configYAML = state.config.configText
+    header.configPath = state.config.configPath
     segmentStart = state.now
     transitionsSeen = state.alertHistory.transitionsTotal
     switch target {

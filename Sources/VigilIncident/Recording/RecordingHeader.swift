@@ -24,6 +24,11 @@ public struct RecordingHeader: Sendable, Equatable {
   /// (older recordings have none: they replay with the default layout).
   public var layoutYAML: String?
   public var layoutPath: String?
+  /// The text of the config file (`--config`), nil without one: replay takes its `series:`,
+  /// `drop_labels:`, `pairs:` and `components:` from it, so folds, event pairs and suspects
+  /// are as they were recorded.
+  public var configYAML: String?
+  public var configPath: String?
   /// The `config_hash` the file's header carries (nil: none, or a header built in memory).
   /// It differs from ``configHash`` when the header was edited after recording.
   public var recordedConfigHash: String?
@@ -48,7 +53,8 @@ public struct RecordingHeader: Sendable, Equatable {
       && a.signals.elementsEqual(b.signals, by: { $0 == $1 }) && a.feeds == b.feeds
       && a.rulesYAML == b.rulesYAML && a.rulesPath == b.rulesPath && a.title == b.title
       && a.continues == b.continues && a.layoutYAML == b.layoutYAML
-      && a.layoutPath == b.layoutPath
+      && a.layoutPath == b.layoutPath && a.configYAML == b.configYAML
+      && a.configPath == b.configPath
   }
 
   /// The signal names as the app takes them.
@@ -91,11 +97,14 @@ extension RecordingHeader {
     if continues { m.append(("continues", .bool(true))) }
     if let layoutYAML { m.append(("layout_yaml", .string(layoutYAML))) }
     if let layoutPath { m.append(("layout_path", .string(layoutPath))) }
+    if let configYAML { m.append(("config_yaml", .string(configYAML))) }
+    if let configPath { m.append(("config_path", .string(configPath))) }
     m.append(("config_hash", .string(configHash(m))))
     return .object(m)
   }
 
-  /// A hash of the configuration in force (windows, signals, feeds, rules and layout): two
+  /// A hash of the configuration in force (windows, signals, feeds, rules, layout and config
+  /// file): two
   /// recordings with the same hash ran with the same configuration.
   public var configHash: String {
     guard case .object(let m) = json else { return "" }
@@ -103,7 +112,7 @@ extension RecordingHeader {
   }
 
   private func configHash(_ members: [(String, JSONValue)]) -> String {
-    let keys: Set = ["windows", "signals", "feeds", "rules_yaml", "layout_yaml"]
+    let keys: Set = ["windows", "signals", "feeds", "rules_yaml", "layout_yaml", "config_yaml"]
     let text = JSONValue.object(members.filter { keys.contains($0.0) }).text
     let h = Array(text.utf8).withUnsafeBytes(byteHash)
     let hex = String(h, radix: 16)
@@ -181,6 +190,8 @@ extension RecordingHeader {
     continues = v["continues"]?.bool ?? false
     layoutYAML = v["layout_yaml"]?.string
     layoutPath = v["layout_path"]?.string
+    configYAML = v["config_yaml"]?.string
+    configPath = v["config_path"]?.string
     recordedConfigHash = v["config_hash"]?.string
   }
 }

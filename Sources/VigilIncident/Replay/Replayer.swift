@@ -120,6 +120,15 @@ public struct Replayer: Sendable {
     }
     config.rulesPath = h.rulesPath
     config.rulesText = h.rulesYAML
+    // The recorded config file's series limits, pairs and components (without one, or from a
+    // recording made before they were kept: the defaults).
+    if let text = h.configYAML,
+      case .success(let file) = ConfigLoader.parse(text, file: h.configPath ?? "recorded config")
+    {
+      config.series = file.series
+      config.components = file.components
+      (config.configText, config.configPath) = (text, h.configPath)
+    }
     if let layout = h.layout {
       config.layout = layout
       config.layoutText = h.layoutYAML
