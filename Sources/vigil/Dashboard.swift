@@ -24,17 +24,7 @@ func runDashboard(_ o: DashboardOptions) throws -> Int32 {
     }
     for w in config.layoutWarnings { printError("vigil: layout: \(w)") }
   }
-  var recorder: Recorder?
-  if let target = o.recording.map(RecordingTarget.init) {
-    do {
-      recorder = try Recorder(
-        target: target, state: state,
-        rulesYAML: config.rulesText ?? DefaultRules.yaml(signals: config.signals),
-        title: o.title)
-    } catch {
-      throw RunFailure(description: "vigil: \(error)")
-    }
-  }
+  let recorder = try startRecorder(o, state: state)
   defer { recorder?.finish(at: clock.now(), reason: "stopped") }
   let running = RunningFeeds(sources, inbox: inbox)
   defer { running.stopAll() }
@@ -47,9 +37,22 @@ func runDashboard(_ o: DashboardOptions) throws -> Int32 {
     o, state: state, clock: clock, inbox: inbox, recorder: recorder, running: running)
 }
 
+/// The recorder of `--record` or `--black-box` (nil without either), started on `state`.
+func startRecorder(_ o: DashboardOptions, state: AppState) throws -> Recorder? {
+  guard let target = o.recording.map(RecordingTarget.init) else { return nil }
+  do {
+    return try Recorder(
+      target: target, state: state,
+      rulesYAML: state.config.rulesText ?? DefaultRules.yaml(signals: state.config.signals),
+      title: o.title)
+  } catch {
+    throw RunFailure(description: "vigil: \(error)")
+  }
+}
+
 /// The clock, the feeds and their sources: the demo's (on a scaled clock, with the banner that
 /// names the scenario's phase) or the options' (on the system clock).
-private func startingFeeds(
+func startingFeeds(
   _ o: DashboardOptions, config: inout AppConfig
 ) throws -> (clock: any VigilClock, specs: [FeedSpec], sources: [any FeedSource]) {
   guard o.demo else {

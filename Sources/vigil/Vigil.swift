@@ -35,7 +35,8 @@ struct Vigil: ParsableCommand {
       """,
     version: vigilVersion,
     subcommands: [
-      Run.self, Check.self, CheckConfig.self, CheckTheme.self, CheckLayout.self, Replay.self,
+      Run.self, Watch.self, Check.self, CheckConfig.self, CheckTheme.self, CheckLayout.self,
+      Replay.self,
       Report.self,
       LintFeed.self, Generate.self,
     ],

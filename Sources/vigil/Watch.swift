@@ -1,0 +1,82 @@
+import ArgumentParser
+import CVigilSignals
+import VigilApp
+import VigilCore
+import VigilDemo
+import VigilIncident
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// `vigil watch`: the dashboard's feeds, rules and config without a terminal (a service, a
+/// container, a systemd unit). It follows the feeds, evaluates the rules as the dashboard does
+/// and prints every alert transition as one JSON line, as `vigil check` does.
+struct Watch: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "watch",
+    abstract: "Follow the feeds and evaluate the rules without a terminal; print transitions.",
+    discussion: """
+      Takes the dashboard's feed, rules and config options. Each alert transition is printed on \
+      standard output as one JSON line, the shape `vigil check` prints ("series" last). With no \
+      feed it runs the demo. It runs until SIGTERM, SIGINT or SIGHUP, then exits 0.
+      """)
+
+  @OptionGroup var input: DashboardInputOptions
+
+  func validate() throws { try resolved { () throws(SettingsError) in try input.flags.validate() } }
+
+  func run() throws {
+    let flags = input.flags
+    var settings = DashboardSettings()
+    defer { for warning in settings.warnings { printError(warning) } }
+    let options = try resolved { () throws(SettingsError) in
+      try settings.resolve(
+        flags, files: .load(for: flags), overSSH: false, demoDuration: DemoScenario.duration)
+    }
+    let code = try runWatch(options)
+    if code != 0 { throw ExitCode(code) }
+  }
+}
+
+/// The headless loop: feed input and clock ticks applied as the dashboard applies them (the
+/// same `update`), transitions printed as they happen, until a termination signal.
+func runWatch(_ o: DashboardOptions) throws -> Int32 {
+  // First: termination signals set a flag the loop reads (no Swift code runs in a handler).
+  guard vigil_signals_install() == 0 else {
+    throw RunFailure(description: "vigil watch: cannot install the signal handlers")
+  }
+  defer { vigil_signals_uninstall() }
+  var config = o.config
+  config.bell = false
+  let (clock, specs, sources) = try startingFeeds(o, config: &config)
+  let inbox = MessageInbox(clock: clock)
+  var state = AppState(starting: o, config: config, feeds: specs, clock: clock)
+  let recorder = try startRecorder(o, state: state)
+  let running = RunningFeeds(sources, inbox: inbox)
+  defer { running.stopAll() }
+  var printed = state.alertHistory.transitionsTotal
+  func printTransitions() {
+    let total = state.alertHistory.transitionsTotal
+    let fresh = min(total - printed, state.alertHistory.history.count)
+    for tr in state.alertHistory.history.suffix(fresh) {
+      print(tr.jsonLine(series: state.engine.rules.watchedSeries(rule: tr.rule, labels: tr.labels)))
+    }
+    // Out at once, even into a pipe or a journal.
+    if fresh > 0 { fflush(nil) }
+    printed = total
+  }
+  while vigil_signals_pending() == 0 {
+    // Input first (bounded per turn, so the clock still ticks under a flood), then time.
+    for input in inbox.drain(maxItems: 1_024) {
+      _ = update(&state, .feed(input), observer: recorder)
+    }
+    _ = update(&state, .tick(clock.now()), observer: recorder)
+    printTransitions()
+    if !inbox.hasPending { inbox.waitForInput(timeout: 200 * Nanos.millisecond) }
+  }
+  recorder?.finish(at: clock.now(), reason: "stopped")
+  return 0
+}
