@@ -28,6 +28,11 @@ int vigil_spawn_pipe(int fds[2]) {
 }
 
 int vigil_spawn_shell(const char *command, int out_fd, int err_fd, pid_t *pid) {
+  return vigil_spawn_shell_io(command, -1, out_fd, err_fd, NULL, pid);
+}
+
+int vigil_spawn_shell_io(const char *command, int in_fd, int out_fd, int err_fd,
+                         char *const envp[], pid_t *pid) {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   int rc = posix_spawn_file_actions_init(&actions);
@@ -57,7 +62,10 @@ int vigil_spawn_shell(const char *command, int out_fd, int err_fd, pid_t *pid) {
   if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &empty);
   if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
   if (rc == 0) rc = posix_spawnattr_setflags(&attr, flags);
-  if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (rc == 0) {
+    rc = in_fd >= 0 ? posix_spawn_file_actions_adddup2(&actions, in_fd, 0)
+                    : posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  }
   if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
   if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
@@ -66,7 +74,7 @@ int vigil_spawn_shell(const char *command, int out_fd, int err_fd, pid_t *pid) {
 #endif
   if (rc == 0) {
     char *const argv[] = {(char *)"sh", (char *)"-c", (char *)command, NULL};
-    rc = posix_spawn(pid, "/bin/sh", &actions, &attr, argv, environ);
+    rc = posix_spawn(pid, "/bin/sh", &actions, &attr, argv, envp ? envp : environ);
   }
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);

@@ -158,8 +158,15 @@ struct DashboardAlerts: EngineObserver {
   /// wall clock, a tick of the last half minute is news anyway (a busy pipe never pauses long
   /// enough to count as caught up).
   func isNews(_ t: Timestamp, _ clock: EngineClock) -> Bool {
-    settled || (clock.mode == .wall && clock.now.since(t) <= 30 * Nanos.second)
+    alertIsNews(t, clock: clock, settled: settled)
   }
+}
+
+/// Whether an alert transition at `t` is news rather than history read from a backlog: every
+/// feed has settled, or, on the wall clock, it is of the last half minute. The bell and alert
+/// delivery (`vigil watch --on-alert`) ask the same question.
+public func alertIsNews(_ t: Timestamp, clock: EngineClock, settled: Bool) -> Bool {
+  settled || (clock.mode == .wall && clock.now.since(t) <= 30 * Nanos.second)
 }
 
 /// Runs `body` on the engine with the dashboard's alert observer (the history and notifier are

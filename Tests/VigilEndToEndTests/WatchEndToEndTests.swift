@@ -43,4 +43,40 @@ import VigilTestSupport
     #expect(watched == expected)
     #expect(watched.allSatisfy { $0.hasSuffix("}") && $0.contains("\"series\":") })
   }
+
+  @Test func onAlertDeliversEachLiveFiringAsJSON() throws {
+    let dir = NSTemporaryDirectory() + "vigil-watch-alert-e2e-\(getpid())"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let sink = dir + "/alerts.jsonl"
+    // The demo: its quiet prelude is history; the incident's first firings are live.
+    let script = """
+      "$0" watch --speed 30 --on-alert 'cat >> "$SINK"' > "$1/out" 2>"$1/err" &
+      pid=$!
+      i=0
+      while [ ! -s "$SINK" ] && [ $i -lt 240 ]; do sleep 0.5; i=$((i+1)); done
+      sleep 1
+      kill -TERM $pid
+      wait $pid
+      echo "exit=$?"
+      """
+    var env = ProcessInfo.processInfo.environment
+    env["SINK"] = sink
+    let run = spawnAndWait(
+      ["sh", "-c", script, vigilBinary(), dir], environment: env, timeoutSeconds: 200)
+    #expect(run.stdout.contains("exit=0"), "\(run.stdout) \(run.stderr)")
+    let lines = try String(contentsOfFile: sink, encoding: .utf8).split(separator: "\n")
+    #expect(!lines.isEmpty)
+    for line in lines {
+      let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+      let labels = object?["labels"] as? [String: String]
+      #expect(object?["status"] as? String == "firing", "\(line)")
+      #expect(labels?["alertname"]?.isEmpty == false && object?["startsAt"] is String)
+    }
+    // Every delivered firing is also a transition line on standard output.
+    let out = try String(contentsOfFile: dir + "/out", encoding: .utf8)
+    #expect(out.contains("\"to\":\"firing\""))
+    let err = try String(contentsOfFile: dir + "/err", encoding: .utf8)
+    #expect(err.contains("--on-alert: \(lines.count) delivered, 0 failed"), "\(err)")
+  }
 }

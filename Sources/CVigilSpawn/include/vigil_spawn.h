@@ -20,6 +20,12 @@ int vigil_spawn_pipe(int fds[2]);
 /// and sets `*pid`, or an errno value.
 int vigil_spawn_shell(const char *command, int out_fd, int err_fd, pid_t *pid);
 
+/// As vigil_spawn_shell, with stdin on `in_fd` (or /dev/null when it is -1) and `envp` as the
+/// whole environment (NULL: Vigil's own). For `--on-alert`: the alert reaches the command only
+/// as environment variables and standard input, never in its command line.
+int vigil_spawn_shell_io(const char *command, int in_fd, int out_fd, int err_fd,
+                         char *const envp[], pid_t *pid);
+
 /// Whether child `pid` has ended, without reaping it (so its pid, which is also its process
 /// group's id, cannot be reused while the group is signalled). Returns 1 with `*code` set to
 /// the exit status, or to -N when signal N ended it; 0 while it runs; -1 with errno on error.

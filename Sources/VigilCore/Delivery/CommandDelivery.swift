@@ -1,0 +1,172 @@
+import CVigilSpawn
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// `--on-alert CMD`: runs `/bin/sh -c CMD` once per alert that starts firing and once when it
+/// resolves, on a thread of its own, so a slow or hanging command never holds up the loop.
+///
+/// The alert reaches the command only as data: environment variables
+/// (``AlertNotification/environment``) and its JSON on standard input, never spliced into the
+/// command's text, so a label value cannot inject shell code. The command's output goes to
+/// /dev/null; exit status 0 is delivered, anything else (or running past `timeout`, when its
+/// whole process group is killed) is a failure, retried with backoff (``DeliveryQueue``).
+public final class CommandDelivery: Sendable {
+  /// What delivery has done so far (the watcher prints it; the dashboard will show it).
+  public struct Stats: Sendable, Equatable {
+    public var delivered = 0
+    public var failed = 0
+    public var dropped = 0
+    public var retries = 0
+    public var waiting = 0
+    /// Why the last attempt that failed did (`exit 3`, `timed out after 10s`, ...).
+    public var lastError: String?
+  }
+
+  private struct State: Sendable {
+    var queue: DeliveryQueue<AlertNotification>
+    var lastError: String?
+    var stopping = false
+    var busy = false
+  }
+
+  public let command: String
+  public let timeout: Int64
+  private let state: Mutex<State>
+
+  public init(
+    command: String, timeout: Int64 = 10 * Nanos.second,
+    queue: DeliveryQueue<AlertNotification> = DeliveryQueue()
+  ) {
+    self.command = command
+    self.timeout = timeout
+    state = Mutex(State(queue: queue))
+    spawnThread { [self] in work() }
+  }
+
+  /// Queues `n` (never blocks; a full queue counts it as dropped).
+  public func send(_ n: AlertNotification) {
+    state.withLock { _ = $0.queue.push(n, now: monotonicNanos()) }
+  }
+
+  public var stats: Stats {
+    state.withLock { s in
+      Stats(
+        delivered: s.queue.delivered, failed: s.queue.failed, dropped: s.queue.dropped,
+        retries: s.queue.retries, waiting: s.queue.entries.count + (s.busy ? 1 : 0),
+        lastError: s.lastError)
+    }
+  }
+
+  /// At shutdown: one last attempt at what is due, for at most `limit`; retries still waiting
+  /// after that are given up. Returns the stats then.
+  @discardableResult
+  public func finish(limit: Int64 = 5 * Nanos.second) -> Stats {
+    let deadline = monotonicNanos() + limit
+    state.withLock { $0.stopping = true }
+    while monotonicNanos() < deadline {
+      let idle = state.withLock { s in
+        !s.busy && !s.queue.entries.contains { $0.attempts == 0 }
+      }
+      if idle { break }
+      sleepNanoseconds(10 * Nanos.millisecond)
+    }
+    return stats
+  }
+
+  private func work() {
+    // A command that exits without reading its input must not kill Vigil with SIGPIPE.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGPIPE)
+    pthread_sigmask(SIG_BLOCK, &set, nil)
+    while true {
+      let entry = state.withLock { s -> DeliveryQueue<AlertNotification>.Entry? in
+        // Stopping: first attempts only (a retry's backoff is not waited out).
+        let e = s.queue.next(now: monotonicNanos())
+        if let e, s.stopping && e.attempts > 0 {
+          s.queue.finished(e, ok: false, now: .max / 2)
+          return nil
+        }
+        s.busy = e != nil
+        return e
+      }
+      guard let entry else {
+        sleepNanoseconds(20 * Nanos.millisecond)
+        continue
+      }
+      let error = run(entry.job)
+      state.withLock { s in
+        s.queue.finished(entry, ok: error == nil, now: monotonicNanos())
+        if let error { s.lastError = error }
+        s.busy = false
+      }
+    }
+  }
+
+  /// Runs the command for `n`: nil when it exited 0, else why not.
+  private func run(_ n: AlertNotification) -> String? {
+    var input: [Int32] = [-1, -1]
+    if input.withUnsafeMutableBufferPointer({ vigil_spawn_pipe($0.baseAddress) }) != 0 {
+      return "cannot make a pipe"
+    }
+    let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+    defer { if null >= 0 { close(null) } }
+    // The environment: Vigil's own, then the alert's (which win).
+    var env: [String: String] = [:]
+    var order: [String] = []
+    var p = environ
+    while let entry = p.pointee {
+      let text = String(cString: entry)
+      if let eq = text.firstIndex(of: "=") {
+        let name = String(text[..<eq])
+        if env[name] == nil { order.append(name) }
+        env[name] = String(text[text.index(after: eq)...])
+      }
+      p += 1
+    }
+    for (name, value) in n.environment {
+      if env[name] == nil { order.append(name) }
+      env[name] = value
+    }
+    var cEnv: [UnsafeMutablePointer<CChar>?] = order.map { strdup($0 + "=" + (env[$0] ?? "")) }
+    cEnv.append(nil)
+    defer { for e in cEnv { free(e) } }
+    var pid: pid_t = 0
+    let rc = command.withCString { cmd in
+      cEnv.withUnsafeBufferPointer { envp in
+        vigil_spawn_shell_io(cmd, input[0], null, null, envp.baseAddress, &pid)
+      }
+    }
+    close(input[0])
+    guard rc == 0 else {
+      close(input[1])
+      return "cannot run /bin/sh: " + String(cString: strerror(rc))
+    }
+    let bytes = Array((n.json + "\n").utf8)
+    var written = 0
+    while written < bytes.count {
+      let r = bytes[written...].withUnsafeBytes { write(input[1], $0.baseAddress, $0.count) }
+      if r <= 0 { break }  // the command did not read it all (EPIPE): its exit status says
+      written += r
+    }
+    close(input[1])
+    let deadline = monotonicNanos() + timeout
+    var code: Int32 = 0
+    while monotonicNanos() < deadline {
+      let peeked = vigil_child_peek(pid, &code)
+      if peeked != 0 {
+        _ = vigil_child_reap(pid, &code)
+        return code == 0 ? nil : (code > 0 ? "exit \(code)" : "killed by signal \(-code)")
+      }
+      sleepNanoseconds(5 * Nanos.millisecond)
+    }
+    _ = vigil_signal_group(pid, SIGKILL)
+    _ = vigil_child_reap(pid, &code)
+    return "timed out after \(Nanos.format(timeout))"
+  }
+}
