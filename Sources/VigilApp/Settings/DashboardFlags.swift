@@ -71,8 +71,13 @@ public struct DashboardFiles: Sendable {
   /// `LayoutLoader`, `ThemeLoader`).
   public static func load(for flags: DashboardFlags) -> DashboardFiles {
     var files = DashboardFiles()
-    files.config = loadConfigFile(flags.config)
+    // The config file is read once: parsed here, and its text kept for recordings.
     files.configText = flags.config.flatMap(readTextFile)
+    if let path = flags.config, let text = files.configText {
+      files.config = ConfigLoader.parse(text, file: path)
+    } else {
+      files.config = loadConfigFile(flags.config)
+    }
     files.rulesText = flags.rules.flatMap(readTextFile)
     let configLayout = (try? files.config.get())?.layout
     files.layout = (flags.layout ?? configLayout).map(LayoutLoader.resolve)

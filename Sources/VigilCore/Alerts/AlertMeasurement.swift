@@ -161,31 +161,26 @@ extension AlertEvaluator {
     let groups =
       rule.baseline == nil
       ? nil : (num: groupIDs(num, rule.by, data), den: groupIDs(den, rule.by, data))
-    // The count test's longer windows (none without `baseline.significance`).
+    // `baseline.significance`: the count test also reads the longer windows.
+    let counted = rule.baseline?.significance != nil
+    let longerWindows = counted ? rule.baseline?.countWindows(window: rule.window).dropFirst() : nil
     var ignored: Timestamp?
     var ignoredCover = false
-    let longer: [(nums: [LabelSet: UInt64], dens: [LabelSet: UInt64])] =
-      rule.baseline?.significance == nil
-      ? []
-      : (rule.baseline?.countWindows(window: rule.window).dropFirst() ?? []).map { w in
-        (
-          groupedSums(
-            num, by: rule.by, window: w, data: data, at: t, newest: &ignored,
-            covered: &ignoredCover),
-          groupedSums(
-            den, by: rule.by, window: w, data: data, at: t, newest: &ignored,
-            covered: &ignoredCover)
-        )
-      }
+    let longer = (longerWindows ?? []).map { w in
+      (
+        nums: groupedSums(
+          num, by: rule.by, window: w, data: data, at: t, newest: &ignored, covered: &ignoredCover),
+        dens: groupedSums(
+          den, by: rule.by, window: w, data: data, at: t, newest: &ignored, covered: &ignoredCover)
+      )
+    }
     for (key, d) in dens where d > 0 {
       let n = nums[key] ?? 0
       let labels = merged(key, rule.labels)
       if elements[labels] != nil { return .error("duplicate alert label set \(labels)") }
       var m = Measured(value: Double(n) / Double(d), exact: (n, d))
       if let groups { m.subject = .ratio(num: groups.num[key] ?? [], den: groups.den[key] ?? []) }
-      if rule.baseline?.significance != nil {
-        m.counts = [(n, d)] + longer.map { ($0.nums[key] ?? 0, $0.dens[key] ?? 0) }
-      }
+      if counted { m.counts = [(n, d)] + longer.map { ($0.nums[key] ?? 0, $0.dens[key] ?? 0) } }
       elements[labels] = m
     }
     if elements.isEmpty || isStale(newest, rule, t) { return .noData }

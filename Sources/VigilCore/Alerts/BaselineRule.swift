@@ -11,7 +11,7 @@
 /// `Σnum / Σden`, minutes with `Σden ≥ minCount`). Until `minMinutes` such minutes exist the
 /// instance is warming up: it is not evaluated (its condition is false) and says so.
 ///
-/// With `significance` (ratios only) the window is also judged by its counts, so a rare event
+/// With `significance` (ratios and rates) the window is also judged by its counts, so a rare event
 /// (two or three a minute) neither pages on a chance cluster nor waits for a high floor: see
 /// ``breached(counts:baseline:op:)``.
 public struct BaselineSpec: Hashable, Sendable {
@@ -29,8 +29,9 @@ public struct BaselineSpec: Hashable, Sendable {
   public var gap: Int64
   /// Optional robust-z condition: the value must also lie `sigmas` scales beyond the median.
   public var sigmas: Rational?
-  /// Optional count test for a ratio: the window's numerator count must be less likely than
-  /// this under the baseline ratio (a Poisson tail; e.g. 1e-6, one minute in a million).
+  /// Optional count test for a ratio or a rate: the window's count (a ratio's numerator, a
+  /// rate's events) must be less likely than this under the baseline (a Poisson tail; e.g.
+  /// 1e-6, one minute in a million).
   public var significance: Double?
 
   public init(
@@ -87,15 +88,12 @@ public struct BaselineSpec: Hashable, Sendable {
   /// ``breached(_:baseline:op:)`` AND the count is that unlikely under the baseline: for `>`,
   /// P(X ≥ num) below `significance / windows` with X ~ Poisson(`den × b.median`); for `<`,
   /// P(X ≤ num). Counts that come in bursts (`b.dispersion` φ > 1) are judged as quasi-Poisson
-  /// (`num / φ` against a mean of `den × b.median / φ`). Without `significance` this is the
-  /// plain test on the first window.
+  /// (`num / φ` against a mean of `den × b.median / φ`). False without `significance` (the
+  /// evaluator only gathers counts for a spec that has one).
   public func breached(counts: [(num: UInt64, den: UInt64)], baseline b: Baseline, op: AlertOp)
     -> Bool
   {
-    guard let first = counts.first else { return false }
-    guard let alpha = significance else {
-      return first.den > 0 && breached(Double(first.num) / Double(first.den), baseline: b, op: op)
-    }
+    guard let alpha = significance, !counts.isEmpty else { return false }
     let each = alpha / Double(counts.count)
     let phi = Swift.max(1, b.dispersion.isFinite ? b.dispersion : 1)
     return counts.contains { c in

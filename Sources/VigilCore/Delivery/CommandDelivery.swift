@@ -62,8 +62,8 @@ public final class CommandDelivery: Sendable {
     }
   }
 
-  /// At shutdown: one last attempt at what is due, for at most `limit`; retries still waiting
-  /// after that are given up. Returns the stats then.
+  /// At shutdown: one last attempt at each notification not tried yet, for at most `limit`;
+  /// retries waiting out their backoff are not sent (counted as waiting). Returns the stats.
   @discardableResult
   public func finish(limit: Int64 = 5 * Nanos.second) -> Stats {
     let deadline = monotonicNanos() + limit
@@ -87,11 +87,8 @@ public final class CommandDelivery: Sendable {
     while true {
       let entry = state.withLock { s -> DeliveryQueue<AlertNotification>.Entry? in
         // Stopping: first attempts only (a retry's backoff is not waited out).
-        let e = s.queue.next(now: monotonicNanos())
-        if let e, s.stopping && e.attempts > 0 {
-          s.queue.finished(e, ok: false, now: .max / 2)
-          return nil
-        }
+        let stopping = s.stopping
+        let e = s.queue.next(now: monotonicNanos()) { !stopping || $0.attempts == 0 }
         s.busy = e != nil
         return e
       }

@@ -45,9 +45,12 @@ public struct DeliveryQueue<Job: Sendable>: Sendable {
     return true
   }
 
-  /// Takes the oldest entry that is due at `now`, if any (the caller reports how it went).
-  public mutating func next(now: Int64) -> Entry? {
-    guard let i = entries.firstIndex(where: { $0.notBefore <= now }) else { return nil }
+  /// Takes the oldest entry that is due at `now` (and passes `taking`), if any; the caller
+  /// reports how it went.
+  public mutating func next(now: Int64, taking: (Entry) -> Bool = { _ in true }) -> Entry? {
+    guard let i = entries.firstIndex(where: { $0.notBefore <= now && taking($0) }) else {
+      return nil
+    }
     return entries.remove(at: i)
   }
 

@@ -9,8 +9,8 @@ public struct Baseline: Sendable, Equatable {
   public var scale: Double
   /// Minutes with data it was computed from.
   public var minutes: Int
-  /// For a ratio judged by its counts (``pooled(_:)``): how much more its per-minute counts
-  /// vary than Poisson counts would (1 when not more than chance), else 1.
+  /// For a ratio or rate judged by its counts (``pooled(_:)``): how much more its per-minute
+  /// counts vary than Poisson counts would (1 when not more than chance); else 1.
   public var dispersion: Double
 
   public init(median: Double, scale: Double, minutes: Int, dispersion: Double = 1) {
@@ -29,12 +29,14 @@ public struct Baseline: Sendable, Equatable {
     return Baseline(median: med, scale: median(&dev) * 1.4826, minutes: v.count)
   }
 
-  /// The baseline of a ratio from its per-minute counts (`num` events out of `den`), for judging
+  /// The baseline of a ratio (or rate) from its per-minute counts (`num` events out of `den`,
+  /// for a rate out of 60 seconds), for judging
   /// a window by its counts (`baseline.significance`): its centre is the pooled ratio
   /// `(Σnum + 1) / Σden`, not the median of per-minute ratios, which for a rare event (2 or 3 a
   /// minute) is a coarse step (0 or 2/den or 3/den) and far below the rate. Minutes that are
-  /// themselves anomalous (a count the pooled ratio gives less than once in 1000 minutes) are
-  /// left out, so an earlier incident in the hour does not raise the baseline; the `+ 1` keeps a
+  /// themselves anomalous (a count the median minute's ratio, or the pooled one when that is 0,
+  /// gives less than once in 1000 minutes) are left out, so an earlier incident in the hour
+  /// does not raise the baseline; the `+ 1` keeps a
   /// spotless hour from making the first event infinitely surprising. `scale` is still the
   /// MAD × 1.4826 of the per-minute ratios. `dispersion` is the Pearson statistic of the kept
   /// minutes (1 for Poisson counts) where it exceeds 1 by more than twice its own noise
