@@ -12,6 +12,8 @@ command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 # The report's browser test (Tests/VigilEndToEndTests/ReportEndToEndTests.swift).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+# A real Alertmanager for alert delivery (Tests/VigilEndToEndTests/AlertmanagerEndToEndTests.swift).
+command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

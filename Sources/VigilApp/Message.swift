@@ -20,6 +20,8 @@ public enum Message: Sendable {
   case loopMeasured(LoopRates)
   /// A mouse press or wheel turn (`--mouse`).
   case mouse(MouseEvent)
+  /// Alert delivery changed (`--on-alert`, `--webhook`, `--alertmanager`).
+  case delivery(DeliveryStatus)
 }
 
 /// Why the loop ended.

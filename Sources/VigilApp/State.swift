@@ -188,6 +188,8 @@ public enum Overlay: Sendable, Equatable {
   case feeds
   /// The suspects (`d`): the series that deviate most from their own baseline, first moved first.
   case suspects
+  /// Alert delivery (`N`): each target's counts and last error, the newest notifications.
+  case notifications
 }
 
 /// What the user is looking at.
@@ -294,6 +296,8 @@ public struct AppState: Sendable {
   }
   /// The loop's measured frame rate and output (`--debug`), nil until the first second.
   public var loopRates: LoopRates?
+  /// Alert delivery as last reported (`.delivery`); nil when nothing is delivered.
+  public var delivery: DeliveryStatus?
   /// The layout in force: ``AppConfig/layout`` until a reload replaces it (`.layoutLoaded`).
   public var layout: Layout
   /// The on-demand suspects of the last tick the Suspects view showed.

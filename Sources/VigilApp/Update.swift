@@ -26,6 +26,10 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     state.loopRates = rates
     state.dirty = true
     return []
+  case .delivery(let status):
+    state.delivery = status
+    state.dirty = true
+    return []
   case .rulesLoaded(let result):
     state.dirty = true
     let until = state.now.adding(15 * Nanos.second)

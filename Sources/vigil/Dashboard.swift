@@ -13,7 +13,7 @@ import VigilRender
 #endif
 
 /// Starts the feeds and runs the loop on curses (or headless); returns the exit code.
-func runDashboard(_ o: DashboardOptions) throws -> Int32 {
+func runDashboard(_ o: DashboardOptions, deliveries: AlertDeliveries? = nil) throws -> Int32 {
   var config = o.config
   let (clock, specs, sources) = try startingFeeds(o, config: &config)
   let inbox = MessageInbox(clock: clock)
@@ -26,15 +26,55 @@ func runDashboard(_ o: DashboardOptions) throws -> Int32 {
   }
   let recorder = try startRecorder(o, state: state)
   defer { recorder?.finish(at: clock.now(), reason: "stopped") }
+  let delivery = deliveries.map { deliveryObserver($0, state: state, recorder: recorder) }
+  // A last attempt at what is queued, after the screen is given back; what did not go out
+  // is said.
+  defer {
+    for t in deliveries?.finish() ?? [] where t.stats.failed + t.stats.waiting + t.stats.dropped > 0
+    {
+      let s = t.stats
+      printError(
+        "vigil: \(t.name): \(s.delivered) delivered, \(s.failed) failed, \(s.dropped) dropped, "
+          + "\(s.waiting) not sent" + (s.lastError.map { " (last error: \($0))" } ?? ""))
+    }
+  }
   let running = RunningFeeds(sources, inbox: inbox)
   defer { running.stopAll() }
 
   if o.headless {
-    runHeadless(o, state: state, clock: clock, inbox: inbox, recorder: recorder)
+    runHeadless(o, state: state, clock: clock, inbox: inbox, recorder: recorder, delivery: delivery)
     return 0
   }
   return try runOnCurses(
-    o, state: state, clock: clock, inbox: inbox, recorder: recorder, running: running)
+    o, state: state, clock: clock, inbox: inbox, recorder: recorder, delivery: delivery,
+    running: running)
+}
+
+/// Delivery's loop observer; what it sends is noted in the recording.
+func deliveryObserver(_ d: AlertDeliveries, state: AppState, recorder: Recorder?)
+  -> DeliveryObserver
+{
+  let observer = DeliveryObserver(d, state: state)
+  if let recorder {
+    let targets = d.workers.map(\.sink.name)
+    observer.onSent = { n in recorder.record(.delivery(n, targets: targets)) }
+  }
+  return observer
+}
+
+/// The recorder first (it notes the transitions), then delivery.
+func loopObserver(recorder: Recorder?, delivery: DeliveryObserver?) -> (any AppLoopObserver)? {
+  let both: [(any AppLoopObserver)?] = [recorder, delivery]
+  let members = both.compactMap { $0 }
+  return members.count > 1 ? LoopObservers(members) : members.first
+}
+
+extension AppLoop {
+  /// Observed by the recorder and delivery; delivery's status is posted as it changes.
+  func observe(recorder: Recorder?, delivery: DeliveryObserver?) {
+    observer = loopObserver(recorder: recorder, delivery: delivery)
+    if let delivery { poll = { delivery.statusIfChanged().map(Message.delivery) } }
+  }
 }
 
 /// The recorder of `--record` or `--black-box` (nil without either), started on `state`.
@@ -88,14 +128,14 @@ func startingFeeds(
 /// `--headless`: frames drawn into memory and printed, separated by form feeds.
 private func runHeadless(
   _ o: DashboardOptions, state: AppState, clock: any VigilClock, inbox: MessageInbox,
-  recorder: Recorder?
+  recorder: Recorder?, delivery: DeliveryObserver?
 ) {
   let backend = RecordingBackend(size: o.size)
   let loop = AppLoop(
     state: state, backend: backend, clock: clock, inbox: inbox,
     glyphs: o.ascii ? .ascii : .unicode)
   loop.maxFrames = o.frames
-  loop.observer = recorder
+  loop.observe(recorder: recorder, delivery: delivery)
   var printed = 0
   loop.onFrame = { screen in
     if printed > 0 { print("\u{0C}") }
@@ -109,7 +149,7 @@ private func runHeadless(
 /// the terminal is restored and every command's child is gone).
 private func runOnCurses(
   _ o: DashboardOptions, state: AppState, clock: any VigilClock, inbox: MessageInbox,
-  recorder: Recorder?, running: RunningFeeds
+  recorder: Recorder?, delivery: DeliveryObserver?, running: RunningFeeds
 ) throws -> Int32 {
   var state = state
   let backend: CursesBackend
@@ -126,7 +166,7 @@ private func runOnCurses(
   let loop = AppLoop(
     state: state, backend: backend, clock: clock, inbox: inbox,
     glyphs: (o.ascii || !backend.isUTF8) ? .ascii : .unicode)
-  loop.observer = recorder
+  loop.observe(recorder: recorder, delivery: delivery)
   let reason = loop.run()
   backend.shutdown()
   // Before a signal is re-raised (which ends the process at once): no child is left behind.

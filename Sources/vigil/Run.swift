@@ -11,6 +11,7 @@ struct Run: ParsableCommand {
     abstract: "Show the live dashboard (the default command).")
 
   @OptionGroup var input: DashboardInputOptions
+  @OptionGroup(title: "Alert delivery") var delivery: DeliveryOptions
 
   @Option(
     help: ArgumentHelp(
@@ -59,7 +60,7 @@ struct Run: ParsableCommand {
 
   func run() throws {
     let options = try buildOptions()
-    let code = try runDashboard(options)
+    let code = try runDashboard(options, deliveries: delivery.deliveries(over: options.notify))
     if code != 0 { throw ExitCode(code) }
   }
 

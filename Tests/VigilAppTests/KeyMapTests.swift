@@ -21,6 +21,7 @@ import VigilRender
       ("A, s, d", "in alerts: ack+note, silence 15m/1h/4h, suspects"),
       ("H", "alert history: every episode"),
       ("F", "feeds: state, rates, errors, command output"),
+      ("N", "alert delivery: targets, failures, what was sent"),
       ("j k, arrows", "in lists: scroll or select a row"),
       ("PgDn PgUp, ^D ^U", "in lists: a page down / up"),
       ("g G, Home End", "in lists: the top / the bottom"),

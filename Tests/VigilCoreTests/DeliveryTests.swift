@@ -40,6 +40,7 @@ import Testing
     let resolved = try #require(AlertNotification(tr, rule: nil, series: nil))
     #expect(resolved.json.contains(#""status":"resolved""#))
     #expect(resolved.json.contains(#""endsAt":"2026-11-26T10:00:00Z""#))
+    #expect(resolved.json.contains(#""startsAt":"2026-11-26T10:00:00Z""#))
   }
 
   @Test func theQueueIsBoundedAndBacksOffWithJitter() throws {
@@ -85,8 +86,9 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let evil = "$(touch \(dir)/pwned)`touch \(dir)/pwned2`;touch \(dir)/pwned3"
     let n = try Self.notification(labels: ["service": evil])
-    let d = CommandDelivery(
-      command: "printf '%s' \"$VIGIL_ALERT_LABEL_SERVICE\" > \(dir)/label; cat > \(dir)/json")
+    let d = DeliveryWorker(
+      sink: CommandSink(
+        command: "printf '%s' \"$VIGIL_ALERT_LABEL_SERVICE\" > \(dir)/label; cat > \(dir)/json"))
     d.send(n)
     #expect(Self.eventually { d.stats.delivered == 1 })
     #expect(try String(contentsOfFile: dir + "/label", encoding: .utf8) == evil)
@@ -97,14 +99,14 @@ import Testing
   }
 
   @Test func failuresAndTimeoutsAreRetriedThenCountedWithTheReason() throws {
-    let failing = CommandDelivery(
-      command: "exit 3",
+    let failing = DeliveryWorker(
+      sink: CommandSink(command: "exit 3"),
       queue: DeliveryQueue(maxAttempts: 2, baseDelay: 10 * Nanos.millisecond))
     failing.send(try Self.notification())
     #expect(Self.eventually { failing.stats.failed == 1 })
     #expect(failing.stats.retries == 1 && failing.stats.lastError == "exit 3")
-    let slow = CommandDelivery(
-      command: "sleep 30", timeout: 200 * Nanos.millisecond,
+    let slow = DeliveryWorker(
+      sink: CommandSink(command: "sleep 30", timeout: 200 * Nanos.millisecond),
       queue: DeliveryQueue(maxAttempts: 1))
     let start = Date()
     slow.send(try Self.notification())
@@ -112,7 +114,7 @@ import Testing
     #expect(Date().timeIntervalSince(start) < 5)
     #expect(slow.stats.lastError == "timed out after 200ms")
     // A command that exits without reading its input is no crash (SIGPIPE is held off).
-    let deaf = CommandDelivery(command: "exit 0")
+    let deaf = DeliveryWorker(sink: CommandSink(command: "exit 0"))
     deaf.send(try Self.notification())
     #expect(Self.eventually { deaf.stats.delivered == 1 })
   }

@@ -398,6 +398,9 @@ import VigilTestSupport
           t: t, rule: "R", labels: .empty, from: .firing, to: .inactive, value: nil,
           reason: .noData)),
       .mark(t, "deploy"), .end(t, "quit"),
+      .delivered(
+        t, key, status: "firing",
+        targets: ["command", "alertmanager http://127.0.0.1:9093/api/v2/alerts"]),
     ]
     for event: FeedEvent in [
       .opened, .waiting("no such file"), .truncated, .rotated, .deleted, .caughtUp, .endOfInput,

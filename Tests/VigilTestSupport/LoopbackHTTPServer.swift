@@ -18,6 +18,9 @@ public final class LoopbackHTTPServer: Sendable {
     public var target: String
     /// Names in lower case.
     public var headers: [String: String]
+    /// The body (as long as its `Content-Length`; empty without one).
+    public var body: [UInt8] = []
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
     /// The query parameters, percent-decoded.
     public var query: [String: String] {
@@ -113,13 +116,16 @@ public final class LoopbackHTTPServer: Sendable {
     _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     var head: [UInt8] = []
     var buf = [UInt8](repeating: 0, count: 4096)
-    while !head.ends(with: [13, 10, 13, 10]) && head.count < 65_536 {
+    while head.firstRange(of: [13, 10, 13, 10]) == nil && head.count < 65_536 {
       var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
       guard poll(&p, 1, 5000) > 0 else { return }
       let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
       if n <= 0 { return }
       head += buf[0..<n]
     }
+    guard let end = head.firstRange(of: [13, 10, 13, 10]) else { return }
+    var body = Array(head[end.upperBound...])
+    head = Array(head[..<end.upperBound])
     let text = String(decoding: head, as: UTF8.self)
     let lines = text.split(separator: "\r\n", omittingEmptySubsequences: true)
     guard let first = lines.first else { return }
@@ -130,7 +136,16 @@ public final class LoopbackHTTPServer: Sendable {
       guard let c = l.firstIndex(of: ":") else { continue }
       headers[l[..<c].lowercased()] = l[l.index(after: c)...].trimmingCharacters(in: " ")
     }
-    let request = Request(method: String(parts[0]), target: String(parts[1]), headers: headers)
+    let length = min(Int(headers["content-length"] ?? "") ?? 0, 16 << 20)
+    while body.count < length {
+      var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+      guard poll(&p, 1, 5000) > 0 else { return }
+      let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+      if n <= 0 { return }
+      body += buf[0..<n]
+    }
+    var request = Request(method: String(parts[0]), target: String(parts[1]), headers: headers)
+    request.body = Array(body.prefix(length))
     log.withLock { $0.append(request) }
     for step in handler(request) {
       switch step {

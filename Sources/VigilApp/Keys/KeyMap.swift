@@ -109,6 +109,7 @@ public enum KeyMap {
       ], in: .alertsList),
     .one("H", .toggle(.alertHistory), "alert history: every episode"),
     .one("F", .toggle(.feeds), "feeds: state, rates, errors, command output"),
+    .one("N", .toggle(.notifications), "alert delivery: targets, failures, what was sent"),
     KeyMapEntry(
       "j k, arrows", "in lists: scroll or select a row",
       [([.down, .character("j")], .scroll(.by(1))), ([.up, .character("k")], .scroll(.by(-1)))],

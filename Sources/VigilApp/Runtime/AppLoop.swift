@@ -29,6 +29,8 @@ public final class AppLoop<Backend: TerminalBackend> {
   public var onFrame: ((ScreenBuffer) -> Void)?
   /// Told everything the loop applies (the incident recorder, `--record`).
   public var observer: (any AppLoopObserver)?
+  /// Asked once per turn for a message from outside the feeds (alert delivery's status).
+  public var poll: (() -> Message?)?
   /// Stop after this many frames (headless mode).
   public var maxFrames: Int?
   /// Headless: hold the first frame until every feed has settled (caught up with its backlog,
@@ -76,6 +78,8 @@ public final class AppLoop<Backend: TerminalBackend> {
         layoutWatcher = watcher
         if changed, let reason = apply(.layoutLoaded(loadLayout(watcher.path))) { return reason }
       }
+
+      if let message = poll?(), let reason = apply(message) { return reason }
 
       // 3. A frame, when due and needed (at the rate `+` / `-` set last).
       let mono = monotonicNanos()

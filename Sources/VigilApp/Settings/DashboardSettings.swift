@@ -20,6 +20,8 @@ public struct DashboardOptions: Sendable {
   public var title: String?
   /// Colours and themes (`--color`, `--colors`, `--theme`).
   public var look = Look()
+  /// The config file's `notify:` (the delivery flags add to it).
+  public var notify = NotifyConfig()
 }
 
 /// Resolves the dashboard's settings: the config file first, then the flags, which win.
@@ -83,6 +85,7 @@ public struct DashboardSettings {
       ascii: flags.ascii, headless: flags.headless, frames: flags.frames, size: size,
       recording: try Self.recording(flags), title: flags.title)
     options.look = look
+    options.notify = file.notify
     return options
   }
 

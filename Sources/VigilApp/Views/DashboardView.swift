@@ -63,6 +63,8 @@ public func renderApp(
     renderAlertHistory(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
   case .feeds: renderFeeds(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
   case .suspects: renderSuspects(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
+  case .notifications:
+    renderNotifications(state, in: body, into: &buffer, glyphs: glyphs, theme: theme)
   case nil: break
   }
   renderStatus(state, in: statusRow, into: &buffer, glyphs: glyphs, theme: theme)
@@ -257,6 +259,15 @@ func renderStatus(
   // A folded label is said next to the rejected count (the feeds view, F, has the details).
   if let folded = SeriesNotes.status(state.engine.interner) {
     parts.insert((folded, theme.statusBar.adding(.bold)), at: 3)
+  }
+  // Delivery that fails is said at once (N has the details).
+  if let failing = state.delivery?.failing {
+    parts.insert(
+      (
+        "delivery failing: " + printableExcerpt(failing.name, limit: 40) + " (N)",
+        theme.statusBar.adding(.bold)
+      ),
+      at: 0)
   }
   // Over SSH the lower frame rate is said; "? help" goes first when the row is full.
   if state.config.overSSH {

@@ -74,7 +74,7 @@ func scrollExtent(_ state: AppState) -> ScrollExtent? {
   case .suspects:
     return ScrollExtent(
       items: state.shownSuspects?.suspects.count ?? 0, visible: SuspectsLayout(size).visible)
-  case .alerts, .feeds, nil:
+  case .alerts, .feeds, .notifications, nil:
     return nil
   }
 }

@@ -51,6 +51,8 @@ public struct ConfigFile: Sendable, Equatable {
   public var series = SeriesLimits()
   /// `components:` which series belong to which component, and what feeds what (suspects).
   public var components = ComponentsConfig()
+  /// `notify:` where alerts are delivered (``NotifyConfig``).
+  public var notify = NotifyConfig()
 
   public init() {}
 }

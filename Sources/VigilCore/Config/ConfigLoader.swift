@@ -55,6 +55,7 @@ public enum ConfigLoader {
     ConfigSection("drop_labels") { r, v, c in r.dropLabels(v, into: &c.series.dropLabels) },
     ConfigSection("pairs") { r, v, c in c.series.pairs = r.pairs(v) },
     ConfigSection("components") { r, v, c in r.components(v, into: &c.components) },
+    ConfigSection("notify") { r, v, c in r.notify(v, into: &c.notify) },
   ]
 }
 

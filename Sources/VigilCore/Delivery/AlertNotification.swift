@@ -17,6 +17,12 @@ public struct AlertNotification: Sendable, Equatable {
   public var series: String?
   /// The transition's tick.
   public var at: Timestamp
+  /// When the instance started firing: `at` for a firing, the delivered firing's `at` for a
+  /// resolve (set by ``AlertDispatcher``).
+  public var startsAt: Timestamp
+  /// True for a firing sent again to keep Alertmanager from timing it out (never to commands
+  /// or webhooks).
+  public var isResend = false
 
   public static func == (a: AlertNotification, b: AlertNotification) -> Bool {
     a.json == b.json
@@ -34,6 +40,7 @@ public struct AlertNotification: Sendable, Equatable {
     value = transition.value
     self.series = series
     at = transition.t
+    startsAt = transition.t
     annotations = (rule?.annotations.keys.sorted() ?? []).compactMap { key in
       rule?.annotation(key, labels: transition.labels, value: transition.value).map { (key, $0) }
     }
@@ -45,22 +52,39 @@ public struct AlertNotification: Sendable, Equatable {
       + labels.labels.filter { $0.name != "alertname" }.map { ($0.name, $0.value) }
   }
 
-  /// One JSON object: `{"status","labels","annotations","startsAt"|"endsAt","value","series"}`.
-  public var json: String {
-    func object(_ pairs: [(name: String, value: String)]) -> String {
-      var s = "{"
-      for (i, p) in pairs.enumerated() {
-        if i > 0 { s += "," }
-        appendJSONString(&s, p.name)
-        s += ":"
-        appendJSONString(&s, p.value)
+  /// The instance (rule and labels) as one string: what keeps its notifications in order.
+  public var instanceKey: String { rule + "\u{0}" + labels.description }
+
+  /// Alertmanager's fingerprint of the sent labels: FNV-1a 64 over the names (sorted) and
+  /// values, each followed by the byte 0xFF, as 16 hex digits (Prometheus's
+  /// `LabelSet.Fingerprint`), so receivers that dedupe on it see Vigil's alerts as one.
+  public var fingerprint: String {
+    var h: UInt64 = 14_695_981_039_346_656_037
+    func add(_ bytes: some Sequence<UInt8>) {
+      for b in bytes {
+        h ^= UInt64(b)
+        h = h &* 1_099_511_628_211
       }
-      return s + "}"
     }
-    var s = "{\"status\":\"\(status.rawValue)\",\"labels\":" + object(sentLabels)
-    s += ",\"annotations\":" + object(annotations)
-    s += status == .firing ? ",\"startsAt\":" : ",\"endsAt\":"
-    s += "\"\(rfc3339Shortest(at))\",\"value\":" + (value.map(formatJSONNumber) ?? "null")
+    for l in sentLabels.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) })
+    {
+      add(l.name.utf8)
+      add([0xFF])
+      add(l.value.utf8)
+      add([0xFF])
+    }
+    let hex = String(h, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+  }
+
+  /// One JSON object: `{"status","labels","annotations","startsAt",("endsAt",)"value","series"}`
+  /// (`endsAt` on a resolve only).
+  public var json: String {
+    var s = "{\"status\":\"\(status.rawValue)\",\"labels\":" + jsonObject(sentLabels)
+    s += ",\"annotations\":" + jsonObject(annotations)
+    s += ",\"startsAt\":\"\(rfc3339Shortest(startsAt))\""
+    if status == .resolved { s += ",\"endsAt\":\"\(rfc3339Shortest(at))\"" }
+    s += ",\"value\":" + (value.map(formatJSONNumber) ?? "null")
     s += ",\"series\":"
     if let series { appendJSONString(&s, series) } else { s += "null" }
     return s + "}"
@@ -86,4 +110,16 @@ public struct AlertNotification: Sendable, Equatable {
     }
     return env
   }
+}
+
+/// `{"name":"value",...}` in the given order.
+func jsonObject(_ pairs: [(name: String, value: String)]) -> String {
+  var s = "{"
+  for (i, p) in pairs.enumerated() {
+    if i > 0 { s += "," }
+    appendJSONString(&s, p.name)
+    s += ":"
+    appendJSONString(&s, p.value)
+  }
+  return s + "}"
 }

@@ -8,9 +8,23 @@
 public struct DeliveryQueue<Job: Sendable>: Sendable {
   public struct Entry: Sendable {
     public var job: Job
+    /// The alert instance it is about: an instance's entries go out in the order they came
+    /// (nil: no order to keep).
+    public var key: String?
     public var attempts: Int
     /// Monotonic nanoseconds before which it is not tried again.
     public var notBefore: Int64
+    /// Arrival order (kept across retries).
+    public var seq: UInt64
+  }
+
+  /// How an attempt went.
+  public enum Outcome: Sendable, Equatable {
+    case delivered
+    /// Worth trying again (a timeout, a refused connection, a 5xx or 429).
+    case retry
+    /// Will not get better by trying again (a 4xx: the receiver refuses what was sent).
+    case giveUp
   }
 
   public let capacity: Int
@@ -23,6 +37,7 @@ public struct DeliveryQueue<Job: Sendable>: Sendable {
   public private(set) var dropped = 0
   public private(set) var retries = 0
   private var rng: JitterRandom
+  private var nextSeq: UInt64 = 0
 
   public init(
     capacity: Int = 1_000, maxAttempts: Int = 5, baseDelay: Int64 = Nanos.second,
@@ -35,23 +50,45 @@ public struct DeliveryQueue<Job: Sendable>: Sendable {
     rng = JitterRandom(state: seed)
   }
 
-  /// Adds `job`, due at once; false (and counted as dropped) when the queue is full.
-  public mutating func push(_ job: Job, now: Int64) -> Bool {
+  /// Adds `job` about instance `key`, due at once; false (and counted as dropped) when the queue
+  /// is full.
+  public mutating func push(_ job: Job, key: String? = nil, now: Int64) -> Bool {
     guard entries.count < capacity else {
       dropped += 1
       return false
     }
-    entries.append(Entry(job: job, attempts: 0, notBefore: now))
+    entries.append(Entry(job: job, key: key, attempts: 0, notBefore: now, seq: nextSeq))
+    nextSeq += 1
     return true
   }
 
-  /// Takes the oldest entry that is due at `now` (and passes `taking`), if any; the caller
-  /// reports how it went.
-  public mutating func next(now: Int64, taking: (Entry) -> Bool = { _ in true }) -> Entry? {
-    guard let i = entries.firstIndex(where: { $0.notBefore <= now && taking($0) }) else {
-      return nil
+  /// Takes up to `limit` entries that are due at `now` and pass `taking`, oldest first, each
+  /// the oldest of its instance still queued: a notification waiting out a retry holds back
+  /// the ones after it about the same instance (a resolve never overtakes its firing). The
+  /// caller reports how each went (``finished(_:_:now:)``).
+  public mutating func take(now: Int64, limit: Int = 1, taking: (Entry) -> Bool = { _ in true })
+    -> [Entry]
+  {
+    var first: [String: UInt64] = [:]
+    for e in entries {
+      guard let k = e.key else { continue }
+      if first[k].map({ e.seq < $0 }) ?? true { first[k] = e.seq }
     }
-    return entries.remove(at: i)
+    var picked: [Int] = []
+    for (i, e) in entries.enumerated().sorted(by: { $0.element.seq < $1.element.seq })
+    where picked.count < limit && e.notBefore <= now && e.key.map({ first[$0] == e.seq }) ?? true
+      && taking(e)
+    {
+      picked.append(i)
+    }
+    let taken = picked.map { entries[$0] }
+    for i in picked.sorted(by: >) { entries.remove(at: i) }
+    return taken
+  }
+
+  /// The oldest entry ``take(now:limit:taking:)`` would give, if any.
+  public mutating func next(now: Int64, taking: (Entry) -> Bool = { _ in true }) -> Entry? {
+    take(now: now, limit: 1, taking: taking).first
   }
 
   /// When the next entry is due (nil when none waits).
@@ -59,9 +96,20 @@ public struct DeliveryQueue<Job: Sendable>: Sendable {
 
   /// Reports an attempt: delivered, or failed and queued again after its backoff (or given up).
   public mutating func finished(_ entry: Entry, ok: Bool, now: Int64) {
-    if ok {
+    finished(entry, ok ? .delivered : .retry, now: now)
+  }
+
+  /// Reports an attempt's outcome: delivered; to retry after its backoff (given up after
+  /// `maxAttempts`); or given up at once.
+  public mutating func finished(_ entry: Entry, _ outcome: Outcome, now: Int64) {
+    switch outcome {
+    case .delivered:
       delivered += 1
       return
+    case .giveUp:
+      failed += 1
+      return
+    case .retry: break
     }
     var e = entry
     e.attempts += 1

@@ -4,7 +4,7 @@
   import Darwin
 #endif
 
-/// A minimal HTTP/1.1 client over POSIX sockets: one `GET` per connection, plain `http://`.
+/// A minimal HTTP/1.1 client over POSIX sockets: one request per connection, plain `http://`.
 ///
 /// Why Vigil has its own (DECISIONS, D-http): no new dependency, nothing that needs Foundation's
 /// networking or libcurl in a static binary, and every resource bounded: a connect timeout, one
@@ -36,12 +36,31 @@ public struct HTTPClient: Sendable {
     _ url: HTTPURL, query: [(String, String)] = [], headers: [(String, String)] = [],
     cancel: StopFlag? = nil
   ) -> Result<HTTPResponse, HTTPError> {
+    send("GET", url, query: query, headers: headers, cancel: cancel)
+  }
+
+  /// POSTs `body` to `url` (alert delivery: Alertmanager's API, webhooks).
+  public func post(
+    _ url: HTTPURL, body: [UInt8], contentType: String = "application/json",
+    headers: [(String, String)] = [], cancel: StopFlag? = nil
+  ) -> Result<HTTPResponse, HTTPError> {
+    send(
+      "POST", url, headers: [("Content-Type", contentType)] + headers, body: body, cancel: cancel)
+  }
+
+  /// One request: `method` on `url` with `query` appended, `headers` added and `body` (sent
+  /// with its `Content-Length` when there is one).
+  public func send(
+    _ method: String, _ url: HTTPURL, query: [(String, String)] = [],
+    headers: [(String, String)] = [], body: [UInt8]? = nil, cancel: StopFlag? = nil
+  ) -> Result<HTTPResponse, HTTPError> {
     let deadline = monotonicNanos() + timeout
-    var request = "GET \(url.requestTarget(adding: query)) HTTP/1.1\r\n"
+    var request = "\(method) \(url.requestTarget(adding: query)) HTTP/1.1\r\n"
     request += "Host: \(url.hostHeader)\r\n"
     request += "User-Agent: \(userAgent)\r\n"
     request += "Accept-Encoding: identity\r\n"
     request += "Connection: close\r\n"
+    if let body { request += "Content-Length: \(body.count)\r\n" }
     for (k, v) in headers { request += "\(k): \(v)\r\n" }
     request += "\r\n"
     let fd: Int32
@@ -51,7 +70,7 @@ public struct HTTPClient: Sendable {
     case .failure(let e): return .failure(e)
     }
     defer { close(fd) }
-    if let e = sendAll(fd, Array(request.utf8), deadline: deadline, cancel: cancel) {
+    if let e = sendAll(fd, Array(request.utf8) + (body ?? []), deadline: deadline, cancel: cancel) {
       return .failure(e)
     }
     var reader = HTTPResponseReader(maxBodyBytes: maxBodyBytes)
@@ -155,7 +174,7 @@ public struct HTTPClient: Sendable {
         return e
       }
       let n = bytes.withUnsafeBytes { raw in
-        send(
+        systemSend(
           fd, UnsafeRawBufferPointer(rebasing: raw[off...]).baseAddress, raw.count - off, sendFlags)
       }
       if n < 0 {
@@ -172,11 +191,17 @@ public struct HTTPClient: Sendable {
   private func systemConnect(_ fd: Int32, _ a: UnsafePointer<sockaddr>?, _ l: socklen_t) -> Int32 {
     Glibc.connect(fd, a, l)
   }
+  private func systemSend(_ fd: Int32, _ b: UnsafeRawPointer?, _ n: Int, _ f: Int32) -> Int {
+    Glibc.send(fd, b, n, f)
+  }
   private let socketStream = Int32(SOCK_STREAM.rawValue)
   private let sendFlags = Int32(MSG_NOSIGNAL)
 #else
   private func systemConnect(_ fd: Int32, _ a: UnsafePointer<sockaddr>?, _ l: socklen_t) -> Int32 {
     Darwin.connect(fd, a, l)
+  }
+  private func systemSend(_ fd: Int32, _ b: UnsafeRawPointer?, _ n: Int, _ f: Int32) -> Int {
+    Darwin.send(fd, b, n, f)
   }
   private let socketStream = SOCK_STREAM
   private let sendFlags: Int32 = 0

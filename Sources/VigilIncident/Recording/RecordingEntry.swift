@@ -17,6 +17,15 @@ public enum RecordingEntry: Sendable, Equatable {
   case mark(Timestamp, String)
   /// A clean end.
   case end(Timestamp, String)
+  /// Alert delivery was handed a notification at `t` (`firing` or `resolved`, `resend` not
+  /// noted) for these targets. Replay and reports pass over it: they never deliver.
+  case delivered(Timestamp, AlertKey, status: String, targets: [String])
+
+  /// The note of `n` handed to `targets`.
+  public static func delivery(_ n: AlertNotification, targets: [String]) -> RecordingEntry {
+    .delivered(
+      n.at, AlertKey(rule: n.rule, labels: n.labels), status: n.status.rawValue, targets: targets)
+  }
 
   /// The rules text the loop read (the type lives in VigilApp: the loop reads the file).
   public typealias RulesText = VigilApp.RulesText
@@ -25,7 +34,9 @@ public enum RecordingEntry: Sendable, Equatable {
   public var time: Timestamp {
     switch self {
     case .input(let i): i.arrival
-    case .tick(let t), .rules(let t, _), .action(let t, _), .mark(let t, _), .end(let t, _): t
+    case .tick(let t), .rules(let t, _), .action(let t, _), .mark(let t, _), .end(let t, _),
+      .delivered(let t, _, _, _):
+      t
     case .alert(let tr): tr.t
     }
   }
@@ -96,6 +107,12 @@ extension RecordingEntry {
     case .end(let t, let reason):
       return .object([
         ("k", .string("end")), ("t", .int(t.nanoseconds)), ("reason", .string(reason)),
+      ])
+    case .delivered(let t, let key, let status, let targets):
+      return .object([
+        ("k", .string("delivery")), ("t", .int(t.nanoseconds)), ("rule", .string(key.rule)),
+        ("labels", Self.labels(key.labels)), ("status", .string(status)),
+        ("targets", .array(targets.map { .string($0) })),
       ])
     }
   }
@@ -223,6 +240,10 @@ extension RecordingEntry {
           reason: v["reason"]?.string.flatMap { TransitionReason(rawValue: $0) }))
     case "mark": self = .mark(t, v["text"]?.string ?? "")
     case "end": self = .end(t, v["reason"]?.string ?? "")
+    case "delivery":
+      self = .delivered(
+        t, try key(), status: v["status"]?.string ?? "",
+        targets: (v["targets"]?.array ?? []).compactMap(\.string))
     default: return nil
     }
   }

@@ -10,7 +10,7 @@ import VigilCore
 extension RecordingEntry {
   /// What a record is, without its payload (what a recording's index keeps per record).
   public enum Kind: UInt8, Sendable {
-    case input, tick, rules, action, alert, mark, end
+    case input, tick, rules, action, alert, mark, end, delivered
   }
 
   public var kind: Kind {
@@ -22,6 +22,7 @@ extension RecordingEntry {
     case .alert: .alert
     case .mark: .mark
     case .end: .end
+    case .delivered: .delivered
     }
   }
 }

@@ -308,7 +308,7 @@ public struct Replayer: Sendable {
     case .alert(let recorded):
       compare(recorded, at: index)
       return
-    case .mark, .end: return
+    case .mark, .end, .delivered: return
     }
     state.actions.removeAll()
     let fresh = min(state.alertHistory.transitionsTotal - before, state.alertHistory.history.count)

@@ -7,58 +7,74 @@ import Synchronization
   import Darwin
 #endif
 
-/// `--on-alert CMD`: runs `/bin/sh -c CMD` once per alert that starts firing and once when it
-/// resolves, on a thread of its own, so a slow or hanging command never holds up the loop.
-///
-/// The alert reaches the command only as data: environment variables
-/// (``AlertNotification/environment``) and its JSON on standard input, never spliced into the
-/// command's text, so a label value cannot inject shell code. The command's output goes to
-/// /dev/null; exit status 0 is delivered, anything else (or running past `timeout`, when its
-/// whole process group is killed) is a failure, retried with backoff (``DeliveryQueue``).
-public final class CommandDelivery: Sendable {
-  /// What delivery has done so far (the watcher prints it; the dashboard will show it).
+/// Where notifications go: a command, a webhook, an Alertmanager. A sink is called on its
+/// worker's thread only, one batch at a time.
+public protocol DeliverySink: Sendable {
+  /// For messages: `command`, `webhook http://host:port/path`, `alertmanager http://...`.
+  var name: String { get }
+  /// The most notifications one call takes (1 for a command: one run per transition).
+  var maxBatch: Int { get }
+  /// Whether firing alerts are sent again while they fire (Alertmanager times alerts out).
+  var wantsResends: Bool { get }
+  /// Delivers `batch`: one outcome per notification, with the reason when it failed.
+  func deliver(_ batch: [AlertNotification]) -> [(
+    DeliveryQueue<AlertNotification>.Outcome, String?
+  )]
+}
+
+/// One sink's delivery: a bounded queue (``DeliveryQueue``: backoff with jitter, an instance's
+/// notifications kept in order) and a thread of its own, so a slow or hanging receiver never
+/// holds up the loop or the other sinks.
+public final class DeliveryWorker: Sendable {
+  /// What delivery has done so far (`vigil watch` prints it; the dashboard shows it).
   public struct Stats: Sendable, Equatable {
     public var delivered = 0
     public var failed = 0
     public var dropped = 0
     public var retries = 0
     public var waiting = 0
-    /// Why the last attempt that failed did (`exit 3`, `timed out after 10s`, ...).
+    /// Why the last attempt that failed did (`exit 3`, `HTTP 503`, `timed out after 10s`...).
     public var lastError: String?
+    /// Whether the newest attempt failed (cleared by the next success).
+    public var failing = false
+    public init() {}
   }
 
   private struct State: Sendable {
     var queue: DeliveryQueue<AlertNotification>
     var lastError: String?
+    var failing = false
     var stopping = false
-    var busy = false
+    var busy = 0
   }
 
-  public let command: String
-  public let timeout: Int64
+  public let sink: any DeliverySink
   private let state: Mutex<State>
 
   public init(
-    command: String, timeout: Int64 = 10 * Nanos.second,
-    queue: DeliveryQueue<AlertNotification> = DeliveryQueue()
+    sink: any DeliverySink, queue: DeliveryQueue<AlertNotification> = DeliveryQueue()
   ) {
-    self.command = command
-    self.timeout = timeout
+    self.sink = sink
     state = Mutex(State(queue: queue))
     spawnThread { [self] in work() }
   }
 
   /// Queues `n` (never blocks; a full queue counts it as dropped).
   public func send(_ n: AlertNotification) {
-    state.withLock { _ = $0.queue.push(n, now: monotonicNanos()) }
+    state.withLock { _ = $0.queue.push(n, key: n.instanceKey, now: monotonicNanos()) }
   }
 
   public var stats: Stats {
     state.withLock { s in
-      Stats(
-        delivered: s.queue.delivered, failed: s.queue.failed, dropped: s.queue.dropped,
-        retries: s.queue.retries, waiting: s.queue.entries.count + (s.busy ? 1 : 0),
-        lastError: s.lastError)
+      var st = Stats()
+      st.delivered = s.queue.delivered
+      st.failed = s.queue.failed
+      st.dropped = s.queue.dropped
+      st.retries = s.queue.retries
+      st.waiting = s.queue.entries.count + s.busy
+      st.lastError = s.lastError
+      st.failing = s.failing
+      return st
     }
   }
 
@@ -70,7 +86,7 @@ public final class CommandDelivery: Sendable {
     state.withLock { $0.stopping = true }
     while monotonicNanos() < deadline {
       let idle = state.withLock { s in
-        !s.busy && !s.queue.entries.contains { $0.attempts == 0 }
+        s.busy == 0 && !s.queue.entries.contains { $0.attempts == 0 }
       }
       if idle { break }
       sleepNanoseconds(10 * Nanos.millisecond)
@@ -79,29 +95,67 @@ public final class CommandDelivery: Sendable {
   }
 
   private func work() {
-    // A command that exits without reading its input must not kill Vigil with SIGPIPE.
+    // A command that exits without reading its input, or a receiver that hangs up, must not
+    // kill Vigil with SIGPIPE.
     var set = sigset_t()
     sigemptyset(&set)
     sigaddset(&set, SIGPIPE)
     pthread_sigmask(SIG_BLOCK, &set, nil)
+    let limit = max(1, sink.maxBatch)
     while true {
-      let entry = state.withLock { s -> DeliveryQueue<AlertNotification>.Entry? in
+      let batch = state.withLock { s -> [DeliveryQueue<AlertNotification>.Entry] in
         // Stopping: first attempts only (a retry's backoff is not waited out).
         let stopping = s.stopping
-        let e = s.queue.next(now: monotonicNanos()) { !stopping || $0.attempts == 0 }
-        s.busy = e != nil
-        return e
+        let taken = s.queue.take(now: monotonicNanos(), limit: limit) {
+          !stopping || $0.attempts == 0
+        }
+        s.busy = taken.count
+        return taken
       }
-      guard let entry else {
+      guard !batch.isEmpty else {
         sleepNanoseconds(20 * Nanos.millisecond)
         continue
       }
-      let error = run(entry.job)
+      let outcomes = sink.deliver(batch.map(\.job))
       state.withLock { s in
-        s.queue.finished(entry, ok: error == nil, now: monotonicNanos())
-        if let error { s.lastError = error }
-        s.busy = false
+        for (i, entry) in batch.enumerated() {
+          let (outcome, error) = i < outcomes.count ? outcomes[i] : (.retry, "no outcome")
+          s.queue.finished(entry, outcome, now: monotonicNanos())
+          if let error { s.lastError = error }
+          s.failing = outcome != .delivered
+        }
+        s.busy = 0
       }
+    }
+  }
+}
+
+/// `--on-alert CMD`: runs `/bin/sh -c CMD` once per alert that starts firing and once when it
+/// resolves.
+///
+/// The alert reaches the command only as data: environment variables
+/// (``AlertNotification/environment``) and its JSON on standard input, never spliced into the
+/// command's text, so a label value cannot inject shell code. The command's output goes to
+/// /dev/null; exit status 0 is delivered, anything else (or running past `timeout`, when its
+/// whole process group is killed) is a failure, retried with backoff.
+public struct CommandSink: DeliverySink {
+  public let command: String
+  public let timeout: Int64
+  public var name: String { "command" }
+  public var maxBatch: Int { 1 }
+  public var wantsResends: Bool { false }
+
+  public init(command: String, timeout: Int64 = 10 * Nanos.second) {
+    self.command = command
+    self.timeout = timeout
+  }
+
+  public func deliver(_ batch: [AlertNotification]) -> [(
+    DeliveryQueue<AlertNotification>.Outcome, String?
+  )] {
+    batch.map { n in
+      let error = run(n)
+      return (error == nil ? .delivered : .retry, error)
     }
   }
 
