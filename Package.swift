@@ -10,6 +10,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
   ],
   targets: [
     // Feeds, framing, parsers, model, windows, config. No terminal code.
@@ -30,6 +32,17 @@ let package = Package(
       name: "VigilIncident", dependencies: ["VigilApp", "VigilCore", "VigilRender", "CZlib"]),
     // The system zlib: gzip recordings, read and written as streams (DECISIONS D-replaymem).
     .systemLibrary(name: "CZlib"),
+    // HTTPS for scrapes, the Prometheus API and alert delivery; the OTLP receiver. SwiftNIO and
+    // BoringSSL (swift-nio-ssl): no Foundation, no system OpenSSL in a static binary (D48).
+    .target(
+      name: "VigilNet",
+      dependencies: [
+        "VigilCore", "CZlib", .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOTLS", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ]),
     // The only code that touches ncursesw.
     .systemLibrary(name: "CNCurses"),
     .target(name: "CVigilSignals"),
@@ -38,7 +51,8 @@ let package = Package(
       name: "vigil",
       dependencies: [
         "VigilCore", "VigilRender", "VigilApp", "VigilIncident", "VigilCurses", "VigilDemo",
-        "CVigilSignals", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "VigilNet", "CVigilSignals",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
       name: "vigil-bench",

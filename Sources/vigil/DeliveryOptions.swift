@@ -1,6 +1,7 @@
 import ArgumentParser
 import VigilApp
 import VigilCore
+import VigilNet
 
 /// Where alerts are delivered, for the dashboard and `vigil watch`: the flags, added to the
 /// config file's `notify:` section (URLs add up; a flag's command or duration wins).
@@ -72,10 +73,13 @@ struct DeliveryOptions: ParsableArguments {
       sinks.append(CommandSink(command: command, timeout: n.commandTimeout ?? 10 * Nanos.second))
     }
     for case .success(let url) in n.webhooks.map(HTTPURL.parse) {
-      sinks.append(WebhookSink(url: url))
+      sinks.append(WebhookSink(url: url, client: tlsCapableHTTP(HTTPLimits(), HTTPClientConfig())))
     }
     for case .success(let url) in n.alertmanagers.map(HTTPURL.parse) {
-      sinks.append(AlertmanagerSink(url: url, validFor: 4 * resend))
+      sinks.append(
+        AlertmanagerSink(
+          url: url, validFor: 4 * resend,
+          client: tlsCapableHTTP(HTTPLimits(), HTTPClientConfig())))
     }
     return AlertDeliveries(sinks: sinks, resendInterval: resend)
   }

@@ -1,4 +1,5 @@
 import VigilCore
+import VigilNet
 
 /// The source that reads `spec` (files, stdin, commands, UDP, scrapes, Prometheus APIs; the
 /// demo is made by `runDashboard`).
@@ -10,11 +11,11 @@ func makeSource(
   case .stdin: StandardInputSource(spec: spec)
   case .command: CommandSource(spec: spec)
   case .statsd, .influxUDP: try udpSource(spec)
-  case .scrape: ScrapeSource(spec: spec, clock: clock)
+  case .scrape: ScrapeSource(spec: spec, clock: clock, transport: tlsCapableHTTP)
   case .prometheus:
     PrometheusAPISource(
       spec: spec, config: prometheus[spec.id] ?? PrometheusSourceConfig(url: spec.target),
-      clock: clock)
+      clock: clock, transport: tlsCapableHTTP)
   case .file, .demo: FileTailSource(spec: spec)
   }
 }

@@ -6,7 +6,7 @@ struct NetFeedOptions: ParsableArguments {
   @Option(
     name: .customLong("scrape"),
     help: ArgumentHelp(
-      "Scrape a Prometheus/OpenMetrics endpoint (http:// only), e.g. http://127.0.0.1:9100/metrics.",
+      "Scrape a Prometheus/OpenMetrics endpoint, e.g. http://127.0.0.1:9100/metrics (or https://).",
       discussion: "Repeatable: one feed per URL, shown per target in feed health.",
       valueName: "url"))
   var scrapes: [String] = []
@@ -25,7 +25,7 @@ struct NetFeedOptions: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Query a Prometheus HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics; http:// only).",
+      "Query a Prometheus HTTP API (Prometheus, Thanos, Mimir, VictoriaMetrics; http or https).",
       discussion:
         "Queries come from --query, or from the config file's prometheus: section (whose url this replaces).",
       valueName: "url"))
@@ -49,9 +49,12 @@ struct NetFeedOptions: ParsableArguments {
       valueName: "duration"))
   var history: String?
 
+  @OptionGroup(title: "HTTPS and authentication (--scrape, --prometheus)") var http: HTTPOptions
+
   /// The flags as plain values, for the resolver.
   var flags: NetFeedFlags {
     var f = NetFeedFlags()
+    f.http = (try? http.config()) ?? nil
     (f.scrapes, f.everies, f.scrapeTimeout) = (scrapes, everies, scrapeTimeout)
     (f.prometheus, f.queries, f.prometheusEvery, f.history) = (
       prometheus, queries, prometheusEvery, history

@@ -2,6 +2,7 @@ import ArgumentParser
 import VigilApp
 import VigilCore
 import VigilIncident
+import VigilNet
 
 /// The flags that replay (or report on) a time range of a Prometheus server's history instead
 /// of a recording: `vigil replay --prometheus URL --from T1 --to T2`.
@@ -54,6 +55,8 @@ struct PrometheusHistoryOptions: ParsableArguments {
       valueName: "path"))
   var rules: String?
 
+  @OptionGroup var http: HTTPOptions
+
   var isSet: Bool { prometheus != nil }
 
   /// Refuses the history flags without `--prometheus`, and a recording beside it.
@@ -70,12 +73,16 @@ struct PrometheusHistoryOptions: ParsableArguments {
   }
 
   /// What to load, from the flags and the config file (``HistorySettings``).
-  func request(now: Timestamp) throws -> PrometheusHistory.Request {
+  func settings(now: Timestamp) throws -> HistorySettings {
     let (flags, config) = (self.flags, loadConfigFile(config))
     let rulesText = rules.flatMap(readTextFile)
-    let s = try resolved { () throws(SettingsError) in
+    return try resolved { () throws(SettingsError) in
       try HistorySettings.resolve(flags, now: now, config: config, rulesText: rulesText)
     }
+  }
+
+  func request(now: Timestamp) throws -> PrometheusHistory.Request {
+    let s = try settings(now: now)
     var request = PrometheusHistory.Request(
       url: s.url, queries: s.queries, from: s.from, to: s.to, step: s.step,
       rulesYAML: s.rulesYAML, rulesPath: s.rulesPath)
@@ -87,7 +94,10 @@ struct PrometheusHistoryOptions: ParsableArguments {
   /// Loads the range into a recording, printing what it does on standard error.
   func load(command: String) throws -> RecordingFile {
     let request = try request(now: SystemClock().now())
-    let client = PrometheusClient(base: try HTTPURL.parse(request.url).get())
+    let serverHTTP = try settings(now: SystemClock().now()).http
+    let client = PrometheusClient(
+      base: try HTTPURL.parse(request.url).get(),
+      http: tlsCapableHTTP(HTTPLimits(), try http.config() ?? serverHTTP))
     printError(
       "vigil \(command): loading \(request.queries.count) "
         + "quer\(request.queries.count == 1 ? "y" : "ies") from \(request.url), "

@@ -23,12 +23,25 @@ import VigilTestSupport
     #expect(v6.hostHeader == "[::1]:9100")
     #expect(v6.shortName == "[::1]:9100")
     #expect(try HTTPURL.parse("http://[fe80::1]").get().hostHeader == "[fe80::1]")
+    // https: TLS, port 443 unless given (the Host header leaves the scheme's port out).
+    let tls = try HTTPURL.parse("HTTPS://Mimir.example/prometheus").get()
+    #expect(tls.isTLS && tls.port == 443 && tls.hostHeader == "mimir.example")
+    #expect(
+      tls.appendingPath("/api/v1/query").description
+        == "https://mimir.example/prometheus/api/v1/query")
+    #expect(try HTTPURL.parse("https://p:8443").get().hostHeader == "p:8443")
+    // The plain client says it cannot do TLS instead of speaking http to a TLS port.
+    guard case .failure(let e) = HTTPClient().get(tls) else {
+      Issue.record("the plain client sent a TLS request")
+      return
+    }
+    #expect(e.description.contains("https needs the TLS client"))
   }
 
   @Test func refusesWhatTheClientCannotDo() {
     let cases: [(String, String)] = [
-      ("https://prom:9090", "ssh tunnel"),
-      ("ftp://x", "http://"),
+      ("ftp://x", "http:// or https://"),
+      ("https://user@prom", "passwords"),
       ("prom:9090", "http://"),
       ("http://user:pw@prom", "passwords"),
       ("http://prom:0", "port"),

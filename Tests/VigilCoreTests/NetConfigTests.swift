@@ -61,8 +61,16 @@ import VigilCore
 
   @Test(arguments: [
     (
-      "feeds:\n  - scrape: https://x/metrics\n",
-      "f.yaml:2:13: scrape: bad address: https is not supported"
+      "feeds:\n  - scrape: https://x/metrics\n    tls: {ca_file: ca.pem, insecure: true}\n",
+      "f.yaml:2:5: scrape: a CA file and skipping verification: give one"
+    ),
+    (
+      "prometheus:\n  url: https://p\n  queries: [{name: y, query: up}]\n  basic_auth: {password_env: P}\n",
+      "f.yaml:2:3: prometheus: a basic auth password needs a user"
+    ),
+    (
+      "feeds:\n  - scrape: https://x/metrics\n    headers: {\"bad header\": x}\n",
+      "f.yaml:3:15: headers: \"bad header\" is not a header name"
     ),
     (
       "feeds:\n  - scrape: x:9100\n",

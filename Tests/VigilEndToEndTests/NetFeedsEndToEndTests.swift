@@ -69,7 +69,11 @@ import VigilTestSupport
   }
 
   @Test(arguments: [
-    (["--scrape", "https://x/metrics"], "https is not supported"),
+    (
+      ["--scrape", "https://x/metrics", "--basic-auth-password-file", "p"],
+      "a basic auth password needs a user"
+    ),
+    (["--scrape", "https://x/metrics", "--http-header", "X-Org"], "a header is NAME: VALUE"),
     (
       [
         "--scrape", "http://a", "--scrape", "http://b", "--every", "1s", "--every", "2s", "--every",

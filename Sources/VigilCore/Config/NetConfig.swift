@@ -23,20 +23,24 @@ extension ConfigReader {
     var every = 5 * Nanos.second
     var timeout: Int64?
     var feed = FeedConfig(target: url)
+    var http = HTTPClientConfig()
     for (k, v) in entries {
       switch k.scalar ?? "" {
       case "scrape": break
       case "every": every = duration(v, "every") ?? every
       case "timeout": timeout = duration(v, "timeout")
       case "no_data_after": feed.noDataAfter = duration(v, "no_data_after")
+      case let key where Self.httpKeys.contains(key): httpClient(key, v, into: &http, node: k)
       default:
         report(
           k,
-          "unknown scrape feed key \"\(Self.shown(key: k))\"; known: scrape, every, timeout, no_data_after"
+          "unknown scrape feed key \"\(Self.shown(key: k))\"; known: scrape, every, timeout, no_data_after, "
+            + Self.httpKeys.joined(separator: ", ")
         )
       }
     }
-    feed.poll = PollSettings(every: every, timeout: timeout)
+    if let problem = http.problem { report(node, "scrape: " + problem) }
+    feed.poll = PollSettings(every: every, timeout: timeout, http: http)
     return feed
   }
 
@@ -68,13 +72,17 @@ extension ConfigReader {
       case "queries":
         sawQueries = true
         config.queries = promQueries(v)
+      case let key where Self.httpKeys.contains(key):
+        httpClient(key, v, into: &config.http, node: k)
       default:
         report(
           k,
-          "unknown prometheus key \"\(Self.shown(key: k))\"; known: url, every, history, timeout, queries"
+          "unknown prometheus key \"\(Self.shown(key: k))\"; known: url, every, history, timeout, queries, "
+            + Self.httpKeys.joined(separator: ", ")
         )
       }
     }
+    if let problem = config.http.problem { report(node, "prometheus: " + problem) }
     if !sawURL { report(node, "prometheus needs url (http://host:9090)") }
     if !sawQueries { report(node, "prometheus needs queries (a list of name and query)") }
     return config
@@ -144,4 +152,67 @@ public func isMetricName(_ s: String) -> Bool {
       || b == UInt8(ascii: ":")
   }
   return letter(first) && s.utf8.dropFirst().allSatisfy { letter($0) || isDigit($0) }
+}
+
+/// TLS and authentication keys of a scrape feed or a Prometheus server, as Prometheus names
+/// them:
+///
+/// ```yaml
+/// tls: {ca_file: ca.pem}            # or insecure: true
+/// basic_auth: {username: vigil, password_file: /run/secrets/prom}   # or password_env: VAR
+/// bearer_token_file: /run/secrets/token                            # or bearer_token_env: VAR
+/// headers: {X-Scope-OrgID: tenant-1}
+/// ```
+extension ConfigReader {
+  static let httpKeys = ["tls", "basic_auth", "bearer_token_file", "bearer_token_env", "headers"]
+
+  mutating func httpClient(
+    _ key: String, _ v: YAMLNode, into c: inout HTTPClientConfig, node: YAMLNode
+  ) {
+    switch key {
+    case "tls":
+      for (k, value) in map(v, else: "tls must be a mapping (ca_file, insecure)") ?? [] {
+        switch k.scalar ?? "" {
+        case "ca_file": c.caFile = scalar(value, "tls.ca_file").map(besideConfig)
+        case "insecure": c.insecure = bool(value, "tls.insecure") ?? false
+        default: report(k, "unknown tls key \"\(Self.shown(key: k))\"; known: ca_file, insecure")
+        }
+      }
+    case "basic_auth":
+      for (k, value) in map(
+        v, else: "basic_auth must be a mapping (username, password_file or password_env)") ?? []
+      {
+        switch k.scalar ?? "" {
+        case "username": c.basicAuthUser = scalar(value, "basic_auth.username")
+        case "password_file":
+          c.basicAuthPasswordFile = scalar(value, "basic_auth.password_file").map(besideConfig)
+        case "password_env": c.basicAuthPasswordEnv = scalar(value, "basic_auth.password_env")
+        default:
+          report(
+            k,
+            "unknown basic_auth key \"\(Self.shown(key: k))\"; known: username, password_file, password_env"
+          )
+        }
+      }
+    case "bearer_token_file": c.bearerTokenFile = scalar(v, key).map(besideConfig)
+    case "bearer_token_env": c.bearerTokenEnv = scalar(v, key)
+    case "headers":
+      for (k, value) in map(v, else: "headers must map header names to values") ?? [] {
+        guard let name = k.scalar, let text = scalar(value, "headers.\(name)") else { continue }
+        switch HTTPHeader.parse(name + ": " + text) {
+        case .success(let h): c.headers.append(h)
+        case .failure(let e): report(k, "headers: \(e)")
+        }
+      }
+    default: report(node, "unknown key \(key)")
+    }
+  }
+
+  /// A relative path is beside the config file.
+  func besideConfig(_ path: String) -> String {
+    guard !path.hasPrefix("/") else { return path }
+    let dir = file.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+      .joined(separator: "/")
+    return dir.isEmpty ? path : dir + "/" + path
+  }
 }

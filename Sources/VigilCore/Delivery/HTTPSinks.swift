@@ -2,7 +2,7 @@
 /// again while they fire (``AlertDispatcher`` schedules the resends), resolved with `endsAt`.
 public struct AlertmanagerSink: DeliverySink {
   public let url: HTTPURL
-  public let client: HTTPClient
+  public let client: any HTTPTransport
   /// How long a sent firing alert stays valid in Alertmanager without a resend.
   public let validFor: Int64
   public let headers: [(String, String)]
@@ -14,7 +14,7 @@ public struct AlertmanagerSink: DeliverySink {
   /// `url` is Alertmanager's base URL (`http://host:9093`, or with a path prefix); the API
   /// path is added.
   public init(
-    url: HTTPURL, validFor: Int64, client: HTTPClient = HTTPClient(),
+    url: HTTPURL, validFor: Int64, client: any HTTPTransport = HTTPClient(),
     headers: [(String, String)] = []
   ) {
     self.url = url.path.hasSuffix("/api/v2/alerts") ? url : url.appendingPath("/api/v2/alerts")
@@ -36,13 +36,15 @@ public struct AlertmanagerSink: DeliverySink {
 /// (the alerts of one rule in a batch), so receivers written for Alertmanager work unchanged.
 public struct WebhookSink: DeliverySink {
   public let url: HTTPURL
-  public let client: HTTPClient
+  public let client: any HTTPTransport
   public let headers: [(String, String)]
   public var name: String { "webhook \(url)" }
   public var maxBatch: Int { 64 }
   public var wantsResends: Bool { false }
 
-  public init(url: HTTPURL, client: HTTPClient = HTTPClient(), headers: [(String, String)] = []) {
+  public init(
+    url: HTTPURL, client: any HTTPTransport = HTTPClient(), headers: [(String, String)] = []
+  ) {
     self.url = url
     self.client = client
     self.headers = headers
@@ -75,7 +77,7 @@ public struct WebhookSink: DeliverySink {
 /// a 5xx is retried; any other status is given up (the receiver refuses what was sent, and
 /// sending it again would not change that), with the status and the start of the body.
 func postOutcome(
-  _ client: HTTPClient, _ url: HTTPURL, _ body: [UInt8], headers: [(String, String)]
+  _ client: any HTTPTransport, _ url: HTTPURL, _ body: [UInt8], headers: [(String, String)]
 ) -> (DeliveryQueue<AlertNotification>.Outcome, String?) {
   switch client.post(url, body: body, headers: headers) {
   case .failure(let e): return (.retry, e.description)
@@ -87,11 +89,5 @@ func postOutcome(
     if !said.isEmpty { text += ": " + said }
     let retry = r.status == 408 || r.status == 429 || r.status >= 500
     return (retry ? .retry : .giveUp, text)
-  }
-}
-
-extension String {
-  fileprivate var trimmingSpaces: String {
-    String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
   }
 }

@@ -28,11 +28,14 @@ public enum FeedKind: String, Sendable, Codable {
 public struct PollSettings: Sendable, Equatable {
   public var every: Int64
   public var timeout: Int64
+  /// TLS trust, authentication and extra headers for the server.
+  public var http = HTTPClientConfig()
 
   /// `timeout` nil: the interval, at most 10 s (as Prometheus's scrape_timeout).
-  public init(every: Int64, timeout: Int64? = nil) {
+  public init(every: Int64, timeout: Int64? = nil, http: HTTPClientConfig = HTTPClientConfig()) {
     self.every = every
     self.timeout = timeout ?? min(every, 10 * Nanos.second)
+    self.http = http
   }
 }
 

@@ -17,6 +17,8 @@ public struct PrometheusSourceConfig: Sendable, Equatable {
   public var history: Int64
   public var timeout: Int64?
   public var queries: [PrometheusQuery]
+  /// TLS trust, authentication and extra headers for the server.
+  public var http = HTTPClientConfig()
 
   public init(
     url: String, every: Int64 = 15 * Nanos.second, history: Int64 = 15 * Nanos.minute,
@@ -30,7 +32,7 @@ public struct PrometheusSourceConfig: Sendable, Equatable {
   }
 
   /// Poll interval and request timeout.
-  public var poll: PollSettings { PollSettings(every: every, timeout: timeout) }
+  public var poll: PollSettings { PollSettings(every: every, timeout: timeout, http: http) }
 }
 
 /// Polls a Prometheus HTTP API (`--prometheus URL`) and sends the results as Vigil JSON lines,
@@ -53,14 +55,19 @@ public struct PrometheusAPISource: FeedSource {
   public let clock: any VigilClock
   private let client: Result<PrometheusClient, HTTPError>
 
-  public init(spec: FeedSpec, config: PrometheusSourceConfig, clock: any VigilClock) {
+  public init(
+    spec: FeedSpec, config: PrometheusSourceConfig, clock: any VigilClock,
+    transport: HTTPTransportMaker = plainHTTP
+  ) {
     self.spec = spec
     self.config = config
     self.clock = clock
     let poll = config.poll
     client = HTTPURL.parse(config.url).map {
       PrometheusClient(
-        base: $0, http: HTTPClient(connectTimeout: poll.timeout, timeout: poll.timeout))
+        base: $0,
+        http: transport(
+          HTTPLimits(connectTimeout: poll.timeout, timeout: poll.timeout), poll.http))
     }
   }
 

@@ -12,7 +12,9 @@
 public struct ScrapeSource: FeedSource {
   public let spec: FeedSpec
   public let every: Int64
-  public let client: HTTPClient
+  public let client: any HTTPTransport
+  /// The scrape's timeout (sent as `X-Prometheus-Scrape-Timeout-Seconds`).
+  public let timeout: Int64
   public let clock: any VigilClock
   private let url: Result<HTTPURL, HTTPError>
 
@@ -23,14 +25,17 @@ public struct ScrapeSource: FeedSource {
   /// `spec.target` is the URL; `spec.poll` the interval and timeout (default every 5 s). A
   /// body over `maxBodyBytes` (by default the parser's own limit) fails the scrape unread.
   public init(
-    spec: FeedSpec, clock: any VigilClock, maxBodyBytes: Int = PrometheusParser.maxBodyBytes
+    spec: FeedSpec, clock: any VigilClock, maxBodyBytes: Int = PrometheusParser.maxBodyBytes,
+    transport: HTTPTransportMaker = plainHTTP
   ) {
     self.spec = spec
     self.clock = clock
     let poll = spec.poll ?? PollSettings(every: 5 * Nanos.second)
     every = max(poll.every, Nanos.millisecond)
-    client = HTTPClient(
-      connectTimeout: poll.timeout, timeout: poll.timeout, maxBodyBytes: maxBodyBytes)
+    timeout = poll.timeout
+    client = transport(
+      HTTPLimits(connectTimeout: poll.timeout, timeout: poll.timeout, maxBodyBytes: maxBodyBytes),
+      poll.http)
     url = HTTPURL.parse(spec.target)
   }
 
@@ -59,7 +64,7 @@ public struct ScrapeSource: FeedSource {
       url,
       headers: [
         ("Accept", ScrapeSource.accept),
-        ("X-Prometheus-Scrape-Timeout-Seconds", PromAPIDecoder.formatSeconds(client.timeout)),
+        ("X-Prometheus-Scrape-Timeout-Seconds", PromAPIDecoder.formatSeconds(timeout)),
       ], cancel: stop)
     let duration = monotonicNanos() - started
     switch ScrapeSource.outcome(result) {

@@ -12,7 +12,7 @@
 /// default). Host names resolve with `getaddrinfo` (IPv4 and IPv6, every address tried in
 /// turn; resolution itself has the system resolver's timeout). Responses are read by
 /// ``HTTPResponseReader``: `Content-Length`, chunked, or close-delimited bodies.
-public struct HTTPClient: Sendable {
+public struct HTTPClient: HTTPTransport {
   /// Nanoseconds allowed to establish the connection (each address gets what is left).
   public var connectTimeout: Int64
   /// Nanoseconds allowed for the whole exchange, connection included.
@@ -30,30 +30,15 @@ public struct HTTPClient: Sendable {
     self.userAgent = userAgent
   }
 
-  /// GETs `url` with `query` parameters appended and `headers` added. `cancel` (checked about
-  /// every 50 ms) ends the request early with ``HTTPError/cancelled``.
-  public func get(
-    _ url: HTTPURL, query: [(String, String)] = [], headers: [(String, String)] = [],
-    cancel: StopFlag? = nil
-  ) -> Result<HTTPResponse, HTTPError> {
-    send("GET", url, query: query, headers: headers, cancel: cancel)
-  }
-
-  /// POSTs `body` to `url` (alert delivery: Alertmanager's API, webhooks).
-  public func post(
-    _ url: HTTPURL, body: [UInt8], contentType: String = "application/json",
-    headers: [(String, String)] = [], cancel: StopFlag? = nil
-  ) -> Result<HTTPResponse, HTTPError> {
-    send(
-      "POST", url, headers: [("Content-Type", contentType)] + headers, body: body, cancel: cancel)
-  }
-
   /// One request: `method` on `url` with `query` appended, `headers` added and `body` (sent
   /// with its `Content-Length` when there is one).
   public func send(
     _ method: String, _ url: HTTPURL, query: [(String, String)] = [],
     headers: [(String, String)] = [], body: [UInt8]? = nil, cancel: StopFlag? = nil
   ) -> Result<HTTPResponse, HTTPError> {
+    guard !url.isTLS else {
+      return .failure(.config("https needs the TLS client (the vigil binary has it)"))
+    }
     let deadline = monotonicNanos() + timeout
     var request = "\(method) \(url.requestTarget(adding: query)) HTTP/1.1\r\n"
     request += "Host: \(url.hostHeader)\r\n"

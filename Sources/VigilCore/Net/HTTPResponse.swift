@@ -18,6 +18,8 @@ public enum HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
   case tooLarge(Int)
   /// The caller asked to stop.
   case cancelled
+  /// The client's own settings cannot be used (a CA file, a secret, a header), in words.
+  case config(String)
 
   public var description: String {
     switch self {
@@ -30,6 +32,7 @@ public enum HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     case .truncated(let s): "truncated response: \(s)"
     case .tooLarge(let cap): "response body over the \(formatBytes(cap)) limit"
     case .cancelled: "cancelled"
+    case .config(let s): s
     }
   }
 }

@@ -1,8 +1,8 @@
-/// A plain `http://` URL, parsed strictly enough to build a request from it.
+/// An `http://` or `https://` URL, parsed strictly enough to build a request from it.
 ///
-/// Only what Vigil's HTTP client can use is accepted: scheme `http`, a host name, an IPv4
-/// address or a bracketed IPv6 address, an optional port, a path and a query. `https` is
-/// refused with a hint (see DECISIONS: an ssh tunnel or a local proxy), and so is user info.
+/// Only what Vigil's HTTP clients can use is accepted: scheme `http` or `https`, a host name,
+/// an IPv4 address or a bracketed IPv6 address, an optional port, a path and a query. User
+/// info is refused (credentials go in files or the environment, ``HTTPClientConfig``).
 /// Bytes in the path or query that may not appear raw in a request line are percent-encoded;
 /// existing `%XX` escapes are kept.
 public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
@@ -13,28 +13,28 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
   public var path: String
   /// The query without its `?`, already encoded; empty when there is none.
   public var query: String
+  /// `https://`: the connection is TLS (port 443 unless given).
+  public var isTLS: Bool
 
-  public init(host: String, port: UInt16 = 80, path: String = "/", query: String = "") {
+  public init(
+    host: String, port: UInt16? = nil, path: String = "/", query: String = "", isTLS: Bool = false
+  ) {
     self.host = host
-    self.port = port
+    self.port = port ?? (isTLS ? 443 : 80)
     self.path = path
     self.query = query
+    self.isTLS = isTLS
   }
 
   /// Parses `text`; the error says what is wrong in words.
   public static func parse(_ text: String) -> Result<HTTPURL, HTTPError> {
     let bytes = Array(text.utf8)
     let lower = String(decoding: bytes.prefix(8), as: UTF8.self).lowercased()
-    if lower.hasPrefix("https://") {
-      return .failure(
-        .badURL(
-          "https is not supported; reach the server through an ssh tunnel (ssh -L) or a local"
-            + " proxy and give its http:// address"))
+    let isTLS = lower.hasPrefix("https://")
+    guard isTLS || lower.hasPrefix("http://") else {
+      return .failure(.badURL("the address must start with http:// or https://"))
     }
-    guard lower.hasPrefix("http://") else {
-      return .failure(.badURL("the address must start with http://"))
-    }
-    var i = 7
+    var i = isTLS ? 8 : 7
     let authorityStart = i
     while i < bytes.count, bytes[i] != UInt8(ascii: "/"), bytes[i] != UInt8(ascii: "?"),
       bytes[i] != UInt8(ascii: "#")
@@ -44,7 +44,7 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
     let authority = Array(bytes[authorityStart..<i])
     let host: String
     let port: UInt16
-    switch parseAuthority(authority) {
+    switch parseAuthority(authority, defaultPort: isTLS ? 443 : 80) {
     case .success(let hp): (host, port) = hp
     case .failure(let e): return .failure(e)
     }
@@ -65,12 +65,14 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
     return .success(
       HTTPURL(
         host: host, port: port, path: path,
-        query: encodeKeepingEscapes(queryBytes, allowQuery: true)))
+        query: encodeKeepingEscapes(queryBytes, allowQuery: true), isTLS: isTLS))
   }
 
   /// The host (lowercased) and port (80 when none is given) of `authority`, the part between
   /// `http://` and the path: a name or an IPv4 address, or an IPv6 address in brackets.
-  static func parseAuthority(_ authority: [UInt8]) -> Result<(String, UInt16), HTTPError> {
+  static func parseAuthority(_ authority: [UInt8], defaultPort: UInt16 = 80) -> Result<
+    (String, UInt16), HTTPError
+  > {
     if authority.contains(UInt8(ascii: "@")) {
       return .failure(.badURL("user names and passwords in the address are not supported"))
     }
@@ -107,7 +109,7 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
       }
       host = String(decoding: hostBytes, as: UTF8.self)
     }
-    var port: UInt16 = 80
+    var port = defaultPort
     if !portText.isEmpty {
       guard portText.count <= 5, portText.allSatisfy(isDigit),
         let p = Int(String(decoding: portText, as: UTF8.self)), p >= 1, p <= 65_535
@@ -117,10 +119,10 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
     return .success((host.lowercased(), port))
   }
 
-  /// `host:port` as the `Host` header wants it (the port only when it is not 80).
+  /// `host:port` as the `Host` header wants it (the port only when it is not the scheme's).
   public var hostHeader: String {
     let h = host.contains(":") ? "[\(host)]" : host
-    return port == 80 ? h : "\(h):\(port)"
+    return port == (isTLS ? 443 : 80) ? h : "\(h):\(port)"
   }
 
   /// `host:port`, always with the port (messages).
@@ -142,11 +144,11 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
   public func appendingPath(_ suffix: String) -> HTTPURL {
     var base = path
     while base.hasSuffix("/") { base.removeLast() }
-    return HTTPURL(host: host, port: port, path: base + suffix, query: "")
+    return HTTPURL(host: host, port: port, path: base + suffix, query: "", isTLS: isTLS)
   }
 
   public var description: String {
-    "http://" + hostHeader + requestTarget()
+    (isTLS ? "https://" : "http://") + hostHeader + requestTarget()
   }
 
   /// A short name for the UI: `host:port`, plus the path when it is not `/metrics` or `/`.

@@ -14,12 +14,12 @@ public struct PrometheusQuery: Sendable, Equatable {
 public struct PrometheusClient: Sendable {
   /// The server's base address (`http://prometheus:9090`, or with a path prefix).
   public var base: HTTPURL
-  public var http: HTTPClient
+  public var http: any HTTPTransport
 
   /// Prometheus refuses range queries with more points per series than this (F35).
   public static let maxPointsPerSeries = 11_000
 
-  public init(base: HTTPURL, http: HTTPClient = HTTPClient()) {
+  public init(base: HTTPURL, http: any HTTPTransport = HTTPClient()) {
     self.base = base
     self.http = http
   }

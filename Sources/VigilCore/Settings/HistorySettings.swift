@@ -33,6 +33,8 @@ public struct HistoryFlags: Sendable, Equatable {
 /// `PrometheusHistory.Request`).
 public struct HistorySettings: Sendable, Equatable {
   public var url: String
+  /// TLS and authentication: the config file's one server's (the flags replace it).
+  public var http = HTTPClientConfig()
   public var queries: [PrometheusQuery]
   public var from: Timestamp
   public var to: Timestamp
@@ -90,9 +92,11 @@ public struct HistorySettings: Sendable, Equatable {
       // Only the default rules on metrics the queries give: the signals left out are not stale.
       rulesYAML = DefaultRules.yaml(signals: file.signals, only: Set(chosen.map(\.name)))
     }
-    return HistorySettings(
+    var settings = HistorySettings(
       url: url, queries: chosen, from: start, to: end, step: step, rulesYAML: rulesYAML,
       rulesPath: flags.rules, signals: file.signals, windows: file.windows)
+    if file.prometheus.count == 1 { settings.http = file.prometheus[0].http }
+    return settings
   }
 }
 

@@ -11,6 +11,9 @@ public struct NetFeedFlags: Sendable, Equatable {
   public var queries: [String] = []
   public var prometheusEvery: String?
   public var history: String?
+  /// `--tls-ca`, `--basic-auth-*`, `--bearer-token-*`, `--http-header`: when given, for every
+  /// scrape and Prometheus server (the config file's too).
+  public var http: HTTPClientConfig?
 
   public init() {}
 
@@ -36,12 +39,13 @@ public struct NetFeedFlags: Sendable, Equatable {
       specs.append(
         FeedSpec(
           id: FeedID(firstID + specs.count), kind: .scrape, target: url,
-          poll: PollSettings(every: every, timeout: timeout)))
+          poll: PollSettings(every: every, timeout: timeout, http: http ?? HTTPClientConfig())))
     }
     var byID: [FeedID: PrometheusSourceConfig] = [:]
     for var server in try servers(config) {
       if let e = prometheusEvery { server.every = try parseDurationFlag(e, "--prometheus-every") }
       if let h = history { server.history = try parseDurationFlag(h, "--history", allowZero: true) }
+      if let http { server.http = http }
       let id = FeedID(firstID + specs.count)
       specs.append(FeedSpec(id: id, kind: .prometheus, target: server.url, poll: server.poll))
       byID[id] = server
