@@ -172,12 +172,12 @@ public enum OTLPJSONDecoder {
       case "Infinity": return .infinity
       case "-Infinity": return -.infinity
       default:
-        guard
-          text.utf8.withContiguousStorageIfAvailable({
-            scanDecimal(UnsafeRawBufferPointer($0), 0, $0.count, json: true) != nil
-          }) ?? false,
-          let v = Double(text)
-        else {
+        // JSON's number grammar (Swift's own parser would take `0x1p3`, `inf` or ` 1`).
+        var copy = text
+        let isNumber = copy.withUTF8 {
+          scanDecimal(UnsafeRawBufferPointer($0), 0, $0.count, json: true) != nil
+        }
+        guard isNumber, let v = Double(text) else {
           throw JSONReadError(message: "\(field) is \"\(text)\", not a number", offset: at)
         }
         return v

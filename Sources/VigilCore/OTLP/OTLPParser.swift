@@ -130,7 +130,8 @@ public struct OTLPParser: FeedParser {
       case .failure(let e):
         refuse(
           record.count > OTLPLimits.maxRequestBytes ? .lineTooLong : .malformed,
-          "not an OTLP protobuf metrics request: \(e)", line, nil, &sink)
+          "not an OTLP protobuf metrics request: \(e.message) (byte \(e.offset + 1))", line,
+          nil, &sink)
         return
       }
     }

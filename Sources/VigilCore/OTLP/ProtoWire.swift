@@ -51,7 +51,8 @@ public struct ProtoWireError: Error, Sendable, Equatable, CustomStringConvertibl
     self.offset = offset
   }
 
-  public var description: String {
+  /// What is wrong, without the offset.
+  public var message: String {
     let what: String
     switch reason {
     case .truncated: what = "the message ends inside a field"
@@ -66,8 +67,10 @@ public struct ProtoWireError: Error, Sendable, Equatable, CustomStringConvertibl
     case .invalid(let text): what = text
     case .limit(let text): what = text
     }
-    return "\(what) (byte \(offset))"
+    return what
   }
+
+  public var description: String { "\(message) at byte \(offset)" }
 }
 
 /// Reads protobuf fields from `p[offset..<end]`. A length-delimited field is read by a
