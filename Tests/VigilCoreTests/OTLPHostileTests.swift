@@ -262,6 +262,28 @@ import VigilTestSupport
       "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":\"h\",\"histogram\":"
       + "{\"dataPoints\":[{\"bucketCounts\":[\(counts)]}]}}]}]}]}"
     expectRefused(Array(json.utf8), .json, "4097 JSON buckets", containing: "4096")
+    // Bounds count apart from buckets: 4,097 of them, and 200,001 over one request.
+    var bounds = PB()
+    bounds.packedFixed64(7, Array(repeating: 0, count: OTLPLimits.maxBucketsPerHistogram + 1))
+    expectRefused(
+      Self.wrapPoint(bounds.bytes, kind: 9), .protobuf, "4097 bounds", containing: "4096")
+    var many = PB()
+    for _ in 0..<50 {
+      var point = PB()
+      point.packedFixed64(7, Array(repeating: 0, count: 4_001))
+      many.bytesField(1, point.bytes)
+    }
+    many.varint(2, 2)
+    var metric = PB()
+    metric.string(1, "h")
+    metric.message(9, many)
+    var scope = PB()
+    scope.message(2, metric)
+    var rm = PB()
+    rm.message(2, scope)
+    var req = PB()
+    req.message(1, rm)
+    expectRefused(req.bytes, .protobuf, "200,050 bounds", containing: "200000 bounds")
   }
 
   @Test func tooManyDataPointsOrValues() {

@@ -4,6 +4,7 @@ struct OTLPBudget {
   var points = 0
   var values = 0
   var buckets = 0
+  var bounds = 0
 
   /// One more data point.
   mutating func addPoint() -> String? {
@@ -31,6 +32,19 @@ struct OTLPBudget {
     }
     guard buckets <= OTLPLimits.maxBucketsPerRequest else {
       return "the request has more than \(OTLPLimits.maxBucketsPerRequest) buckets"
+    }
+    return nil
+  }
+
+  /// `n` more explicit bounds; `total` is the point's count so far. Counted apart from the
+  /// buckets, against the same limits (a histogram has one bound fewer than buckets).
+  mutating func addBounds(_ n: Int, total: Int) -> String? {
+    bounds += n
+    guard total <= OTLPLimits.maxBucketsPerHistogram else {
+      return "a histogram point has more than \(OTLPLimits.maxBucketsPerHistogram) bounds"
+    }
+    guard bounds <= OTLPLimits.maxBucketsPerRequest else {
+      return "the request has more than \(OTLPLimits.maxBucketsPerRequest) bounds"
     }
     return nil
   }

@@ -457,11 +457,8 @@ public enum OTLPJSONDecoder {
           try counts(&r, key, depth: depth + 1, into: &out.bucketCounts)
         case "explicitBounds", "explicit_bounds":
           try array(&r, key, depth: depth + 1) { (r: inout JSONReader) throws(JSONReadError) in
-            guard out.explicitBounds.count < OTLPLimits.maxBucketsPerHistogram else {
-              throw fail(
-                r, "a histogram point has more than \(OTLPLimits.maxBucketsPerHistogram) bounds")
-            }
             out.explicitBounds.append(try double(&r, key))
+            try check(budget.addBounds(1, total: out.explicitBounds.count), r)
           }
         default: try skip(&r, depth: depth + 1)
         }

@@ -38,8 +38,9 @@ public enum OTLPLimits {
   /// default is 160 exponential buckets (explicit ones: 16). 4,096 counts are 32 KiB.
   public static let maxBucketsPerHistogram = 4_096
 
-  /// Buckets (and summary quantiles) in a whole request: D16's sample limit again, since a
-  /// Prometheus exposition of the same histograms has one sample line per bucket. Each bucket
+  /// Buckets (and summary quantiles) in a whole request, and explicit bounds apart: D16's
+  /// sample limit again, since a Prometheus exposition of the same histograms has one sample
+  /// line per bucket (with its bound). Each bucket
   /// of an explicit histogram can make up to ``PrometheusParser/pointsPerBucket`` samples, so
   /// one request makes at most about 2 million samples.
   public static let maxBucketsPerRequest = 200_000

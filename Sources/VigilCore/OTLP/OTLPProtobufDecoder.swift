@@ -259,9 +259,13 @@ public enum OTLPProtobufDecoder {
           try check(
             budget.addBuckets(out.bucketCounts.count - before, total: out.bucketCounts.count), r)
         case 7:
+          let before = out.explicitBounds.count
           try r.appendFixed64s(w, field: f, into: &out.explicitBounds, limit: limit) {
             Double(bitPattern: $0)
           }
+          try check(
+            budget.addBounds(
+              out.explicitBounds.count - before, total: out.explicitBounds.count), r)
         case 10: out.flags = UInt32(truncatingIfNeeded: try r.varint(w, field: f))
         case 11: out.min = try r.double(w, field: f)
         case 12: out.max = try r.double(w, field: f)
