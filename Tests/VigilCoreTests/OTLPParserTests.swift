@@ -493,6 +493,33 @@ func otlpTime(_ seconds: Int64) -> UInt64 {
     #expect(mismatch == nil, "\(String(describing: mismatch))")
   }
 
+  @Test func detectionKnowsOTLPLinesBeforeTheyEnd() {
+    func detect(_ s: String) -> FeedFormat? { Array(s.utf8).withUnsafeBytes { Parsers.detect($0) } }
+    #expect(detect("{\"resourceMetrics\":[{\"resource\":") == .otlp)
+    #expect(detect("\n \n{ \"resource_metrics\" : []}\n") == .otlp)
+    #expect(detect("{\"ts\":1,\"metric\":\"m\",\"value\":1}\n") == .json)
+    #expect(detect("{\"resourceMe") == nil, "not enough to tell yet")
+    #expect(detect("{\"resource\":1}\n") == .json)
+    // A file of long request lines, read without --format, is framed and parsed as OTLP.
+    var metrics: [OTLPMetric] = []
+    for k in 0..<30 {
+      metrics.append(
+        OTLPMetric(
+          name: "g\(k)",
+          data: .gauge([
+            OTLPNumberPoint(
+              attributes: [OTLPKeyValue("pad", .string(String(repeating: "x", count: 3_000)))],
+              value: .double(1))
+          ])))
+    }
+    let line = OTLPJSONText.request(otlpRequest(metrics))
+    var pump = RecordPump(format: nil)
+    var batch = RecordBatch()
+    Array((line + "\n" + line + "\n").utf8).withUnsafeBytes { pump.push($0, into: &batch) }
+    #expect(pump.format == .otlp)
+    #expect(batch.count == 2 && batch.oversized.isEmpty)
+  }
+
   @Test func blankJSONLinesAreNothing() {
     var h = OTLPHarness(.json)
     let step = h.parse(json: "  \r")
