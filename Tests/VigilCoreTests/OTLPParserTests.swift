@@ -520,6 +520,21 @@ func otlpTime(_ seconds: Int64) -> UInt64 {
     #expect(batch.count == 2 && batch.oversized.isEmpty)
   }
 
+  @Test func oneParserReadsBothEncodingsWithOneState() {
+    var parser = OTLPParser(encoding: .protobuf)
+    var sink = ParseSink()
+    let json = Array(OTLPJSONText.request(otlpSum(10, time: otlpTime(1))).utf8)
+    let proto = OTLPEncode.request(otlpSum(25, time: otlpTime(2)))
+    json.withUnsafeBytes {
+      parser.parse($0, encoding: .json, line: 1, arrival: testArrival, into: &sink)
+    }
+    proto.withUnsafeBytes {
+      parser.parse($0, encoding: .protobuf, line: 1, arrival: testArrival, into: &sink)
+    }
+    #expect(sink.samples.map(\.value) == [15], "the JSON point is the protobuf point's baseline")
+    #expect(parser.lastOutcome.acceptedDataPoints == 1)
+  }
+
   @Test func blankJSONLinesAreNothing() {
     var h = OTLPHarness(.json)
     let step = h.parse(json: "  \r")

@@ -151,7 +151,8 @@ public enum OTLPFlags {
   public static let noRecordedValue: UInt32 = 1
 }
 
-/// The `oneof value` of a number point.
+/// The `oneof value` of a number point. Two NaNs compare equal here (and in
+/// ``OTLPAnyValue``), so decodings can be compared; plain `Double` fields follow `Double`.
 public enum OTLPNumber: Sendable, Equatable {
   case none
   case double(Double)

@@ -57,6 +57,7 @@ public struct OTLPParser: FeedParser {
     case protobuf
   }
 
+  /// The encoding of the records ``parse(_:line:arrival:into:)`` reads.
   public let encoding: Encoding
   /// What the last ``parse(_:line:arrival:into:)`` did with its request.
   public private(set) var lastOutcome = OTLPOutcome()
@@ -109,6 +110,16 @@ public struct OTLPParser: FeedParser {
 
   public mutating func parse(
     _ record: UnsafeRawBufferPointer, line: Int, arrival: Timestamp, into sink: inout ParseSink
+  ) {
+    parse(record, encoding: encoding, line: line, arrival: arrival, into: &sink)
+  }
+
+  /// Parses one request in `encoding`, whatever the parser's own: a receiver that takes both
+  /// `application/json` and `application/x-protobuf` bodies keeps one parser (one state per
+  /// series) for both.
+  public mutating func parse(
+    _ record: UnsafeRawBufferPointer, encoding: Encoding, line: Int, arrival: Timestamp,
+    into sink: inout ParseSink
   ) {
     lastOutcome = OTLPOutcome()
     let request: OTLPRequest
