@@ -34,6 +34,9 @@ enum FuzzTargets {
       FuzzTarget(name: "rules", maxLen: 4096, run: rules),
       FuzzTarget(name: "config", maxLen: 4096, run: config),
       FuzzTarget(name: "layout", maxLen: 4096, run: layout),
+      // OTLP/JSON lines as a `--format otlp` file, and protobuf bodies (OTLPTargets.swift).
+      FuzzTarget(name: "otlp", maxLen: 8192, run: OTLPTargets.json),
+      FuzzTarget(name: "otlp_protobuf", maxLen: 4096, run: OTLPTargets.protobuf),
       // The whole pipeline to the screen (PipelineTarget.swift).
       FuzzTarget(name: "pipeline", maxLen: 4096, run: PipelineTarget.run),
     ]

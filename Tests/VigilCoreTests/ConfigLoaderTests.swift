@@ -60,7 +60,7 @@ import Testing
     ("feeds:\n  - format: json\n", "f.yaml:2:5: feed needs a path"),
     (
       "feeds:\n  - path: a\n    format: xml\n",
-      "f.yaml:3:13: format must be json, csv, logfmt, prometheus, openmetrics, statsd or influx"
+      "f.yaml:3:13: format must be json, csv, logfmt, prometheus, openmetrics, statsd, influx or otlp"
     ),
     ("feeds:\n  - path: a\n    map: bogus\n", "f.yaml:3:10: map: "),
     ("feeds:\n  - path: a\n    colour: red\n", "f.yaml:3:5: unknown feed key \"colour\""),

@@ -55,6 +55,25 @@ public enum DemoFormatter {
       var s = "\(e.metric):\(value)|\(type)"
       if !e.labels.isEmpty { s += "|#" + e.labels.map { "\($0.0):\($0.1)" }.joined(separator: ",") }
       return s
+    case .otlp:
+      // One OTLP/JSON request with one gauge point: the event's value as it is (the demo's
+      // events are not cumulative), its labels as the point's attributes.
+      var s = "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":"
+      appendJSONString(&s, e.metric)
+      s += ",\"gauge\":{\"dataPoints\":[{\"timeUnixNano\":\"\(start.adding(e.offset).nanoseconds)\""
+      s += ",\"asDouble\":\(value)"
+      if !e.labels.isEmpty {
+        s += ",\"attributes\":["
+        for (i, (k, v)) in e.labels.enumerated() {
+          s += i == 0 ? "{\"key\":" : ",{\"key\":"
+          appendJSONString(&s, k)
+          s += ",\"value\":{\"stringValue\":"
+          appendJSONString(&s, v)
+          s += "}}"
+        }
+        s += "]"
+      }
+      return s + "}]}}]}]}]}"
     }
   }
 

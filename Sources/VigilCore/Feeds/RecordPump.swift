@@ -19,6 +19,8 @@ public struct RecordPump: Sendable {
     case .csv: CSVRecordFramer(maxRecordBytes: limit)
     case .prometheus, .openmetrics:
       ExpositionFramer(maxRecordBytes: max(limit, PrometheusParser.maxBodyBytes))
+    // The Collector's file exporter writes a whole request on one line.
+    case .otlp: LineFramer(maxRecordBytes: max(limit, OTLPLimits.maxRequestBytes))
     default: LineFramer(maxRecordBytes: limit)
     }
   }

@@ -1,7 +1,7 @@
 /// The formats a feed can carry: line formats for files and stdin, whole expositions (one
-/// record = one Prometheus text 0.0.4 or OpenMetrics 1.0 body, see ``PrometheusParser``), and
-/// the datagram formats a UDP feed carries (one record per datagram; a file or stdin in these
-/// formats is framed into lines).
+/// record = one Prometheus text 0.0.4 or OpenMetrics 1.0 body, see ``PrometheusParser``), the
+/// datagram formats a UDP feed carries (one record per datagram; a file or stdin in these
+/// formats is framed into lines), and OTLP/JSON requests (one a line).
 public enum FeedFormat: String, Sendable, CaseIterable, Codable {
   case json
   case csv
@@ -13,6 +13,9 @@ public enum FeedFormat: String, Sendable, CaseIterable, Codable {
   case statsd
   /// InfluxDB line protocol (``InfluxLineParser``).
   case influx
+  /// OpenTelemetry metrics in OTLP/JSON, one `ExportMetricsServiceRequest` a line (the
+  /// Collector's file exporter; ``OTLPParser``).
+  case otlp
 
   /// Every format's name for messages: `json, csv, ... or openmetrics`.
   public static var choices: String {

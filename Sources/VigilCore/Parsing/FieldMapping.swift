@@ -183,12 +183,14 @@ public enum Parsers {
     case .openmetrics: PrometheusParser(dialect: .openMetrics)
     case .statsd: StatsDParser()
     case .influx: InfluxLineParser(timeUnit: timeUnit)
+    case .otlp: OTLPParser(encoding: .json)
     }
   }
 
   /// Guesses the format from the first bytes of a feed; nil when there is not enough to tell.
   ///
-  /// Looks at the first non-blank complete line (a UTF-8 BOM is skipped): `{` → json;
+  /// Looks at the first non-blank complete line (a UTF-8 BOM is skipped): a line starting
+  /// `{"resourceMetrics"` → otlp (told before the line is complete); other `{` → json;
   /// `# HELP name` or `# TYPE name`, or a Prometheus sample line (`name{labels} value`) →
   /// prometheus (text 0.0.4: OpenMetrics is chosen only by `--format`); `key=value` pairs
   /// separated by spaces → logfmt; a comma-separated header of at least two identifier-like
@@ -201,6 +203,9 @@ public enum Parsers {
     }
     while start < prefix.count {
       let nl = firstIndex(of: 0x0A, in: prefix, from: start, to: prefix.count)
+      // An OTLP/JSON request line (the Collector's file exporter) is told by its first key,
+      // before its end: such lines are often longer than detection looks.
+      if looksLikeOTLPJSON(prefix, start, nl) { return .otlp }
       if nl == prefix.count { return nil }  // no complete line yet
       var s = start
       var e = nl
@@ -219,6 +224,18 @@ public enum Parsers {
       return nil
     }
     return nil
+  }
+
+  /// A line starting `{"resourceMetrics"` or `{"resource_metrics"` (blanks allowed).
+  static func looksLikeOTLPJSON(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
+    var i = start
+    func blanks() { while i < end && (p[i] == 0x20 || p[i] == 0x09 || p[i] == 0x0D) { i += 1 } }
+    blanks()
+    guard i < end && p[i] == UInt8(ascii: "{") else { return false }
+    i += 1
+    blanks()
+    return equals(p, i, min(end, i + 17), "\"resourceMetrics\"")
+      || equals(p, i, min(end, i + 18), "\"resource_metrics\"")
   }
 
   private static func isIdentifierByte(_ b: UInt8, first: Bool) -> Bool {

@@ -67,19 +67,31 @@ extension PrometheusParser {
       let cumulative = UInt64(clamping: min(runningIncrease, 1e15).rounded())
       let n = cumulative > below ? cumulative - below : 0
       below = max(below, cumulative)
-      guard n > 0, h.bounds.count >= 2 else { continue }
-      let upper = h.bounds[i]
-      if i == h.bounds.count - 1 {
-        sink.samples.append(
-          Sample(series: h.id, timestamp: t, value: h.bounds[i - 1], weight: UInt32(clamping: n)))
-        continue
-      }
-      let lower: Double? = i > 0 ? h.bounds[i - 1] : (upper > 0 ? 0 : nil)
-      Self.bucketPoints(lower: lower, upper: upper, count: n, maxPoints: Self.pointsPerBucket) {
-        value, weight in
-        sink.samples.append(
-          Sample(series: h.id, timestamp: t, value: value, weight: UInt32(clamping: weight)))
-      }
+      Self.appendBucketPoints(bucket: i, of: h.bounds, count: n, series: h.id, at: t, &sink)
+    }
+  }
+
+  /// The weighted points of `n` observations in bucket `i` of a histogram whose upper bounds
+  /// are `bounds` in increasing order, the last one `+Inf`: spread over `(bounds[i-1],
+  /// bounds[i]]` by ``bucketPoints(lower:upper:count:maxPoints:_:)`` (the lowest bucket from 0
+  /// when its bound is positive), the `+Inf` bucket's at the last finite bound. Nothing for a
+  /// histogram with only the `+Inf` bucket. Shared by Prometheus and OTLP histograms (D16, D46).
+  static func appendBucketPoints(
+    bucket i: Int, of bounds: [Double], count n: UInt64, series id: SeriesID, at t: Timestamp,
+    _ sink: inout ParseSink
+  ) {
+    guard n > 0, bounds.count >= 2 else { return }
+    let upper = bounds[i]
+    if i == bounds.count - 1 {
+      sink.samples.append(
+        Sample(series: id, timestamp: t, value: bounds[i - 1], weight: UInt32(clamping: n)))
+      return
+    }
+    let lower: Double? = i > 0 ? bounds[i - 1] : (upper > 0 ? 0 : nil)
+    bucketPoints(lower: lower, upper: upper, count: n, maxPoints: pointsPerBucket) {
+      value, weight in
+      sink.samples.append(
+        Sample(series: id, timestamp: t, value: value, weight: UInt32(clamping: weight)))
     }
   }
 
