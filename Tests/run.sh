@@ -21,6 +21,17 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
+# The OpenTelemetry Python SDK for the OTLP tests (Tests/VigilEndToEndTests/OTLPEndToEndTests.swift),
+# in a virtual environment of its own. These versions resolve together; the newest proto
+# exporter does not resolve with the JSON one.
+otel=(opentelemetry-sdk==1.45.1 opentelemetry-exporter-otlp-proto-http==1.45.1 opentelemetry-exporter-otlp-json-http==0.66b1)
+if ! .venv-otel/bin/python -c 'import opentelemetry.exporter.otlp.proto.http, opentelemetry.exporter.otlp.json.http' >/dev/null 2>&1; then
+  echo "installing: ${otel[*]} (into .venv-otel)"
+  python3 -m venv .venv-otel
+  .venv-otel/bin/pip install -q "${otel[@]}"
+fi
+export VIGIL_OTEL_PYTHON="$PWD/.venv-otel/bin/python"
+
 echo "== format"
 swift format lint --strict --recursive Package.swift Sources Tests sample-feeds/generator
 

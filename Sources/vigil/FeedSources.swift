@@ -16,6 +16,7 @@ func makeSource(
     PrometheusAPISource(
       spec: spec, config: prometheus[spec.id] ?? PrometheusSourceConfig(url: spec.target),
       clock: clock, transport: tlsCapableHTTP)
+  case .otlp: try otlpReceiver(spec)
   case .file, .demo: FileTailSource(spec: spec)
   }
 }
@@ -40,5 +41,14 @@ final class RunningFeeds {
     // A command gets SIGTERM, then SIGKILL after its grace (1 s); its thread notices within
     // a poll (20 ms). Three seconds bounds a child stuck in the kernel.
     for command in commands { command.waitUntilFinished(timeout: 3 * Nanos.second) }
+  }
+}
+
+/// Binds the OTLP receiver of `spec`, or explains why it cannot.
+func otlpReceiver(_ spec: FeedSpec) throws -> OTLPReceiver {
+  do {
+    return try OTLPReceiver(spec: spec)
+  } catch {
+    throw RunFailure(description: "vigil: --otlp \(error)")
   }
 }

@@ -18,10 +18,18 @@ struct UDPFeedOptions: ParsableArguments {
       valueName: "addr"))
   var influxUDP: [String] = []
 
+  @Option(
+    name: .customLong("otlp"),
+    help: ArgumentHelp(
+      "Receive OpenTelemetry metrics over OTLP/HTTP on ADDR (as for --statsd; e.g. 4318).",
+      discussion: "POST /v1/metrics, protobuf or JSON, gzip or not. Repeatable.",
+      valueName: "addr"))
+  var otlp: [String] = []
+
   func validate() throws { try resolved { () throws(SettingsError) in try flags.validate() } }
 
   /// The flags as plain values, for the resolver.
-  var flags: UDPFeedFlags { UDPFeedFlags(statsd: statsd, influxUDP: influxUDP) }
+  var flags: UDPFeedFlags { UDPFeedFlags(statsd: statsd, influxUDP: influxUDP, otlp: otlp) }
 }
 
 /// Binds the socket of a UDP feed spec, or explains why it cannot.

@@ -109,8 +109,11 @@ import VigilTestSupport
         }
       }
       if let firing, let rule = firing["rule"] as? String {
+        // The same rule can fire for several instances: this one, by all its labels.
+        var wanted = (firing["labels"] as? [String: String]) ?? [:]
+        wanted["alertname"] = rule
         inAlertmanager = Self.alerts(am).first { a in
-          (a["labels"] as? [String: String])?["alertname"] == rule
+          (a["labels"] as? [String: String]) == wanted
         }
       }
       if inAlertmanager == nil { usleep(20_000) }
@@ -146,18 +149,28 @@ import VigilTestSupport
       if fromAM.isEmpty { usleep(20_000) }
     }
     let theirs = try #require(fromAM.first, "Alertmanager sent no webhook: \(server.logTail())")
-    let ours = try #require(bodies("/vigil").first)
+    let theirAlert = try #require((theirs["alerts"] as? [[String: Any]])?.first)
+    let theirLabels = theirAlert["labels"] as? [String: String]
+    func alerts(_ body: [String: Any]) -> [[String: Any]] {
+      body["alerts"] as? [[String: Any]] ?? []
+    }
+    let ours = try #require(
+      bodies("/vigil").first { b in
+        alerts(b).contains { ($0["labels"] as? [String: String]) == theirLabels }
+      })
     #expect(Set(ours.keys) == Set(theirs.keys))
     #expect(
       ours["version"] as? String == "4"
         && ours["groupKey"] as? String == theirs["groupKey"] as? String)
-    let theirAlert = try #require((theirs["alerts"] as? [[String: Any]])?.first)
     let ourAlert = try #require(
-      (ours["alerts"] as? [[String: Any]])?.first {
-        ($0["labels"] as? [String: String]) == (theirAlert["labels"] as? [String: String])
-      })
+      alerts(ours).first { ($0["labels"] as? [String: String]) == theirLabels })
     #expect(Set(ourAlert.keys) == Set(theirAlert.keys))
-    #expect(ourAlert["fingerprint"] as? String == alert["fingerprint"] as? String)
+    // And Alertmanager's API lists the delivered instance under the fingerprint Vigil sent.
+    let apiLabels = alert["labels"] as? [String: String]
+    let sentForIt = bodies("/vigil").flatMap(alerts).first {
+      ($0["labels"] as? [String: String]) == apiLabels
+    }
+    #expect(sentForIt?["fingerprint"] as? String == alert["fingerprint"] as? String)
     #expect(ourAlert["fingerprint"] as? String == theirAlert["fingerprint"] as? String)
 
     // Resolved: Vigil sends endsAt, and Alertmanager drops the alert from its active list (the

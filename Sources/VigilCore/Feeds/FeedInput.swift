@@ -22,6 +22,8 @@ public enum FeedKind: String, Sendable, Codable {
   case statsd
   /// InfluxDB line protocol datagrams on a UDP socket (`--influx-udp ADDR`).
   case influxUDP = "influx-udp"
+  /// An OTLP/HTTP metrics receiver (`--otlp ADDR`): `POST /v1/metrics`, protobuf or JSON.
+  case otlp
 }
 
 /// How often a polling source (scrape, Prometheus API) asks, and how long it waits.
@@ -82,10 +84,11 @@ public struct FeedSpec: Sendable, Equatable {
       guard case .success(let url) = HTTPURL.parse(target) else { return target }
       return url.shortName
     case .command: return commandDisplayName(target)
-    case .statsd, .influxUDP:
-      // `statsd:8125`: the port is what tells two UDP feeds apart.
+    case .statsd, .influxUDP, .otlp:
+      // `statsd:8125`: the port is what tells two listeners apart.
       let port = target.lastIndex(of: ":").map { String(target[target.index(after: $0)...]) }
-      return (kind == .statsd ? "statsd" : "influx") + ":" + (port ?? target)
+      let name = kind == .statsd ? "statsd" : kind == .otlp ? "otlp" : "influx"
+      return name + ":" + (port ?? target)
     case .file:
       if let slash = target.lastIndex(of: "/") {
         return String(target[target.index(after: slash)...])

@@ -55,6 +55,10 @@ public struct OTLPParser: FeedParser {
     case json
     /// Protobuf (one request per record: an HTTP body).
     case protobuf
+    /// Either, told per record: protobuf when it starts with field 1's tag (0x0A, which no
+    /// JSON text starts with), else JSON. What `--format otlp` and the OTLP receiver use, so
+    /// one parser (one state) takes both content types.
+    case auto
   }
 
   /// The encoding of the records ``parse(_:line:arrival:into:)`` reads.
@@ -123,6 +127,7 @@ public struct OTLPParser: FeedParser {
   ) {
     lastOutcome = OTLPOutcome()
     let request: OTLPRequest
+    let encoding = encoding == .auto ? (record.first == 0x0A ? .protobuf : .json) : encoding
     switch encoding {
     case .json:
       guard record.contains(where: { !isJSONSpace($0) }) else { return }  // a blank line
@@ -145,6 +150,7 @@ public struct OTLPParser: FeedParser {
           nil, &sink)
         return
       }
+    case .auto: return  // resolved above
     }
     ingest(request, line: line, arrival: arrival, excerpt: encoding == .json ? record : nil, &sink)
   }

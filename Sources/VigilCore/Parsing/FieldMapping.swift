@@ -183,7 +183,7 @@ public enum Parsers {
     case .openmetrics: PrometheusParser(dialect: .openMetrics)
     case .statsd: StatsDParser()
     case .influx: InfluxLineParser(timeUnit: timeUnit)
-    case .otlp: OTLPParser(encoding: .json)
+    case .otlp: OTLPParser(encoding: .auto)
     }
   }
 

@@ -77,19 +77,22 @@ public struct FeedFlags: Sendable, Equatable {
   }
 }
 
-/// `--statsd ADDR` and `--influx-udp ADDR`: feeds that listen on a UDP socket.
+/// `--statsd ADDR` and `--influx-udp ADDR` (feeds that listen on a UDP socket), and `--otlp
+/// ADDR` (an OTLP/HTTP receiver on a TCP port): the listeners.
 public struct UDPFeedFlags: Sendable, Equatable {
   public var statsd: [String] = []
   public var influxUDP: [String] = []
+  public var otlp: [String] = []
 
-  public init(statsd: [String] = [], influxUDP: [String] = []) {
+  public init(statsd: [String] = [], influxUDP: [String] = [], otlp: [String] = []) {
     self.statsd = statsd
     self.influxUDP = influxUDP
+    self.otlp = otlp
   }
 
   /// Every address must parse.
   public func validate() throws(SettingsError) {
-    for (flag, list) in [("--statsd", statsd), ("--influx-udp", influxUDP)] {
+    for (flag, list) in [("--statsd", statsd), ("--influx-udp", influxUDP), ("--otlp", otlp)] {
       for text in list {
         if case .failure(let why) = UDPEndpoint.parse(text) { throw .usage("\(flag) \(why)") }
       }
@@ -105,6 +108,7 @@ public struct UDPFeedFlags: Sendable, Equatable {
     let all =
       statsd.map { (FeedKind.statsd, FeedFormat.statsd, $0) }
       + influxUDP.map { (FeedKind.influxUDP, FeedFormat.influx, $0) }
+      + otlp.map { (FeedKind.otlp, FeedFormat.otlp, $0) }
     for (kind, format, text) in all {
       guard case .success(let endpoint) = UDPEndpoint.parse(text) else { continue }
       out.append(
@@ -113,8 +117,8 @@ public struct UDPFeedFlags: Sendable, Equatable {
           format: format, timeUnit: kind == .influxUDP ? timeUnit : nil))
       if !endpoint.isLoopback {
         warnings.append(
-          "vigil: warning: \(kind == .statsd ? "--statsd" : "--influx-udp") \(endpoint) accepts "
-            + "datagrams from other hosts; anyone who can reach it can add samples")
+          "vigil: warning: --\(kind == .statsd ? "statsd" : kind == .otlp ? "otlp" : "influx-udp") "
+            + "\(endpoint) accepts input from other hosts; anyone who can reach it can add samples")
       }
     }
     return out

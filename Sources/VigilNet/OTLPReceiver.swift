@@ -1,0 +1,321 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+import VigilCore
+
+/// `--otlp ADDR`: an OTLP/HTTP metrics receiver (`POST /v1/metrics`), as the OTLP
+/// specification says a server answers:
+///
+/// - `application/x-protobuf` or `application/json` bodies, `Content-Encoding: gzip` or none,
+///   at most ``OTLPLimits/maxRequestBytes`` (after inflating; more is 413);
+/// - a body that does not decode is 400, with the reason (a `google.rpc.Status`);
+/// - a decoded request is 200, queued whole as one record of the feed (format `otlp`: the
+///   loop's parser tells the encoding by the first byte, D46) with `partial_success` counting
+///   the points whose value is not finite (the parser rejects them);
+/// - when the feed's queue is full, 503 with `Retry-After: 1` (the SDKs retry), counted as
+///   dropped;
+/// - another path is 404, another method 405, another content type 415.
+///
+/// It binds loopback unless told otherwise (a bare port is 127.0.0.1), at start, so a busy port
+/// is an error before the screen opens.
+public final class OTLPReceiver: FeedSource, Sendable {
+  public let spec: FeedSpec
+  private let channel: any Channel
+  private let state: ReceiverState
+
+  public init(spec: FeedSpec) throws {
+    self.spec = spec
+    let endpoint: UDPEndpoint
+    switch UDPEndpoint.parse(spec.target) {
+    case .success(let e): endpoint = e
+    case .failure(let e): throw e
+    }
+    let state = ReceiverState(feed: spec.id)
+    self.state = state
+    do {
+      channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .serverChannelOption(.backlog, value: 64)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelInitializer { child in
+          child.eventLoop.makeCompletedFuture {
+            try child.pipeline.syncOperations.configureHTTPServerPipeline()
+            try child.pipeline.syncOperations.addHandler(OTLPRequestHandler(state: state))
+          }
+        }
+        .bind(host: endpoint.host, port: Int(endpoint.port)).wait()
+    } catch {
+      throw UDPSourceError("\(endpoint): cannot listen: \(error)")
+    }
+  }
+
+  /// The port actually bound (`:0` picks one).
+  public var port: Int { channel.localAddress?.port ?? 0 }
+
+  public func run(inbox: MessageInbox, stop: StopFlag) {
+    state.attach(inbox)
+    _ = inbox.send(spec.id, .event(.caughtUp))
+    while !stop.isStopped && !inbox.isClosed {
+      sleepNanoseconds(50 * Nanos.millisecond)
+      let dropped = state.takeDropped()
+      if dropped > 0 { _ = inbox.send(spec.id, .event(.dropped(kernel: 0, vigil: dropped))) }
+    }
+    try? channel.close().wait()
+  }
+}
+
+/// What the handlers share: the inbox (once the source runs) and what was refused.
+final class ReceiverState: Sendable {
+  let feed: FeedID
+  private let shared = Mutex<(inbox: MessageInbox?, dropped: UInt64)>((nil, 0))
+
+  init(feed: FeedID) { self.feed = feed }
+
+  func attach(_ inbox: MessageInbox) { shared.withLock { $0.inbox = inbox } }
+
+  func takeDropped() -> UInt64 {
+    shared.withLock { s in
+      defer { s.dropped = 0 }
+      return s.dropped
+    }
+  }
+
+  /// Queues `body` as one record; false when it was refused (no inbox yet, or a full queue).
+  func offer(_ body: [UInt8]) -> Bool {
+    guard let inbox = shared.withLock({ $0.inbox }) else { return false }
+    var batch = RecordBatch()
+    body.withUnsafeBytes { batch.append($0, line: 1) }
+    switch inbox.offer(feed, FeedPayload.records(batch, FeedFormat.otlp)) {
+    case .queued: return true
+    case .full, .closed:
+      shared.withLock { $0.dropped += 1 }
+      return false
+    }
+  }
+}
+
+/// One HTTP exchange at a time per connection (keep-alive works: the SDKs reuse connections).
+private final class OTLPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
+  typealias InboundIn = HTTPServerRequestPart
+  typealias OutboundOut = HTTPServerResponsePart
+
+  let state: ReceiverState
+  var head: HTTPRequestHead?
+  var body: [UInt8] = []
+  var tooLarge = false
+
+  init(state: ReceiverState) { self.state = state }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    switch unwrapInboundIn(data) {
+    case .head(let h):
+      head = h
+      body = []
+      tooLarge = false
+    case .body(var buffer):
+      if body.count + buffer.readableBytes > OTLPLimits.maxRequestBytes {
+        tooLarge = true
+        body = []
+      } else if !tooLarge {
+        body += buffer.readBytes(length: buffer.readableBytes) ?? []
+      }
+    case .end:
+      guard let head else { return }
+      let (status, type, payload, extra) = answer(head)
+      var headers = HTTPHeaders()
+      headers.add(name: "Content-Type", value: type)
+      headers.add(name: "Content-Length", value: String(payload.count))
+      for (k, v) in extra { headers.add(name: k, value: v) }
+      let keepAlive = head.isKeepAlive && status != .payloadTooLarge
+      if !keepAlive { headers.add(name: "Connection", value: "close") }
+      context.write(
+        wrapOutboundOut(
+          .head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
+        promise: nil)
+      var buffer = context.channel.allocator.buffer(capacity: payload.count)
+      buffer.writeBytes(payload)
+      context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+      let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+      if !keepAlive {
+        let ctx = NIOLoopBound(context, eventLoop: context.eventLoop)
+        done.whenComplete { _ in ctx.value.close(promise: nil) }
+      }
+      self.head = nil
+      body = []
+    }
+  }
+
+  /// The status, content type, body and extra headers for the request just read.
+  func answer(_ head: HTTPRequestHead) -> (HTTPResponseStatus, String, [UInt8], [(String, String)])
+  {
+    let media =
+      head.headers.first(name: "Content-Type")?.split(separator: ";").first
+      .map { $0.trimmingCharacters(in: " ").lowercased() } ?? ""
+    let json = media == "application/json"
+    let type = json ? "application/json" : "application/x-protobuf"
+    func status(_ s: HTTPResponseStatus, _ message: String, _ extra: [(String, String)] = [])
+      -> (HTTPResponseStatus, String, [UInt8], [(String, String)])
+    {
+      (s, type, OTLPResponse.status(code: Int(s.code), message: message, json: json), extra)
+    }
+    guard head.uri.split(separator: "?").first == "/v1/metrics" else {
+      return status(.notFound, "only /v1/metrics is served here (OTLP metrics)")
+    }
+    guard head.method == .POST else {
+      return status(.methodNotAllowed, "use POST", [("Allow", "POST")])
+    }
+    guard json || media == "application/x-protobuf" else {
+      return status(
+        .unsupportedMediaType, "Content-Type must be application/x-protobuf or application/json")
+    }
+    if tooLarge {
+      return status(.payloadTooLarge, "the request is over \(OTLPLimits.maxRequestBytes >> 20) MiB")
+    }
+    var bytes = body
+    switch head.headers.first(name: "Content-Encoding")?.lowercased() ?? "identity" {
+    case "gzip":
+      switch gunzip(body, limit: OTLPLimits.maxRequestBytes) {
+      case .success(let b): bytes = b
+      case .failure(.tooLarge):
+        return status(
+          .payloadTooLarge, "the request is over \(OTLPLimits.maxRequestBytes >> 20) MiB inflated")
+      case .failure(let e): return status(.badRequest, "\(e)")
+      }
+    case "identity": break
+    case let other:
+      return status(.unsupportedMediaType, "Content-Encoding \(other) is not supported")
+    }
+    let decoded: Result<OTLPRequest, String> =
+      json
+      ? bytes.withUnsafeBytes { OTLPJSONDecoder.decode($0) }.mapError {
+        "\($0.message) (byte \($0.offset + 1))"
+      }
+      : bytes.withUnsafeBytes { OTLPProtobufDecoder.decode($0) }.mapError {
+        "\($0.message) (byte \($0.offset + 1))"
+      }
+    let request: OTLPRequest
+    switch decoded {
+    case .success(let r): request = r
+    case .failure(let why):
+      return status(
+        .badRequest, "not an OTLP \(json ? "JSON" : "protobuf") metrics request: \(why)")
+    }
+    // The loop's parser tells the encoding by the first byte; a JSON body is re-sent as the
+    // compact text it is (it never starts with 0x0A).
+    guard state.offer(bytes) else {
+      return status(.serviceUnavailable, "Vigil's queue is full; retry", [("Retry-After", "1")])
+    }
+    let rejected = request.nonFiniteNumberPoints
+    return (
+      .ok, type,
+      OTLPResponse.success(
+        rejected: rejected,
+        message: rejected > 0 ? "\(rejected) data points have a value that is not finite" : "",
+        json: json), []
+    )
+  }
+}
+
+extension Result where Failure: Error {
+  fileprivate func mapError(_ f: (Failure) -> String) -> Result<Success, String> {
+    switch self {
+    case .success(let v): .success(v)
+    case .failure(let e): .failure(f(e))
+    }
+  }
+}
+
+extension String: @retroactive Error {}
+
+extension Substring {
+  fileprivate func trimmingCharacters(in c: Character) -> String {
+    String(drop { $0 == c }.reversed().drop { $0 == c }.reversed())
+  }
+}
+
+extension OTLPRequest {
+  /// Gauge and sum points whose value is NaN or infinite (the parser rejects them).
+  var nonFiniteNumberPoints: Int {
+    var n = 0
+    for rm in resourceMetrics {
+      for sm in rm.scopeMetrics {
+        for m in sm.metrics {
+          let points: [OTLPNumberPoint]
+          switch m.data {
+          case .gauge(let p): points = p
+          case .sum(let s): points = s.points
+          default: continue
+          }
+          n += points.filter { $0.value.doubleValue.map { !$0.isFinite } ?? false }.count
+        }
+      }
+    }
+    return n
+  }
+}
+
+/// The bodies the OTLP specification gives a server: `ExportMetricsServiceResponse` (with
+/// `partial_success` when points were rejected) and `google.rpc.Status` for errors.
+enum OTLPResponse {
+  static func success(rejected: Int, message: String, json: Bool) -> [UInt8] {
+    if json {
+      guard rejected > 0 || !message.isEmpty else { return Array("{}".utf8) }
+      var s = "{\"partialSuccess\":{\"rejectedDataPoints\":\"\(rejected)\",\"errorMessage\":"
+      appendJSONText(&s, message)
+      return Array((s + "}}").utf8)
+    }
+    guard rejected > 0 || !message.isEmpty else { return [] }
+    var inner: [UInt8] = []
+    if rejected > 0 { inner += [0x08] + varint(UInt64(rejected)) }
+    if !message.isEmpty {
+      inner += [0x12] + varint(UInt64(message.utf8.count)) + Array(message.utf8)
+    }
+    return [0x0A] + varint(UInt64(inner.count)) + inner
+  }
+
+  static func status(code: Int, message: String, json: Bool) -> [UInt8] {
+    // The gRPC code for the HTTP status: 3 invalid argument, 8 resource exhausted, 14
+    // unavailable, 12 unimplemented, 5 not found.
+    let grpc =
+      switch code {
+      case 400: 3
+      case 413, 429: 8
+      case 503: 14
+      case 404: 5
+      default: 12
+      }
+    if json {
+      var s = "{\"code\":\(grpc),\"message\":"
+      appendJSONText(&s, message)
+      return Array((s + "}").utf8)
+    }
+    return [0x08] + varint(UInt64(grpc)) + [0x12] + varint(UInt64(message.utf8.count))
+      + Array(message.utf8)
+  }
+
+  static func varint(_ v: UInt64) -> [UInt8] {
+    var v = v
+    var out: [UInt8] = []
+    while v >= 0x80 {
+      out.append(UInt8(v & 0x7F) | 0x80)
+      v >>= 7
+    }
+    out.append(UInt8(v))
+    return out
+  }
+
+  /// A JSON string literal (quotes, backslashes and controls escaped).
+  static func appendJSONText(_ s: inout String, _ text: String) {
+    s += "\""
+    for u in text.unicodeScalars {
+      switch u {
+      case "\"": s += "\\\""
+      case "\\": s += "\\\\"
+      case _ where u.value < 0x20:
+        s += "\\u00" + (u.value < 0x10 ? "0" : "") + String(u.value, radix: 16)
+      default: s.unicodeScalars.append(u)
+      }
+    }
+    s += "\""
+  }
+}
