@@ -185,20 +185,20 @@ private final class OTLPRequestHandler: ChannelInboundHandler, RemovableChannelH
     case let other:
       return status(.unsupportedMediaType, "Content-Encoding \(other) is not supported")
     }
-    let decoded: Result<OTLPRequest, String> =
+    let decoded: Result<OTLPRequest, DecodeFailure> =
       json
       ? bytes.withUnsafeBytes { OTLPJSONDecoder.decode($0) }.mapError {
-        "\($0.message) (byte \($0.offset + 1))"
+        DecodeFailure(text: "\($0.message) (byte \($0.offset + 1))")
       }
       : bytes.withUnsafeBytes { OTLPProtobufDecoder.decode($0) }.mapError {
-        "\($0.message) (byte \($0.offset + 1))"
+        DecodeFailure(text: "\($0.message) (byte \($0.offset + 1))")
       }
     let request: OTLPRequest
     switch decoded {
     case .success(let r): request = r
     case .failure(let why):
       return status(
-        .badRequest, "not an OTLP \(json ? "JSON" : "protobuf") metrics request: \(why)")
+        .badRequest, "not an OTLP \(json ? "JSON" : "protobuf") metrics request: \(why.text)")
     }
     // The loop's parser tells the encoding by the first byte; a JSON body is re-sent as the
     // compact text it is (it never starts with 0x0A).
@@ -216,16 +216,10 @@ private final class OTLPRequestHandler: ChannelInboundHandler, RemovableChannelH
   }
 }
 
-extension Result where Failure: Error {
-  fileprivate func mapError(_ f: (Failure) -> String) -> Result<Success, String> {
-    switch self {
-    case .success(let v): .success(v)
-    case .failure(let e): .failure(f(e))
-    }
-  }
+/// Why a body did not decode, in words.
+private struct DecodeFailure: Error {
+  var text: String
 }
-
-extension String: @retroactive Error {}
 
 extension Substring {
   fileprivate func trimmingCharacters(in c: Character) -> String {
@@ -261,7 +255,7 @@ enum OTLPResponse {
     if json {
       guard rejected > 0 || !message.isEmpty else { return Array("{}".utf8) }
       var s = "{\"partialSuccess\":{\"rejectedDataPoints\":\"\(rejected)\",\"errorMessage\":"
-      appendJSONText(&s, message)
+      appendJSONString(&s, message)
       return Array((s + "}}").utf8)
     }
     guard rejected > 0 || !message.isEmpty else { return [] }
@@ -286,7 +280,7 @@ enum OTLPResponse {
       }
     if json {
       var s = "{\"code\":\(grpc),\"message\":"
-      appendJSONText(&s, message)
+      appendJSONString(&s, message)
       return Array((s + "}").utf8)
     }
     return [0x08] + varint(UInt64(grpc)) + [0x12] + varint(UInt64(message.utf8.count))
@@ -302,20 +296,5 @@ enum OTLPResponse {
     }
     out.append(UInt8(v))
     return out
-  }
-
-  /// A JSON string literal (quotes, backslashes and controls escaped).
-  static func appendJSONText(_ s: inout String, _ text: String) {
-    s += "\""
-    for u in text.unicodeScalars {
-      switch u {
-      case "\"": s += "\\\""
-      case "\\": s += "\\\\"
-      case _ where u.value < 0x20:
-        s += "\\u00" + (u.value < 0x10 ? "0" : "") + String(u.value, radix: 16)
-      default: s.unicodeScalars.append(u)
-      }
-    }
-    s += "\""
   }
 }

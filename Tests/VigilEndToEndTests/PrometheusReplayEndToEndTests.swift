@@ -166,7 +166,10 @@ import VigilTestSupport
       ],
       "has no time zone"
     ),
-    (["report", "--prometheus", "https://p:9090", "--query", "a=up"], "https is not supported"),
+    (
+      ["report", "--prometheus", "ftp://p:9090", "--query", "a=up"],
+      "must start with http:// or https://"
+    ),
     (["replay", "x.jsonl", "--save", "y.jsonl"], "--save needs --prometheus URL"),
   ])
   func badFlagsAreRefused(args: [String], message: String) throws {

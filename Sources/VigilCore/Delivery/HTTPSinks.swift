@@ -85,7 +85,7 @@ func postOutcome(
     if (200..<300).contains(r.status) { return (.delivered, nil) }
     var text = r.statusText
     let said = String(decoding: r.body.prefix(200), as: UTF8.self)
-      .filter { !$0.isNewline }.trimmingSpaces
+      .filter { !$0.isNewline }.trimmingBlanks()
     if !said.isEmpty { text += ": " + said }
     let retry = r.status == 408 || r.status == 429 || r.status >= 500
     return (retry ? .retry : .giveUp, text)

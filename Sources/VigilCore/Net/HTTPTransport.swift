@@ -103,7 +103,7 @@ public struct HTTPClientConfig: Sendable, Equatable {
       case .failure(let e): return .failure(e)
       case .success(let password):
         out.append(
-          ("Authorization", "Basic " + base64(Array((user + ":" + (password ?? "")).utf8))))
+          ("Authorization", "Basic " + base64Encode(Array((user + ":" + (password ?? "")).utf8))))
       }
     }
     switch secret(file: bearerTokenFile, env: bearerTokenEnv, what: "bearer token") {
@@ -125,8 +125,8 @@ public struct HTTPHeader: Sendable, Equatable {
     guard let colon = text.firstIndex(of: ":") else {
       return .failure(.config("a header is NAME: VALUE, not \"\(text)\""))
     }
-    let name = String(text[..<colon]).trimmingSpaces
-    let value = String(text[text.index(after: colon)...]).trimmingSpaces
+    let name = String(text[..<colon]).trimmingBlanks()
+    let value = String(text[text.index(after: colon)...]).trimmingBlanks()
     let tchar = Set("!#$%&'*+-.^_`|~".utf8)
     guard !name.isEmpty,
       name.utf8.allSatisfy({
@@ -178,28 +178,7 @@ public func environmentValue(_ name: String) -> String? {
   getenv(name).map { String(cString: $0) }
 }
 
-/// Standard base64 with padding (basic auth).
-func base64(_ bytes: [UInt8]) -> String {
-  let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-  var out: [UInt8] = []
-  var i = 0
-  while i < bytes.count {
-    let b0 = bytes[i]
-    let b1 = i + 1 < bytes.count ? bytes[i + 1] : 0
-    let b2 = i + 2 < bytes.count ? bytes[i + 2] : 0
-    out.append(table[Int(b0 >> 2)])
-    out.append(table[Int((b0 & 0x03) << 4 | b1 >> 4)])
-    out.append(i + 1 < bytes.count ? table[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-    out.append(i + 2 < bytes.count ? table[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-    i += 3
-  }
-  return String(decoding: out, as: UTF8.self)
-}
-
 extension String {
-  var trimmingSpaces: String {
-    String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-  }
   var trimmingNewlines: String {
     var s = self
     while s.last == "\n" || s.last == "\r" { s.removeLast() }

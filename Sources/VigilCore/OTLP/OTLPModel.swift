@@ -413,8 +413,8 @@ public indirect enum OTLPAnyValue: Sendable, Equatable {
 /// The length of the padded base64 text of `n` bytes.
 func base64Length(_ n: Int) -> Int { (n + 2) / 3 * 4 }
 
-/// Standard base64 (RFC 4648 §4) with padding.
-func base64Encode(_ bytes: [UInt8]) -> String {
+/// Standard base64 (RFC 4648 §4) with padding: attribute bytes, basic auth, recordings.
+public func base64Encode(_ bytes: [UInt8]) -> String {
   let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
   var out: [UInt8] = []
   out.reserveCapacity(base64Length(bytes.count))
