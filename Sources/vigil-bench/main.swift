@@ -245,6 +245,12 @@ if args.contains("--prometheus") {
   exit(0)
 }
 
+// `--otlp`: the OTLP ingest rate beside the JSON lines rate (`--otlp-points N`, default 1M).
+if args.contains("--otlp") {
+  otlpBench(points: Int(option("--otlp-points") ?? "") ?? 1_000_000)
+  exit(0)
+}
+
 if args.contains("--statsd-only") {
   statsdBench(
     start: option("--statsd-rate").flatMap(Double.init) ?? 100_000,
