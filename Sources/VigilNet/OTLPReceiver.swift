@@ -15,7 +15,9 @@ import VigilCore
 ///   the points whose value is not finite (the parser rejects them);
 /// - when the feed's queue is full, 503 with `Retry-After: 1` (the SDKs retry), counted as
 ///   dropped;
-/// - another path is 404, another method 405, another content type 415.
+/// - another path is 404, another method 405, another content type 415;
+/// - at most 256 connections at once (more are closed at once and counted as dropped), and a
+///   connection silent for 30 s is closed.
 ///
 /// It binds loopback unless told otherwise (a bare port is 127.0.0.1), at start, so a busy port
 /// is an error before the screen opens.
@@ -38,9 +40,17 @@ public final class OTLPReceiver: FeedSource, Sendable {
         .serverChannelOption(.backlog, value: 64)
         .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         .childChannelInitializer { child in
-          child.eventLoop.makeCompletedFuture {
-            try child.pipeline.syncOperations.configureHTTPServerPipeline()
-            try child.pipeline.syncOperations.addHandler(OTLPRequestHandler(state: state))
+          // At most `maxConnections` at once (more are closed at once, counted as dropped);
+          // a connection silent for 30 s is closed.
+          guard state.connectionOpened() else {
+            return child.close()
+          }
+          child.closeFuture.whenComplete { _ in state.connectionClosed() }
+          return child.eventLoop.makeCompletedFuture {
+            let sync = child.pipeline.syncOperations
+            try sync.addHandler(IdleStateHandler(readTimeout: .seconds(30)))
+            try sync.configureHTTPServerPipeline()
+            try sync.addHandler(OTLPRequestHandler(state: state))
           }
         }
         .bind(host: endpoint.host, port: Int(endpoint.port)).wait()
@@ -69,7 +79,24 @@ final class ReceiverState: Sendable {
   let feed: FeedID
   private let shared = Mutex<(inbox: MessageInbox?, dropped: UInt64)>((nil, 0))
 
+  /// Connections open at once, at most.
+  static let maxConnections = 256
+  private let connections = Atomic<Int>(0)
+
   init(feed: FeedID) { self.feed = feed }
+
+  /// Counts a new connection; false (and counted as dropped) past ``maxConnections``.
+  func connectionOpened() -> Bool {
+    let n = connections.add(1, ordering: .relaxed).newValue
+    guard n <= Self.maxConnections else {
+      connections.subtract(1, ordering: .relaxed)
+      shared.withLock { $0.dropped += 1 }
+      return false
+    }
+    return true
+  }
+
+  func connectionClosed() { connections.subtract(1, ordering: .relaxed) }
 
   func attach(_ inbox: MessageInbox) { shared.withLock { $0.inbox = inbox } }
 
@@ -105,6 +132,14 @@ private final class OTLPRequestHandler: ChannelInboundHandler, RemovableChannelH
   var tooLarge = false
 
   init(state: ReceiverState) { self.state = state }
+
+  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    if event is IdleStateHandler.IdleStateEvent {
+      context.close(promise: nil)
+    } else {
+      context.fireUserInboundEventTriggered(event)
+    }
+  }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     switch unwrapInboundIn(data) {
