@@ -73,13 +73,13 @@ struct DeliveryOptions: ParsableArguments {
       sinks.append(CommandSink(command: command, timeout: n.commandTimeout ?? 10 * Nanos.second))
     }
     for case .success(let url) in n.webhooks.map(HTTPURL.parse) {
-      sinks.append(WebhookSink(url: url, client: tlsCapableHTTP(HTTPLimits(), HTTPClientConfig())))
+      sinks.append(WebhookSink(url: url, client: tlsCapableHTTP(HTTPLimits(), n.http)))
     }
     for case .success(let url) in n.alertmanagers.map(HTTPURL.parse) {
       sinks.append(
         AlertmanagerSink(
           url: url, validFor: 4 * resend,
-          client: tlsCapableHTTP(HTTPLimits(), HTTPClientConfig())))
+          client: tlsCapableHTTP(HTTPLimits(), n.http)))
     }
     return AlertDeliveries(sinks: sinks, resendInterval: resend)
   }

@@ -223,6 +223,37 @@ import VigilTestSupport
     #expect(worker.stats.lastError?.contains("refused") == true)
   }
 
+  @Test func aTargetsAuthenticationAndHeadersGoWithEveryRequest() throws {
+    let server = try LoopbackHTTPServer { _ in [.send(LoopbackHTTPServer.response(body: ""))] }
+    defer { server.stop() }
+    var http = HTTPClientConfig()
+    http.basicAuthUser = "vigil"
+    http.basicAuthPasswordEnv = "VIGIL_TEST_AM_PASSWORD_\(getpid())"
+    http.headers = [HTTPHeader(name: "X-Scope-OrgID", value: "shop")]
+    setenv(http.basicAuthPasswordEnv ?? "", "s3cret", 1)
+    let url = try HTTPURL.parse("http://127.0.0.1:\(server.port)").get()
+    let worker = DeliveryWorker(
+      sink: AlertmanagerSink(
+        url: url, validFor: Nanos.minute, client: plainHTTP(HTTPLimits(), http)))
+    worker.send(try Self.notification())
+    #expect(DeliveryTests.eventually { worker.stats.delivered == 1 })
+    let request = try #require(server.requests.last)
+    // base64("vigil:s3cret")
+    #expect(request.headers["authorization"] == "Basic dmlnaWw6czNjcmV0")
+    #expect(request.headers["x-scope-orgid"] == "shop")
+    // A secret that cannot be had fails the request with why, and sends nothing.
+    unsetenv(http.basicAuthPasswordEnv ?? "")
+    let before = server.requests.count
+    let failing = DeliveryWorker(
+      sink: AlertmanagerSink(
+        url: url, validFor: Nanos.minute, client: plainHTTP(HTTPLimits(), http)),
+      queue: DeliveryQueue(maxAttempts: 1))
+    failing.send(try Self.notification())
+    #expect(DeliveryTests.eventually { failing.stats.failed == 1 })
+    #expect(failing.stats.lastError?.contains("is not set") == true)
+    #expect(server.requests.count == before)
+  }
+
   // MARK: Config
 
   @Test func theNotifySectionIsReadAndCheckedWithPositions() throws {
@@ -233,6 +264,8 @@ import VigilTestSupport
         command: logger "$VIGIL_ALERT_NAME"
         command_timeout: 5s
         resend: 30s
+        basic_auth: {username: vigil, password_env: AM_PASSWORD}
+        headers: {X-Scope-OrgID: shop}
       """
     let config = try ConfigLoader.parse(text, file: "v.yaml").get()
     #expect(config.notify.alertmanagers == ["http://127.0.0.1:9093", "http://am2:9093"])
@@ -240,6 +273,9 @@ import VigilTestSupport
     #expect(config.notify.command == #"logger "$VIGIL_ALERT_NAME""#)
     #expect(config.notify.commandTimeout == 5 * Nanos.second)
     #expect(config.notify.resend == 30 * Nanos.second)
+    #expect(config.notify.http.basicAuthUser == "vigil")
+    #expect(config.notify.http.basicAuthPasswordEnv == "AM_PASSWORD")
+    #expect(config.notify.http.headers == [HTTPHeader(name: "X-Scope-OrgID", value: "shop")])
     for (bad, expected) in [
       ("notify:\n  webhook: ftp://x\n", "v.yaml:2:12: notify.webhook"),
       ("notify:\n  resend: 500ms\n", "v.yaml:2:11: notify.resend must be from 1s to 1h"),

@@ -8,6 +8,9 @@
 ///   command: notify-send "$VIGIL_ALERT_NAME" # run on firing and resolved
 ///   command_timeout: 10s
 ///   resend: 1m                              # Alertmanager: firing alerts sent again this often
+///   tls: {ca_file: ca.pem}                  # https targets: as a scrape's (NetConfig.swift)
+///   basic_auth: {username: vigil, password_file: am-password}
+///   headers: {X-Scope-OrgID: tenant-1}
 /// ```
 public struct NotifyConfig: Sendable, Equatable {
   public var alertmanagers: [String] = []
@@ -15,6 +18,8 @@ public struct NotifyConfig: Sendable, Equatable {
   public var command: String?
   public var commandTimeout: Int64?
   public var resend: Int64?
+  /// TLS trust, authentication and headers for the Alertmanager and webhook targets.
+  public var http = HTTPClientConfig()
   public init() {}
 
   public var isEmpty: Bool { alertmanagers.isEmpty && webhooks.isEmpty && command == nil }
@@ -55,12 +60,15 @@ extension ConfigReader {
         } else {
           report(v, "notify.resend must be from 1s to 1h")
         }
+      case let key where Self.httpKeys.contains(key): httpClient(key, v, into: &n.http, node: k)
       default:
         report(
           k,
-          "unknown notify key \"\(Self.shown(key: k))\"; known: alertmanager, webhook, command, command_timeout, resend"
+          "unknown notify key \"\(Self.shown(key: k))\"; known: alertmanager, webhook, command, command_timeout, resend, "
+            + Self.httpKeys.joined(separator: ", ")
         )
       }
     }
+    if let problem = n.http.problem { report(node, "notify: " + problem) }
   }
 }
