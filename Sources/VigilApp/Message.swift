@@ -22,6 +22,8 @@ public enum Message: Sendable {
   case mouse(MouseEvent)
   /// Alert delivery changed (`--on-alert`, `--webhook`, `--alertmanager`).
   case delivery(DeliveryStatus)
+  /// The loop's monotonic clock, each turn: UI notices last on it, not on the data clock.
+  case wallClock(Int64)
 }
 
 /// Why the loop ended.

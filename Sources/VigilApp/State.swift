@@ -298,6 +298,15 @@ public struct AppState: Sendable {
   public var loopRates: LoopRates?
   /// Alert delivery as last reported (`.delivery`); nil when nothing is delivered.
   public var delivery: DeliveryStatus?
+  /// The loop's monotonic clock as last reported (`.wallClock`), 0 before: what notices last on.
+  public var wallNanos: Int64 = 0
+
+  /// Shows `text` in the title bar for `duration` of wall time (data time where none is known).
+  public mutating func notify(_ text: String, isError: Bool, for duration: Int64) {
+    notice = Notice(
+      text: text, isError: isError, until: now.adding(duration),
+      wallUntil: wallNanos > 0 ? wallNanos + duration : nil)
+  }
   /// The layout in force: ``AppConfig/layout`` until a reload replaces it (`.layoutLoaded`).
   public var layout: Layout
   /// The on-demand suspects of the last tick the Suspects view showed.
@@ -352,10 +361,22 @@ public struct AppState: Sendable {
 public struct Notice: Sendable, Equatable {
   public var text: String
   public var isError: Bool
+  /// On the data clock: when it goes, where no wall time is known (replay, tests).
   public var until: Timestamp
-  public init(text: String, isError: Bool, until: Timestamp) {
+  /// On the loop's monotonic clock: when it goes. A notice is about the UI, so it lasts its
+  /// seconds of wall time whatever the data clock does (the demo at 20x, a file read at full
+  /// speed).
+  public var wallUntil: Int64?
+  public init(text: String, isError: Bool, until: Timestamp, wallUntil: Int64? = nil) {
     self.text = text
     self.isError = isError
     self.until = until
+    self.wallUntil = wallUntil
+  }
+
+  /// Whether it has had its time at data time `now` and monotonic `wall` (0: unknown).
+  public func isOver(now: Timestamp, wall: Int64) -> Bool {
+    if let wallUntil, wall > 0 { return wall > wallUntil }
+    return until < now
   }
 }

@@ -30,19 +30,26 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
     state.delivery = status
     state.dirty = true
     return []
+  case .wallClock(let nanos):
+    state.wallNanos = max(state.wallNanos, nanos)
+    if let notice = state.notice, notice.isOver(now: state.now, wall: state.wallNanos) {
+      state.notice = nil
+      state.dirty = true
+    }
+    return []
   case .rulesLoaded(let result):
     state.dirty = true
-    let until = state.now.adding(15 * Nanos.second)
     switch result {
     case .success(let rules):
       state.engine.replaceRules(rules)
-      state.notice = Notice(
-        text: "rules reloaded: \(rules.rules.count) rules", isError: false, until: until)
+      state.notify(
+        "rules reloaded: \(rules.rules.count) rules", isError: false, for: 15 * Nanos.second)
     case .failure(let problems):
       let first = problems.problems.first?.description ?? "invalid rules file"
       let more = problems.problems.count > 1 ? " (+\(problems.problems.count - 1) more)" : ""
-      state.notice = Notice(
-        text: "rules NOT reloaded, old rules kept: " + first + more, isError: true, until: until)
+      state.notify(
+        "rules NOT reloaded, old rules kept: " + first + more, isError: true,
+        for: 15 * Nanos.second)
     }
     return []
   case .layoutLoaded(let result):
@@ -56,7 +63,7 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
       state.feeds[i].lineRate.roll(to: state.clockMode == .event ? t : state.now)
     }
     if CivilTime(state.now).second != before { state.dirty = true }
-    if let notice = state.notice, notice.until < state.now {
+    if let notice = state.notice, notice.isOver(now: state.now, wall: state.wallNanos) {
       state.notice = nil
       state.dirty = true
     }
@@ -201,14 +208,15 @@ private func applyLayout(_ state: inout AppState, _ result: Result<LayoutLoad, C
       return
     }
     let warned = load.warnings.first.map { ", " + $0.description } ?? ""
-    state.notice = Notice(
-      text: "layout reloaded: \(load.layout.panels.count) panels" + warned,
-      isError: !load.warnings.isEmpty, until: until)
+    state.notify(
+      "layout reloaded: \(load.layout.panels.count) panels" + warned,
+      isError: !load.warnings.isEmpty, for: 15 * Nanos.second)
   case .failure(let problems):
     let errors = problems.problems.filter { !$0.message.hasPrefix("warning: ") }
     let first = (errors.first ?? problems.problems.first)?.description ?? "invalid layout file"
     let more = errors.count > 1 ? " (+\(errors.count - 1) more)" : ""
-    state.notice = Notice(
-      text: "layout NOT reloaded, old layout kept: " + first + more, isError: true, until: until)
+    state.notify(
+      "layout NOT reloaded, old layout kept: " + first + more, isError: true,
+      for: 15 * Nanos.second)
   }
 }

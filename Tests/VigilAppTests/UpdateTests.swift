@@ -176,3 +176,30 @@ import VigilRender
     #expect(meter.perSecond == 100)
   }
 }
+
+/// Title-bar notices last their seconds of wall time, whatever the data clock does (issue 15,
+/// item 3: at `--speed 20` a theme notice used to vanish in a quarter of a second).
+@Suite struct NoticeWallTimeTests {
+  @Test func aNoticeOutlivesAFastDataClockAndGoesOnTheWall() {
+    var state = freshState()
+    _ = update(&state, .wallClock(Nanos.second))
+    _ = update(&state, .key(.character("t")))
+    let shown = state.notice
+    #expect(shown?.text.hasPrefix("theme: ") == true)
+    // The demo at 60x: a minute of data per second of wall time.
+    for i in 1...40 {
+      _ = update(&state, .wallClock(Nanos.second + Int64(i) * 100 * Nanos.millisecond))
+      _ = update(&state, .tick(demoStart.adding(Int64(i) * 6 * Nanos.second)))
+    }
+    #expect(state.notice == shown, "4 s of wall time: still shown")
+    _ = update(&state, .wallClock(Nanos.second + 5 * Nanos.second + 1))
+    #expect(state.notice == nil, "gone after its 5 s")
+    // Without a wall clock (replay, tests) the data clock decides, as before.
+    var plain = freshState()
+    _ = update(&plain, .key(.character("t")))
+    _ = update(&plain, .tick(demoStart.adding(4 * Nanos.second)))
+    #expect(plain.notice != nil)
+    _ = update(&plain, .tick(demoStart.adding(6 * Nanos.second)))
+    #expect(plain.notice == nil)
+  }
+}

@@ -45,9 +45,8 @@ private func typeMarker(_ state: inout AppState, _ text: String, _ key: Key) {
     let note = String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     guard !note.isEmpty else { return }
     state.addMark(at: state.now, note)
-    state.notice = Notice(
-      text: "marker added: " + printableExcerpt(note, limit: 40), isError: false,
-      until: state.now.adding(10 * Nanos.second))
+    state.notify(
+      "marker added: " + printableExcerpt(note, limit: 40), isError: false, for: 10 * Nanos.second)
   case .escape: state.ui.markerEntry = nil
   case .backspace, .delete: state.ui.markerEntry = String(text.dropLast())
   case .character(let c) where !c.isNewline && text.count < 120:
@@ -110,10 +109,9 @@ private func reload(_ state: inout AppState) -> [Effect] {
   if let path = state.config.rulesPath { effects.append(.reloadRules(path: path)) }
   if let path = state.config.layoutPath { effects.append(.reloadLayout(path: path)) }
   if effects.isEmpty {
-    state.notice = Notice(
-      text:
-        "built-in rules and layout in use: start with --rules FILE or --layout FILE to reload",
-      isError: false, until: state.now.adding(10 * Nanos.second))
+    state.notify(
+      "built-in rules and layout in use: start with --rules FILE or --layout FILE to reload",
+      isError: false, for: 10 * Nanos.second)
   }
   return effects
 }
@@ -163,24 +161,23 @@ private func handleFeedsKey(_ state: inout AppState, _ key: Key) -> Bool {
 private func cycleTheme(_ state: inout AppState) {
   let count = state.config.themes.count
   guard count > 1 else {
-    state.notice = Notice(
-      text: "theme: \(state.theme.name) (the only one loaded)", isError: false,
-      until: state.now.adding(5 * Nanos.second))
+    state.notify(
+      "theme: \(state.theme.name) (the only one loaded)", isError: false, for: 5 * Nanos.second)
     return
   }
   state.ui.themeIndex = (state.ui.themeIndex + 1) % count
-  state.notice = Notice(
-    text: "theme: \(state.theme.name) (\(state.ui.themeIndex + 1)/\(count), t for the next)",
-    isError: false, until: state.now.adding(5 * Nanos.second))
+  state.notify(
+    "theme: \(state.theme.name) (\(state.ui.themeIndex + 1)/\(count), t for the next)",
+    isError: false, for: 5 * Nanos.second)
 }
 
 /// Sets the frame rate and says so in the title bar (the loop takes it from the next frame).
 private func changeFrameRate(_ state: inout AppState, to fps: Double) {
   let limit = fps == state.ui.fps ? (fps >= 1 ? " (the fastest)" : " (the slowest)") : ""
   state.ui.fps = fps
-  state.notice = Notice(
-    text: "frame rate: \(FrameRate.format(fps)) fps\(limit), + faster, - slower",
-    isError: false, until: state.now.adding(5 * Nanos.second))
+  state.notify(
+    "frame rate: \(FrameRate.format(fps)) fps\(limit), + faster, - slower", isError: false,
+    for: 5 * Nanos.second)
 }
 
 private func selectWindow(_ state: inout AppState, _ length: Int64, fallback: Int) {

@@ -71,7 +71,9 @@ public final class AppLoop<Backend: TerminalBackend> {
         stats.inputsProcessed += inputs.count
       } while monotonicNanos() < budgetEnd
 
-      // 2. Time, and the layout file when it changed.
+      // 2. Time (the wall's, for the UI, then the data clock's), and the layout file when it
+      // changed.
+      if let reason = apply(.wallClock(monotonicNanos())) { return reason }
       if let reason = apply(.tick(clock.now())) { return reason }
       if var watcher = layoutWatcher {
         let changed = watcher.changed(mono: monotonicNanos())

@@ -81,7 +81,8 @@ public final class Recorder: AppLoopObserver {
       rotateIfDue(at: t)
       writer.append(RecordingEntry.tick(t).json)
       writer.tick(t)
-    case .key, .resize, .terminate, .rulesLoaded, .layoutLoaded, .loopMeasured, .mouse, .delivery:
+    case .key, .resize, .terminate, .rulesLoaded, .layoutLoaded, .loopMeasured, .mouse, .delivery,
+      .wallClock:
       break
     }
   }
