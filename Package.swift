@@ -91,6 +91,8 @@ let package = Package(
       name: "VigilCursesTests",
       dependencies: ["VigilCurses", "VigilRender", "CNCurses", "VigilTestSupport"]),
     .testTarget(name: "VigilEndToEndTests", dependencies: ["VigilTestSupport"]),
+    .testTarget(
+      name: "VigilNetTests", dependencies: ["VigilNet", "VigilCore", "VigilTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )
