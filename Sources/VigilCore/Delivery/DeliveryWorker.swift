@@ -1,4 +1,5 @@
 import CVigilSpawn
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -50,6 +51,8 @@ public final class DeliveryWorker: Sendable {
 
   public let sink: any DeliverySink
   private let state: Mutex<State>
+  /// Signalled when a notification is queued, so the thread wakes at once (not on a poll).
+  private let wake = DispatchSemaphore(value: 0)
 
   public init(
     sink: any DeliverySink, queue: DeliveryQueue<AlertNotification> = DeliveryQueue()
@@ -62,6 +65,7 @@ public final class DeliveryWorker: Sendable {
   /// Queues `n` (never blocks; a full queue counts it as dropped).
   public func send(_ n: AlertNotification) {
     state.withLock { _ = $0.queue.push(n, key: n.instanceKey, now: monotonicNanos()) }
+    wake.signal()
   }
 
   public var stats: Stats {
@@ -113,7 +117,10 @@ public final class DeliveryWorker: Sendable {
         return taken
       }
       guard !batch.isEmpty else {
-        sleepNanoseconds(20 * Nanos.millisecond)
+        // Until something is queued, or the next retry is due (at most 200 ms: `finish`).
+        let due = state.withLock { $0.queue.nextDue }.map { max(0, $0 - monotonicNanos()) }
+        let wait = min(due ?? 200 * Nanos.millisecond, 200 * Nanos.millisecond)
+        _ = wake.wait(timeout: .now() + .nanoseconds(Int(max(Nanos.millisecond, wait))))
         continue
       }
       let outcomes = sink.deliver(batch.map(\.job))
