@@ -235,8 +235,9 @@ private final class OTLPRequestHandler: ChannelInboundHandler, RemovableChannelH
       return status(
         .badRequest, "not an OTLP \(json ? "JSON" : "protobuf") metrics request: \(why.text)")
     }
-    // The loop's parser tells the encoding by the first byte; a JSON body is re-sent as the
-    // compact text it is (it never starts with 0x0A).
+    // The loop's parser tells the encoding by the first byte (0x0A: protobuf): a JSON body
+    // goes without its leading white space, which may be a newline.
+    if json { bytes = Array(bytes.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) }
     guard state.offer(bytes) else {
       return status(.serviceUnavailable, "Vigil's queue is full; retry", [("Retry-After", "1")])
     }

@@ -55,8 +55,17 @@ import VigilTestSupport
       if !attached { usleep(20_000) }
     }
     try #require(attached)
-    let first = Self.post(url, Self.request)
+    // Pretty-printed JSON may start with a newline, which must not read as protobuf's 0x0A.
+    let first = Self.post(url, Array("\n  ".utf8) + Self.request)
     #expect(first?.0 == 200)
+    let queued = inbox.drain()
+    guard case .records(let batch, .otlp)? = queued.first?.payload else {
+      Issue.record("the request was not queued as an otlp record: \(queued)")
+      return
+    }
+    #expect(batch.bytes.first == UInt8(ascii: "{"))
+    // Full again: the same request back in the queue, never drained.
+    #expect(Self.post(url, Self.request)?.0 == 200)
     let second = try #require(Self.post(url, Self.request))
     #expect(second.0 == 503)
     #expect(second.1 == "1")
