@@ -185,7 +185,7 @@ private final class OTLPRequestHandler: ChannelInboundHandler, RemovableChannelH
   {
     let media =
       head.headers.first(name: "Content-Type")?.split(separator: ";").first
-      .map { $0.trimmingCharacters(in: " ").lowercased() } ?? ""
+      .map { String($0).trimmingBlanks().lowercased() } ?? ""
     let json = media == "application/json"
     let type = json ? "application/json" : "application/x-protobuf"
     func status(_ s: HTTPResponseStatus, _ message: String, _ extra: [(String, String)] = [])
@@ -257,12 +257,6 @@ private struct DecodeFailure: Error {
   var text: String
 }
 
-extension Substring {
-  fileprivate func trimmingCharacters(in c: Character) -> String {
-    String(drop { $0 == c }.reversed().drop { $0 == c }.reversed())
-  }
-}
-
 extension OTLPRequest {
   /// Gauge and sum points whose value is NaN or infinite (the parser rejects them).
   var nonFiniteNumberPoints: Int {
@@ -295,12 +289,12 @@ enum OTLPResponse {
       return Array((s + "}}").utf8)
     }
     guard rejected > 0 || !message.isEmpty else { return [] }
+    // ExportMetricsServiceResponse { partial_success (1): { rejected_data_points (1),
+    // error_message (2) } }.
     var inner: [UInt8] = []
-    if rejected > 0 { inner += [0x08] + varint(UInt64(rejected)) }
-    if !message.isEmpty {
-      inner += [0x12] + varint(UInt64(message.utf8.count)) + Array(message.utf8)
-    }
-    return [0x0A] + varint(UInt64(inner.count)) + inner
+    if rejected > 0 { inner += ProtoWriter.varintField(1, UInt64(rejected)) }
+    if !message.isEmpty { inner += ProtoWriter.bytesField(2, Array(message.utf8)) }
+    return ProtoWriter.bytesField(1, inner)
   }
 
   static func status(code: Int, message: String, json: Bool) -> [UInt8] {
@@ -319,18 +313,7 @@ enum OTLPResponse {
       appendJSONString(&s, message)
       return Array((s + "}").utf8)
     }
-    return [0x08] + varint(UInt64(grpc)) + [0x12] + varint(UInt64(message.utf8.count))
-      + Array(message.utf8)
-  }
-
-  static func varint(_ v: UInt64) -> [UInt8] {
-    var v = v
-    var out: [UInt8] = []
-    while v >= 0x80 {
-      out.append(UInt8(v & 0x7F) | 0x80)
-      v >>= 7
-    }
-    out.append(UInt8(v))
-    return out
+    // google.rpc.Status { code (1), message (2) }.
+    return ProtoWriter.varintField(1, UInt64(grpc)) + ProtoWriter.bytesField(2, Array(message.utf8))
   }
 }

@@ -48,15 +48,16 @@ struct SchemeRouter: HTTPTransport {
 /// deadline for the whole exchange, a body cap (also after gzip), and `cancel` checked every
 /// 50 ms. A certificate that fails verification is looked at once more, unverified, so the
 /// error says why: expired, not yet valid, or from an authority not trusted.
-public struct TLSHTTPClient: HTTPTransport {
+public final class TLSHTTPClient: HTTPTransport, Sendable {
   public let limits: HTTPLimits
   public let config: HTTPClientConfig
-  private let context: Result<NIOSSLContext, HTTPError>
+  /// Made at the first request (reading the trust store), so a plain-http source that never
+  /// asks for TLS never pays for it; kept for the client's life.
+  private let context = Mutex<Result<NIOSSLContext, HTTPError>?>(nil)
 
   public init(limits: HTTPLimits, config: HTTPClientConfig) {
     self.limits = limits
     self.config = config
-    context = Self.makeContext(config, verify: !config.insecure)
   }
 
   static func makeContext(_ config: HTTPClientConfig, verify: Bool) -> Result<
@@ -79,8 +80,14 @@ public struct TLSHTTPClient: HTTPTransport {
     _ method: String, _ url: HTTPURL, query: [(String, String)], headers: [(String, String)],
     body: [UInt8]?, cancel: StopFlag?
   ) -> Result<HTTPResponse, HTTPError> {
+    let made = self.context.withLock { slot in
+      if let made = slot { return made }
+      let made = Self.makeContext(config, verify: !config.insecure)
+      slot = made
+      return made
+    }
     let context: NIOSSLContext
-    switch self.context {
+    switch made {
     case .success(let c): context = c
     case .failure(let e): return .failure(e)
     }

@@ -87,24 +87,13 @@ func otlpBench(points: Int) {
       + "OTLP is \(Format.fixed(json / otlp, 2))x the JSON lines rate")
 }
 
-/// A length-delimited field.
 private func field(_ number: Int, _ bytes: [UInt8]) -> [UInt8] {
-  [UInt8(number << 3 | 2)] + varint(UInt64(bytes.count)) + bytes
+  ProtoWriter.bytesField(number, bytes)
 }
 
 /// KeyValue { key (1), value (2): AnyValue { string_value (1) } }.
 private func keyValue(_ key: String, _ value: String) -> [UInt8] {
   field(1, Array(key.utf8)) + field(2, field(1, Array(value.utf8)))
-}
-
-private func varint(_ v: UInt64) -> [UInt8] {
-  var v = v
-  var out: [UInt8] = []
-  while v >= 0x80 {
-    out.append(UInt8(v & 0x7F) | 0x80)
-    v >>= 7
-  }
-  return out + [UInt8(v)]
 }
 
 private func littleEndian(_ v: UInt64) -> [UInt8] {

@@ -81,8 +81,8 @@ struct PrometheusHistoryOptions: ParsableArguments {
     }
   }
 
-  func request(now: Timestamp) throws -> PrometheusHistory.Request {
-    let s = try settings(now: now)
+  /// The loader's request for settings `s`.
+  static func request(_ s: HistorySettings) -> PrometheusHistory.Request {
     var request = PrometheusHistory.Request(
       url: s.url, queries: s.queries, from: s.from, to: s.to, step: s.step,
       rulesYAML: s.rulesYAML, rulesPath: s.rulesPath)
@@ -93,11 +93,12 @@ struct PrometheusHistoryOptions: ParsableArguments {
 
   /// Loads the range into a recording, printing what it does on standard error.
   func load(command: String) throws -> RecordingFile {
-    let request = try request(now: SystemClock().now())
-    let serverHTTP = try settings(now: SystemClock().now()).http
+    // The config file and rules are read once: the request and the server's TLS and auth.
+    let settings = try settings(now: SystemClock().now())
+    let request = Self.request(settings)
     let client = PrometheusClient(
       base: try HTTPURL.parse(request.url).get(),
-      http: tlsCapableHTTP(HTTPLimits(), try http.config() ?? serverHTTP))
+      http: tlsCapableHTTP(HTTPLimits(), try http.config() ?? settings.http))
     printError(
       "vigil \(command): loading \(request.queries.count) "
         + "quer\(request.queries.count == 1 ? "y" : "ies") from \(request.url), "

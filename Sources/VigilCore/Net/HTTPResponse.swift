@@ -88,7 +88,7 @@ public struct HTTPResponse: Sendable, Equatable {
 
 extension StringProtocol {
   /// Without leading and trailing spaces and tabs.
-  func trimmingBlanks() -> String {
+  public func trimmingBlanks() -> String {
     var s = Substring(self)
     while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
     while let l = s.last, l == " " || l == "\t" { s.removeLast() }

@@ -316,3 +316,29 @@ public func zigzag32(_ n: UInt32) -> Int32 {
 public func zigzag64(_ n: UInt64) -> Int64 {
   Int64(bitPattern: (n >> 1) ^ (0 &- (n & 1)))
 }
+
+/// The few protobuf encodings Vigil writes: the OTLP receiver's answers and the bench's
+/// requests (the tests keep an encoder of their own, so the decoder is not checked by itself).
+public enum ProtoWriter {
+  /// A base-128 varint.
+  public static func varint(_ v: UInt64) -> [UInt8] {
+    var v = v
+    var out: [UInt8] = []
+    while v >= 0x80 {
+      out.append(UInt8(v & 0x7F) | 0x80)
+      v >>= 7
+    }
+    out.append(UInt8(v))
+    return out
+  }
+
+  /// Field `number` as a varint (wire type 0).
+  public static func varintField(_ number: Int, _ v: UInt64) -> [UInt8] {
+    varint(UInt64(number << 3)) + varint(v)
+  }
+
+  /// Field `number` as length-delimited bytes (wire type 2): strings, messages, packed lists.
+  public static func bytesField(_ number: Int, _ bytes: [UInt8]) -> [UInt8] {
+    varint(UInt64(number << 3 | 2)) + varint(UInt64(bytes.count)) + bytes
+  }
+}
