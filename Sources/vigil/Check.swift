@@ -1,5 +1,6 @@
 import ArgumentParser
 import VigilCore
+import VigilIncident
 
 #if canImport(Glibc)
   import Glibc
@@ -17,7 +18,9 @@ struct Check: ParsableCommand {
       evaluates the rules at every evaluation tick. A sample more than --max-lateness behind \\
       its feed's newest is counted as late. Each transition is one JSON line on \\
       standard output; a summary goes to standard error. Without --rules, the default rules \\
-      for the six signals are used.
+      for the six signals are used. With --prometheus URL --from T1 --to T2 instead of \
+      feeds, the queries' points over that range are evaluated the same way (with the \
+      built-in rules on the metrics the queries give, unless --rules).
       """)
 
   @Option(name: .customLong("feed"), help: "A feed file, or - for standard input. Repeatable.")
@@ -69,32 +72,78 @@ struct Check: ParsableCommand {
       valueName: "time"))
   var suspectsAt: [String] = []
 
+  @OptionGroup(title: "Checking a Prometheus server's history")
+  var range: PrometheusRangeOptions
+
+  func validate() throws {
+    if range.prometheus == nil {
+      // The range flags without --prometheus (the feeds stand where replay's recording does).
+      let flags = range.flags(config: nil, rules: nil)
+      try resolved { () throws(SettingsError) in try flags.validate(recording: "") }
+    }
+  }
+
   func run() throws {
     var flags = CheckFlags()
     (flags.feeds, flags.moreFeeds, flags.feed) = (feeds, moreFeeds, feedOptions.flags)
     (flags.failOn, flags.stats) = (failOn, stats)
     (flags.maxLateness, flags.reorderLimit) = (maxLateness, reorderLimit)
     (flags.suspects, flags.suspectsAt) = (suspects, suspectsAt)
-    let config = loadConfigFile(config)
-    let rules = rules.map { RulesLoader.load(path: $0) }
+    flags.prometheus = range.prometheus != nil
+    let configFile = loadConfigFile(config)
+    var rulesLoaded = rules.map { RulesLoader.load(path: $0) }
+    var history: (PrometheusHistory.Request, PrometheusClient)?
+    if range.prometheus != nil {
+      let s = try range.settings(
+        now: SystemClock().now(), config: config, configFile: configFile, rules: rules)
+      let request = PrometheusRangeOptions.request(s)
+      history = (request, try range.client(request, s))
+      rulesLoaded = RulesLoader.parse(s.rulesYAML, file: s.rulesPath ?? "default rules")
+    }
     let settings = try resolved { () throws(SettingsError) in
-      try CheckSettings.resolve(flags, config: config, rules: rules)
+      try CheckSettings.resolve(flags, config: configFile, rules: rulesLoaded)
     }
     var checker = Checker(
       rules: settings.rules, statsWindow: settings.statsWindow, signals: settings.signals,
       limits: settings.series, ordering: settings.ordering, components: settings.components,
       suspects: settings.suspects, suspectsAt: settings.suspectsAt)
     var out = OutputBuffer()
-    let result = checker.run(feeds: settings.specs) { out.line($0) }
-    out.flush()
     let report: Checker.Report
-    switch result {
-    case .success(let r): report = r
-    case .failure(let f):
-      throw RunFailure(description: "vigil check: \(f.feed.target): \(f.reason)")
+    if let (request, client) = history {
+      report = try Self.check(request, client: client, with: &checker, out: &out)
+    } else {
+      let result = checker.run(feeds: settings.specs) { out.line($0) }
+      out.flush()
+      switch result {
+      case .success(let r): report = r
+      case .failure(let f):
+        throw RunFailure(description: "vigil check: \(f.feed.target): \(f.reason)")
+      }
     }
     printError(summary(report))
     if settings.failOnFiring && !report.fired.isEmpty { throw ExitCode(2) }
+  }
+
+  /// Evaluates a Prometheus server's range: its points, one time per batch, as one feed.
+  static func check(
+    _ request: PrometheusHistory.Request, client: PrometheusClient, with checker: inout Checker,
+    out: inout OutputBuffer
+  ) throws -> Checker.Report {
+    PrometheusRangeOptions.announce(request, command: "check")
+    let load: PromRangeLoad
+    do {
+      load = try PrometheusHistory.loadRange(request, client: client)
+    } catch {
+      throw RunFailure(description: "vigil check: \(error)")
+    }
+    for w in PrometheusHistory.warnings(load, request) { printError("vigil check: \(w)") }
+    let feed = PrometheusHistory.feedSpec(request)
+    checker.open([feed])
+    for batch in load.batches { checker.add(batch, format: .json, feed: feed) { out.line($0) } }
+    checker.endFeed(feed) { out.line($0) }
+    let report = checker.finish { out.line($0) }
+    out.flush()
+    return report
   }
 
   func summary(_ r: Checker.Report) -> String {

@@ -149,12 +149,24 @@ import VigilCore
     #expect(settings.failOnFiring && settings.statsWindow == Nanos.minute)
   }
 
-  @Test func checkErrors() {
+  @Test func checkErrors() throws {
     var flags = CheckFlags()
-    #expect(throws: SettingsError.usage("give at least one feed (--feed FILE)")) {
+    #expect(
+      throws: SettingsError.usage("give at least one feed (--feed FILE), or --prometheus URL")
+    ) {
       try CheckSettings.resolve(flags, config: .success(ConfigFile()), rules: nil)
     }
+    // A server's range is the input instead of feeds: not beside them, and the config
+    // file's (live) feeds are not read.
+    flags.prometheus = true
+    let live = Self.config("feeds:\n  - command: tail -F x\n")
+    let ranged = try CheckSettings.resolve(flags, config: live, rules: nil)
+    #expect(ranged.specs.isEmpty)
     flags.feeds = ["a"]
+    #expect(throws: SettingsError.usage("give feed files or --prometheus URL, not both")) {
+      try CheckSettings.resolve(flags, config: .success(ConfigFile()), rules: nil)
+    }
+    flags.prometheus = false
     flags.failOn = "pending"
     #expect(throws: SettingsError.usage("--fail-on takes: firing")) {
       try CheckSettings.resolve(flags, config: .success(ConfigFile()), rules: nil)
@@ -169,7 +181,6 @@ import VigilCore
     #expect(throws: SettingsError.failure("vigil.yaml:1:6: fps must be a number, not \"fast\"")) {
       try CheckSettings.resolve(flags, config: bad, rules: nil)
     }
-    let live = Self.config("feeds:\n  - command: tail -F x\n")
     #expect(throws: SettingsError.self) {
       try CheckSettings.resolve(CheckFlags(), config: live, rules: nil)
     }

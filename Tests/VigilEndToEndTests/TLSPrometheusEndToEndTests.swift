@@ -119,14 +119,21 @@ import VigilTestSupport
       "--tls-ca", dir + "/ca.crt", "--basic-auth-user", "vigil", "--basic-auth-password-file",
       dir + "/password",
     ]
+    let range = [
+      "--prometheus", "--query", "checkout_latency_ms=shop_checkout_ms", "--from", "\(start)",
+      "--to", "\(start + 7200)",
+    ]
     func replay(_ url: String, _ extra: [String], save: String? = nil) throws -> (
       Int32, String, String
     ) {
-      try runVigil(
-        [
-          "replay", "--prometheus", url, "--query", "checkout_latency_ms=shop_checkout_ms",
-          "--from", "\(start)", "--to", "\(start + 7200)", "--headless",
-        ] + extra + (save.map { ["--save", $0] } ?? []))
+      let saving: [String] = save.map { ["--save", $0] } ?? []
+      let args: [String] = ["replay", "--prometheus", url] + range.dropFirst()
+      return try runVigil(args + ["--headless"] + extra + saving)
+    }
+    // `vigil check` over a range: transitions as JSON lines, the summary on standard error.
+    func check(_ url: String, _ extra: [String]) throws -> (Int32, String, String) {
+      let args: [String] = ["check", "--prometheus", url] + range.dropFirst()
+      return try runVigil(args + extra)
     }
     // Both servers answer (the TLS one once its web config is read).
     var ready = false
@@ -152,6 +159,30 @@ import VigilTestSupport
     #expect(plainPoints.count > 10)
     #expect(try points(b) == plainPoints)
 
+    // `vigil check --prometheus` reads the same range through the same engine: over https
+    // as over http, and as the replay recomputes it. A rule on the data makes transitions.
+    let rules = dir + "/rules.yml"
+    try """
+    rules:
+      - alert: CheckoutSlow
+        metric: checkout_latency_ms
+        aggregate: max
+        window: 1m
+        op: ">"
+        threshold: 880
+        for: 30s
+        severity: page
+    """.write(toFile: rules, atomically: true, encoding: .utf8)
+    let checkedPlain = try check(plain, ["--rules", rules])
+    let checkedTLS = try check(secure, auth + ["--rules", rules])
+    #expect(checkedPlain.0 == 0 && checkedTLS.0 == 0, "\(checkedPlain.2)\n\(checkedTLS.2)")
+    #expect(checkedPlain.1.contains("\"to\":\"firing\""), "\(checkedPlain.1)")
+    #expect(checkedTLS.1 == checkedPlain.1)
+    #expect(checkedTLS.2.contains("samples"), "\(checkedTLS.2)")
+    let replayed = try replay(secure, auth + ["--rules", rules, "--transitions"])
+    #expect(replayed.1 == checkedTLS.1, "replay:\n\(replayed.1)\ncheck:\n\(checkedTLS.1)")
+    #expect(try check(secure, auth + ["--rules", rules, "--fail-on", "firing"]).0 == 2)
+
     // A wrong password, an unknown CA, an expired certificate: each says so.
     let wrong = try replay(
       secure,
@@ -160,11 +191,17 @@ import VigilTestSupport
         dir + "/wrong",
       ])
     #expect(wrong.0 != 0 && wrong.2.contains("401"), "\(wrong.2)")
-    let unknownCA = try replay(
-      secure, ["--basic-auth-user", "vigil", "--basic-auth-password-file", dir + "/password"])
-    #expect(
-      unknownCA.0 != 0 && unknownCA.2.contains("not signed by a trusted authority"),
-      "\(unknownCA.2)")
+    let wrongCheck = try check(
+      secure,
+      [
+        "--tls-ca", dir + "/ca.crt", "--basic-auth-user", "vigil", "--basic-auth-password-file",
+        dir + "/wrong",
+      ])
+    #expect(wrongCheck.0 == 1 && wrongCheck.2.contains("HTTP 401"), "\(wrongCheck.2)")
+    let noCA = ["--basic-auth-user", "vigil", "--basic-auth-password-file", dir + "/password"]
+    for run in [try replay(secure, noCA), try check(secure, noCA)] {
+      #expect(run.0 != 0 && run.2.contains("not signed by a trusted authority"), "\(run.2)")
+    }
     try webConfig(cert: "expired.crt")
     var expired = try replay(secure, auth)
     for _ in 0..<20 where !expired.2.contains("expired") {
@@ -172,6 +209,10 @@ import VigilTestSupport
       expired = try replay(secure, auth)
     }
     #expect(expired.0 != 0 && expired.2.contains("expired on 2020-01-02"), "\(expired.2)")
+    let expiredCheck = try check(secure, auth)
+    #expect(
+      expiredCheck.0 == 1 && expiredCheck.2.contains("expired on 2020-01-02"),
+      "\(expiredCheck.2)")
     try webConfig(cert: "server.crt")
 
     // On screen: a scrape of the TLS server's own /metrics with the right password is a healthy

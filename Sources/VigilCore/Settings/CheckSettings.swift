@@ -16,6 +16,8 @@ public struct CheckFlags: Sendable, Equatable {
   public var suspects = false
   /// `--suspects-at TIME` (repeatable): a suspects line at the first tick at or after each.
   public var suspectsAt: [String] = []
+  /// `--prometheus URL`: the samples come from a server's range, not from feed files.
+  public var prometheus = false
 
   public init() {}
 }
@@ -65,12 +67,16 @@ public struct CheckSettings: Sendable {
       }
       statsWindow = w
     }
-    guard !file.feeds.isEmpty || !flags.feeds.isEmpty || !flags.moreFeeds.isEmpty else {
-      throw .usage("give at least one feed (--feed FILE)")
-    }
     let given = flags.feeds + flags.moreFeeds
+    guard !flags.prometheus || given.isEmpty else {
+      throw .usage("give feed files or --prometheus URL, not both")
+    }
+    guard flags.prometheus || !file.feeds.isEmpty || !given.isEmpty else {
+      throw .usage("give at least one feed (--feed FILE), or --prometheus URL")
+    }
     try flags.feed.validate(feedCount: given.count)
-    let specs = try flags.feed.specs(config: file.feeds, targets: given)
+    // With --prometheus the config file's feeds are not read: the server's range is the input.
+    let specs = flags.prometheus ? [] : try flags.feed.specs(config: file.feeds, targets: given)
     if let live = specs.first(where: { $0.kind == .command || $0.kind == .scrape }) {
       throw .usage(
         "vigil check reads files; the \(live.kind.rawValue) feed \"\(live.displayName)\" runs only in the dashboard"

@@ -48,6 +48,14 @@ public enum PrometheusHistory {
   public static func load(
     _ request: Request, client: PrometheusClient, cancel: StopFlag? = nil
   ) throws(RecordingFormatError) -> RecordingFile {
+    recording(try loadRange(request, client: client, cancel: cancel), request)
+  }
+
+  /// Loads the range's points from the server, one time per batch (`vigil check --prometheus`
+  /// evaluates them as they are). Fails as ``load(_:client:cancel:)`` does.
+  public static func loadRange(
+    _ request: Request, client: PrometheusClient, cancel: StopFlag? = nil
+  ) throws(RecordingFormatError) -> PromRangeLoad {
     let load = client.loadRange(
       request.queries, from: request.from, to: request.to, step: request.step,
       oneTimePerBatch: true, cancel: cancel)
@@ -58,12 +66,28 @@ public enum PrometheusHistory {
         : load.failures.map { "\($0.name): \($0.reason)" }.joined(separator: "; ")
       throw RecordingFormatError("\(request.url): \(why)")
     }
-    return recording(load, request)
+    return load
+  }
+
+  /// What a load that returned points still warns about: the queries that failed, a step raised.
+  public static func warnings(_ load: PromRangeLoad, _ request: Request) -> [String] {
+    var warnings = load.failures.map { "query \($0.name) failed: \($0.reason)" }
+    if load.step > request.step {
+      warnings.append(
+        "the step was raised from \(Nanos.format(request.step)) to \(Nanos.format(load.step)) "
+          + "(Prometheus allows \(PrometheusClient.maxPointsPerSeries) points per series)")
+    }
+    return warnings
+  }
+
+  /// The feed that carries a loaded range's points.
+  public static func feedSpec(_ request: Request) -> FeedSpec {
+    FeedSpec(id: feed, kind: .prometheus, target: request.url)
   }
 
   /// The recording of a loaded range (no server needed: tests build loads by hand).
   public static func recording(_ load: PromRangeLoad, _ request: Request) -> RecordingFile {
-    let spec = FeedSpec(id: feed, kind: .prometheus, target: request.url)
+    let spec = feedSpec(request)
     let header = RecordingHeader(
       start: request.from, clockMode: .event, windows: request.windows, signals: request.signals,
       feeds: [spec], rulesYAML: request.rulesYAML, rulesPath: request.rulesPath,
@@ -90,12 +114,7 @@ public enum PrometheusHistory {
     records.append(.end(end, "end of the range"))
     var file = RecordingFile(header: header, records: records)
     file.endedCleanly = true
-    for f in load.failures { file.warnings.append("query \(f.name) failed: \(f.reason)") }
-    if load.step > request.step {
-      file.warnings.append(
-        "the step was raised from \(Nanos.format(request.step)) to \(Nanos.format(load.step)) "
-          + "(Prometheus allows \(PrometheusClient.maxPointsPerSeries) points per series)")
-    }
+    file.warnings = warnings(load, request)
     return withTransitions(file)
   }
 
