@@ -14,7 +14,7 @@ struct Generate: ParsableCommand {
       --duration. KIND: \(IncidentKind.allCases.map(\.rawValue).joined(separator: ", ")).
       """)
 
-  @Option(help: "json, csv, logfmt, influx or statsd.")
+  @Option(help: "json, csv, logfmt, influx, statsd or otlp (the Collector file exporter's lines).")
   var format: String = "json"
 
   @Option(help: "Random seed.")
@@ -37,7 +37,7 @@ struct Generate: ParsableCommand {
 
   func run() throws {
     guard let f = FeedFormat(rawValue: format), f != .prometheus, f != .openmetrics else {
-      throw ValidationError("--format must be json, csv, logfmt, influx or statsd")
+      throw ValidationError("--format must be json, csv, logfmt, influx, statsd or otlp")
     }
     guard let fromNs = Nanos.parse(from), let durNs = Nanos.parse(duration ?? "15m"), durNs > 0
     else {
