@@ -223,3 +223,17 @@ extension AlertInstance {
       .joined(separator: " ")
   }
 }
+
+extension AppState {
+  /// Pins the alerts list's selection to the alert the list shows selected (the first row
+  /// when none was chosen, or when the chosen one left the list), before a message can reorder
+  /// the list: `A` and `s` then act on the alert the user saw, never on one that sorted above it.
+  mutating func pinAlertSelection() {
+    guard ui.overlay == .alerts else { return }
+    if let chosen = ui.alertSelection, alertHistory.instances.contains(where: { $0.key == chosen && $0.state != .inactive }) {
+      return
+    }
+    let list = alertHistory.listed
+    ui.alertSelection = list.isEmpty ? nil : list[alertHistory.selectedIndex(ui.alertSelection)].key
+  }
+}

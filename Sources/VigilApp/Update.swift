@@ -6,6 +6,7 @@ import VigilRender
 /// Deterministic: given the same messages in the same order, the state is the same (feed input
 /// carries its own arrival time, so no clock is read here).
 public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+  state.pinAlertSelection()
   switch message {
   case .feed(let input):
     let before = state.alertHistory.transitionsTotal

@@ -389,4 +389,37 @@ import VigilTestSupport
     _ = update(&state, .key(.character("A")))
     #expect(state.notifier.acked.isEmpty)
   }
+
+  /// Issue 15 item 1: the selection is the alert the user saw, not a row. With the list open
+  /// and nothing chosen, alerts that fire later sort above the shown one; `A` and `s` still
+  /// act on the shown one, and the prompt and notices name it.
+  @Test func ackAndSilenceActOnTheAlertShownWhenANewOneSortsAbove() throws {
+    var (state, _) = Self.demoRun(from: 0, seconds: 240)
+    state.ui.size = Size(width: 120, height: 30)
+    _ = update(&state, .key(.character("a")))
+    var second = 240
+    while state.alertHistory.listed.isEmpty && second < 900 {
+      _ = Self.play(&state, from: second, to: second + 1)
+      second += 1
+    }
+    let shown = try #require(state.alertHistory.listed.first).key
+    #expect(render(state).lines().contains { $0.contains("▶ ") && $0.contains(shown.rule) })
+    // Play on until another alert sorts above it.
+    while state.alertHistory.listed.first?.key == shown && second < 900 {
+      _ = Self.play(&state, from: second, to: second + 1)
+      second += 1
+    }
+    try #require(state.alertHistory.listed.first?.key != shown, "no alert sorted above")
+    let screen = render(state).lines()
+    #expect(screen.contains { $0.contains("▶ ") && $0.contains(shown.rule) }, "\(screen)")
+    _ = update(&state, .key(.character("A")))
+    #expect(state.notifier.acked == [shown])
+    let prompt = render(state).lines().joined(separator: "\n")
+    #expect(prompt.contains("acked " + shown.rule), "\(prompt)")
+    _ = update(&state, .key(.escape))
+    _ = update(&state, .key(.character("s")))
+    #expect(Array(state.notifier.silences.keys) == [shown])
+    #expect(state.notice?.text.hasPrefix("silenced 15m") == true)
+    #expect(state.notice?.text.contains(shown.rule) == true, "\(String(describing: state.notice))")
+  }
 }

@@ -116,6 +116,12 @@ private func reload(_ state: inout AppState) -> [Effect] {
   return effects
 }
 
+/// An alert as the prompts name it: its rule and its labels but severity, printable.
+func alertName(_ key: AlertKey) -> String {
+  let labels = LabelSet(key.labels.labels.filter { $0.name != "severity" }.map { ($0.name, $0.value) })
+  return printableExcerpt(Array((key.rule + labels.description).utf8), limit: 60)
+}
+
 /// Keys of the alerts overlay: move the selection, acknowledge, silence. False: not handled.
 private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
   let list = state.alertHistory.listed
@@ -130,13 +136,27 @@ private func handleAlertsKey(_ state: inout AppState, _ key: Key) -> Bool {
     if sel < list.count {
       let key = list[sel].key
       let action = state.notifier.toggleAck(key)
-      // A new ack opens a note prompt (Enter saves it, Esc leaves the ack without a note).
-      if case .ack = action { state.ui.ackNote = AckNoteEntry(key: key, text: "") }
+      // A new ack opens a note prompt (Enter saves it, Esc leaves the ack without a note);
+      // the prompt names the alert, and taking an ack back says whose.
+      if case .ack = action {
+        state.ui.ackNote = AckNoteEntry(key: key, text: "")
+      } else {
+        state.notify("ack taken back: " + alertName(key), isError: false, for: 5 * Nanos.second)
+      }
       state.actions.append(action)
     }
   case .silence:
     if sel < list.count {
-      state.actions.append(state.notifier.cycleSilence(list[sel].key, now: state.now))
+      let key = list[sel].key
+      let action = state.notifier.cycleSilence(key, now: state.now)
+      if case .silence(_, let until, _) = action {
+        state.notify(
+          "silenced \(shortDuration(until.since(state.now))) (to \(CivilTime(until).clock)): "
+            + alertName(key), isError: false, for: 5 * Nanos.second)
+      } else {
+        state.notify("silence lifted: " + alertName(key), isError: false, for: 5 * Nanos.second)
+      }
+      state.actions.append(action)
     }
   case .alertSuspects:
     if sel < list.count {

@@ -50,7 +50,9 @@ func renderAlerts(
   buffer.put(head, at: Point(x: inner.x, y: y), style: theme.label, clip: inner)
   y += 1
   buffer.put(
-    state.ui.ackNote.map { "ack note (Enter saves, Esc skips): " + $0.text + "_" }
+    state.ui.ackNote.map {
+      "acked " + alertName($0.key) + ", note (Enter saves, Esc skips): " + $0.text + "_"
+    }
       ?? "j k select  A ack (with a note)  s silence 15m, 1h, 4h, off  d suspects",
     at: Point(x: inner.x, y: y),
     style: theme.label, clip: inner)
