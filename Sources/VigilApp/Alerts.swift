@@ -134,6 +134,8 @@ struct DashboardAlerts: EngineObserver {
   let bell: Bool
   /// Every feed is settled (caught up, or not expected to send more soon).
   let settled: Bool
+  /// Some feed's data is current (``FeedState/live``).
+  let live: Bool
   /// Some tick produced transitions.
   var changed = false
   /// The bell should ring.
@@ -154,19 +156,26 @@ struct DashboardAlerts: EngineObserver {
   }
 
   /// History is not news: no bell while a feed is still sending its backlog (a file read from
-  /// its start, the demo's history), so reading a day of logs never rings in a burst. On the
-  /// wall clock, a tick of the last half minute is news anyway (a busy pipe never pauses long
-  /// enough to count as caught up).
+  /// its start, the demo's history), so reading a day of logs never rings in a burst; and none
+  /// when no feed's data is current (a pipe of old lines, a file last written minutes ago).
+  /// On the wall clock, a tick of the last half minute is news anyway (a busy pipe never
+  /// pauses long enough to count as caught up).
   func isNews(_ t: Timestamp, _ clock: EngineClock) -> Bool {
-    alertIsNews(t, clock: clock, settled: settled)
+    alertIsNews(t, clock: clock, settled: settled, live: live)
   }
 }
 
-/// Whether an alert transition at `t` is news rather than history read from a backlog: every
-/// feed has settled, or, on the wall clock, it is of the last half minute. The bell and alert
-/// delivery (`vigil watch --on-alert`) ask the same question.
-public func alertIsNews(_ t: Timestamp, clock: EngineClock, settled: Bool) -> Bool {
-  settled || (clock.mode == .wall && clock.now.since(t) <= 30 * Nanos.second)
+/// Whether an alert transition at `t` is news rather than history: some feed is live (its
+/// newest sample was current when it came, ``FeedState/live``), and every feed has settled
+/// or, on the wall clock, the transition is of the last half minute. The bell and alert
+/// delivery (`vigil watch`, `--alertmanager`) ask the same question.
+public func alertIsNews(_ t: Timestamp, clock: EngineClock, settled: Bool, live: Bool) -> Bool {
+  live && (settled || (clock.mode == .wall && clock.now.since(t) <= 30 * Nanos.second))
+}
+
+extension AppState {
+  /// Some feed's data is current (``FeedState/live``): alerts can be news.
+  public var hasLiveFeed: Bool { feeds.contains(where: \.live) }
 }
 
 /// Runs `body` on the engine with the dashboard's alert observer (the history and notifier are
@@ -175,7 +184,8 @@ func withDashboardAlerts(
   _ state: inout AppState, _ body: (inout Engine, inout DashboardAlerts) -> Void
 ) -> Bool {
   var alerts = DashboardAlerts(
-    bell: state.config.bell, settled: state.feeds.allSatisfy(\.isSettled))
+    bell: state.config.bell, settled: state.feeds.allSatisfy(\.isSettled),
+    live: state.hasLiveFeed)
   swap(&alerts.history, &state.alertHistory)
   swap(&alerts.notifier, &state.notifier)
   body(&state.engine, &alerts)
@@ -230,7 +240,9 @@ extension AppState {
   /// the list: `A` and `s` then act on the alert the user saw, never on one that sorted above it.
   mutating func pinAlertSelection() {
     guard ui.overlay == .alerts else { return }
-    if let chosen = ui.alertSelection, alertHistory.instances.contains(where: { $0.key == chosen && $0.state != .inactive }) {
+    if let chosen = ui.alertSelection,
+      alertHistory.instances.contains(where: { $0.key == chosen && $0.state != .inactive })
+    {
       return
     }
     let list = alertHistory.listed

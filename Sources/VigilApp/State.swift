@@ -94,6 +94,15 @@ public struct FeedState: Sendable {
   public var truncations = 0
   /// The source has sent what was there at start (see ``FeedEvent/caughtUp``).
   public var caughtUp = false
+  /// Its last batch was current: the newest sample in it was at most ``liveLag`` older than
+  /// the clock when it came (samples without a timestamp are current). A log with history
+  /// (a pipe of yesterday's lines, a file last written five minutes ago) is not live, and
+  /// what its data makes fire is not news (no bell, no delivery).
+  public var live = false
+  /// How far behind the clock a feed's newest sample may be and the feed still count as live:
+  /// two minutes (an OTLP exporter's default interval is one; a scrape or a log line is
+  /// seconds behind).
+  public static let liveLag = 2 * Nanos.minute
   /// How long the last successful scrape or API poll took, and its body size
   /// (``FeedEvent/fetched``).
   public var lastFetchDuration: Int64?

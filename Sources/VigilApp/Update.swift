@@ -166,6 +166,7 @@ private func ingestRecords(
   state.feeds[fi].samples += outcome.accepted
   if let newest = outcome.newest {
     state.feeds[fi].lastSampleTime = max(state.feeds[fi].lastSampleTime ?? newest, newest)
+    state.feeds[fi].live = arrival.since(newest) <= FeedState.liveLag
   }
   state.totalLines += lines
   state.lineRate.add(lines, at: state.clockMode == .event ? arrival : state.now)

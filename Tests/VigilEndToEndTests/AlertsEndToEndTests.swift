@@ -68,4 +68,58 @@ import VigilTestSupport
       "\(tmux.screen().joined(separator: "\n"))")
     try tmux.keys("q")
   }
+
+  /// Issue 15 item 2: a log with history piped in (its newest line five minutes old) is not
+  /// news: its alerts fire on screen, and the bell stays quiet. The same log with current
+  /// times rings (the control: the hook hears bells).
+  @Test func aPipedLogWithHistoryFiresWithoutTheBellAndACurrentOneRings() throws {
+    let dir = NSTemporaryDirectory() + "vigil-e2e-bell-\(getpid())"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try """
+    rules:
+      - alert: AnyPaymentTraffic
+        metric: api_latency_ms
+        select: {service: payment}
+        aggregate: count
+        window: 15m
+        op: ">"
+        threshold: 0
+        labels: {severity: page}
+    """.write(toFile: dir + "/rules.yaml", atomically: true, encoding: .utf8)
+    // Five minutes of an application log, ending `age` seconds ago.
+    func log(endingSecondsAgo age: Int) -> String {
+      let end = Int(Date().timeIntervalSince1970) - age
+      var text = ""
+      for t in (end - 300)...end {
+        let ts = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(t)))
+        text += "{\"time\":\"\(ts)\",\"svc\":\"payment\",\"duration_ms\":\(100 + t % 7)}\n"
+      }
+      return text
+    }
+    try log(endingSecondsAgo: 300).write(
+      toFile: dir + "/old.log", atomically: true, encoding: .utf8)
+    try log(endingSecondsAgo: 0).write(
+      toFile: dir + "/current.log", atomically: true, encoding: .utf8)
+    let map = "ts=time,value=duration_ms,metric=const:api_latency_ms,label.service=svc"
+    for (name, rings) in [("old", false), ("current", true)] {
+      let tmux = try Tmux(width: 80, height: 24)
+      let bells = dir + "/\(name).bells"
+      try tmux.recordBells(to: bells)
+      try tmux.type(
+        "cat \(dir)/\(name).log | \(vigilBinary()) --rules \(dir)/rules.yaml --map \(map) -")
+      #expect(
+        tmux.waitFor(timeout: 30) { $0.first?.contains("1 firing") == true } != nil,
+        "\(name): \(tmux.screen().joined(separator: "\n"))")
+      // A bell comes within a frame of the transition; give it three seconds.
+      var rang = false
+      for _ in 0..<30 where !rang {
+        rang = FileManager.default.fileExists(atPath: bells)
+        if !rang { usleep(100_000) }
+      }
+      #expect(rang == rings, "\(name): the bell \(rang ? "rang" : "did not ring")")
+      try tmux.keys("q")
+      _ = tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" }
+    }
+  }
 }

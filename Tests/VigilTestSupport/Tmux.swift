@@ -42,6 +42,11 @@ public final class Tmux: @unchecked Sendable {
       .stdout
   }
 
+  /// Appends a line to `path` at every bell the pane rings from now on (tmux's alert-bell hook).
+  public func recordBells(to path: String) throws {
+    try run(["set-hook", "-t", session, "alert-bell", "run-shell 'echo bell >> \(path)'"])
+  }
+
   /// Types `text` and presses Enter.
   public func type(_ text: String) throws {
     try run(["send-keys", "-t", session, "-l", text])

@@ -118,7 +118,8 @@ private func reload(_ state: inout AppState) -> [Effect] {
 
 /// An alert as the prompts name it: its rule and its labels but severity, printable.
 func alertName(_ key: AlertKey) -> String {
-  let labels = LabelSet(key.labels.labels.filter { $0.name != "severity" }.map { ($0.name, $0.value) })
+  let labels = LabelSet(
+    key.labels.labels.filter { $0.name != "severity" }.map { ($0.name, $0.value) })
   return printableExcerpt(Array((key.rule + labels.description).utf8), limit: 60)
 }
 

@@ -33,7 +33,8 @@ public final class DeliveryObserver: AppLoopObserver {
         let sent = deliveries.handle(
           tr, rule: state.engine.rules.rules.first { $0.name == tr.rule },
           series: state.engine.rules.watchedSeries(rule: tr.rule, labels: tr.labels),
-          isNews: alertIsNews(tr.t, clock: state.engine.clock, settled: settled),
+          isNews: alertIsNews(
+            tr.t, clock: state.engine.clock, settled: settled, live: state.hasLiveFeed),
           isQuiet: state.notifier.isQuiet(key, at: tr.t), suspect: suspect)
         if let sent { onSent?(sent) }
       }
