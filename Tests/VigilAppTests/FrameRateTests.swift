@@ -106,4 +106,24 @@ import VigilRender
     #expect(rates?.bytesPerSecond == nil)
     #expect((rates?.framesPerSecond ?? 0) > 0)
   }
+
+  /// Issue 15 item 4: at the slowest frame rate (one frame per 5 s) a key is answered by a
+  /// frame of its own at once, not at the next paced frame: `t` then `q` draw the theme's
+  /// notice before the loop quits.
+  @Test func aKeyIsDrawnAtOnceWhateverTheFrameRate() {
+    var config = AppConfig()
+    config.fps = 0.2
+    let state = AppState(config: config, feeds: [], now: demoStart)
+    let backend = RecordingBackend(
+      size: Size(width: 100, height: 30), input: [.key(.character("t")), .key(.character("q"))])
+    let loop = AppLoop(
+      state: state, backend: backend, clock: SystemClock(),
+      inbox: MessageInbox(clock: SystemClock()), glyphs: .unicode)
+    var frames: [String] = []
+    loop.onFrame = { frames.append($0.lines()[0]) }
+    #expect(loop.run() == .quit)
+    #expect(loop.stats.answerFrames == 1)
+    #expect(frames.count == 2, "\(frames)")
+    #expect(frames.last?.contains("theme:") == true, "\(frames)")
+  }
 }

@@ -6,6 +6,8 @@ public struct LoopStats: Sendable, Equatable {
   public var frames = 0
   public var cellsWritten = 0
   public var inputsProcessed = 0
+  /// Frames drawn at once to answer a key or a click (not paced by the frame rate).
+  public var answerFrames = 0
   public init() {}
 }
 
@@ -106,22 +108,33 @@ public final class AppLoop<Backend: TerminalBackend> {
         nextFrame = max(nextFrame + interval, mono + interval / 4)
       }
 
-      // 4. Keys and resizes until the next frame is due (at once when input is waiting).
+      // 4. Keys and resizes until the next frame is due (at once when input is waiting). A key
+      // or a click that changed the screen is drawn at once: the frame rate paces the data's
+      // redraws, never the answer to the user (at 0.5 fps a key would otherwise wait 2 s).
       var timeout =
         inbox.hasPending ? 0 : Int(max(0, nextFrame - monotonicNanos()) / Nanos.millisecond)
       while let event = backend.pollInput(timeoutMilliseconds: timeout) {
         let message: Message
+        var answer = false
         switch event {
-        case .key(let k): message = .key(k)
+        case .key(let k):
+          message = .key(k)
+          answer = true
         case .resize(let size):
           frame.resize(to: size)
           backend.invalidate()
           message = .resize(size)
           nextFrame = monotonicNanos()
         case .terminate(let sig): message = .terminate(sig)
-        case .mouse(let event): message = .mouse(event)
+        case .mouse(let event):
+          message = .mouse(event)
+          answer = true
         }
         if let reason = apply(message) { return reason }
+        if answer && state.dirty && maxFrames == nil {
+          draw()
+          stats.answerFrames += 1
+        }
         timeout = 0
       }
       // A backend that does not block (headless) must not make the loop spin: wait for feed
