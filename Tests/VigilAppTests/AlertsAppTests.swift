@@ -280,13 +280,13 @@ import VigilTestSupport
     _ = update(&state, .key(.character("a")))
     let screen = render(state)
     let text = screen.lines().joined(separator: "\n")
-    #expect(text.contains("● PAGE") && text.contains("FIRING"))
+    #expect(text.contains("● FIRING  PAGE"))
     #expect(text.contains("CheckoutLatencyP99High"))
     #expect(text.contains("since"))
     #expect(snapshotMismatch(screen.snapshot(), named: "alerts-overlay-80x24-minute11") == nil)
     // In ASCII the glyphs change, the words stay.
     let ascii = render(state, glyphs: .ascii).lines().joined(separator: "\n")
-    #expect(ascii.contains("* PAGE") && ascii.contains("FIRING"))
+    #expect(ascii.contains("* FIRING  PAGE"))
   }
 
   @Test func historyListsEveryEpisode() {
@@ -421,5 +421,42 @@ import VigilTestSupport
     #expect(Array(state.notifier.silences.keys) == [shown])
     #expect(state.notice?.text.hasPrefix("silenced 15m") == true)
     #expect(state.notice?.text.contains(shown.rule) == true, "\(String(describing: state.notice))")
+  }
+
+  /// Issue 15 item 5: one API-latency log. The five signals it never fed are not configured
+  /// (quiet, saying what they wait for), not stale: no FeedStale, no FIRING title. When the
+  /// API latency itself stops, that is stale.
+  @Test func signalsNeverSeenAreNotConfiguredAndOnlyWhatWasSeenGoesStale() {
+    var config = AppConfig()
+    config.clockMode = .wall
+    var state = AppState(
+      config: config,
+      feeds: [FeedSpec(id: FeedID(0), kind: .file, target: "/var/log/app.jsonl", format: .json)],
+      now: demoStart)
+    _ = update(
+      &state,
+      .feed(FeedInput(feed: FeedID(0), arrival: state.now, seq: 0, payload: .event(.caughtUp))))
+    let scenario = DemoScenario(seed: 42)
+    for s in 0..<300 {
+      let arrival = demoStart.adding(Int64(s + 1) * Nanos.second)
+      _ = update(&state, .tick(arrival))
+      // Only the API latency lines: the log of one signal.
+      let lines = scenario.events(second: s).map {
+        DemoFormatter.line($0, start: demoStart, format: .json)
+      }.filter { $0.contains("api_latency_ms") }
+      let input = FeedInput(
+        feed: FeedID(0), arrival: arrival, seq: 1, payload: .records(batch(lines), .json))
+      _ = update(&state, .feed(input))
+    }
+    #expect(state.alertHistory.history.allSatisfy { $0.rule != RuleSet.feedStaleRule })
+    state.ui.size = Size(width: 80, height: 24)
+    let screen = render(state).lines().joined(separator: "\n")
+    #expect(!screen.contains("FIRING"), "\(screen)")
+    #expect(screen.contains("not configured") && screen.contains("payment_retries_total"))
+    // The API latency stops: its feed goes stale (FeedStale's for is 2 minutes).
+    for s in 300..<600 { _ = update(&state, .tick(demoStart.adding(Int64(s + 1) * Nanos.second))) }
+    let stale = state.alertHistory.instances.filter { $0.rule == RuleSet.feedStaleRule }
+    #expect(stale.map { $0.labels["feed"] } == ["api_latency_ms"])
+    #expect(stale.first?.state == .firing)
   }
 }

@@ -114,13 +114,14 @@ import VigilTestSupport
     #expect(dashboard.contains("↑ rising") || dashboard.contains("↓ falling"))
     #expect(dashboard.contains("rejected 1 (e)"))
     let alerts = text(.alerts)
-    #expect(alerts.contains("● PAGE") && alerts.contains(" FIRING "))
-    #expect(alerts.contains("▲ TICKET") || alerts.contains("▲ WARN"))
+    // The glyph is the state's (as in panel titles), the severity a word.
+    #expect(alerts.contains("● FIRING  PAGE"))
+    #expect(alerts.contains("  TICKET ") || alerts.contains("  WARN "))
     let history = text(.alertHistory)
     #expect(history.contains("open") || history.contains("resolved"))
     #expect(text(.rejected).contains("malformed"))
     let ascii = text(.alerts, glyphs: .ascii)
-    #expect(ascii.contains("* PAGE") && ascii.contains(" FIRING "))
+    #expect(ascii.contains("* FIRING  PAGE"))
     // Frozen is a word too.
     _ = update(&state, .key(.character(" ")))
     #expect(text(nil).contains("FROZEN"))

@@ -16,7 +16,7 @@ import VigilTestSupport
     // Which rules are on the first rows depends on how far the demo got (a loaded machine
     // gets further): a firing page with its series and age is what must be there.
     #expect(
-      tmux.waitForText(["Alerts (", "● PAGE", "FIRING", "since", "ago ("], timeout: 10)
+      tmux.waitForText(["Alerts (", "● FIRING  PAGE", "since", "ago ("], timeout: 10)
         != nil, "\(tmux.screen().joined(separator: "\n"))")
     try tmux.keys("H")
     #expect(

@@ -70,7 +70,7 @@ extension ModelBuilder {
     let den = spec.den.map { matching($0) } ?? []
     let quick = series.map { store.stats($0.id, window: window, at: now, quantiles: false) }
     guard quick.contains(where: { $0.count > 0 }) else {
-      panel.details = ["no data in the last \(Nanos.format(window))"]
+      panel.details = noData([selector.metric])
       return panel
     }
     let agg = spec.aggregate

@@ -33,7 +33,7 @@ extension ModelBuilder {
       return Waterfall.Stage(name, p50: s?.p50, p99: s?.p99, change: change(ids(name), s?.p99))
     }
     guard total != nil || stages.contains(where: { $0.p50 != nil }) else {
-      panel.details = ["no data in the last \(Nanos.format(window))"]
+      panel.details = noData([metric])
       return panel
     }
     let sum50 = stages.compactMap(\.p50).reduce(0, +)

@@ -1,13 +1,25 @@
 import VigilCore
 import VigilRender
 
-/// Glyph, word and style of a severity (never colour alone).
-func severityMark(_ severity: String?, glyphs: GlyphSet, theme: Theme) -> (String, Style) {
+/// Word and style of a severity (never colour alone). Severity is a word; the glyphs mean
+/// states everywhere (● firing or failing, ▲ pending or warning, ✔ ok), so `●` never means
+/// PAGE in one place and FIRING in another.
+func severityMark(_ severity: String?, theme: Theme) -> (String, Style) {
   let word = (severity ?? "info").uppercased()
   switch AlertSeverityClass(severity) {
-  case .critical: return (glyphs.statusCritical + " " + word, theme.bad)
-  case .warning: return (glyphs.statusWarning + " " + word, theme.warning)
-  case .info: return (glyphs.statusInfo + " " + word, theme.headline)
+  case .critical: return (word, theme.bad)
+  case .warning: return (word, theme.warning)
+  case .info: return (word, theme.headline)
+  }
+}
+
+/// The glyph of an alert state: as in panel titles and the title bar.
+func stateGlyph(_ state: AlertState, glyphs: GlyphSet) -> String {
+  switch state {
+  case .firing, .recovering: glyphs.statusCritical
+  case .pending: glyphs.statusWarning
+  case .resolved: glyphs.statusOK
+  case .inactive: " "
   }
 }
 
@@ -123,15 +135,14 @@ private func renderAlertRow(
   x += buffer.put(
     isSelected ? glyphs.focusMarker + " " : "  ", at: Point(x: x, y: y),
     style: theme.borderFocused, clip: inner)
-  let (mark, style) = severityMark(inst.severity, glyphs: glyphs, theme: theme)
-  x += buffer.put(mark, at: Point(x: x, y: y), style: style, clip: inner)
   let stateStyle =
     inst.state.isProblem
     ? theme.alertFiring : inst.state == .pending ? theme.alertPending : theme.label
-  x += 1
   x += buffer.put(
-    " " + inst.state.rawValue.uppercased() + " ", at: Point(x: x, y: y), style: stateStyle,
-    clip: inner)
+    stateGlyph(inst.state, glyphs: glyphs) + " " + inst.state.rawValue.uppercased() + " ",
+    at: Point(x: x, y: y), style: stateStyle, clip: inner)
+  let (mark, style) = severityMark(inst.severity, theme: theme)
+  x += buffer.put(" " + mark + " ", at: Point(x: x, y: y), style: style, clip: inner)
   x += buffer.put(" " + inst.rule, at: Point(x: x, y: y), style: theme.headline, clip: inner)
   let value = rules.formatValue(inst.value, rule: inst.rule)
   x += buffer.put("  " + value, at: Point(x: x, y: y), style: theme.text, clip: inner)

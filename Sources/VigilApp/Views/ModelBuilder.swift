@@ -100,6 +100,20 @@ struct ModelBuilder {
     }
   }
 
+  /// What an empty panel says. A panel whose metrics had a series before has "no data in the
+  /// last 5m"; one whose metrics never had any is not configured, not stale: it says so
+  /// quietly, with the metric it waits for and how to point it at another.
+  func noData(_ metrics: [String]) -> [String] {
+    if metrics.contains(where: { $0.isEmpty || !index.series($0).isEmpty }) || metrics.isEmpty {
+      return ["no data in the last \(Nanos.format(window))"]
+    }
+    var lines = ["not configured: no data yet for", metrics[0]]
+    if let key = names.overrides.first(where: { $0.metric == metrics[0] })?.key {
+      lines.append("--signal \(key)=...")
+    }
+    return lines
+  }
+
   func sumStats(_ ids: [SeriesID]) -> (sum: Double, count: UInt64, seconds: Double) {
     var sum = 0.0
     var count: UInt64 = 0
@@ -130,6 +144,7 @@ struct ModelBuilder {
       title: "API latency by service", headline: Format.millis(worst), headlineLabel: "worst p99",
       details: [], sparkCaption: "", table: rows.map(\.row),
       tableHeader: ["service", "p99", "p50", "req/s"], hasData: !rows.isEmpty)
+    if rows.isEmpty { panel.details = noData([names.apiLatency]) }
     panel.unit = .milliseconds
     panel.headlineValue = worst
     panel.breakdownHeader = [
@@ -139,11 +154,13 @@ struct ModelBuilder {
     return panel
   }
 
-  func latencyPanel(title: String, ids: [SeriesID], extra: [String] = []) -> PanelModel {
+  func latencyPanel(title: String, metric: String, ids: [SeriesID], extra: [String] = [])
+    -> PanelModel
+  {
     // With several series (labels the signal does not split by), show the worst p99.
     let all = ids.map { ($0, stats($0)) }.filter { $0.1.count > 0 }
     guard let (id, s) = all.max(by: { ($0.1.p99 ?? 0) < ($1.1.p99 ?? 0) }) else {
-      return PanelModel(title: title, details: ["no data in the last \(Nanos.format(window))"])
+      return PanelModel(title: title, details: noData([metric]))
     }
     let spark = spark(id, .quantile(0.99))
     var panel = PanelModel(
@@ -229,7 +246,7 @@ struct ModelBuilder {
     let stageParts = stages.map { "\(short($0.0)) \(Format.millis($0.1))" }
     let ids = total.isEmpty ? index.series(names.checkoutLatency).map(\.id) : total
     return latencyPanel(
-      title: "Checkout latency", ids: ids,
+      title: "Checkout latency", metric: names.checkoutLatency, ids: ids,
       extra: stageParts.isEmpty ? [] : [stageParts.joined(separator: " ")])
   }
 
@@ -244,8 +261,8 @@ struct ModelBuilder {
   func confirmation() -> PanelModel {
     let pending = pendingOrders()
     var panel = latencyPanel(
-      title: "Order confirmation delay", ids: index.series(names.orderConfirmationDelay).map(\.id),
-      extra: pending)
+      title: "Order confirmation delay", metric: names.orderConfirmationDelay,
+      ids: index.series(names.orderConfirmationDelay).map(\.id), extra: pending)
     if !panel.hasData { panel.details += pending }
     return panel
   }
@@ -274,7 +291,8 @@ struct ModelBuilder {
     let f = sumStats(failures)
     guard a.count + r.count + f.count > 0 else {
       return PanelModel(
-        title: "Payment retries", details: ["no data in the last \(Nanos.format(window))"])
+        title: "Payment retries",
+        details: noData([names.paymentRetries, names.paymentAttempts, names.paymentFailures]))
     }
     let ratio = a.sum > 0 ? r.sum / a.sum : nil
     let failRatio = a.sum > 0 ? f.sum / a.sum : nil
@@ -311,7 +329,8 @@ struct ModelBuilder {
     let m = sumStats(mismatches.map(\.id))
     guard c.count + m.count > 0 else {
       return PanelModel(
-        title: "Inventory mismatch", details: ["no data in the last \(Nanos.format(window))"])
+        title: "Inventory mismatch",
+        details: noData([names.inventoryMismatches, names.inventoryChecks]))
     }
     var pairs: [(String, Double?)] = []
     let pairNames = Set(checks.compactMap { $0.labels["pair"] }).sorted()
@@ -340,8 +359,7 @@ struct ModelBuilder {
     let all = index.series(names.supportTickets)
     guard !all.isEmpty else {
       return PanelModel(
-        title: "Support tickets: order errors",
-        details: ["no data in the last \(Nanos.format(window))"])
+        title: "Support tickets: order errors", details: noData([names.supportTickets]))
     }
     let orderErrors = all.filter {
       $0.labels["reason"] == "order_error" || $0.labels["reason"] == nil

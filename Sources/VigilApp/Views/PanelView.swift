@@ -205,7 +205,7 @@ struct HelpRow: Equatable {
 }
 
 /// The help overlay's rows: every key, then the settings in effect.
-func helpRows(_ state: AppState) -> [HelpRow] {
+func helpRows(_ state: AppState, glyphs: GlyphSet = .unicode) -> [HelpRow] {
   var rows: [HelpRow] = []
   let contexts: [KeyContext] =
     state.config.isReplay ? [.replayPlayer] : [.dashboard, .alertsList, .lists]
@@ -222,6 +222,16 @@ func helpRows(_ state: AppState) -> [HelpRow] {
     for entry in KeyMap.mouse {
       rows.append(HelpRow(kind: .entry, key: entry.label, text: entry.help))
     }
+  }
+  // One meaning per glyph, everywhere (severity is a word: PAGE, TICKET, INFO).
+  rows.append(HelpRow(kind: .blank, key: "", text: ""))
+  rows.append(HelpRow(kind: .heading, key: "Glyphs", text: ""))
+  for (glyph, meaning) in [
+    (glyphs.statusCritical, "firing, failing, over its threshold"),
+    (glyphs.statusWarning, "pending, warning"), (glyphs.statusInfo, "information"),
+    (glyphs.statusOK, "ok, resolved"), (glyphs.focusMarker, "focused panel, selected row"),
+  ] {
+    rows.append(HelpRow(kind: .entry, key: glyph, text: meaning))
   }
   guard !state.config.isReplay else { return rows }
   rows.append(HelpRow(kind: .blank, key: "", text: ""))
@@ -242,7 +252,7 @@ func helpRows(_ state: AppState) -> [HelpRow] {
 func renderHelp(
   _ state: AppState, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet, theme: Theme
 ) {
-  let rows = helpRows(state)
+  let rows = helpRows(state, glyphs: glyphs)
   let extent = scrollExtent(state)
   let first = scrollFirst(state, extent)
   let rect = overlayRect(in: area, width: 76, height: rows.count + 2)

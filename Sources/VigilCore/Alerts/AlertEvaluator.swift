@@ -157,7 +157,11 @@ public struct AlertEvaluator: Sendable {
       case .ok: health[rule.name] = .ok
       case .noData:
         health[rule.name] = .noData
-        if rule.noDataState == .hold { staleFeeds.insert(rule.feedKey) }
+        // Stale is for what has been seen: a signal that never had a series is not
+        // configured (a log of one signal does not make the other five stale).
+        if rule.noDataState == .hold && rule.hasSeries(in: data) {
+          staleFeeds.insert(rule.feedKey)
+        }
       case .error(let message): health[rule.name] = .error(message)
       }
       outcomes.append(outcome)

@@ -332,6 +332,23 @@ public struct AlertRule: Hashable, Sendable {
   /// The `feed` label of this rule's `FeedStale` instance.
   public var feedKey: String { source ?? selector.metric }
 
+  /// The metrics the rule reads: its own, a ratio's two, an SLO's events and total.
+  public var readMetrics: [String] {
+    switch aggregate {
+    case .series: [selector.metric]
+    case .ratio(let num, let den): [num.metric, den.metric]
+    case .burnRate(let slo):
+      switch slo.events {
+      case .good(let s), .bad(let s): [s.metric, slo.total.metric]
+      }
+    }
+  }
+
+  /// Some metric the rule reads has had a series (with any labels) in `data`.
+  func hasSeries(in data: some AlertDataSource) -> Bool {
+    readMetrics.contains { !data.series(SeriesSelector(metric: $0)).isEmpty }
+  }
+
   /// The rule's `severity` label, if any.
   public var severity: String? { labels["severity"] }
 
