@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -6,11 +8,21 @@
 
 /// A child process that runs while a test talks to it (a real Prometheus), with its output in
 /// a log file. ``stop()`` ends it with SIGTERM (SIGKILL after two seconds) and reaps it.
+///
+/// A thread of its own waits for it and reaps it the moment it exits, even when nothing stops
+/// it (a shared fixture's `timeout 120 prometheus` ending by itself). An unreaped child is a
+/// zombie that Swift Testing's exit-test monitor can take for its own and spin on, hanging the
+/// run (seen once: a Prometheus fixture's `timeout` exited, then the signal exit tests hung).
 public final class BackgroundProcess: @unchecked Sendable {
-  // Safe: used from one test thread.
+  // Safe: `exited` is behind `lock`; the rest is set once.
   public let pid: pid_t
   public let logPath: String
-  private var exited = false
+  private let lock = NSLock()
+  private var exitedFlag = false
+  private var exited: Bool {
+    get { lock.withLock { exitedFlag } }
+    set { lock.withLock { exitedFlag = newValue } }
+  }
 
   /// Starts `argv` (PATH is searched) with stdout and stderr appended to `logPath`.
   /// - Returns: nil when it could not be spawned.
@@ -34,15 +46,17 @@ public final class BackgroundProcess: @unchecked Sendable {
     var p: pid_t = 0
     guard posix_spawnp(&p, argv[0], &actions, &attr, &cArgs, environ) == 0 else { return nil }
     pid = p
+    let child = p
+    let reaper = Thread { [weak self] in
+      var status: Int32 = 0
+      while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+      self?.exited = true
+    }
+    reaper.start()
   }
 
-  /// Whether the process is still running (reaps it when it has exited).
-  public var isRunning: Bool {
-    if exited { return false }
-    var status: Int32 = 0
-    if waitpid(pid, &status, WNOHANG) == pid { exited = true }
-    return !exited
-  }
+  /// Whether the process is still running (its reaper has not seen it exit).
+  public var isRunning: Bool { !exited }
 
   /// The end of its log (for failure messages).
   public func logTail(_ bytes: Int = 2000) -> String {
@@ -68,9 +82,8 @@ public final class BackgroundProcess: @unchecked Sendable {
       usleep(10_000)
     }
     kill(pid, SIGKILL)
-    var status: Int32 = 0
-    _ = waitpid(pid, &status, 0)
-    exited = true
+    // The reaper reaps it; wait for that (a killed process exits at once).
+    for _ in 0..<500 where isRunning { usleep(10_000) }
   }
 
   deinit { stop() }
