@@ -16,8 +16,12 @@ struct Report: ParsableCommand {
       The recording is replayed to its end with the same engine as vigil replay (as fast as \
       it can, no terminal) and sampled at every evaluation tick (10s; coarser for recordings \
       over four hours). The HTML is one self-contained file (inline CSS and SVG, no network): \
-      headline numbers (time to first alert, incident window, time firing per rule, worst \
-      values), a chart per signal with thresholds, alert bands and markers, the alert \
+      a summary (which alerts fired on what, when the incident began, time to detection and \
+      to resolution, the top suspect), headline numbers (those times, the incident window, \
+      fired and pending-only episodes, time to first alert), impact totals over the incident \
+      window (failed payments, retries, order-error tickets, slow checkouts, late \
+      confirmations), time firing per rule, worst values (and why one differs from an \
+      episode's peak), a chart per signal with thresholds, alert bands and markers, the alert \
       timeline, episodes, markers and notes (with those of FILE's .notes.jsonl sidecar), \
       rules and transitions. --format md writes the same as Markdown, charts as sparklines. \
       A damaged or cut-off recording is reported as far as it can be read, with a warning.

@@ -197,10 +197,12 @@ public struct MetricStore: Sendable {
   }
 
   /// The merged quantile sketch of a window (the sketch a fresh build from the window's samples
-  /// would give).
-  public func sketch(_ series: SeriesID, window: Int64, at now: Timestamp) -> QuantileSketch {
+  /// would give). With `level`, read from that level in whole buckets, as ``stats``.
+  public func sketch(
+    _ series: SeriesID, window: Int64, at now: Timestamp, level forced: Int? = nil
+  ) -> QuantileSketch {
     var merged = QuantileSketch.mergeTarget()
-    forEachBucket(series, window: window, at: now) { slot in
+    forEachBucket(series, window: window, at: now, level: forced) { slot in
       if let slot { merged.merge(slot.sketch) }
     }
     return merged

@@ -127,6 +127,32 @@ public struct IncidentReport: Sendable {
     public var firing: Int64
     public var episodes: Int
     public var fired: Int
+    /// What the rule computes, without its comparison: `p99 of checkout_latency_ms{stage="total"}
+    /// over 5m` (empty for a burn rate or FeedStale).
+    public var measure = ""
+  }
+
+  /// One impact total over the incident window (see ``impact``).
+  public struct Impact: Sendable, Equatable {
+    /// `failed_payments`, `payment_retries`, `order_error_tickets`, `slow_checkouts`,
+    /// `late_confirmations`.
+    public var key: String
+    /// `Failed payments`, ...
+    public var title: String
+    public var total: Double
+    /// What was counted: `payment_failures_total`, or `checkout_latency_ms{stage="total"} > 3.00s
+    /// (CheckoutLatencyP99High's threshold)`.
+    public var counted: String
+  }
+
+  /// A signal whose chart's worst headline differs from the highest episode peak of a rule drawn
+  /// on it: the two are computed over different windows (and often series).
+  public struct PeakDifference: Sendable, Equatable {
+    public var signal: Int
+    public var rule: String
+    public var headline: Double
+    public var headlineAt: Timestamp
+    public var episodePeak: Double
   }
 
   public var title: String
@@ -159,6 +185,14 @@ public struct IncidentReport: Sendable {
   public var mismatches: Int
   /// Each transition to firing with the suspects ranked then (see ReportSuspects.swift).
   public var firings: [Firing] = []
+  /// Impact totals over the incident window, in a fixed order; a signal absent from the
+  /// recording (or, for slow checkouts and late confirmations, without a rule giving the
+  /// threshold) is left out. Counted from the windows' 10 s buckets (see ``impactRange``).
+  public var impact: [Impact] = []
+  /// The whole 10 s buckets the impact totals cover: the incident window rounded out.
+  public var impactRange: (from: Timestamp, to: Timestamp)?
+  /// The buckets' length (the store's coarsest level: 10 s by default).
+  public var impactStep: Int64 = 10 * Nanos.second
 
   public static let maxPoints = 1440
 
@@ -182,14 +216,75 @@ public struct IncidentReport: Sendable {
     return f.time.since(b)
   }
 
-  /// From the first breach of an episode that fired to the end of the last one that fired
-  /// (open: still firing when the recording ended).
+  /// The episodes the incident is made of: every rule's but FeedStale's (a feed gone quiet says
+  /// nothing about the shop).
+  public var incidentEpisodes: [Episode] { episodes.filter { $0.rule != RuleSet.feedStaleRule } }
+
+  /// Episodes that fired, and episodes that were only pending (breached, then recovered before
+  /// their `for:`, or still pending at the end).
+  public var firedEpisodes: [Episode] { episodes.filter { $0.fired != nil } }
+  public var pendingOnlyEpisodes: [Episode] { episodes.filter { $0.fired == nil } }
+
+  /// The incident window, the one definition every figure uses: from the first time an alert
+  /// other than FeedStale left inactive (went pending, or straight to firing) to the last time
+  /// one went back (resolved, or ended without firing); open, to the end of the recording, when
+  /// one was still pending, firing or recovering then. Quiet gaps between alerts are inside.
   public var incidentWindow: (from: Timestamp, to: Timestamp, open: Bool)? {
-    let fired = episodes.filter { $0.fired != nil }
-    guard let from = fired.map(\.firstBreach).min() else { return nil }
-    let open = fired.contains { $0.isOpen }
-    let to = open ? end : (fired.compactMap(\.ended).max() ?? end)
-    return (from, to, open)
+    let eps = incidentEpisodes
+    guard let from = eps.map(\.firstBreach).min() else { return nil }
+    let open = eps.contains { $0.isOpen }
+    let to = open ? end : (eps.compactMap(\.ended).max() ?? end)
+    return (from, max(from, to), open)
+  }
+
+  /// The first firing of the incident (FeedStale left out).
+  public var firstIncidentFiring: Episode? {
+    let fired = incidentEpisodes.compactMap { e in e.fired.map { (t: $0, episode: e) } }
+    return fired.min { $0.t < $1.t }?.episode
+  }
+
+  /// Time to detection: from the incident window's start to the first firing.
+  public var timeToDetection: Int64? {
+    guard let w = incidentWindow, let t = firstIncidentFiring?.fired else { return nil }
+    return max(0, t.since(w.from))
+  }
+
+  /// Time to resolution: from the incident window's start to its end; nil while it is open.
+  public var timeToResolution: Int64? {
+    guard let w = incidentWindow, !w.open else { return nil }
+    return w.to.since(w.from)
+  }
+
+  /// The top suspect when diagnosis first had one during the incident: the first firing (not
+  /// FeedStale) whose ranking is not empty, and its first suspect.
+  public var topSuspect: (firing: Firing, suspect: Suspect)? {
+    for f in firings where f.rule != RuleSet.feedStaleRule {
+      if let s = f.suspects.first { return (f, s) }
+    }
+    return nil
+  }
+
+  /// Signals whose worst headline differs (as printed) from the highest episode peak of an
+  /// upward rule drawn on their chart.
+  public var peakDifferences: [PeakDifference] {
+    var out: [PeakDifference] = []
+    for (i, s) in signals.enumerated() {
+      guard let worst = s.worst else { continue }
+      var names: [String] = []
+      for th in s.thresholds where th.op.isUpward && !names.contains(th.rule) {
+        names.append(th.rule)
+      }
+      for name in names {
+        guard let peak = episodes.filter({ $0.rule == name }).compactMap(\.peak).max(),
+          peak.isFinite, s.format(peak) != s.format(worst.value)
+        else { continue }
+        out.append(
+          PeakDifference(
+            signal: i, rule: name, headline: worst.value, headlineAt: worst.time,
+            episodePeak: peak))
+      }
+    }
+    return out
   }
 
   /// The start of the dashboard's time axis and the span of the charts.
@@ -234,22 +329,32 @@ extension IncidentReport {
     }
   }
 
-  /// A rule's condition in words, e.g. `p99 of api_latency_ms over 5m > 1.50s for 5m`.
-  static func condition(_ rule: AlertRule, format: (Double) -> String) -> String {
-    func selector(_ s: SeriesSelector) -> String {
-      guard !s.matchers.isEmpty else { return s.metric }
-      let m = s.matchers.map { m -> String in
-        let op = m.isRegex ? (m.negated ? "!~" : "=~") : (m.negated ? "!=" : "=")
-        return m.name + op + "\"" + m.value + "\""
-      }
-      return s.metric + "{" + m.joined(separator: ",") + "}"
+  /// A selector in words: `checkout_latency_ms{stage="total"}`.
+  static func selector(_ s: SeriesSelector) -> String {
+    guard !s.matchers.isEmpty else { return s.metric }
+    let m = s.matchers.map { m -> String in
+      let op = m.isRegex ? (m.negated ? "!~" : "=~") : (m.negated ? "!=" : "=")
+      return m.name + op + "\"" + m.value + "\""
     }
-    var text: String
+    return s.metric + "{" + m.joined(separator: ",") + "}"
+  }
+
+  /// What a rule computes, e.g. `p99 of api_latency_ms over 5m`; empty for a burn rate.
+  static func measure(_ rule: AlertRule) -> String {
     switch rule.aggregate {
     case .series(let m):
-      text = "\(m.rawValue) of \(selector(rule.selector)) over \(Nanos.format(rule.window))"
+      return "\(m.rawValue) of \(selector(rule.selector)) over \(Nanos.format(rule.window))"
     case .ratio(let n, let d):
-      text = "\(selector(n)) / \(selector(d)) over \(Nanos.format(rule.window))"
+      return "\(selector(n)) / \(selector(d)) over \(Nanos.format(rule.window))"
+    case .burnRate: return ""
+    }
+  }
+
+  /// A rule's condition in words, e.g. `p99 of api_latency_ms over 5m > 1.50s for 5m`.
+  static func condition(_ rule: AlertRule, format: (Double) -> String) -> String {
+    var text = measure(rule)
+    switch rule.aggregate {
+    case .series, .ratio: break
     case .burnRate(let slo):
       let events: String
       switch slo.events {

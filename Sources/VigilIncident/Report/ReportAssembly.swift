@@ -48,6 +48,12 @@ extension ReportBuilder {
       transitionValues: transitions.map { alerts.formatValue($0.value, rule: $0.rule) },
       notes: notes, mismatches: replayer.mismatches.count)
     report.firings = firings()
+    if let w = report.incidentWindow {
+      let totals = impact.totals(over: (w.from, w.to))
+      report.impact = totals.impact
+      report.impactRange = (totals.from, totals.to)
+      report.impactStep = impact.width
+    }
     return report
   }
 

@@ -23,6 +23,8 @@ struct ReportBuilder {
   var firstTime: Timestamp?
   /// The suspects ranked at each transition to firing, as the replay made them.
   var rankings: [SuspectRanking] = []
+  /// The impact counts per 10 s bucket, read from the store as the replay goes (ImpactCounts).
+  var impact = ImpactCounts()
 
   init(
     file: RecordingFile, sidecar: [(time: Timestamp, text: String)], maxPoints: Int,
@@ -196,6 +198,7 @@ struct ReportBuilder {
       sample()
       mergeEpisodes()
     }
+    if final || impact.due(at: now) { impact.harvest(state, at: now) }
   }
 
   mutating func sample() {
@@ -269,7 +272,8 @@ struct ReportBuilder {
       ruleInfo[rule.name] = IncidentReport.Rule(
         name: rule.name, severity: rule.severity,
         condition: IncidentReport.condition(rule) { alerts.formatValue($0, rule: rule.name) },
-        signal: rule.panel(signals: signals), firing: 0, episodes: 0, fired: 0)
+        signal: rule.panel(signals: signals), firing: 0, episodes: 0, fired: 0,
+        measure: IncidentReport.measure(rule))
       if let i = rule.panel(signals: signals), i < series.count,
         !series[i].rules.contains(rule.name)
       {

@@ -75,20 +75,54 @@ extension ReportPage {
   }
   static let maxDrawnNotes = 60
 
+  /// Marker labels' height: a row of numbers above the plot, one more row for each number
+  /// that would touch its neighbour.
+  static let markerRowHeight = 12.0
+
+  /// The row of each drawn note's number (0 just above the plot, 1 above that, ...): a number
+  /// goes on the lowest row where it keeps a gap from the one before it, so numbers of close
+  /// markers never run together (`2` and `3` never read `23`).
+  func markerRows(x: (Timestamp) -> Double) -> [Int] {
+    var ends: [Double] = []
+    var rows: [Int] = []
+    for (n, note) in drawnNotes {
+      let w = Self.markerLabelWidth(String(n))
+      let left = x(note.time) - w / 2
+      if let row = ends.firstIndex(where: { $0 + 3 <= left }) {
+        rows.append(row)
+        ends[row] = left + w
+      } else {
+        rows.append(ends.count)
+        ends.append(left + w)
+      }
+    }
+    return rows
+  }
+
+  /// The width of a marker's number (11 px bold digits, generously).
+  static func markerLabelWidth(_ label: String) -> Double { Double(label.count) * 7.5 + 1 }
+
+  /// The room marker numbers need above a plot beyond the first row.
+  func markerExtra(x: (Timestamp) -> Double) -> Double {
+    Double(markerRows(x: x).max() ?? 0) * Self.markerRowHeight
+  }
+
   func markerLines(
     _ h: inout HTMLBuilder, top: Double, bottom: Double, x: (Timestamp) -> Double
   ) {
     guard !r.notes.isEmpty else { return }
+    let rows = markerRows(x: x)
     h.element("g", [("class", "markers")], breaks: .after) { h in
-      for (n, note) in drawnNotes {
+      for (i, (n, note)) in drawnNotes.enumerated() {
         let xx = x(note.time)
+        let row = i < rows.count ? rows[i] : 0
         h.element("g") { h in
           h.element(
             "title", text: "\(n). \(text.time(note.time)) \(text.kind(note.kind)): \(note.text)")
-          line(&h, xx, top, xx, bottom, class: "marker")
+          line(&h, xx, top - Self.markerRowHeight * Double(row), xx, bottom, class: "marker")
           let at = [
-            ("class", "marker-label"), ("x", num(xx)), ("y", num(top - 3)),
-            ("text-anchor", "middle"),
+            ("class", "marker-label"), ("x", num(xx)),
+            ("y", num(top - 3 - Self.markerRowHeight * Double(row))), ("text-anchor", "middle"),
           ]
           h.element("text", at, text: String(n))
         }
@@ -170,8 +204,9 @@ extension ReportPage {
   }
 
   func chart(_ h: inout HTMLBuilder, _ s: IncidentReport.Signal) {
-    let height = 220.0
-    let top = 18.0
+    let extra = markerExtra(x: x)
+    let height = 220.0 + extra
+    let top = 18.0 + extra
     let bottom = height - 26
     let values = s.points.compactMap(\.value).filter(\.isFinite)
     let limits = values + s.thresholds.flatMap { [$0.value] + ($0.clear.map { [$0] } ?? []) }
@@ -368,13 +403,14 @@ extension ReportPage {
           ("pending", "pending"), ("firing", "firing"), ("recovering", "recovering"),
           ("marker", "marker or note"),
         ])
-      let row = 24.0
-      let labelWidth = 300.0
-      let top = 18.0
-      let bottom = top + row * Double(r.lanes.count)
+      let labelWidth = Self.laneLabelWidth
       // The lanes' labels sit left of the plot: a wider left margin than the charts.
       let scale = (Self.width - labelWidth - Self.right) / plotWidth
       func lx(_ t: Timestamp) -> Double { labelWidth + (x(t) - Self.left) * scale }
+      let top = 18.0 + markerExtra(x: lx)
+      let labels = r.lanes.map(laneLabelLines)
+      let heights = labels.map { Self.laneHeight(lines: $0.count) }
+      let bottom = top + heights.reduce(0, +)
       svg(
         &h, class: "timeline", height: bottom + 26, name: "timeline",
         title: "Alert timeline: \(r.lanes.count) alert instances",
@@ -383,34 +419,88 @@ extension ReportPage {
       ) { h in
         hatchPattern(&h, "hatch-timeline")
         timeAxis(&h, top: top, bottom: bottom, x: lx)
+        var y = top
         for (i, lane) in r.lanes.enumerated() {
-          self.lane(&h, lane, top: top + row * Double(i), height: row, x: lx)
+          self.lane(&h, lane, label: labels[i], top: y, x: lx)
+          y += heights[i]
         }
         markerLines(&h, top: top, bottom: bottom, x: lx)
       }
     }
   }
 
-  /// One alert instance's row of the timeline, from `top`.
+  /// The timeline's label column, and the characters a label line holds (12 px text).
+  static let laneLabelWidth = 300.0
+  static let laneLabelChars = 38
+  static let laneLineHeight = 14.0
+
+  /// A lane's height: 24 px, more when its label takes several lines.
+  static func laneHeight(lines: Int) -> Double { max(24, 10 + laneLineHeight * Double(lines)) }
+
+  /// A lane's label, its severity and instance, in lines of at most ``laneLabelChars`` shown
+  /// characters: broken at spaces, and a longer word where it must be. Nothing is cut.
+  func laneLabelLines(_ lane: IncidentReport.Lane) -> [String] {
+    let label = text.severity(lane.severity) + " " + text.instance(lane.rule, lane.labels)
+    let limit = Self.laneLabelChars
+    // Shown width: a control or bidi character shows as `\x1B` or `\u{202E}`.
+    func width(_ s: Substring) -> Int {
+      s.unicodeScalars.reduce(0) { $0 + (Markup.visibleEscape($1)?.count ?? 1) }
+    }
+    var lines: [String] = []
+    var current = ""
+    var currentWidth = 0
+    for word in label.split(separator: " ", omittingEmptySubsequences: false) {
+      var rest = word
+      let w = width(rest)
+      if !current.isEmpty || currentWidth > 0 {
+        if currentWidth + 1 + w <= limit {
+          current += " " + rest
+          currentWidth += 1 + w
+          continue
+        }
+        lines.append(current)
+        current = ""
+        currentWidth = 0
+      }
+      // A word longer than a line: as many full lines of it as it takes.
+      while width(rest) > limit {
+        var piece = Substring("")
+        var pw = 0
+        for c in rest {
+          let cw = width(Substring(String(c)))
+          if pw + cw > limit && !piece.isEmpty { break }
+          piece.append(c)
+          pw += cw
+        }
+        lines.append(String(piece))
+        rest = rest.dropFirst(piece.count)
+      }
+      current = String(rest)
+      currentWidth = width(rest)
+    }
+    if !current.isEmpty || lines.isEmpty { lines.append(current) }
+    return lines
+  }
+
+  /// One alert instance's row of the timeline, from `top`, its label in `label`'s lines.
   func lane(
-    _ h: inout HTMLBuilder, _ lane: IncidentReport.Lane, top y0: Double, height row: Double,
+    _ h: inout HTMLBuilder, _ lane: IncidentReport.Lane, label: [String], top y0: Double,
     x lx: (Timestamp) -> Double
   ) {
     let name = text.instance(lane.rule, lane.labels)
     let sev = text.severity(lane.severity)
     h.element("g", [("class", "lane")], breaks: .after) { h in
       h.element("title", text: name + " (" + sev + ")")
-      h.element("text", [("class", "lane-label"), ("x", "4"), ("y", num(y0 + 16))]) { h in
-        h.text(sev, limit: 8)
-        h.raw(" ")
-        h.text(name, limit: 38)
+      for (i, l) in label.enumerated() {
+        let y = y0 + 16 + Self.laneLineHeight * Double(i)
+        h.element("text", [("class", "lane-label"), ("x", "4"), ("y", num(y))], text: l)
       }
       for seg in lane.segments {
         let x0 = lx(seg.from)
         let x1 = max(x0 + 1.5, lx(seg.to))
         var at = [
           ("class", "seg-" + seg.state.rawValue), ("x", num(x0)), ("y", num(y0 + 5)),
-          ("width", num(x1 - x0)), ("height", num(row - 10)),
+          ("width", num(x1 - x0)), ("height", "14"),
         ]
         if seg.state == .pending { at.append(("fill", "url(#hatch-timeline)")) }
         let until = seg.open ? "the end (still \(seg.state.rawValue))" : text.time(seg.to)

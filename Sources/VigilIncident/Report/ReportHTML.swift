@@ -46,6 +46,8 @@ public enum ReportHTML {
       padding-bottom: 4px; }
     h3 { font-size: 1em; margin: 0 0 4px; }
     .sub, .muted, figcaption { color: var(--muted); }
+    p.summary { font-size: 1.1em; margin: 12px 0; padding: 8px 12px; background: var(--card);
+      border: 1px solid var(--border); border-left: 4px solid var(--line); border-radius: 4px; }
     dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 12px 0; }
     dl.meta dt { color: var(--muted); }
     dl.meta dd { margin: 0; overflow-wrap: anywhere; }
@@ -181,13 +183,16 @@ struct ReportPage {
   func header(_ h: inout HTMLBuilder) {
     h.element("header", breaks: .block) { h in
       h.element("h1", breaks: .after, text: r.title)
-      h.element("p", [("class", "sub")], breaks: .after, text: "Incident report · " + text.span)
+      h.element(
+        "p", [("class", "sub")], breaks: .after,
+        text: "Incident report · recording length " + text.recordingLength)
+      h.element("p", [("class", "summary"), ("id", "summary")], breaks: .after, text: text.summary)
       h.element("dl", [("class", "meta")], breaks: .block) { h in
         func item(_ k: String, _ v: String) {
           h.element("dt", text: k)
           h.element("dd", breaks: .after, text: v)
         }
-        item("Incident span", text.span + " " + text.clockWords)
+        item("Recording length", text.recordingLength + " " + text.clockWords)
         item("Recorded", text.recorded)
         item("Vigil", "recorded with \(r.recordedWith), report by \(r.reportedWith)")
         item("Config", "\(r.configHash) (rules: \(r.rulesSource))")
@@ -218,17 +223,23 @@ struct ReportPage {
             if !detail.isEmpty { h.element("dd", [("class", "detail")], text: detail) }
           }
         }
-        card("Time to first alert", text.timeToFirstAlert, text.timeToFirstAlertDetail)
+        card("Time to detection", text.timeToDetection, text.timeToDetectionDetail)
+        card("Time to resolution", text.timeToResolution, text.timeToResolutionDetail)
         card("Incident window", text.incidentWindow, text.incidentWindowDetail)
-        card("Alert episodes", text.episodesSummary, "")
+        card("Alert episodes", text.episodesSummary, text.episodesDetail)
+        card("Time to first alert", text.timeToFirstAlert, text.timeToFirstAlertDetail)
       }
+      h.element(
+        "p", [("class", "muted"), ("id", "window-definition")], breaks: .after,
+        text: ReportText.windowDefinition)
+      impact(&h)
       subheading(&h, "Time firing per rule")
       let breached = r.rules.filter { $0.episodes > 0 || $0.firing > 0 }
       table(
         &h, id: "firing",
         [
           ("Rule", .text), ("Severity", .text), ("Episodes", .number), ("Fired", .number),
-          ("Time firing", .number),
+          ("Pending only", .number), ("Time firing", .number),
         ]
       ) { h in
         for rule in breached {
@@ -237,11 +248,12 @@ struct ReportPage {
             severityCell(&h, rule.severity)
             h.element("td", [("class", "num")], text: String(rule.episodes))
             h.element("td", [("class", "num")], text: String(rule.fired))
+            h.element("td", [("class", "num")], text: String(rule.episodes - rule.fired))
             h.element("td", [("class", "num")], text: text.duration(rule.firing))
           }
         }
         if breached.isEmpty {
-          row(&h) { $0.element("td", [("colspan", "5")], text: "No rule was breached.") }
+          row(&h) { $0.element("td", [("colspan", "6")], text: "No rule was breached.") }
         }
       }
       subheading(&h, "Worst values")
@@ -268,7 +280,45 @@ struct ReportPage {
           }
         }
       }
+      let differences = r.peakDifferences
+      if !differences.isEmpty {
+        h.element("div", [("id", "peaks")], breaks: .block) { h in
+          h.element(
+            "p", breaks: .after,
+            text: "Where a chart's worst value and an episode peak differ, and why:")
+          h.element("ul", breaks: .block) { h in
+            for d in differences { h.element("li", breaks: .after, text: text.peakDifference(d)) }
+          }
+        }
+      }
     }
+  }
+
+  /// Impact totals over the incident window.
+  func impact(_ h: inout HTMLBuilder) {
+    subheading(&h, "Impact over the incident window")
+    guard r.incidentWindow != nil else {
+      h.element(
+        "p", breaks: .after, text: "No alert went pending or fired: there is no incident window.")
+      return
+    }
+    guard !r.impact.isEmpty else {
+      h.element(
+        "p", breaks: .after,
+        text: "None of the impact signals (payments, retries, order-error tickets, checkout "
+          + "latency, confirmation delay) is in the recording.")
+      return
+    }
+    table(&h, id: "impact", [("Impact", .text), ("Total", .number), ("Counted", .text)]) { h in
+      for i in r.impact {
+        row(&h) { h in
+          h.element("th", [("scope", "row")], text: i.title)
+          h.element("td", [("class", "num")], text: text.impactValue(i))
+          h.element("td", text: i.counted)
+        }
+      }
+    }
+    h.element("p", [("class", "muted")], breaks: .after, text: text.impactIntro)
   }
 
   // MARK: Building blocks
@@ -349,6 +399,7 @@ struct ReportPage {
       ) { h in
         for ep in r.episodes { episodeRow(&h, ep) }
       }
+      h.element("p", breaks: .after, text: text.episodesCount)
       h.element("p", [("class", "muted")], breaks: .after) { h in
         h.raw("Duration: first breach to resolution (or to the end of the recording, marked +). ")
         h.raw("Firing: fired to resolved, including the recovering stretch. ")

@@ -78,7 +78,9 @@ private struct MarkdownWriter {
   mutating func document() {
     line("# \(e(r.title)): incident report")
     line()
-    line("- **Incident span:** \(e(text.span)) \(e(text.clockWords))")
+    line("**Summary.** " + e(text.summary))
+    line()
+    line("- **Recording length:** \(e(text.recordingLength)) \(e(text.clockWords))")
     line("- **Recorded:** \(e(text.recorded))")
     line("- **Vigil:** recorded with \(e(r.recordedWith)), report by \(e(r.reportedWith))")
     line("- **Config:** \(e(r.configHash)) (rules: \(e(r.rulesSource)))")
@@ -107,10 +109,18 @@ private struct MarkdownWriter {
     table(
       ["Figure", "Value", "Detail"],
       [
-        ["Time to first alert", "**\(e(text.timeToFirstAlert))**", e(text.timeToFirstAlertDetail)],
+        ["Time to detection", "**\(e(text.timeToDetection))**", e(text.timeToDetectionDetail)],
+        [
+          "Time to resolution", "**\(e(text.timeToResolution))**",
+          e(text.timeToResolutionDetail),
+        ],
         ["Incident window", "**\(e(text.incidentWindow))**", e(text.incidentWindowDetail)],
-        ["Alert episodes", "**\(e(text.episodesSummary))**", ""],
+        ["Alert episodes", "**\(e(text.episodesSummary))**", e(text.episodesDetail)],
+        ["Time to first alert", "**\(e(text.timeToFirstAlert))**", e(text.timeToFirstAlertDetail)],
       ])
+    line(e(ReportText.windowDefinition))
+    line()
+    impact()
     line("### Time firing per rule")
     line()
     let fired = r.rules.filter { $0.episodes > 0 || $0.firing > 0 }
@@ -119,13 +129,13 @@ private struct MarkdownWriter {
       line()
     } else {
       table(
-        ["Rule", "Severity", "Episodes", "Fired", "Time firing"],
+        ["Rule", "Severity", "Episodes", "Fired", "Pending only", "Time firing"],
         fired.map {
           [
             e($0.name), e(text.severity($0.severity)), "\($0.episodes)", "\($0.fired)",
-            text.duration($0.firing),
+            "\($0.episodes - $0.fired)", text.duration($0.firing),
           ]
-        }, right: [2, 3, 4])
+        }, right: [2, 3, 4, 5])
     }
     line("### Worst values")
     line()
@@ -139,6 +149,35 @@ private struct MarkdownWriter {
           worst.map { text.time($0.time) } ?? "—", th.isEmpty ? "—" : e(th),
         ]
       }, right: [2])
+    let differences = r.peakDifferences
+    if !differences.isEmpty {
+      line("Where a chart's worst value and an episode peak differ, and why:")
+      line()
+      for d in differences { line("- " + e(text.peakDifference(d))) }
+      line()
+    }
+  }
+
+  mutating func impact() {
+    line("### Impact over the incident window")
+    line()
+    guard r.incidentWindow != nil else {
+      line("No alert went pending or fired: there is no incident window.")
+      line()
+      return
+    }
+    guard !r.impact.isEmpty else {
+      line(
+        "None of the impact signals (payments, retries, order-error tickets, checkout latency, "
+          + "confirmation delay) is in the recording.")
+      line()
+      return
+    }
+    table(
+      ["Impact", "Total", "Counted"],
+      r.impact.map { [e($0.title), text.impactValue($0), e($0.counted)] }, right: [1])
+    line(e(text.impactIntro))
+    line()
   }
 
   mutating func signals() {
@@ -262,6 +301,8 @@ private struct MarkdownWriter {
           ep.fired == nil ? "—" : text.duration(ep.firing) + plus, e(ep.peakText),
         ]
       }, right: [6, 7, 8])
+    line(e(text.episodesCount))
+    line()
   }
 
   mutating func notes() {

@@ -78,24 +78,194 @@ struct ReportText {
     return s
   }
 
+  /// The incident window's length (`18m57s`, `54m49s+` while open).
   var incidentWindow: String {
-    guard let w = report.incidentWindow else { return "no alert fired" }
-    return "\(time(w.from)) – \(time(w.to))"
+    guard let w = report.incidentWindow else { return "no alert went pending or fired" }
+    return duration(w.to.since(w.from)) + (w.open ? "+" : "")
   }
 
   var incidentWindowDetail: String {
     guard let w = report.incidentWindow else { return "" }
-    return duration(w.to.since(w.from))
-      + (w.open
-        ? ", from the first breach of an alert that fired; still firing when the recording ended"
-        : ", from the first breach of an alert that fired to the last one's resolution")
+    return "\(time(w.from)) – \(time(w.to))"
+      + (w.open ? ", still open when the recording ended" : "")
   }
 
+  /// The incident window's definition, stated once in each report.
+  static let windowDefinition =
+    "The incident window runs from the first time an alert (other than FeedStale, which is "
+    + "about the feeds) went pending or straight to firing, to the last time one went back to "
+    + "inactive (resolved, or ended without firing); when one was still pending, firing or "
+    + "recovering at the end of the recording, it runs to that end and is marked +. Quiet gaps "
+    + "between alerts are inside it. Time to detection, time to resolution and the impact "
+    + "totals are measured on it; the recording length is only how much was recorded."
+
+  var timeToDetection: String {
+    guard report.incidentWindow != nil else { return "no alert went pending or fired" }
+    guard let t = report.timeToDetection else { return "no alert fired" }
+    return duration(t)
+  }
+
+  var timeToDetectionDetail: String {
+    guard let w = report.incidentWindow, let f = report.firstIncidentFiring, let t = f.fired
+    else { return "" }
+    return "from the incident's start (\(time(w.from))) to the first firing: "
+      + "\(instance(f.rule, f.labels)) at \(time(t))"
+  }
+
+  var timeToResolution: String {
+    guard report.incidentWindow != nil else { return "no alert went pending or fired" }
+    return report.timeToResolution.map(duration) ?? "not resolved"
+  }
+
+  var timeToResolutionDetail: String {
+    guard let w = report.incidentWindow else { return "" }
+    return w.open
+      ? "still open after \(duration(w.to.since(w.from))): an alert was still active when the "
+        + "recording ended at \(time(w.to))"
+      : "from the incident's start (\(time(w.from))) to the last alert resolving at \(time(w.to))"
+  }
+
+  /// Fired and pending-only episodes, counted apart: `5 fired (2 paging), 4 pending only`.
   var episodesSummary: String {
-    let fired = report.episodes.filter { $0.fired != nil }
+    let fired = report.firedEpisodes
     let pages = fired.filter { AlertSeverityClass($0.severity) == .critical }.count
+    return
+      "\(fired.count) fired (\(pages) paging), \(report.pendingOnlyEpisodes.count) pending only"
+  }
+
+  /// `5 fired episodes and 4 pending-only episodes (breached, never fired).`
+  var episodesCount: String {
+    let f = report.firedEpisodes.count
+    let p = report.pendingOnlyEpisodes.count
+    return "\(f) fired episode\(f == 1 ? "" : "s") and \(p) pending-only episode"
+      + "\(p == 1 ? "" : "s") (breached, never fired)."
+  }
+
+  var episodesDetail: String {
     let n = report.episodes.count
-    return "\(n) episode\(n == 1 ? "" : "s"), \(fired.count) fired (\(pages) paging)"
+    return "\(n) episode\(n == 1 ? "" : "s") in all; pending only: breached, but back to "
+      + "inactive before its for: duration (or still pending at the end)"
+  }
+
+  // MARK: Summary
+
+  /// The summary at the top: what happened (which alerts, on what), when it began, how long
+  /// until detection and until resolution, and the top suspect once diagnosis had one.
+  var summary: String {
+    guard let w = report.incidentWindow else {
+      return "No alert went pending or fired during the \(duration(report.span)) recorded "
+        + "from \(when(report.start))."
+    }
+    let eps = report.incidentEpisodes
+    let fired = eps.filter { $0.fired != nil }
+    var s: String
+    if fired.isEmpty {
+      let rules = alertList(eps)
+      s =
+        "No alert fired; \(rules.count) went pending without firing"
+        + "\(onWhat(rules.names)): \(rules.text). It began at \(when(w.from))"
+      s +=
+        w.open
+        ? " and was still pending when the recording ended."
+        : " and was over "
+          + "\(duration(w.to.since(w.from))) later, at \(time(w.to))."
+    } else {
+      let rules = alertList(
+        fired.sorted { ($0.fired ?? $0.firstBreach) < ($1.fired ?? $1.firstBreach) })
+      let n = rules.count
+      s = "\(n) alert\(n == 1 ? "" : "s") fired\(onWhat(rules.names)): \(rules.text). "
+      s += "The incident began at \(when(w.from))"
+      if let f = report.firstIncidentFiring, let t = f.fired, let d = report.timeToDetection {
+        s +=
+          "; it was detected \(d == 0 ? "at once" : duration(d) + " later"), when "
+          + "\(instance(f.rule, f.labels)) fired at \(time(t))"
+      }
+      if let r = report.timeToResolution {
+        s += ", and resolved \(duration(r)) after it began, at \(time(w.to))."
+      } else {
+        s +=
+          ", and was not resolved: alerts were still active when the recording ended, "
+          + "\(duration(w.to.since(w.from))) after it began."
+      }
+    }
+    if let top = report.topSuspect {
+      s +=
+        " Top suspect when \(instance(top.firing.rule, top.firing.labels)) fired: "
+        + "\(top.suspect.component) (\(SuspectText.change(top.suspect)) on \(top.suspect.series))."
+    }
+    return s
+  }
+
+  /// `10:25:10 UTC on 2026-11-26`.
+  func when(_ t: Timestamp) -> String { CivilTime(t).clock + " UTC on " + date(t) }
+
+  /// Up to three rules with their instances' labels, `and N more`; the rules, in order.
+  func alertList(_ eps: [IncidentReport.Episode]) -> (names: [String], text: String, count: Int) {
+    var names: [String] = []
+    var labels: [String: [String]] = [:]
+    for e in eps {
+      if !names.contains(e.rule) { names.append(e.rule) }
+      let l = self.labels(e.labels)
+      if !l.isEmpty && !(labels[e.rule] ?? []).contains(l) { labels[e.rule, default: []].append(l) }
+    }
+    let shown = names.prefix(3).map { name -> String in
+      let l = labels[name] ?? []
+      guard !l.isEmpty else { return name }
+      return name + " (" + l.prefix(3).joined(separator: ", ") + (l.count > 3 ? ", …" : "") + ")"
+    }
+    let text: String
+    if names.count > 3 {
+      text = shown.joined(separator: ", ") + " and \(names.count - 3) more"
+    } else if shown.count > 1 {
+      text = shown.dropLast().joined(separator: ", ") + " and " + (shown.last ?? "")
+    } else {
+      text = shown.first ?? ""
+    }
+    return (names, text, names.count)
+  }
+
+  /// ` on Checkout latency and Payment retries`: the signals of the rules, where known.
+  func onWhat(_ rules: [String]) -> String {
+    var titles: [String] = []
+    for name in rules {
+      guard let i = report.rules.first(where: { $0.name == name })?.signal,
+        i < report.signals.count, !titles.contains(report.signals[i].title)
+      else { continue }
+      titles.append(report.signals[i].title)
+    }
+    guard !titles.isEmpty else { return "" }
+    if titles.count == 1 { return " on " + titles[0] }
+    return " on " + titles.dropLast().joined(separator: ", ") + " and " + (titles.last ?? "")
+  }
+
+  // MARK: Impact and peaks
+
+  /// An impact total: a whole number of events.
+  func impactValue(_ i: IncidentReport.Impact) -> String {
+    Format.fixed(i.total.rounded(), 0)
+  }
+
+  var impactIntro: String {
+    guard let r = report.impactRange, let w = report.incidentWindow else { return "" }
+    return "Counted over the incident window (\(time(w.from)) – \(time(w.to))"
+      + (w.open ? ", still open" : "") + ") from the samples the replay's windows held, in "
+      + "whole \(Nanos.format(report.impactStep)) steps "
+      + "(\(time(r.from)) – \(time(r.to))). A signal absent from the recording is left out. "
+      + "Slow checkouts and late confirmations count the samples of the rule's own series above "
+      + "its threshold as its quantiles read them: a value within 0.4% of the threshold may "
+      + "count on either side."
+  }
+
+  /// Where a chart's worst headline and a rule's episode peak differ, why.
+  func peakDifference(_ d: IncidentReport.PeakDifference) -> String {
+    let s = report.signals[d.signal]
+    let measure = report.rules.first { $0.name == d.rule }?.measure ?? ""
+    return "\(s.title): the chart's worst is \(s.format(d.headline)) at \(time(d.headlineAt)), "
+      + "\(lineCaption(s)); \(d.rule)'s highest episode peak is "
+      + "\(s.format(d.episodePeak)), its "
+      + (measure.isEmpty ? "own value" : measure)
+      + " at each evaluation while an episode was open. They are computed over different "
+      + "windows (and possibly different series), so the numbers differ."
   }
 
   /// What a signal's headline is: `worst p99 over 5m`, `in 5m`.
@@ -125,6 +295,12 @@ struct ReportText {
     var t = "\(th.rule) \(th.op.rawValue) \(s.format(th.value))"
     if let c = th.clear { t += ", clears at \(s.format(c))" }
     return t
+  }
+
+  /// The recording's length on the dashboard's clock: `21m30s (2026-11-26 10:00:00Z – 10:21:30Z)`.
+  var recordingLength: String {
+    "\(duration(report.span)) (\(stamp(report.start)) – "
+      + "\(sameDay ? CivilTime(report.end).clock + "Z" : stamp(report.end)))"
   }
 
   var span: String {
