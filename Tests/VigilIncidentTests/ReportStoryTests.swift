@@ -17,8 +17,9 @@ import VigilTestSupport
 /// - A retry ratio rule (`for: 10m`) is pending from about 10:01 to 10:03 and never fires.
 /// - The checkout rule (long name, `stage="total"`) fires from about 10:05 and resolves about
 ///   10:08.
-/// - A rule on order confirmations, which the feed never sends, makes FeedStale fire from
-///   about 10:02 to the end: the incident window leaves it out, so it closes.
+/// - A rule on an ERP sync lag, which the feed sends only in its first seconds, makes
+///   FeedStale fire from about 10:03 to the end (a signal never seen is not configured, not
+///   stale): the incident window leaves it out, so it closes.
 /// - Three markers a second apart at 10:10.
 @Suite struct ReportStoryTests {
   static let start = demoStart
@@ -46,8 +47,8 @@ import VigilTestSupport
         threshold: 3000
         for: 1m
         severity: page
-      - alert: ConfirmationSlow
-        metric: order_confirmation_delay_ms
+      - alert: ErpSyncSlow
+        metric: erp_sync_lag_ms
         aggregate: p99
         window: 1m
         op: ">"
@@ -87,6 +88,9 @@ import VigilTestSupport
       // Another stage, always slow: not the rule's series, never a slow checkout.
       Line(t: t, metric: "checkout_latency_ms", labels: ["stage": "payment"], value: 9000),
     ]
+    if s < 3 {
+      out.append(Line(t: t, metric: "erp_sync_lag_ms", labels: [:], value: 900))
+    }
     if s % 5 == 0 {
       out.append(
         Line(t: t, metric: "support_tickets_total", labels: ["reason": "order_error"], value: 1))
@@ -154,7 +158,7 @@ import VigilTestSupport
     // The story happened as designed.
     #expect(blip.fired == nil && blip.ended != nil)
     #expect(checkout.fired != nil && checkout.resolved != nil)
-    #expect(stale.fired != nil && stale.isOpen && stale.firstBreach < blip.firstBreach)
+    #expect(stale.fired != nil && stale.isOpen && stale.firstBreach < checkout.firstBreach)
     #expect(blip.firstBreach < checkout.firstBreach)
     #expect(r.episodes.count == 3, "\(r.episodes.map(\.rule))")
     return Story(blip: blip, checkout: checkout, stale: stale)
@@ -168,11 +172,12 @@ import VigilTestSupport
     let r = try Self.report()
     let s = try Self.story(r)
     let html = ReportHTML.render(r)
-    let began = CivilTime(s.blip.firstBreach).clock + " UTC on 2026-11-26"
+    // The blip ended before the checkout alert began: the incident begins with the latter.
+    let began = CivilTime(s.checkout.firstBreach).clock + " UTC on 2026-11-26"
     let fired = try #require(s.checkout.fired)
     let resolved = try #require(s.checkout.ended)
-    let detected = shortDurationText(fired.since(s.blip.firstBreach))
-    let resolution = shortDurationText(resolved.since(s.blip.firstBreach))
+    let detected = shortDurationText(fired.since(s.checkout.firstBreach))
+    let resolution = shortDurationText(resolved.since(s.checkout.firstBreach))
     let expected = [
       "1 alert fired on Checkout latency: \(Self.checkoutRule) (stage=total).",
       "The incident began at \(began);",
@@ -219,7 +224,7 @@ import VigilTestSupport
   @Test func impactTotalsOverTheIncidentWindow() throws {
     let r = try Self.report()
     let s = try Self.story(r)
-    let from = s.blip.firstBreach
+    let from = s.checkout.firstBreach
     let to = try #require(s.checkout.ended)
     let width = 10 * Nanos.second
     let lo = (from.nanoseconds + 1 + width - 1) / width * width - width
@@ -268,7 +273,11 @@ import VigilTestSupport
     let r = try Self.report()
     let s = try Self.story(r)
     let to = try #require(s.checkout.ended)
-    let length = shortDurationText(to.since(s.blip.firstBreach))
+    // The retry ratio's pending-only blip ended before the checkout alert began to breach:
+    // a blip, not the incident, so the window starts with the checkout alert.
+    #expect(try #require(s.blip.ended) < s.checkout.firstBreach)
+    #expect(r.incidentWindow?.from == s.checkout.firstBreach)
+    let length = shortDurationText(to.since(s.checkout.firstBreach))
     let html = ReportHTML.render(r)
     #expect(!html.contains("Incident span"))
     let recorded = shortDurationText(r.span)
@@ -277,7 +286,7 @@ import VigilTestSupport
     #expect(
       headline.contains(
         "<dt>Incident window</dt><dd>\(length)</dd><dd class=\"detail\">"
-          + "\(clockText(s.blip.firstBreach)) – \(clockText(to))</dd>"), "\(headline)")
+          + "\(clockText(s.checkout.firstBreach)) – \(clockText(to))</dd>"), "\(headline)")
     // Time to resolution is the closed window's length.
     #expect(headline.contains("<dt>Time to resolution</dt><dd>\(length)</dd>"))
     let definition = "The incident window runs from the first time an alert (other than FeedStale"

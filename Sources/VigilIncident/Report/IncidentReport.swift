@@ -229,8 +229,15 @@ public struct IncidentReport: Sendable {
   /// other than FeedStale left inactive (went pending, or straight to firing) to the last time
   /// one went back (resolved, or ended without firing); open, to the end of the recording, when
   /// one was still pending, firing or recovering then. Quiet gaps between alerts are inside.
+  ///
+  /// When some alert fired, a pending-only episode that ended before the first firing episode
+  /// began is a blip (a ratio breaching for 10 s while the windows warm up), not the incident:
+  /// it would stretch time to detection from minutes to the recording's start.
   public var incidentWindow: (from: Timestamp, to: Timestamp, open: Bool)? {
-    let eps = incidentEpisodes
+    var eps = incidentEpisodes
+    if let anchor = eps.filter({ $0.fired != nil }).map(\.firstBreach).min() {
+      eps = eps.filter { $0.fired != nil || ($0.ended ?? end) >= anchor }
+    }
     guard let from = eps.map(\.firstBreach).min() else { return nil }
     let open = eps.contains { $0.isOpen }
     let to = open ? end : (eps.compactMap(\.ended).max() ?? end)

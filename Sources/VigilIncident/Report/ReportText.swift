@@ -95,7 +95,9 @@ struct ReportText {
     "The incident window runs from the first time an alert (other than FeedStale, which is "
     + "about the feeds) went pending or straight to firing, to the last time one went back to "
     + "inactive (resolved, or ended without firing); when one was still pending, firing or "
-    + "recovering at the end of the recording, it runs to that end and is marked +. Quiet gaps "
+    + "recovering at the end of the recording, it runs to that end and is marked +. When an "
+    + "alert fired, one that was only pending and ended before the first firing one began is "
+    + "left out (a blip, not the incident). Quiet gaps "
     + "between alerts are inside it. Time to detection, time to resolution and the impact "
     + "totals are measured on it; the recording length is only how much was recorded."
 
