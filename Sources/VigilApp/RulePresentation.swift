@@ -61,3 +61,71 @@ extension AlertRule {
     }
   }
 }
+
+/// Rules in words, as the alerts list and the report state them.
+public enum RuleText {
+  /// A selector in words: `checkout_latency_ms{stage="total"}`.
+  public static func selectorText(_ s: SeriesSelector) -> String {
+    guard !s.matchers.isEmpty else { return s.metric }
+    let m = s.matchers.map { m -> String in
+      let op = m.isRegex ? (m.negated ? "!~" : "=~") : (m.negated ? "!=" : "=")
+      return m.name + op + "\"" + m.value + "\""
+    }
+    return s.metric + "{" + m.joined(separator: ",") + "}"
+  }
+
+  /// What a rule computes, e.g. `p99 of api_latency_ms over 5m`; empty for a burn rate.
+  public static func measureText(_ rule: AlertRule) -> String {
+    switch rule.aggregate {
+    case .series(let m):
+      return "\(m.rawValue) of \(selectorText(rule.selector)) over \(Nanos.format(rule.window))"
+    case .ratio(let n, let d):
+      return "\(selectorText(n)) / \(selectorText(d)) over \(Nanos.format(rule.window))"
+    case .burnRate: return ""
+    }
+  }
+
+  /// A rule's condition in words, e.g. `p99 of api_latency_ms over 5m > 1.50s for 5m`.
+  public static func conditionText(_ rule: AlertRule, format: (Double) -> String) -> String {
+    var text = measureText(rule)
+    switch rule.aggregate {
+    case .series, .ratio: break
+    case .burnRate(let slo):
+      let events: String
+      switch slo.events {
+      case .bad(let s): events = "bad " + selectorText(s)
+      case .good(let s): events = "good " + selectorText(s)
+      }
+      let pairs = slo.windows.map {
+        "\(Nanos.format($0.long))/\(Nanos.format($0.short)) at \($0.factor)x"
+      }
+      return "error budget burn rate (\(events) of \(selectorText(slo.total)), objective "
+        + "\(Format.percent(slo.objective.doubleValue)) over \(Nanos.format(slo.period))): "
+        + pairs.joined(separator: ", ")
+    }
+    if !rule.by.isEmpty { text += " by " + rule.by.joined(separator: ",") }
+    if let b = rule.baseline {
+      let factor = Format.value(b.factor.doubleValue)
+      let over =
+        b.significance == nil
+        ? "its own median over the last \(Nanos.format(b.over))"
+        : "its own rate over the last \(Nanos.format(b.over))"
+      if rule.op.isDownward {
+        text +=
+          " \(rule.op.rawValue) \(over) / \(factor), while that median > \(format(b.floor.doubleValue))"
+      } else {
+        text +=
+          " \(rule.op.rawValue) \(factor)x \(over) and \(rule.op.rawValue) \(format(b.floor.doubleValue))"
+      }
+      if let p = b.significance {
+        text += ", and counts beyond chance (p < \(p))"
+      }
+    } else {
+      text += " \(rule.op.rawValue) \(format(rule.threshold.doubleValue))"
+    }
+    if rule.forDuration > 0 { text += " for \(Nanos.format(rule.forDuration))" }
+    if let c = rule.clearThreshold { text += ", clears at \(format(c.doubleValue))" }
+    if rule.keepFiringFor > 0 { text += ", keeps firing \(Nanos.format(rule.keepFiringFor))" }
+    return text
+  }
+}

@@ -271,9 +271,9 @@ struct ReportBuilder {
       if ruleInfo[rule.name] == nil { ruleOrder.append(rule.name) }
       ruleInfo[rule.name] = IncidentReport.Rule(
         name: rule.name, severity: rule.severity,
-        condition: IncidentReport.condition(rule) { alerts.formatValue($0, rule: rule.name) },
+        condition: RuleText.conditionText(rule) { alerts.formatValue($0, rule: rule.name) },
         signal: rule.panel(signals: signals), firing: 0, episodes: 0, fired: 0,
-        measure: IncidentReport.measure(rule))
+        measure: RuleText.measureText(rule))
       if let i = rule.panel(signals: signals), i < series.count,
         !series[i].rules.contains(rule.name)
       {

@@ -90,7 +90,7 @@ struct ImpactCounts {
         items[i].counted = names.paymentRetries
         read(&items[i], ids, kFrom...kNow, store, level: li) { $0.sum }
       case "order_error_tickets":
-        items[i].counted = IncidentReport.selector(tickets)
+        items[i].counted = RuleText.selectorText(tickets)
         read(&items[i], series(tickets), kFrom...kNow, store, level: li) { $0.sum }
       default:
         let panel = items[i].key == "slow_checkouts" ? 1 : 2
@@ -103,7 +103,7 @@ struct ImpactCounts {
         let threshold = rule.threshold.doubleValue
         let inclusive = rule.op == .greaterOrEqual
         items[i].counted =
-          "\(IncidentReport.selector(rule.selector)) \(rule.op.rawValue) "
+          "\(RuleText.selectorText(rule.selector)) \(rule.op.rawValue) "
           + "\(rules.formatValue(threshold, rule: rule.name)) (\(rule.name)'s threshold)"
         let ids = series(rule.selector)
         guard !ids.isEmpty else { continue }
