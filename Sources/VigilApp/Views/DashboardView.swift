@@ -198,6 +198,13 @@ func renderTitle(
     tags.append((" \(glyphs.statusWarning) \(pending) pending ", theme.alertPending))
   }
   let tagsWidth = tags.reduce(0) { $0 + displayWidth($1.0) }
+  // Recording: always said; without the file's name when the counts would not fit with it.
+  if let path = state.config.recordingTo {
+    var tag = recordingTag(path, glyphs: glyphs)
+    if right - displayWidth(tag) - tagsWidth < rect.x + 20 { tag = " REC " }
+    right = max(rect.x, right - displayWidth(tag))
+    buffer.put(tag, at: Point(x: right, y: rect.y), style: theme.alertFiring, clip: rect)
+  }
   if tagsWidth > 0 && right - tagsWidth >= rect.x + 20 {
     right -= tagsWidth
     var x = right
@@ -217,6 +224,17 @@ func renderTitle(
     left = cut + glyphs.ellipsis
   }
   buffer.put(left, at: Point(x: rect.x, y: rect.y), style: leftStyle, clip: leftClip)
+}
+
+/// The title bar's ` REC name ` while recording: the file's (or black box directory's) name,
+/// its middle cut so that it takes at most 20 columns.
+func recordingTag(_ path: String, glyphs: GlyphSet) -> String {
+  var name = printableExcerpt(String(path.split(separator: "/").last ?? Substring(path)))
+  let limit = 20
+  if name.count > limit {
+    name = String(name.prefix(6)) + glyphs.ellipsis + String(name.suffix(limit - 7))
+  }
+  return " REC " + name + " "
 }
 
 func renderStatus(
