@@ -51,7 +51,9 @@ func renderAlerts(
   y += 1
   buffer.put(
     state.ui.ackNote.map { "ack note (Enter saves, Esc skips): " + $0.text + "_" }
-      ?? "j k select  A ack (with a note)  s silence 15m, 1h, 4h, off  d suspects",
+      ?? (state.config.isReplay
+        ? "j k select  d suspects  (acks and silences are the recording's)"
+        : "j k select  A ack (with a note)  s silence 15m, 1h, 4h, off  d suspects"),
     at: Point(x: inner.x, y: y),
     style: theme.label, clip: inner)
   let list = alerts.listed
