@@ -3,6 +3,7 @@ import Testing
 import VigilApp
 import VigilAppTestSupport
 import VigilCore
+import VigilDemo
 import VigilIncident
 import VigilRender
 
@@ -167,6 +168,36 @@ import VigilRender
     straight.seek(to: demoStart.adding(Nanos.second))
     player.paused = true
     #expect(Self.screen(player) == Self.screen(straight))
+  }
+
+  /// A recording that opens with history older than the window (the demo's catch-up): `g`
+  /// goes on from the first input to the first one that brings data into the window.
+  @Test func goingToTheStartPassesOpeningHistoryOlderThanTheWindow() throws {
+    let (file, path) = try Self.recorded("old-history", seconds: 90)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let scenario = DemoScenario(seed: 42)
+    let old = (0..<5).flatMap { s in
+      scenario.events(second: s).map {
+        DemoFormatter.line($0, start: demoStart.adding(-8 * Nanos.minute), format: .json)
+      }
+    }
+    var records = Array(file.records)
+    let first = try #require(records.firstIndex { $0.kind == .input })
+    let history = FeedInput(
+      feed: FeedID(0), arrival: demoStart.adding(500 * Nanos.millisecond), seq: 1,
+      payload: .records(batch(old), .json))
+    records.insert(.input(history), at: first)
+    var player = Self.player(RecordingFile(header: file.header, records: records))
+    #expect(player.replayer.dataStart == demoStart.adding(500 * Nanos.millisecond))
+    player.seek(to: demoStart.adding(60 * Nanos.second))
+    #expect(press(&player, .character("g")))
+    #expect(player.time == demoStart.adding(Nanos.second))
+    let headline = Self.latencyHeadline(player)
+    #expect(!headline.contains("—") && headline.contains("worst p99"), "\(headline)")
+    // At the first input the panels had only the old history.
+    var early = Self.player(RecordingFile(header: file.header, records: records))
+    early.seek(to: early.replayer.dataStart)
+    #expect(Self.latencyHeadline(early).contains("— worst p99"))
   }
 
   /// A loop that lags applies a tick before inputs that arrived (and were stamped) before it:

@@ -128,9 +128,8 @@ public struct Player: Sendable {
     replayer.seek(to: clamped)
   }
 
-  /// Goes to the start (``Replayer/dataStart``: where its first input is in, so the panels
-  /// show what the recording opened with).
-  public mutating func seekToStart() { replayer.seek(to: replayer.dataStart) }
+  /// Goes to the start as the dashboard first showed data (``Replayer/seekToStart()``).
+  public mutating func seekToStart() { replayer.seekToStart() }
 
   /// `:`: a time inside the recording is gone to; one before its start goes to the start and
   /// one after its end to the end, saying so with the recording's range (D50).

@@ -276,6 +276,27 @@ public struct Replayer: Sendable {
     time = endTime
   }
 
+  /// Goes to the start as the dashboard first showed it (D50): to ``dataStart``, then on, record
+  /// by record and for at most a ``checkpointInterval``, until a feed has a sample in the
+  /// window shown, when the first inputs brought only older history (the demo's catch-up). When
+  /// none comes in that time, ``dataStart``.
+  public mutating func seekToStart() {
+    seek(to: dataStart)
+    let limit = dataStart.adding(checkpointInterval)
+    var probe = self
+    while !probe.showsData, !probe.atEnd, probe.due(at: probe.position) <= limit {
+      probe.playNext()
+    }
+    if probe.showsData { self = probe }
+    state.dirty = true
+  }
+
+  /// Whether a feed has a sample in the window the dashboard shows.
+  var showsData: Bool {
+    let from = state.now.adding(-state.window)
+    return state.feeds.contains { ($0.lastSampleTime ?? Timestamp(nanoseconds: .min)) >= from }
+  }
+
   /// Restores the checkpoint at or before `t` (when `t` is behind the clock, or a checkpoint
   /// lies between the clock and `t`) and plays to `t`.
   public mutating func seek(to t: Timestamp) {
