@@ -24,15 +24,19 @@ import VigilRender
     )
   }
 
-  /// Frozen, with alerts firing, at 80 columns: `REC` stays (without the name) and the counts
-  /// keep their place.
-  @Test func frozenWithAlertsTheTagLosesTheNameNotTheCounts() {
-    var state = demoState(seconds: 600)
-    state.config.recordingTo = "/tmp/checkout-2026-11-26.incident.jsonl"
+  /// The demo's banner, alerts firing: the counts and the banner's first 48 columns ("minute
+  /// 12") keep their place and the name gets what is left; frozen at 80 columns, `REC` alone.
+  @Test func theNameGivesWayToTheCountsAndTheBanner() {
+    var state = demoState(seconds: 600, size: Size(width: 100, height: 30))
+    state.config.banner = { _ in "demo at 60x, minute 12: payment slow, checkout slows" }
+    state.config.recordingTo = "/tmp/vigil-rr-demo-12345.incident.jsonl"
+    var title = render(state).lines()[0]
+    #expect(title.contains("firing") && title.contains("minute 12"), "\(title)")
+    #expect(title.contains(" REC vigil-…ncident.jsonl "), "\(title)")
+    state.ui.size = Size(width: 80, height: 24)
     state.ui.frozenAt = state.now
-    let title = render(state).lines()[0]
-    #expect(title.contains("FROZEN"), "\(title)")
+    title = render(state).lines()[0]
+    #expect(title.contains("FROZEN") && title.contains("firing"), "\(title)")
     #expect(title.contains(" REC  "), "\(title)")
-    #expect(title.contains("firing"), "\(title)")
   }
 }

@@ -15,10 +15,15 @@ import VigilTestSupport
     let rec = dir + "/live.incident.jsonl"
     let tmux = try Tmux(width: 80, height: 24)
     try tmux.type("clear; \(vigilBinary()) --speed 60 --demo-history 0s --record \(rec)")
-    let live = tmux.waitFor(timeout: 30) { s in
-      s.first?.contains("REC live.incident.jsonl") == true && s.first?.contains("minute 3") == true
+    // The name while the title has room (before alerts fire), then `REC` all along.
+    let named = tmux.waitFor(timeout: 30) {
+      $0.first?.contains(" REC live.incident.jsonl") == true
     }
-    #expect(live != nil, "\(tmux.screen().joined(separator: "\n"))")
+    #expect(named != nil, "\(tmux.screen().joined(separator: "\n"))")
+    let later = tmux.waitFor(timeout: 60) { s in
+      s.first?.contains(" REC ") == true && s.first?.contains("minute 3") == true
+    }
+    #expect(later != nil, "\(tmux.screen().joined(separator: "\n"))")
     try tmux.keys("q")
     let said = tmux.waitFor(timeout: 15) { s in
       s.contains { $0.hasPrefix("vigil: recorded ") } && s.last { !$0.isEmpty } == Self.prompt

@@ -198,10 +198,11 @@ func renderTitle(
     tags.append((" \(glyphs.statusWarning) \(pending) pending ", theme.alertPending))
   }
   let tagsWidth = tags.reduce(0) { $0 + displayWidth($1.0) }
-  // Recording: always said; without the file's name when the counts would not fit with it.
+  // Recording: always said, with as much of the file's name as the counts and the first 48
+  // columns of the title (the demo's "minute 12") leave room for.
   if let path = state.config.recordingTo {
-    var tag = recordingTag(path, glyphs: glyphs)
-    if right - displayWidth(tag) - tagsWidth < rect.x + 20 { tag = " REC " }
+    let keep = min(displayWidth(left) + 1, 48)
+    let tag = recordingTag(path, room: right - tagsWidth - keep - rect.x, glyphs: glyphs)
     right = max(rect.x, right - displayWidth(tag))
     buffer.put(tag, at: Point(x: right, y: rect.y), style: theme.alertFiring, clip: rect)
   }
@@ -226,13 +227,16 @@ func renderTitle(
   buffer.put(left, at: Point(x: rect.x, y: rect.y), style: leftStyle, clip: leftClip)
 }
 
-/// The title bar's ` REC name ` while recording: the file's (or black box directory's) name,
-/// its middle cut so that it takes at most 20 columns.
-func recordingTag(_ path: String, glyphs: GlyphSet) -> String {
+/// The title bar's ` REC name ` while recording, in at most `room` columns: the file's (or
+/// black box directory's) name, its middle cut to at most 20 columns; ` REC ` alone when fewer
+/// than 8 are left for the name.
+func recordingTag(_ path: String, room: Int = 26, glyphs: GlyphSet) -> String {
   var name = printableExcerpt(String(path.split(separator: "/").last ?? Substring(path)))
-  let limit = 20
+  let limit = min(20, room - 6)
+  guard limit >= 8 else { return " REC " }
   if name.count > limit {
-    name = String(name.prefix(6)) + glyphs.ellipsis + String(name.suffix(limit - 7))
+    let head = (limit - 1) / 3
+    name = String(name.prefix(head)) + glyphs.ellipsis + String(name.suffix(limit - 1 - head))
   }
   return " REC " + name + " "
 }
