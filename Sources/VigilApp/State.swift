@@ -23,6 +23,9 @@ public struct AppConfig: Sendable {
   public var bell = true
   /// The state is driven by `vigil replay` (the help lists the player's keys).
   public var isReplay = false
+  /// Where `--record` or `--black-box` writes (a file or a directory): `REC` and its name in
+  /// the title bar. Nil when not recording.
+  public var recordingTo: String? = nil
   /// The themes `t` cycles through (`--theme` picks the first shown, ``UIState/themeIndex``).
   public var themes: [Theme] = [.standard]
   /// Running over SSH (`SSH_CONNECTION` was set): a lower default frame rate, said in the

@@ -15,6 +15,7 @@ import VigilRender
 /// Starts the feeds and runs the loop on curses (or headless); returns the exit code.
 func runDashboard(_ o: DashboardOptions, deliveries: AlertDeliveries? = nil) throws -> Int32 {
   var config = o.config
+  config.recordingTo = o.recording.map(\.destination)
   let (clock, specs, sources) = try startingFeeds(o, config: &config)
   let inbox = MessageInbox(clock: clock)
   let state = AppState(starting: o, config: config, feeds: specs, clock: clock)
@@ -25,7 +26,13 @@ func runDashboard(_ o: DashboardOptions, deliveries: AlertDeliveries? = nil) thr
     for w in config.layoutWarnings { printError("vigil: layout: \(w)") }
   }
   let recorder = try startRecorder(o, state: state)
-  defer { recorder?.finish(at: clock.now(), reason: "stopped") }
+  // After the screen is given back: where the recording went (or why it stopped).
+  defer {
+    if let recorder {
+      recorder.finish(at: clock.now(), reason: "stopped")
+      printError("vigil: " + recorder.summary)
+    }
+  }
   let delivery = deliveries.map { deliveryObserver($0, state: state, recorder: recorder) }
   // A last attempt at what is queued, after the screen is given back; what did not go out
   // is said.
@@ -74,6 +81,16 @@ extension AppLoop {
   func observe(recorder: Recorder?, delivery: DeliveryObserver?) {
     observer = loopObserver(recorder: recorder, delivery: delivery)
     if let delivery { poll = { delivery.statusIfChanged().map(Message.delivery) } }
+  }
+}
+
+extension RecordingChoice {
+  /// The file or directory written.
+  var destination: String {
+    switch self {
+    case .file(let path): path
+    case .blackBox(let directory, _, _): directory
+    }
   }
 }
 

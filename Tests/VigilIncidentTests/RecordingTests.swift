@@ -179,8 +179,9 @@ import VigilTestSupport
     }
     #expect(press(&player, .character("[")))
     #expect(player.time == times[1])
+    // `g`: the start, where the first input is in (D50).
     #expect(press(&player, .character("g")))
-    #expect(player.time == player.replayer.startTime)
+    #expect(player.time == player.replayer.dataStart)
     #expect(press(&player, .character("e")))
     let firstFiring = player.replayer.transitions.first { $0.transition.to == .firing }?.time
     #expect(player.time == firstFiring)

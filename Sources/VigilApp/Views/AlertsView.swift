@@ -65,7 +65,9 @@ func renderAlerts(
     state.ui.ackNote.map {
       "acked " + alertName($0.key) + ", note (Enter saves, Esc skips): " + $0.text + "_"
     }
-      ?? "j k select  A ack (with a note)  s silence 15m, 1h, 4h, off  d suspects",
+      ?? (state.config.isReplay
+        ? "j k select  d suspects  (acks and silences are the recording's)"
+        : "j k select  A ack (with a note)  s silence 15m, 1h, 4h, off  d suspects"),
     at: Point(x: inner.x, y: y),
     style: theme.label, clip: inner)
   let list = alerts.listed

@@ -198,6 +198,14 @@ func renderTitle(
     tags.append((" \(glyphs.statusWarning) \(pending) pending ", theme.alertPending))
   }
   let tagsWidth = tags.reduce(0) { $0 + displayWidth($1.0) }
+  // Recording: always said, with as much of the file's name as the counts and the first 48
+  // columns of the title (the demo's "minute 12") leave room for.
+  if let path = state.config.recordingTo {
+    let keep = min(displayWidth(left) + 1, 48)
+    let tag = recordingTag(path, room: right - tagsWidth - keep - rect.x, glyphs: glyphs)
+    right = max(rect.x, right - displayWidth(tag))
+    buffer.put(tag, at: Point(x: right, y: rect.y), style: theme.alertFiring, clip: rect)
+  }
   if tagsWidth > 0 && right - tagsWidth >= rect.x + 20 {
     right -= tagsWidth
     var x = right
@@ -217,6 +225,20 @@ func renderTitle(
     left = cut + glyphs.ellipsis
   }
   buffer.put(left, at: Point(x: rect.x, y: rect.y), style: leftStyle, clip: leftClip)
+}
+
+/// The title bar's ` REC name ` while recording, in at most `room` columns: the file's (or
+/// black box directory's) name, its middle cut to at most 20 columns; ` REC ` alone when fewer
+/// than 8 are left for the name.
+func recordingTag(_ path: String, room: Int = 26, glyphs: GlyphSet) -> String {
+  var name = printableExcerpt(String(path.split(separator: "/").last ?? Substring(path)))
+  let limit = min(20, room - 6)
+  guard limit >= 8 else { return " REC " }
+  if name.count > limit {
+    let head = (limit - 1) / 3
+    name = String(name.prefix(head)) + glyphs.ellipsis + String(name.suffix(limit - 1 - head))
+  }
+  return " REC " + name + " "
 }
 
 func renderStatus(

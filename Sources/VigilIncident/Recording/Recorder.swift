@@ -39,6 +39,8 @@ public final class Recorder: AppLoopObserver {
   private var marksSeen = 0
   /// Segment files deleted to keep a black box within its limits.
   public private(set) var segmentsDeleted = 0
+  /// Records written after the headers (what `vigil` says on quit).
+  public private(set) var recordsWritten = 0
 
   /// Starts a recording of `state` (which must not have processed any message yet).
   public convenience init(path: String, state: AppState, rulesYAML: String, title: String? = nil)
@@ -76,10 +78,10 @@ public final class Recorder: AppLoopObserver {
     switch message {
     case .feed(let input):
       rotateIfDue(at: input.arrival)
-      writer.append(RecordingEntry.input(input).json)
+      append(RecordingEntry.input(input).json)
     case .tick(let t):
       rotateIfDue(at: t)
-      writer.append(RecordingEntry.tick(t).json)
+      append(RecordingEntry.tick(t).json)
       writer.tick(t)
     case .key, .resize, .terminate, .rulesLoaded, .layoutLoaded, .loopMeasured, .mouse, .delivery,
       .wallClock:
@@ -93,7 +95,7 @@ public final class Recorder: AppLoopObserver {
       header.rulesYAML = text
       header.rulesPath = path
     }
-    writer.append(entry.json)
+    append(entry.json)
   }
 
   /// The loop read the rules file again.
@@ -107,16 +109,16 @@ public final class Recorder: AppLoopObserver {
 
   /// Records what applying a message changed: operator actions and new alert transitions.
   public func didApply(_ state: AppState) {
-    for action in state.actions { writer.append(RecordingEntry.action(state.now, action).json) }
+    for action in state.actions { append(RecordingEntry.action(state.now, action).json) }
     let newMarks = min(state.marksTotal - marksSeen, state.marks.count)
     for m in state.marks.suffix(newMarks) {
-      writer.append(RecordingEntry.mark(m.time, m.text).json)
+      append(RecordingEntry.mark(m.time, m.text).json)
     }
     marksSeen = state.marksTotal
     let total = state.alertHistory.transitionsTotal
     let fresh = min(total - transitionsSeen, state.alertHistory.history.count)
     for tr in state.alertHistory.history.suffix(fresh) {
-      writer.append(RecordingEntry.alert(tr).json)
+      append(RecordingEntry.alert(tr).json)
     }
     transitionsSeen = total
   }
@@ -128,7 +130,7 @@ public final class Recorder: AppLoopObserver {
     guard case .blackBox(let dir, let keep, let maxBytes, let segment) = target,
       t.since(segmentStart) >= segment, writer.failure == nil
     else { return }
-    writer.append(RecordingEntry.end(t, "segment").json)
+    append(RecordingEntry.end(t, "segment").json)
     writer.finish()
     segmentStart = t
     header.start = t
@@ -142,6 +144,24 @@ public final class Recorder: AppLoopObserver {
     segmentsDeleted += BlackBox.prune(dir, keep: keep, maxBytes: maxBytes, now: t)
   }
 
+  /// Appends a record to the current file (counted while the file takes them).
+  private func append(_ line: JSONValue) {
+    if writer.failure == nil { recordsWritten += 1 }
+    writer.append(line)
+  }
+
+  /// What `vigil` says on quit: where the recording went, or why it stopped.
+  public var summary: String {
+    switch target {
+    case .file(let path):
+      if let why = writer.failure { return "\(path): \(why)" }
+      return "recorded \(recordsWritten) records to \(path)"
+    case .blackBox(let dir, _, _, _):
+      let note = writer.failure.map { "; the last segment stopped: \($0)" } ?? ""
+      return "recorded \(recordsWritten) records to the black box in \(dir)" + note
+    }
+  }
+
   /// The loop ended: the `end` entry names the reason.
   public func finish(at t: Timestamp, reason: ExitReason) {
     finish(at: t, reason: reason.recordName)
@@ -151,7 +171,7 @@ public final class Recorder: AppLoopObserver {
   public func finish(at t: Timestamp, reason: String) {
     guard !finished else { return }
     finished = true
-    writer.append(RecordingEntry.end(t, reason).json)
+    append(RecordingEntry.end(t, reason).json)
     writer.finish()
   }
   private var finished = false

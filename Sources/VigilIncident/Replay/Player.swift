@@ -12,7 +12,8 @@ public struct Player: Sendable {
   public var paused = false
   /// The `:` (go to) or `m` (marker) prompt being typed.
   public var prompt: Prompt?
-  /// A short message in the player bar, until a replay time passes.
+  /// A short message in the player bar, until the next key the player or the dashboard acts
+  /// on (a key that sets a message of its own sets the new one).
   public var notice: String?
   /// Markers added in this replay (written to the sidecar by the loop).
   public var newMarkers: [(time: Timestamp, text: String)] = []
@@ -47,10 +48,11 @@ public struct Player: Sendable {
   public mutating func handle(_ key: Key) -> Bool {
     if let p = prompt { return handlePrompt(p, key) }
     let t = replayer.time
+    let before = notice
+    notice = nil
     switch key {
     case .character(" "):
       paused.toggle()
-      notice = nil
     case .character("."):
       paused = true
       seek(to: nextTick(after: t))
@@ -66,13 +68,16 @@ public struct Player: Sendable {
     case .character("{"): jump(markerTimes, forward: false, what: "marker")
     case .character("e"): jump(firingTimes, forward: true, what: "firing")
     case .character("E"): jump(firingTimes, forward: false, what: "firing")
-    case .character("g"), .home: seek(to: replayer.startTime)
+    case .character("g"), .home: seekToStart()
     case .character("G"), .end:
       replayer.playToEnd()
       paused = true
     case .character(":"): prompt = .goto("")
     case .character("m"): prompt = .marker("")
-    default: return false
+    default:
+      // Not the player's key: the dashboard's (the loop clears the message when it acts).
+      notice = before
+      return false
     }
     return true
   }
@@ -91,12 +96,13 @@ public struct Player: Sendable {
       switch p {
       case .goto:
         if let target = parseGoto(text) {
-          seek(to: target)
+          goto(target)
         } else {
           notice = "go to: use 16:20, 16:20:05, +5m or -30s"
         }
       case .marker:
         let note = String(text.prefix(120))
+        notice = nil
         if !note.isEmpty {
           newMarkers.append((replayer.time, note))
           replayer.addMarker(at: replayer.time, note)
@@ -122,6 +128,28 @@ public struct Player: Sendable {
     replayer.seek(to: clamped)
   }
 
+  /// Goes to the start as the dashboard first showed data (``Replayer/seekToStart()``).
+  public mutating func seekToStart() { replayer.seekToStart() }
+
+  /// `:`: a time inside the recording is gone to; one before its start goes to the start and
+  /// one after its end to the end, saying so with the recording's range (D50).
+  mutating func goto(_ target: Timestamp) {
+    if target < replayer.startTime {
+      seekToStart()
+      notice = "before the recording (\(rangeText))"
+    } else if target > replayer.endTime {
+      seek(to: replayer.endTime)
+      notice = "after the recording (\(rangeText))"
+    } else {
+      seek(to: target)
+    }
+  }
+
+  /// The recording's first and last times, as the player's clock shows them.
+  var rangeText: String {
+    CivilTime(replayer.startTime).clock + "–" + CivilTime(replayer.endTime).clock
+  }
+
   private mutating func setSpeed(_ s: Double) {
     speed = max(Self.speeds.lowerBound, min(Self.speeds.upperBound, s))
     notice = "speed \(Format.value(speed))x"
@@ -143,7 +171,10 @@ public struct Player: Sendable {
     paused = true
     // Backward jumps land just before the target's record plays, forward jumps just after.
     seek(to: target)
-    notice = nil
+    // A marker says what it marks.
+    if what == "marker", let m = replayer.markers.first(where: { $0.time == target }) {
+      notice = "marker: " + m.text
+    }
   }
 
   func nextTick(after t: Timestamp) -> Timestamp {
@@ -174,14 +205,26 @@ public struct Player: Sendable {
     let m = parts[1]
     let sec = parts.count == 3 ? parts[2] : 0
     guard (0..<24).contains(h), (0..<60).contains(m), (0..<60).contains(sec) else { return nil }
-    var day = CivilTime(replayer.startTime)
-    day.hour = h
-    day.minute = m
-    day.second = sec
+    return clockTime(hour: h, minute: m, second: sec)
+  }
+
+  /// A time of day on the recording's days: the first one inside the recording, else the one
+  /// nearest to it (so `23:00` before a recording that starts at 23:30 is before its start,
+  /// not a day later past its end).
+  func clockTime(hour: Int, minute: Int, second: Int) -> Timestamp? {
+    let start = replayer.startTime
+    let end = replayer.endTime
+    var day = CivilTime(start)
+    day.hour = hour
+    day.minute = minute
+    day.second = second
     day.nanosecond = 0
-    guard var target = day.timestamp else { return nil }
-    if target < replayer.startTime { target = target.adding(Nanos.day) }
-    return target
+    guard let first = day.timestamp else { return nil }
+    let days = max(0, end.since(start)) / Nanos.day + 1
+    let candidates = (-1...days).map { first.adding($0 * Nanos.day) }
+    if let inside = candidates.first(where: { $0 >= start && $0 <= end }) { return inside }
+    func distance(_ t: Timestamp) -> Int64 { t < start ? start.since(t) : t.since(end) }
+    return candidates.min { distance($0) < distance($1) }
   }
 }
 
@@ -216,8 +259,11 @@ public func renderPlayer(
   let state = player.paused ? (glyphs.isUnicode ? "❚❚" : "||") : (glyphs.isUnicode ? "▶" : ">")
   let clock = CivilTime(r.time).clock
   left = " \(state) \(Format.value(player.speed))x \(clock) "
+  // A message may take the timeline's place.
+  let room = max(20, size.width - left.count - 4)
   let right =
-    player.notice.map { " \(printableExcerpt($0, limit: 40)) " } ?? " ]/[ alerts  : go to  ? keys "
+    player.notice.map { " \(printableExcerpt($0, limit: room)) " }
+    ?? " ]/[ alerts  : go to  ? keys "
   buffer.put(left, at: Point(x: 0, y: row.y), style: theme.statusBar.adding(.bold), clip: row)
   let barX = left.count
   let barWidth = size.width - barX - right.count

@@ -52,7 +52,8 @@ public final class ReplayLoop<Backend: TerminalBackend> {
           }
           let (quit, refused) = player.replayer.viewerKey(key)
           if quit { return .quit }
-          if let refused { player.notice = refused }
+          // A dashboard key acted on clears the last message; one refused says why.
+          player.notice = refused
         }
       }
     }

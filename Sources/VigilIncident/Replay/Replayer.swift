@@ -100,6 +100,11 @@ public struct Replayer: Sendable {
   public private(set) var markers: [(time: Timestamp, text: String)]
   public let startTime: Timestamp
   public let endTime: Timestamp
+  /// Where the recording's data starts: the time its first input is in (``startTime`` without
+  /// one). Before it the dashboard had nothing to show; `g` goes here (D50).
+  public let dataStart: Timestamp
+  /// The records due before their own time (see ``due(at:)``); few, so kept sparse.
+  private let earlyDue: [Int: Timestamp]
   public static let mismatchLimit = 20
 
   /// Builds the app state the recording started with. `ui` keeps the viewer's own screen.
@@ -169,11 +174,42 @@ public struct Replayer: Sendable {
     transitions = trs
     markers = marks
     endTime = last
+    let early = Self.earlyDue(records)
+    earlyDue = early
+    var firstData = h.start
+    for i in records.indices where records.kind(at: i) == .input {
+      guard case .input(let input) = records[i], case .records = input.payload else { continue }
+      firstData = early[i] ?? records.time(at: i)
+      break
+    }
+    dataStart = max(h.start, min(firstData, last))
     checkpointInterval = Self.checkpointInterval(span: last.since(h.start))
     checkpoints = CheckpointIndex(Checkpoint(position: 0, time: h.start, state: s, produced: []))
   }
 
   public var atEnd: Bool { position >= file.records.count }
+
+  /// When record `i` is applied: its time, or earlier when a later input or tick has an
+  /// earlier time. A loop that lags stamps a tick before inputs that arrived (and were
+  /// stamped) earlier, and the file keeps the order they were applied in; so when the clock
+  /// reads T, every input stamped at or before T is in, and the panels show the data the
+  /// recording has at T (D50). Other kinds keep their own time (an action's is the state's
+  /// clock, event time on event-time feeds).
+  func due(at i: Int) -> Timestamp { earlyDue[i] ?? file.records.time(at: i) }
+
+  /// The inputs and ticks due before their own time: those with a later input or tick of an
+  /// earlier time (a pass from the end, keeping the least time seen).
+  static func earlyDue(_ records: RecordingEntries) -> [Int: Timestamp] {
+    var early: [Int: Timestamp] = [:]
+    var least = Timestamp(nanoseconds: .max)
+    for i in records.indices.reversed() {
+      let kind = records.kind(at: i)
+      guard kind == .input || kind == .tick else { continue }
+      let t = records.time(at: i)
+      if least < t { early[i] = least } else { least = t }
+    }
+    return early
+  }
 
   /// Applies records up to and including time `t` (each with the alert records that follow
   /// it), keeping checkpoints on the way; the clock then reads `t`.
@@ -187,7 +223,7 @@ public struct Replayer: Sendable {
         finishGroup(at: position - 1)
         continue
       }
-      let rt = records.time(at: position)
+      let rt = due(at: position)
       guard rt <= t else { break }
       maybeCheckpoint(before: rt)
       let index = position
@@ -226,7 +262,7 @@ public struct Replayer: Sendable {
       finishGroup(at: index)
       return
     }
-    time = max(time, records.time(at: index))
+    time = max(time, due(at: index))
     while position < records.count, records.kind(at: position) == .alert {
       apply(records[position], at: position)
       position += 1
@@ -238,6 +274,27 @@ public struct Replayer: Sendable {
   public mutating func playToEnd() {
     play(until: Timestamp(nanoseconds: .max))
     time = endTime
+  }
+
+  /// Goes to the start as the dashboard first showed it (D50): to ``dataStart``, then on, record
+  /// by record and for at most a ``checkpointInterval``, until a feed has a sample in the
+  /// window shown, when the first inputs brought only older history (the demo's catch-up). When
+  /// none comes in that time, ``dataStart``.
+  public mutating func seekToStart() {
+    seek(to: dataStart)
+    let limit = dataStart.adding(checkpointInterval)
+    var probe = self
+    while !probe.showsData, !probe.atEnd, probe.due(at: probe.position) <= limit {
+      probe.playNext()
+    }
+    if probe.showsData { self = probe }
+    state.dirty = true
+  }
+
+  /// Whether a feed has a sample in the window the dashboard shows.
+  var showsData: Bool {
+    let from = state.now.adding(-state.window)
+    return state.feeds.contains { ($0.lastSampleTime ?? Timestamp(nanoseconds: .min)) >= from }
   }
 
   /// Restores the checkpoint at or before `t` (when `t` is behind the clock, or a checkpoint
