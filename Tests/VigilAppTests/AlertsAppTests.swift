@@ -459,4 +459,27 @@ import VigilTestSupport
     #expect(stale.map { $0.labels["feed"] } == ["api_latency_ms"])
     #expect(stale.first?.state == .firing)
   }
+
+  /// Issue 15 item 7: the selected alert shows what to do next: its rule's summary (templated
+  /// with the instance's value and labels), its runbook, and its condition.
+  @Test func theSelectedAlertShowsItsSummaryRunbookAndCondition() {
+    var (state, _) = Self.demoRun(from: 0, seconds: 700)
+    state.ui.size = Size(width: 100, height: 40)
+    _ = update(&state, .key(.character("a")))
+    #expect(Self.select("ApiLatencyP99High", in: &state))
+    let screen = render(state).lines()
+    let text = screen.joined(separator: "\n")
+    #expect(text.contains("API p99 "), "\(text)")
+    #expect(text.contains(" ms on payment"), "\(text)")
+    #expect(text.contains("runbook: Check the slowest service's dependencies"), "\(text)")
+    #expect(
+      text.contains("when p99 of api_latency_ms over 5m > 1.50s for 5m, clears at 1.20s"),
+      "\(text)")
+    // Only under the selected alert.
+    #expect(screen.filter { $0.contains("runbook: ") }.count == 1)
+    // The value prints to four digits, not as a float's seventeen.
+    let summary = screen.first { $0.contains("API p99 ") } ?? ""
+    let number = summary.split(separator: " ").first { $0.first?.isNumber == true } ?? ""
+    #expect(number.count <= 5, "\(summary)")
+  }
 }

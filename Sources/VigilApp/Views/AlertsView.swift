@@ -81,12 +81,24 @@ func renderAlerts(
   // Two rows per alert (three for a firing one with a suspect); scrolled so the selected one
   // is on screen.
   let selected = alerts.selectedIndex(state.ui.alertSelection)
-  let heights = list.map { alertRows($0, state) }
+  let heights = list.enumerated().map { i, inst in
+    alertRows(inst, state) + (i == selected ? alertDetails(inst, state).count : 0)
+  }
   let first = firstShown(heights, selected: selected, rows: inner.maxY - y)
   for (i, inst) in list.enumerated().dropFirst(first) where y + heights[i] <= inner.maxY {
     renderAlertRow(
       inst, selected: i == selected, state: state, y: y, inner: inner, into: &buffer,
       glyphs: glyphs, theme: theme)
+    if i == selected {
+      // What to do next: the rule's summary and runbook, and its condition, under the alert.
+      for (k, line) in alertDetails(inst, state).enumerated() {
+        let row = y + alertRows(inst, state) + k
+        buffer.put(
+          "    " + truncate(line, toWidth: inner.width - 4, ellipsis: glyphs.ellipsis),
+          at: Point(x: inner.x, y: row), style: k == 0 ? theme.headline : theme.label,
+          clip: inner)
+      }
+    }
     y += heights[i]
   }
 }
@@ -94,6 +106,30 @@ func renderAlerts(
 /// Rows an alert takes in the list: its line, its details, and its top suspect when it fires.
 func alertRows(_ inst: AlertInstance, _ state: AppState) -> Int {
   inst.state.isProblem && topSuspect(inst, state) != nil ? 3 : 2
+}
+
+/// The selected alert's guidance: its rule's `summary` and `description`, its `runbook`
+/// (or `runbook_url`), templated with the instance's labels and value, then its condition
+/// (threshold, window, `for`), as the report states it.
+func alertDetails(_ inst: AlertInstance, _ state: AppState) -> [String] {
+  let rules = state.engine.rules
+  if inst.rule == RuleSet.feedStaleRule {
+    return [
+      "when no sample of \(inst.labels["feed"] ?? "the feed") comes for its no_data_after "
+        + "(default 5m), for \(Nanos.format(rules.feedStaleFor))"
+    ]
+  }
+  guard let rule = rules.rules.first(where: { $0.name == inst.rule }) else { return [] }
+  var out: [String] = []
+  for (key, label) in [
+    ("summary", ""), ("description", ""), ("runbook", "runbook: "), ("runbook_url", "runbook: "),
+  ] {
+    if let text = rule.annotation(key, labels: inst.labels, value: inst.value), !text.isEmpty {
+      out.append(label + printableExcerpt(Array(text.utf8), limit: 300))
+    }
+  }
+  out.append("when " + RuleText.conditionText(rule) { rules.formatValue($0, rule: rule.name) })
+  return out
 }
 
 /// The top suspect ranked when this instance fired, if any.

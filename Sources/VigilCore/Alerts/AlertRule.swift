@@ -374,8 +374,8 @@ public struct AlertRule: Hashable, Sendable {
       return t.template.expand(labels: labels, value: value ?? 0)
     }
     guard var text = annotations[key] else { return nil }
-    text = text.replacing("{{ $value }}", with: value.map(formatJSONNumber) ?? "")
-    text = text.replacing("{{$value}}", with: value.map(formatJSONNumber) ?? "")
+    text = text.replacing("{{ $value }}", with: value.map(annotationNumber) ?? "")
+    text = text.replacing("{{$value}}", with: value.map(annotationNumber) ?? "")
     for l in labels.labels {
       text = text.replacing("{{ $labels.\(l.name) }}", with: l.value)
       text = text.replacing("{{$labels.\(l.name)}}", with: l.value)
@@ -442,4 +442,17 @@ public struct RuleSet: Hashable, Sendable {
 
   /// The name of the built-in rule raised for a silent feed.
   public static let feedStaleRule = "FeedStale"
+}
+
+/// `v` to four significant digits, as its shortest text: what Vigil's own `{{ $value }}`
+/// prints (`1612` for 1611.9900744416873, `0.0525`, `6.667`); larger numbers whole.
+func annotationNumber(_ v: Double) -> String {
+  guard v.isFinite, v != 0 else { return formatJSONNumber(v) }
+  var scale = 1.0
+  var magnitude = abs(v)
+  while magnitude < 1000 && scale < 1e12 {
+    magnitude *= 10
+    scale *= 10
+  }
+  return formatJSONNumber((v * scale).rounded() / scale)
 }
