@@ -448,4 +448,20 @@ func matches(_ pattern: String, in s: String) -> [[String]] {
   return re.matches(in: s, range: NSRange(location: 0, length: ns.length)).map { m in
     (1..<m.numberOfRanges).map { ns.substring(with: m.range(at: $0)) }
   }
+
+}
+
+extension ReportStoryTests {
+  /// Issue 15 item 7: the rules table says what to do: each rule's runbook, next to its
+  /// condition, in HTML and Markdown.
+  @Test func theRulesTableCarriesEachRulesRunbook() throws {
+    let r = try ReportTests.demoReport().0
+    let api = try #require(r.rules.first { $0.name == "ApiLatencyP99High" })
+    #expect(api.runbook == "Check the slowest service's dependencies and recent deploys.")
+    let html = ReportHTML.render(r)
+    let rules = try #require(section("rules", of: html))
+    #expect(rules.contains("<th>Runbook</th>") || rules.contains(">Runbook<"), "\(rules)")
+    #expect(rules.contains(Markup.escape(api.runbook)))
+    #expect(ReportMarkdown.render(r).contains(ReportMarkdown.escape(api.runbook)))
+  }
 }

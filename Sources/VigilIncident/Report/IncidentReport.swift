@@ -130,6 +130,9 @@ public struct IncidentReport: Sendable {
     /// What the rule computes, without its comparison: `p99 of checkout_latency_ms{stage="total"}
     /// over 5m` (empty for a burn rate or FeedStale).
     public var measure = ""
+    /// What to do when it fires: the rule's `runbook` (or `runbook_url`) annotation, over the
+    /// rule's own labels (empty when it has none).
+    public var runbook = ""
   }
 
   /// One impact total over the incident window (see ``impact``).

@@ -273,7 +273,9 @@ struct ReportBuilder {
         name: rule.name, severity: rule.severity,
         condition: RuleText.conditionText(rule) { alerts.formatValue($0, rule: rule.name) },
         signal: rule.panel(signals: signals), firing: 0, episodes: 0, fired: 0,
-        measure: RuleText.measureText(rule))
+        measure: RuleText.measureText(rule),
+        runbook: rule.annotation("runbook", labels: rule.labels, value: nil)
+          ?? rule.annotation("runbook_url", labels: rule.labels, value: nil) ?? "")
       if let i = rule.panel(signals: signals), i < series.count,
         !series[i].rules.contains(rule.name)
       {

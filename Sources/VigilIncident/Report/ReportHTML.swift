@@ -463,8 +463,13 @@ struct ReportPage {
 
   func rulesTable(_ h: inout HTMLBuilder) {
     section(&h, "rules", "Rules") { h in
-      table(&h, [("Rule", .text), ("Severity", .text), ("Signal", .text), ("Condition", .text)]) {
-        h in
+      table(
+        &h,
+        [
+          ("Rule", .text), ("Severity", .text), ("Signal", .text), ("Condition", .text),
+          ("Runbook", .text),
+        ]
+      ) { h in
         for rule in r.rules {
           let signal =
             rule.signal.flatMap { $0 < r.signals.count ? r.signals[$0].title : nil } ?? "—"
@@ -473,6 +478,7 @@ struct ReportPage {
             severityCell(&h, rule.severity)
             h.element("td", text: signal)
             h.element("td", text: rule.condition)
+            h.element("td", text: rule.runbook.isEmpty ? "—" : rule.runbook)
           }
         }
       }

@@ -322,7 +322,12 @@ private struct MarkdownWriter {
   mutating func rules() {
     section("Rules")
     table(
-      ["Rule", "Severity", "Condition"],
-      r.rules.map { [e($0.name), e(text.severity($0.severity)), e($0.condition)] })
+      ["Rule", "Severity", "Condition", "Runbook"],
+      r.rules.map {
+        [
+          e($0.name), e(text.severity($0.severity)), e($0.condition),
+          $0.runbook.isEmpty ? "—" : e($0.runbook),
+        ]
+      })
   }
 }
