@@ -482,4 +482,16 @@ import VigilTestSupport
     let number = summary.split(separator: " ").first { $0.first?.isNumber == true } ?? ""
     #expect(number.count <= 5, "\(summary)")
   }
+
+  /// Issue 15 item 7, zoom: a zoomed panel with a firing alert says which, and what to do.
+  @Test func aZoomedPanelShowsItsAlertsGuidance() {
+    var (state, _) = Self.demoRun(from: 0, seconds: 700)
+    state.ui.size = Size(width: 80, height: 24)
+    _ = update(&state, .key(.enter))
+    #expect(state.ui.zoomed)
+    let text = render(state).lines().joined(separator: "\n")
+    #expect(text.contains("FIRING ApiLatencyP99High service=payment"), "\(text)")
+    #expect(text.contains("runbook: Check the slowest service's dependencies"), "\(text)")
+    #expect(text.contains("when p99 of api_latency_ms over 5m > 1.50s for 5m"), "\(text)")
+  }
 }

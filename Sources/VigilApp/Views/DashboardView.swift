@@ -27,9 +27,21 @@ public func renderApp(
   renderTitle(state, in: titleRow, into: &buffer, glyphs: glyphs, theme: theme)
   if state.ui.zoomed, !model.panels.isEmpty {
     let focus = min(state.ui.focus, model.panels.count - 1)
+    // The alert on the panel, and what to do about it, under it (the panel keeps 8 rows).
+    let guide = model.panels[focus].guidance
+    let rows = min(guide.count, max(0, body.height - 8))
+    let panelRect = Rect(x: body.x, y: body.y, width: body.width, height: body.height - rows)
     renderPanel(
-      model.panels[focus], in: body, focused: true, zoomed: true, into: &buffer, glyphs: glyphs,
-      theme: theme)
+      model.panels[focus], in: panelRect, focused: true, zoomed: true, into: &buffer,
+      glyphs: glyphs, theme: theme)
+    for (k, line) in guide.prefix(rows).enumerated() {
+      buffer.put(
+        " " + truncate(line, toWidth: body.width - 2, ellipsis: glyphs.ellipsis),
+        at: Point(x: body.x, y: panelRect.maxY + k),
+        style: k == 0
+          ? (model.panels[focus].alert == .firing ? theme.bad : theme.warning)
+          : theme.label, clip: body)
+    }
   } else {
     let showOthers =
       state.layout.otherMetrics && othersStripShown(body, othersEmpty: model.others.isEmpty)
