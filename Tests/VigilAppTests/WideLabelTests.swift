@@ -73,12 +73,17 @@ import VigilRender
     state.ui.zoomed = true
     let z = render(state)
     Self.expectWellFormed(z, "zoom \(size)")
-    Self.expectBorders(z, body, "zoom")
+    // The zoomed panel leaves rows under it for its alert's guidance (it keeps 8 at least).
+    let guide = min(DashboardModel(state).panels[0].guidance.count, max(0, body.height - 8))
+    let zoomed = Rect(x: 0, y: 1, width: size.0, height: body.height - guide)
+    Self.expectBorders(z, zoomed, "zoom")
     // ASCII: wide characters become two stand-ins, so columns still line up.
     let a = render(state, glyphs: .ascii)
     Self.expectWellFormed(a, "ascii zoom \(size)")
     #expect(a.lines().joined().unicodeScalars.allSatisfy { $0.isASCII })
-    for y in 2..<(size.1 - 2) { #expect(a[0, y].text == "|" && a[size.0 - 1, y].text == "|") }
+    for y in 2..<(zoomed.maxY - 1) {
+      #expect(a[0, y].text == "|" && a[size.0 - 1, y].text == "|")
+    }
   }
 
   @Test(arguments: [Overlay.others, .alerts, .alertHistory, .rejected])

@@ -127,7 +127,7 @@ import VigilTestSupport
     #expect(status == 0, "\(err)")
     #expect(out.hasPrefix("# Checkout slowdown"), "\(out.prefix(200))")
     #expect(out.contains("| Time to first alert | **33m** |"), "\(out)")
-    #expect(out.contains("| CheckoutLatencyP99High | PAGE | 1 | 1 | 21m50s |"), "\(out)")
+    #expect(out.contains("| CheckoutLatencyP99High | PAGE | 1 | 1 | 0 | 21m50s |"), "\(out)")
   }
 
   /// The player on the Prometheus range in a real terminal: `e` jumps to the firing.
