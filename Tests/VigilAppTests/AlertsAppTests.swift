@@ -494,4 +494,13 @@ import VigilTestSupport
     #expect(text.contains("runbook: Check the slowest service's dependencies"), "\(text)")
     #expect(text.contains("when p99 of api_latency_ms over 5m > 1.50s for 5m"), "\(text)")
   }
+
+  /// Issue 15 item 11: at 20x6 the too-small message keeps the alert count on the first row.
+  @Test func aTooSmallTerminalStillCountsTheAlerts() {
+    var (state, _) = Self.demoRun(from: 0, seconds: 700)
+    state.ui.size = Size(width: 20, height: 6)
+    let lines = render(state).lines()
+    #expect(lines[0].contains("firing"), "\(lines)")
+    #expect(lines.joined(separator: " ").contains("too small"), "\(lines)")
+  }
 }

@@ -17,7 +17,7 @@ public func renderApp(
   defer { theme.paintScreen(&buffer) }
   let size = buffer.size
   guard size.width >= minimumSize.width, size.height >= minimumSize.height else {
-    renderTooSmall(size, into: &buffer, theme: theme)
+    renderTooSmall(state, size, into: &buffer, glyphs: glyphs, theme: theme)
     return
   }
   let model = DashboardModel(state)
@@ -142,12 +142,31 @@ func renderHiddenNote(_ hidden: Int, grid: Rect, into buffer: inout ScreenBuffer
     clip: Rect(x: grid.maxX - width, y: grid.maxY - 1, width: width, height: 1))
 }
 
-func renderTooSmall(_ size: Size, into buffer: inout ScreenBuffer, theme: Theme) {
-  let words =
-    "Terminal too small: \(size.width)x\(size.height). Vigil needs at least \(minimumSize.width)x\(minimumSize.height). Enlarge the window, or press q to quit."
-  let lines = wrap(words, width: max(1, size.width))
-  let top = max(0, (size.height - lines.count) / 2)
-  for (i, line) in lines.prefix(size.height).enumerated() {
+/// A terminal below the minimum: the alert count on the first row (the one thing worth
+/// keeping at 20x6), then what is wrong, in as many words as fit.
+func renderTooSmall(
+  _ state: AppState, _ size: Size, into buffer: inout ScreenBuffer, glyphs: GlyphSet,
+  theme: Theme
+) {
+  let firing = state.alertHistory.firing.count
+  let pending = state.alertHistory.pending.count
+  var counts: [String] = []
+  if firing > 0 { counts.append("\(glyphs.statusCritical) \(firing) firing") }
+  if pending > 0 { counts.append("\(glyphs.statusWarning) \(pending) pending") }
+  let head = counts.isEmpty ? "\(glyphs.statusOK) no alerts" : counts.joined(separator: " ")
+  buffer.put(
+    truncate(head, toWidth: size.width, ellipsis: glyphs.ellipsis), at: Point(x: 0, y: 0),
+    style: firing > 0 ? theme.alertFiring : pending > 0 ? theme.alertPending : theme.headline)
+  let need = "\(minimumSize.width)x\(minimumSize.height)"
+  let rows = max(0, size.height - 1)
+  var lines = wrap(
+    "Terminal too small: \(size.width)x\(size.height). Vigil needs at least \(need). "
+      + "Enlarge the window, or press q to quit.", width: max(1, size.width))
+  if lines.count > rows {
+    lines = wrap("Terminal too small: needs \(need). q quits.", width: max(1, size.width))
+  }
+  let top = 1 + max(0, (rows - lines.count) / 2)
+  for (i, line) in lines.prefix(rows).enumerated() {
     let x = max(0, (size.width - displayWidth(line)) / 2)
     buffer.put(line, at: Point(x: x, y: top + i), style: theme.warning)
   }
