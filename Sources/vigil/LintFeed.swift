@@ -15,8 +15,9 @@ struct LintFeed: ParsableCommand {
       the dashboard derives from two scrapes.
       """)
 
-  @Option(help: "\(FeedFormat.choices).")
-  var format: String
+  @Option(
+    help: "\(FeedFormat.choices). (default: detected from the first lines, as the dashboard does)")
+  var format: String?
 
   @Option(help: "Field mapping, as for vigil run (line formats).")
   var map: String?
@@ -37,9 +38,17 @@ struct LintFeed: ParsableCommand {
     let settings = try resolved { () throws(SettingsError) in
       try LintFeedSettings.resolve(flags, now: now)
     }
-    var linter = FeedLinter(
-      format: settings.format, mapping: settings.mapping, timeUnit: settings.timeUnit,
-      arrival: settings.arrival)
+    // Without --format, the first lines tell (held until they do), as in the dashboard.
+    var linter: FeedLinter?
+    var format = settings.format
+    var held: [UInt8] = []
+    func start(_ f: FeedFormat) -> FeedLinter {
+      format = f
+      return FeedLinter(
+        format: f, mapping: settings.mapping, timeUnit: settings.timeUnit,
+        arrival: settings.arrival)
+    }
+    if let f = settings.format { linter = start(f) }
     var stdout = OutputBuffer()
     var out = LintOutput()
     func flush() {
@@ -49,16 +58,28 @@ struct LintFeed: ParsableCommand {
       out = LintOutput()
     }
     let problem = readChunks(file, standardInput: file == "-") { chunk in
-      linter.push(chunk, into: &out)
+      if linter == nil {
+        held.append(contentsOf: chunk)
+        guard let f = RecordPump.detect(held, final: false) else { return }
+        var l = start(f)
+        held.withUnsafeBytes { l.push($0, into: &out) }
+        held = []
+        linter = l
+      } else {
+        linter?.push(chunk, into: &out)
+      }
       flush()
     }
     if let problem { throw RunFailure(description: "vigil lint-feed: \(file): \(problem)") }
-    linter.finish(into: &out)
+    var l = linter ?? start(RecordPump.detect(held, final: true) ?? .json)
+    if linter == nil { held.withUnsafeBytes { l.push($0, into: &out) } }
+    l.finish(into: &out)
     flush()
-    let verdict = linter.isValid ? "valid" : "INVALID"
+    let verdict = l.isValid ? "valid" : "INVALID"
+    let how = settings.format == nil ? " (detected)" : ""
     printError(
-      "lint-feed: \(linter.samples) samples, \(linter.rejected) rejected, \(linter.warnings) warnings: \(verdict) \(settings.format.rawValue)"
+      "lint-feed: \(l.samples) samples, \(l.rejected) rejected, \(l.warnings) warnings: \(verdict) \((format ?? .json).rawValue)\(how)"
     )
-    if !linter.isValid { throw ExitCode(1) }
+    if !l.isValid { throw ExitCode(1) }
   }
 }

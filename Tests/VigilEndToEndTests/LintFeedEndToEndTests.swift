@@ -25,6 +25,22 @@ import VigilTestSupport
     return path
   }
 
+  /// Issue 15 item 11: without --format the format is detected from the first lines, as the
+  /// dashboard detects it, and the summary says which and that it was detected.
+  /// (InfluxDB line protocol is not detected, in the dashboard either: give `--format influx`.)
+  @Test(arguments: [
+    ("incident.logfmt", "logfmt"), ("incident.csv", "csv"), ("incident.jsonl", "json"),
+  ])
+  func withoutFormatTheFormatIsDetected(file: String, format: String) throws {
+    let path = Self.repo.appendingPathComponent("sample-feeds/" + file).path
+    let (status, out, err) = try runVigil(["lint-feed", path])
+    #expect(status == 0, "\(err)")
+    #expect(err.contains("0 rejected, 0 warnings: valid \(format) (detected)"), "\(err)")
+    #expect(objects(out).count > 1000)
+    let scrape = try runVigil(["lint-feed", "-"], stdin: "# TYPE x gauge\nx{a=\"b\"} 1\n")
+    #expect(scrape.2.contains("1 samples, 0 rejected, 0 warnings: valid prometheus (detected)"))
+  }
+
   @Test func aValidScrapeFromAFile() throws {
     let body = """
       # HELP http_requests_total Requests.

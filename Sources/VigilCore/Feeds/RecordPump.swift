@@ -6,7 +6,15 @@ public struct RecordPump: Sendable {
   private var prefix: [UInt8] = []
   private let maxRecordBytes: Int
   /// How much to look at before giving up on detection and assuming JSON lines.
-  private let detectLimit = 4096
+  /// How much of a feed is read to detect its format before JSON lines are assumed.
+  public static let detectLimit = 4096
+
+  /// The format of a feed that starts with `prefix` (``Parsers/detect(_:)``): JSON lines once
+  /// `detectLimit` bytes (or the whole input, `final`) tell nothing else; nil: read more.
+  public static func detect(_ prefix: [UInt8], final: Bool) -> FeedFormat? {
+    let detected = prefix.withUnsafeBytes { Parsers.detect($0) }
+    return detected ?? (final || prefix.count >= detectLimit ? .json : nil)
+  }
 
   public init(format: FeedFormat?, maxRecordBytes: Int = 65_536) {
     self.format = format
@@ -32,8 +40,7 @@ public struct RecordPump: Sendable {
       return
     }
     prefix.append(contentsOf: chunk)
-    let detected = prefix.withUnsafeBytes { Parsers.detect($0) }
-    guard let f = detected ?? (prefix.count >= detectLimit ? .json : nil) else { return }
+    guard let f = Self.detect(prefix, final: false) else { return }
     format = f
     var fr = RecordPump.makeFramer(f, maxRecordBytes)
     prefix.withUnsafeBytes { fr.push($0, into: &batch) }
@@ -44,7 +51,7 @@ public struct RecordPump: Sendable {
   /// End of input: flushes a final unterminated record (detecting the format if needed).
   public mutating func finish(into batch: inout RecordBatch) {
     if framer == nil && !prefix.isEmpty {
-      let f = prefix.withUnsafeBytes { Parsers.detect($0) } ?? .json
+      let f = Self.detect(prefix, final: true) ?? .json
       format = f
       var fr = RecordPump.makeFramer(f, maxRecordBytes)
       prefix.withUnsafeBytes { fr.push($0, into: &batch) }

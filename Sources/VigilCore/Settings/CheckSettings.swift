@@ -121,18 +121,20 @@ public struct CheckSettings: Sendable {
 
 /// The flags of `vigil lint-feed`.
 public struct LintFeedFlags: Sendable, Equatable {
-  public var format: String
+  /// `--format`; nil: detected from the first lines, as the dashboard does.
+  public var format: String?
   public var map: String?
   public var timeUnit: String?
   /// `--time`: the time of samples without a timestamp (RFC 3339).
   public var time: String?
 
-  public init(format: String) { self.format = format }
+  public init(format: String? = nil) { self.format = format }
 }
 
 /// How `vigil lint-feed` reads its file.
 public struct LintFeedSettings: Sendable, Equatable {
-  public var format: FeedFormat
+  /// Nil: detect it from the first lines (``RecordPump/detect(_:final:)``).
+  public var format: FeedFormat?
   public var mapping: FieldMapping
   public var timeUnit: TimeUnit?
   /// The time of samples without a timestamp: `--time`, else `now`.
@@ -141,8 +143,12 @@ public struct LintFeedSettings: Sendable, Equatable {
   public static func resolve(_ flags: LintFeedFlags, now: Timestamp) throws(SettingsError)
     -> LintFeedSettings
   {
-    guard let format = FeedFormat(rawValue: flags.format) else {
-      throw .usage("--format \(flags.format): expected \(FeedFormat.choices)")
+    var format: FeedFormat?
+    if let name = flags.format {
+      guard let f = FeedFormat(rawValue: name) else {
+        throw .usage("--format \(name): expected \(FeedFormat.choices)")
+      }
+      format = f
     }
     let mapping = try flags.map.map { text throws(SettingsError) in try parseMapFlag(text) }
     let unit = try parseTimeUnitFlag(flags.timeUnit)
