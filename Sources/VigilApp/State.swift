@@ -209,6 +209,8 @@ public struct UIState: Sendable, Equatable {
   public var windowIndex = 1
   /// The time the display was frozen at (space), or nil when live.
   public var frozenAt: Timestamp?
+  /// The alert instances as they were when frozen: the badges freeze with the numbers.
+  public var frozenAlerts: [AlertInstance]?
   public var focus = 0
   public var zoomed = false
   public var overlay: Overlay?
@@ -361,6 +363,8 @@ public struct AppState: Sendable {
 
   /// The time the panels are drawn at (frozen or live).
   public var viewTime: Timestamp { ui.frozenAt ?? now }
+  /// The alert instances the dashboard's badges show (frozen or live); the alerts list is live.
+  public var shownAlerts: [AlertInstance] { ui.frozenAlerts ?? alertHistory.instances }
 
   /// The theme in use.
   public var theme: Theme {

@@ -503,4 +503,22 @@ import VigilTestSupport
     #expect(lines[0].contains("firing"), "\(lines)")
     #expect(lines.joined(separator: " ").contains("too small"), "\(lines)")
   }
+
+  /// Issue 15 item 11: FROZEN freezes the alert badges with the numbers; space thaws both.
+  @Test func frozenFreezesTheAlertBadgesToo() {
+    var (state, _) = Self.demoRun(from: 0, seconds: 480)
+    state.ui.size = Size(width: 100, height: 30)
+    _ = update(&state, .key(.character(" ")))
+    let frozen = render(state).lines()
+    #expect(frozen[0].contains("FROZEN"))
+    _ = Self.play(&state, from: 480, to: 700)
+    let later = render(state).lines()
+    #expect(state.alertHistory.firing.count > 0)
+    // The title's counts and the panels' badges are those of the frozen moment.
+    #expect(later[0] == frozen[0], "\(frozen[0])\n\(later[0])")
+    #expect(later.filter { $0.contains("FIRING") } == frozen.filter { $0.contains("FIRING") })
+    _ = update(&state, .key(.character(" ")))
+    let live = render(state).lines()
+    #expect(live[0].contains("\(state.alertHistory.firing.count) firing"), "\(live[0])")
+  }
 }

@@ -82,6 +82,7 @@ private func performKey(_ state: inout AppState, _ action: KeyAction) -> [Effect
     }
   case .freeze:
     state.ui.frozenAt = state.ui.frozenAt == nil ? state.now : nil
+    state.ui.frozenAlerts = state.ui.frozenAt == nil ? nil : state.alertHistory.instances
   case .window(let length, let fallback):
     selectWindow(&state, length, fallback: fallback)
   case .focusNext:

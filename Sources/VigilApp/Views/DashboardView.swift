@@ -148,8 +148,8 @@ func renderTooSmall(
   _ state: AppState, _ size: Size, into buffer: inout ScreenBuffer, glyphs: GlyphSet,
   theme: Theme
 ) {
-  let firing = state.alertHistory.firing.count
-  let pending = state.alertHistory.pending.count
+  let firing = state.shownAlerts.count { $0.state.isProblem }
+  let pending = state.shownAlerts.count { $0.state == .pending }
   var counts: [String] = []
   if firing > 0 { counts.append("\(glyphs.statusCritical) \(firing) firing") }
   if pending > 0 { counts.append("\(glyphs.statusWarning) \(pending) pending") }
@@ -220,8 +220,8 @@ func renderTitle(
     right = max(rect.x, right - displayWidth(tag))
     buffer.put(tag, at: Point(x: right, y: rect.y), style: theme.frozen, clip: rect)
   }
-  let firing = state.alertHistory.firing.count
-  let pending = state.alertHistory.pending.count
+  let firing = state.shownAlerts.count { $0.state.isProblem }
+  let pending = state.shownAlerts.count { $0.state == .pending }
   var tags: [(String, Style)] = []
   if state.config.debug { tags.append((" \(debugIndicator(state)) ", theme.label)) }
   if firing > 0 { tags.append((" \(glyphs.statusCritical) \(firing) firing ", theme.alertFiring)) }

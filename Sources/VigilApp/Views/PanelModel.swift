@@ -128,7 +128,7 @@ public struct DashboardModel: Sendable, Equatable {
     let layout = state.layout
     let signals = state.config.signals
     panels = layout.panels.map { b.panel(for: $0) }
-    for inst in state.alertHistory.instances where inst.state.isProblem || inst.state == .pending {
+    for inst in state.shownAlerts where inst.state.isProblem || inst.state == .pending {
       let metrics = b.alertMetrics(inst)
       guard !metrics.isEmpty else { continue }
       for (i, spec) in layout.panels.enumerated() where b.shows(spec, metrics, inst.labels) {
