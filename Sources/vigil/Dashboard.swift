@@ -127,9 +127,8 @@ func startingFeeds(
     prelude: DemoScenario.quietPrelude)
   let speedNote = o.speed == 1 ? "" : " at \(Format.value(o.speed))x"
   config.banner = { t in
-    let second = Int(max(0, t.since(start)) / Nanos.second)
-    let minute = second % 900 / 60
-    return "demo\(speedNote), minute \(minute): \(DemoScenario.phase(atSecond: second))"
+    DemoScenario.banner(
+      atSecond: Int(max(0, t.since(start)) / Nanos.second), speedNote: speedNote)
   }
   // The Suspects view opens when the incident's first alert fires, and the incident ends on it
   // (its recovery, from minute 12.5 of each cycle).

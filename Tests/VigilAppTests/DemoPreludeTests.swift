@@ -71,4 +71,14 @@ import VigilRender
     #expect(state.ui.overlay == .suspects)
     #expect(state.shownSuspects?.suspects.first?.component == "payment")
   }
+
+  /// Issue 15 item 11: the demo's second run says it started again, rather than silently
+  /// reading "minute 0" while the first run's alerts still fire.
+  @Test func theDemoBannerSaysWhenTheIncidentStartsAgain() {
+    #expect(DemoScenario.banner(atSecond: 125) == "demo, minute 2: traffic spike")
+    #expect(
+      DemoScenario.banner(atSecond: 905, speedNote: " at 20x")
+        == "demo at 20x, run 2 (restarted), minute 0: baseline")
+    #expect(DemoScenario.banner(atSecond: 2 * 900 + 61).hasPrefix("demo, run 3"))
+  }
 }

@@ -59,6 +59,16 @@ public struct DemoScenario: Sendable {
   /// fault (from minute 4) shows.
   public static let quietPrelude: Int64 = 8 * Nanos.minute
 
+  /// The demo's banner at `second`: the minute of the incident and what is happening. The
+  /// incident repeats every 15 minutes; from the second run on the banner says it started
+  /// again (alerts of the run before may still be firing or recovering).
+  public static func banner(atSecond second: Int, speedNote: String = "") -> String {
+    let run = max(0, second) / 900 + 1
+    let minute = max(0, second) % 900 / 60
+    let again = run > 1 ? ", run \(run) (restarted)" : ""
+    return "demo\(speedNote)\(again), minute \(minute): \(phase(atSecond: second))"
+  }
+
   /// What is happening at `second` (for the demo banner).
   public static func phase(atSecond second: Int) -> String {
     if second < 0 { return "quiet history before the incident" }
