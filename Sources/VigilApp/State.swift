@@ -97,8 +97,8 @@ public struct FeedState: Sendable {
   public var truncations = 0
   /// The source has sent what was there at start (see ``FeedEvent/caughtUp``).
   public var caughtUp = false
-  /// Its last batch was current: the newest sample in it was at most ``liveLag`` older than
-  /// the clock when it came (samples without a timestamp are current). A log with history
+  /// Its data is current: when its last batch came, its newest sample so far was at most
+  /// ``liveLag`` older than the clock (samples without a timestamp are current). A log with history
   /// (a pipe of yesterday's lines, a file last written five minutes ago) is not live, and
   /// what its data makes fire is not news (no bell, no delivery).
   public var live = false

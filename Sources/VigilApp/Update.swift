@@ -165,8 +165,11 @@ private func ingestRecords(
   state.feeds[fi].lines += lines
   state.feeds[fi].samples += outcome.accepted
   if let newest = outcome.newest {
-    state.feeds[fi].lastSampleTime = max(state.feeds[fi].lastSampleTime ?? newest, newest)
-    state.feeds[fi].live = arrival.since(newest) <= FeedState.liveLag
+    let latest = max(state.feeds[fi].lastSampleTime ?? newest, newest)
+    state.feeds[fi].lastSampleTime = latest
+    // Against the feed's newest sample so far, not the batch's: a live feed's late batch (a
+    // delayed writer, a Prometheus range behind its newest point) keeps it live.
+    state.feeds[fi].live = arrival.since(latest) <= FeedState.liveLag
   }
   state.totalLines += lines
   state.lineRate.add(lines, at: state.clockMode == .event ? arrival : state.now)

@@ -179,6 +179,37 @@ import VigilRender
 
 /// Title-bar notices last their seconds of wall time, whatever the data clock does (issue 15,
 /// item 3: at `--speed 20` a theme notice used to vanish in a quarter of a second).
+/// Issue 15 item 2: which feeds are live (their data current), for the bell and delivery.
+@Suite struct FeedLivenessTests {
+  static func line(_ t: Timestamp) -> String {
+    "{\"ts\":\"\(CivilTime(t).rfc3339(fractionDigits: 3))\",\"metric\":\"m\",\"value\":1}"
+  }
+
+  static func send(_ state: inout AppState, sampleAt t: Timestamp, arrival: Timestamp) {
+    let input = FeedInput(
+      feed: FeedID(0), arrival: arrival, seq: 1, payload: .records(batch([line(t)]), .json))
+    _ = update(&state, .feed(input))
+  }
+
+  @Test func aFeedIsLiveWhenItsNewestSampleIsCurrent() {
+    let now = demoStart.adding(Nanos.hour)
+    let spec = FeedSpec(id: FeedID(0), kind: .file, target: "a.jsonl", format: .json)
+    // History: its newest sample five minutes behind the clock.
+    var old = AppState(config: AppConfig(), feeds: [spec], now: now)
+    Self.send(&old, sampleAt: now.adding(-5 * Nanos.minute), arrival: now)
+    #expect(!old.feeds[0].live && !old.hasLiveFeed)
+    // Current data: live; a late batch after it (a delayed writer) keeps it live.
+    var live = AppState(config: AppConfig(), feeds: [spec], now: now)
+    Self.send(&live, sampleAt: now.adding(-Nanos.second), arrival: now)
+    #expect(live.feeds[0].live)
+    Self.send(&live, sampleAt: now.adding(-10 * Nanos.minute), arrival: now.adding(Nanos.second))
+    #expect(live.feeds[0].live)
+    // Silent for longer than the lag, it stays live: going quiet is news (FeedStale).
+    _ = update(&live, .tick(now.adding(10 * Nanos.minute)))
+    #expect(live.hasLiveFeed)
+  }
+}
+
 @Suite struct NoticeWallTimeTests {
   @Test func aNoticeOutlivesAFastDataClockAndGoesOnTheWall() {
     var state = freshState()
