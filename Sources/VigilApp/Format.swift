@@ -80,6 +80,30 @@ public enum Format {
     return fixed(r * 3600, 1) + "/h"
   }
 
+  /// The rates of one table column, all in the unit of the largest (`/s`, `/m` or `/h`), so
+  /// a column never mixes `2.4/s` with `30/m`.
+  public static func rates(_ values: [Double?]) -> [String] {
+    let top = values.compactMap { $0 }.filter(\.isFinite).max() ?? 0
+    let (scale, unit) = top >= 1 ? (1.0, "/s") : top * 60 >= 1 ? (60.0, "/m") : (3600.0, "/h")
+    return values.map { v in
+      guard let r = v, r.isFinite else { return "—" }
+      if r == 0 { return "0" + unit }
+      let x = r * scale
+      if x >= 100 { return fixed(x, 0) + unit }
+      if x >= 1 { return fixed(x, 1) + unit }
+      // Small rows of a column in a larger unit keep two digits (0.13/s, 0.12/s).
+      if x >= 0.005 { return fixed(x, 2) + unit }
+      return "<0.01" + unit
+    }
+  }
+
+  /// Puts `rates` into column `column` of `rows` in one unit (``rates(_:)``).
+  public static func rateColumn(_ rows: inout [[String]], _ column: Int, _ rates: [Double?]) {
+    for (i, text) in Self.rates(rates).enumerated() where i < rows.count && column < rows[i].count {
+      rows[i][column] = text
+    }
+  }
+
   /// A ratio as a percentage: `0.05%`, `1.2%`, `14%`.
   public static func percent(_ ratio: Double?) -> String {
     guard let r = ratio, r.isFinite else { return "—" }

@@ -19,6 +19,17 @@ import VigilApp
   ])
   func rates(value: Double, text: String) { #expect(Format.rate(value) == text) }
 
+  /// Issue 15 item 11: a table's rate column is in one unit, the largest rate's.
+  @Test func aRateColumnIsInOneUnit() {
+    #expect(
+      Format.rates([2.4, 0.5, 0.001, nil, 0]) == ["2.4/s", "0.50/s", "<0.01/s", "—", "0/s"])
+    #expect(Format.rates([0.5, 0.05]) == ["30.0/m", "3.0/m"])
+    #expect(Format.rates([0.0001]) == ["0.36/h"])
+    var rows = [["a", ""], ["b", ""]]
+    Format.rateColumn(&rows, 1, [1.5, 0.02])
+    #expect(rows == [["a", "1.5/s"], ["b", "0.02/s"]])
+  }
+
   @Test(arguments: [(0.0005, "0.05%"), (0.012, "1.2%"), (0.14, "14%"), (0.0, "0%")])
   func percents(value: Double, text: String) { #expect(Format.percent(value) == text) }
 

@@ -174,15 +174,16 @@ extension ModelBuilder {
 
   /// The breakdown rows: every series with data in the window, its stats in `unit`.
   func breakdown(_ u: ValueUnit, _ series: [(labels: LabelSet, id: SeriesID)]) -> [[String]] {
-    series.compactMap { s -> [String]? in
-      let st = stats(s.id)
-      guard st.count > 0 else { return nil }
-      return [
-        state.engine.interner.key(s.id).description, Format.count(Double(st.count)),
-        Format.rate(st.eventRate), u.format(st.min), u.format(st.mean), u.format(st.p50),
-        u.format(st.p99), u.format(st.max), u.format(st.last),
+    let shown = series.map { ($0.id, stats($0.id)) }.filter { $0.1.count > 0 }
+    var rows = shown.map { id, st -> [String] in
+      [
+        state.engine.interner.key(id).description, Format.count(Double(st.count)), "",
+        u.format(st.min), u.format(st.mean), u.format(st.p50), u.format(st.p99),
+        u.format(st.max), u.format(st.last),
       ]
     }
+    Format.rateColumn(&rows, 2, shown.map(\.1.eventRate))
+    return rows
   }
 
   /// A value in the panel's unit; a rate per second.

@@ -128,7 +128,7 @@ struct ModelBuilder {
   }
 
   func apiLatency() -> PanelModel {
-    var rows: [(p99: Double, row: [String])] = []
+    var rows: [(p99: Double, row: [String], rate: Double)] = []
     var worst: Double?
     for (labels, id) in index.series(names.apiLatency) {
       let s = stats(id)
@@ -137,9 +137,10 @@ struct ModelBuilder {
       let p99 = s.p99 ?? s.max ?? 0
       worst = max(worst ?? p99, p99)
       rows.append(
-        (p99, [service, Format.millis(s.p99), Format.millis(s.p50), Format.rate(s.eventRate)]))
+        (p99, [service, Format.millis(s.p99), Format.millis(s.p50), ""], s.eventRate))
     }
     rows.sort { $0.p99 != $1.p99 ? $0.p99 > $1.p99 : $0.row[0] < $1.row[0] }
+    for (i, text) in Format.rates(rows.map(\.rate)).enumerated() { rows[i].row[3] = text }
     var panel = PanelModel(
       title: "API latency by service", headline: Format.millis(worst), headlineLabel: "worst p99",
       details: [], sparkCaption: "", table: rows.map(\.row),
@@ -191,14 +192,15 @@ struct ModelBuilder {
       if s.count > 0 { rows.append((id, s)) }
     }
     rows.sort { ($0.1.p99 ?? 0) > ($1.1.p99 ?? 0) }
-    return rows.map { id, s -> [String] in
+    var table = rows.map { id, s -> [String] in
       [
-        state.engine.interner.key(id).description, Format.count(Double(s.count)),
-        Format.rate(s.eventRate), Format.millis(s.min), Format.millis(s.mean),
-        Format.millis(s.p50), Format.millis(s.p90), Format.millis(s.p95), Format.millis(s.p99),
-        Format.millis(s.max),
+        state.engine.interner.key(id).description, Format.count(Double(s.count)), "",
+        Format.millis(s.min), Format.millis(s.mean), Format.millis(s.p50), Format.millis(s.p90),
+        Format.millis(s.p95), Format.millis(s.p99), Format.millis(s.max),
       ]
     }
+    Format.rateColumn(&table, 2, rows.map(\.1.eventRate))
+    return table
   }
 
   /// The fixed threshold of the first upward rule that has one and `matches`.
@@ -227,11 +229,13 @@ struct ModelBuilder {
       if s.count > 0 { rows.append((id, s)) }
     }
     rows.sort { a, b in a.stats.sum != b.stats.sum ? a.stats.sum > b.stats.sum : a.id < b.id }
-    return rows.map { row -> [String] in
+    var table = rows.map { row -> [String] in
       let key = state.engine.interner.key(row.id).description
       let s = row.stats
-      return [key, Format.count(Double(s.count)), Format.count(s.sum), Format.rate(s.sumRate)]
+      return [key, Format.count(Double(s.count)), Format.count(s.sum), ""]
     }
+    Format.rateColumn(&table, 3, rows.map(\.stats.sumRate))
+    return table
   }
 
   func checkout() -> PanelModel {
@@ -383,6 +387,7 @@ struct ModelBuilder {
 
   func otherMetrics(known: Set<String>) -> [[String]] {
     var rows: [[String]] = []
+    var rates: [Double?] = []
     for (metric, list) in index.byMetric.sorted(by: { $0.key < $1.key })
     where !known.contains(metric) {
       for (labels, id) in list.sorted(by: { $0.labels < $1.labels }) {
@@ -392,10 +397,12 @@ struct ModelBuilder {
         guard s.count > 0 else { continue }
         rows.append([
           metric + labels.description, Format.value(s.last), Format.value(s.mean),
-          Format.value(s.p99), Format.rate(s.eventRate),
+          Format.value(s.p99), "",
         ])
+        rates.append(s.eventRate)
       }
     }
+    Format.rateColumn(&rows, 4, rates)
     return rows
   }
 
