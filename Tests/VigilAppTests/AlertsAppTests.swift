@@ -30,7 +30,9 @@ import VigilTestSupport
   }
 
   /// Feeds demo seconds `from..<to` into `state` as a live run would; returns the bell times.
-  static func play(_ state: inout AppState, from: Int, to: Int) -> [Timestamp] {
+  static func play(
+    _ state: inout AppState, from: Int, to: Int, keep: (String) -> Bool = { _ in true }
+  ) -> [Timestamp] {
     let scenario = DemoScenario(seed: 42)
     var bells: [Timestamp] = []
     for s in from..<to {
@@ -38,7 +40,7 @@ import VigilTestSupport
       if update(&state, .tick(arrival)).contains(.bell) { bells.append(arrival) }
       let lines = scenario.events(second: s).map {
         DemoFormatter.line($0, start: demoStart, format: .json)
-      }
+      }.filter(keep)
       let input = FeedInput(
         feed: FeedID(0), arrival: arrival, seq: 1, payload: .records(batch(lines), .json))
       _ = update(&state, .feed(input))
@@ -436,18 +438,8 @@ import VigilTestSupport
     _ = update(
       &state,
       .feed(FeedInput(feed: FeedID(0), arrival: state.now, seq: 0, payload: .event(.caughtUp))))
-    let scenario = DemoScenario(seed: 42)
-    for s in 0..<300 {
-      let arrival = demoStart.adding(Int64(s + 1) * Nanos.second)
-      _ = update(&state, .tick(arrival))
-      // Only the API latency lines: the log of one signal.
-      let lines = scenario.events(second: s).map {
-        DemoFormatter.line($0, start: demoStart, format: .json)
-      }.filter { $0.contains("api_latency_ms") }
-      let input = FeedInput(
-        feed: FeedID(0), arrival: arrival, seq: 1, payload: .records(batch(lines), .json))
-      _ = update(&state, .feed(input))
-    }
+    // Only the API latency lines: the log of one signal.
+    _ = Self.play(&state, from: 0, to: 300) { $0.contains("api_latency_ms") }
     #expect(state.alertHistory.history.allSatisfy { $0.rule != RuleSet.feedStaleRule })
     state.ui.size = Size(width: 80, height: 24)
     let screen = render(state).lines().joined(separator: "\n")

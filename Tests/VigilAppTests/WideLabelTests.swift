@@ -74,7 +74,10 @@ import VigilRender
     let z = render(state)
     Self.expectWellFormed(z, "zoom \(size)")
     // The zoomed panel leaves rows under it for its alert's guidance (it keeps 8 at least).
-    let guide = min(DashboardModel(state).panels[0].guidance.count, max(0, body.height - 8))
+    let lines = DashboardModel(state).panels[0].shownAlert.map {
+      DashboardModel.guidance($0, state)
+    }
+    let guide = min(lines?.count ?? 0, max(0, body.height - 8))
     let zoomed = Rect(x: 0, y: 1, width: size.0, height: body.height - guide)
     Self.expectBorders(z, zoomed, "zoom")
     // ASCII: wide characters become two stand-ins, so columns still line up.

@@ -28,7 +28,7 @@ public func renderApp(
   if state.ui.zoomed, !model.panels.isEmpty {
     let focus = min(state.ui.focus, model.panels.count - 1)
     // The alert on the panel, and what to do about it, under it (the panel keeps 8 rows).
-    let guide = model.panels[focus].guidance
+    let guide = model.panels[focus].shownAlert.map { DashboardModel.guidance($0, state) } ?? []
     let rows = min(guide.count, max(0, body.height - 8))
     let panelRect = Rect(x: body.x, y: body.y, width: body.width, height: body.height - rows)
     renderPanel(

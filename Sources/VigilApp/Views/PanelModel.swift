@@ -35,9 +35,9 @@ public struct PanelModel: Sendable, Equatable {
   public var threshold: Double?
   /// The worst alert on this signal: firing (or recovering) beats pending; nil when none.
   public var alert: PanelAlert?
-  /// Zoomed, under the panel: the alert on it (firing before pending), its summary, runbook
-  /// and condition (``alertDetails(_:_:)``).
-  public var guidance: [String] = []
+  /// The alert on the panel (firing before pending), whose guidance a zoomed panel shows
+  /// under it (``DashboardModel/guidance(_:_:)``, built only when zoomed).
+  public var shownAlert: AlertInstance?
   /// Every feed that delivered this signal is stale: how long since its newest sample (the
   /// panel says `STALE` and dims its numbers; its chart shows the gap). Nil when fed.
   public var staleFor: Int64?
@@ -113,7 +113,7 @@ public enum ValueUnit: Sendable, Equatable {
 /// Builds the six signal panels (and the generic one) for the state at its view time.
 public struct DashboardModel: Sendable, Equatable {
   /// An alert's lines under a zoomed panel: which alert, then what to do.
-  static func guidance(_ inst: AlertInstance, _ state: AppState) -> [String] {
+  public static func guidance(_ inst: AlertInstance, _ state: AppState) -> [String] {
     let labels = inst.shownLabels.isEmpty ? "" : " " + inst.shownLabels
     return [inst.state.rawValue.uppercased() + " " + inst.rule + labels]
       + alertDetails(inst, state)
@@ -133,11 +133,11 @@ public struct DashboardModel: Sendable, Equatable {
       guard !metrics.isEmpty else { continue }
       for (i, spec) in layout.panels.enumerated() where b.shows(spec, metrics, inst.labels) {
         if inst.state.isProblem {
-          if panels[i].alert != .firing { panels[i].guidance = Self.guidance(inst, state) }
+          if panels[i].alert != .firing { panels[i].shownAlert = inst }
           panels[i].alert = .firing
         } else if panels[i].alert == nil {
           panels[i].alert = .pending
-          panels[i].guidance = Self.guidance(inst, state)
+          panels[i].shownAlert = inst
         }
       }
     }
