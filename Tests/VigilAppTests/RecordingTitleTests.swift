@@ -15,12 +15,12 @@ import VigilRender
     let title = render(state).lines()[0]
     #expect(title.contains(" REC checko…ncident.jsonl "), "\(title)")
     #expect(title.hasPrefix(" Vigil · commerce"), "\(title)")
-    // A short name whole; ASCII glyphs cut with `~`.
+    // A short name whole; ASCII glyphs cut with `>`.
     state.config.recordingTo = "x.incident.jsonl"
     #expect(render(state).lines()[0].contains(" REC x.incident.jsonl "))
     #expect(
       recordingTag("/a/checkout-payment-gateway.jsonl", glyphs: .ascii)
-        == " REC checko~gateway.jsonl "
+        == " REC checko>gateway.jsonl "
     )
   }
 

@@ -30,6 +30,9 @@ import VigilTestSupport
     #expect(screen != nil, "\(tmux.screen())")
     let nonASCII = (screen ?? []).joined().unicodeScalars.filter { !$0.isASCII }.map { String($0) }
     #expect(nonASCII.isEmpty, "non-ASCII under LANG=C: \(nonASCII)")
+    // Threshold lines are dashed (`~ ~ ~`): a solid row of ~ drowned the sparklines.
+    let dashed = tmux.waitFor(timeout: 20) { $0.joined().contains("~ ~") }
+    #expect(dashed != nil && dashed?.joined().contains("~~") == false, "\(dashed ?? tmux.screen())")
     try tmux.keys("q")
     #expect(tmux.waitFor(timeout: 5) { $0.last(where: { !$0.isEmpty }) == "PROMPT$" } != nil)
   }

@@ -19,6 +19,19 @@ import Testing
     }
   }
 
+  /// In ASCII `~` was both the threshold line and the ellipsis; each glyph has one meaning.
+  @Test(arguments: [GlyphSet.unicode, GlyphSet.ascii])
+  func theEllipsisIsNoOtherGlyph(glyphs: GlyphSet) {
+    let others = [glyphs.thresholdLine, glyphs.gap] + glyphs.sparkLevels
+    #expect(!others.contains(glyphs.ellipsis), "\(glyphs.ellipsis)")
+    #expect(GlyphSet.ascii.ellipsis == ">")
+  }
+
+  @Test func asciiThresholdLinesAreDashedUnicodeOnesSolid() {
+    #expect((0..<8).filter { GlyphSet.ascii.drawsThreshold(atColumn: $0) } == [0, 2, 4, 6])
+    #expect((0..<8).allSatisfy { GlyphSet.unicode.drawsThreshold(atColumn: $0) })
+  }
+
   @Test func asciiIsSevenBit() {
     for glyph in all(.ascii) { #expect(glyph.utf8.allSatisfy { $0 < 0x80 }, "\(glyph)") }
     #expect(!GlyphSet.ascii.isUnicode && GlyphSet.unicode.isUnicode)

@@ -34,7 +34,7 @@ import Testing
         "the quick…", "ok        ", "          ",
       ])
     #expect(
-      draw(Paragraph("the quick brown fox", overflow: .truncate), 10, 1, .ascii) == ["the quick~"])
+      draw(Paragraph("the quick brown fox", overflow: .truncate), 10, 1, .ascii) == ["the quick>"])
   }
 
   @Test func indentationAndSpaces() {

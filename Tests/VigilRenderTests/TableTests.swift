@@ -45,7 +45,7 @@ import Testing
 
   @Test func narrowTableTruncatesByDisplayWidth() {
     let b = draw(Table(columns: columns, rows: rows), 14, 4, .ascii)
-    #expect(b.lines() == ["f~ lines/s err", "c~    1204   0", "p~      87   3", "~       12   0"])
+    #expect(b.lines() == ["f> lines/s err", "c>    1204   0", "p>      87   3", ">       12   0"])
   }
 
   @Test func scrollsToKeepTheSelectionVisible() {

@@ -13,6 +13,18 @@ import Testing
     #expect(displayWidth(truncate(text, toWidth: width)) <= max(0, width))
   }
 
+  /// Items that do not fit go whole: never a bare `tax` with its number cut off.
+  @Test(arguments: [
+    ("pay 3.46s  inv 198ms  tax 69ms", 40, "pay 3.46s  inv 198ms  tax 69ms"),
+    ("pay 3.46s  inv 198ms  tax 69ms", 27, "pay 3.46s  inv 198ms"),
+    ("pay 3.46s  inv 198ms  tax 69ms", 20, "pay 3.46s  inv 198ms"),
+    ("pay 3.46s  inv 198ms  tax 69ms", 19, "pay 3.46s"),
+    ("pay 3.46s  inv 198ms", 6, "pay 3…"), ("", 5, ""), ("a  b", 0, ""),
+  ])
+  func fittingWholeItems(text: String, width: Int, expected: String) {
+    #expect(fitItems(text, toWidth: width) == expected)
+  }
+
   @Test func customEllipsis() {
     #expect(truncate("checkout", toWidth: 5, ellipsis: "~") == "chec~")
     #expect(truncate("checkout", toWidth: 2, ellipsis: "...") == "ch")

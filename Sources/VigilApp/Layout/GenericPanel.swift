@@ -22,7 +22,11 @@ extension ModelBuilder {
     case .supportTickets?: panel = b.tickets()
     case nil: panel = b.generic(spec)
     }
-    if let title = spec.title { panel.title = title }
+    if let title = spec.title {
+      panel.title = title
+    } else {
+      panel.shortTitle = spec.kind?.shortTitle
+    }
     return panel
   }
 
@@ -111,6 +115,7 @@ extension ModelBuilder {
         ? seriesTable(spec, selector, series, den) : panel.groups.map { [$0.name, $0.text] }
     }
     panel.breakdownHeader = ["series", "count", "rate", "min", "mean", "p50", "p99", "max", "last"]
+    panel.breakdownOptional = [3, 4, 8, 1, 7]
     panel.breakdown = breakdown(spec.unit, series + den)
     return panel
   }
@@ -162,9 +167,10 @@ extension ModelBuilder {
     _ spec: PanelSpec, _ selector: SeriesSelector, _ series: [(labels: LabelSet, id: SeriesID)],
     _ den: [(labels: LabelSet, id: SeriesID)]
   ) -> [[String]] {
-    series.map { s in
+    let names = distinguishingNames(series.map { SeriesKey(selector.metric, $0.labels) })
+    return zip(series, names).map { s, name in
       [
-        s.labels.isEmpty ? selector.metric : s.labels.description,
+        name,
         format(
           spec,
           aggregateValue(spec.aggregate, [s.id], den.filter { $0.labels == s.labels }.map(\.id))),
@@ -175,9 +181,10 @@ extension ModelBuilder {
   /// The breakdown rows: every series with data in the window, its stats in `unit`.
   func breakdown(_ u: ValueUnit, _ series: [(labels: LabelSet, id: SeriesID)]) -> [[String]] {
     let shown = series.map { ($0.id, stats($0.id)) }.filter { $0.1.count > 0 }
-    var rows = shown.map { id, st -> [String] in
-      [
-        state.engine.interner.key(id).description, Format.count(Double(st.count)), "",
+    var rows = zip(shown, rowNames(shown.map(\.0))).map { row, name -> [String] in
+      let st = row.1
+      return [
+        name, Format.count(Double(st.count)), "",
         u.format(st.min), u.format(st.mean), u.format(st.p50), u.format(st.p99),
         u.format(st.max), u.format(st.last),
       ]

@@ -15,16 +15,15 @@ func renderWidgetBody(
     }
   }
   guard panel.hasData else {
-    for line in panel.details where y < area.maxY {
-      buffer.put(line, at: Point(x: area.x, y: y), style: theme.label, clip: area)
-      y += 1
-    }
+    _ = drawDetails(
+      panel.details, in: Rect(x: area.x, y: y, width: area.width, height: area.maxY - y),
+      into: &buffer, glyphs: glyphs, style: theme.label)
     return
   }
   let rest = Rect(x: area.x, y: y, width: area.width, height: area.maxY - y)
   switch widget {
   case .sparkline:
-    let left = renderDetails(panel, in: rest, into: &buffer, theme: theme)
+    let left = renderDetails(panel, in: rest, into: &buffer, glyphs: glyphs, theme: theme)
     drawSpark(
       into: &buffer, left, values: panel.spark, glyphs: glyphs, theme: theme,
       threshold: panel.threshold)
@@ -32,7 +31,7 @@ func renderWidgetBody(
     if panel.groups.count > 1 {
       renderSmallMultiples(panel, in: rest, into: &buffer, glyphs: glyphs, theme: theme)
     } else {
-      let left = renderDetails(panel, in: rest, into: &buffer, theme: theme)
+      let left = renderDetails(panel, in: rest, into: &buffer, glyphs: glyphs, theme: theme)
       drawLine(
         panel.spark, panel, in: left, maximum: nil, into: &buffer, glyphs: glyphs, theme: theme)
     }
@@ -87,13 +86,12 @@ func renderDistributionPanel(
 
 /// The detail lines (as many as leave a chart row); returns what is left below them.
 private func renderDetails(
-  _ panel: PanelModel, in area: Rect, into buffer: inout ScreenBuffer, theme: Theme
+  _ panel: PanelModel, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet,
+  theme: Theme
 ) -> Rect {
-  var y = area.y
-  for line in panel.details where y < area.maxY - 1 {
-    buffer.put(line, at: Point(x: area.x, y: y), style: theme.text, clip: area)
-    y += 1
-  }
+  let y = drawDetails(
+    panel.details, in: Rect(x: area.x, y: area.y, width: area.width, height: area.height - 1),
+    into: &buffer, glyphs: glyphs, style: theme.text)
   return Rect(x: area.x, y: y, width: area.width, height: area.maxY - y)
 }
 
@@ -119,24 +117,52 @@ private func drawLine(
 }
 
 /// One small line chart per group on a shared scale, the group's name and value at the left.
-private func renderSmallMultiples(
+///
+/// Two rows or more per group while they fit; else one row each (a sparkline, the value after
+/// the name), so every group shows, and past the area's last row a `+N more` line.
+func renderSmallMultiples(
   _ panel: PanelModel, in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet,
   theme: Theme
 ) {
-  let shown = min(panel.groups.count, max(1, area.height / 2))
-  guard shown > 0, area.height > 0 else { return }
-  let bands = area.split(.vertical, Array(repeating: .fill(1), count: shown))
+  guard !panel.groups.isEmpty, area.height > 0 else { return }
+  let count = panel.groups.count
+  let shown =
+    count * 2 <= area.height ? count : count <= area.height ? count : max(1, area.height - 1)
+  // Every band the same height, so the charts compare; spare rows stay at the bottom.
+  let per = shown < count ? 1 : area.height / shown
+  let bands = (0..<shown).map { i in
+    Rect(x: area.x, y: area.y + i * per, width: area.width, height: per)
+  }
   let top = panel.groups.prefix(shown).flatMap(\.spark).compactMap { $0 }.filter(\.isFinite).max()
   let maximum = sparkTop(top.map { [$0] } ?? [], threshold: panel.threshold)
-  let nameWidth = min(16, max(6, area.width / 4))
+  let nameWidth = min(20, max(6, area.width / 4))
+  if shown < count {
+    buffer.put(
+      "+\(count - shown) more in the table", at: Point(x: area.x, y: area.maxY - 1),
+      style: theme.label, clip: area)
+  }
   for (group, band) in zip(panel.groups, bands) {
     let label = Rect(x: band.x, y: band.y, width: nameWidth, height: band.height)
-    buffer.put(
-      truncate(group.name, toWidth: nameWidth - 1, ellipsis: glyphs.ellipsis),
-      at: Point(x: band.x, y: band.y), style: theme.label, clip: label)
     if band.height > 1 {
       buffer.put(
+        truncate(group.name, toWidth: nameWidth - 1, ellipsis: glyphs.ellipsis),
+        at: Point(x: band.x, y: band.y), style: theme.label, clip: label)
+      buffer.put(
         group.text, at: Point(x: band.x, y: band.y + 1), style: theme.headline, clip: label)
+    } else {
+      // One row: the name, then the value where at least four letters of the name are left.
+      let value = displayWidth(group.text)
+      let withValue = nameWidth - value - 2 >= 4
+      buffer.put(
+        truncate(
+          group.name, toWidth: withValue ? nameWidth - value - 2 : nameWidth - 1,
+          ellipsis: glyphs.ellipsis),
+        at: Point(x: band.x, y: band.y), style: theme.label, clip: label)
+      if withValue {
+        buffer.put(
+          group.text, at: Point(x: band.x + nameWidth - value - 1, y: band.y),
+          style: theme.headline, clip: label)
+      }
     }
     let chart = Rect(
       x: band.x + nameWidth, y: band.y, width: band.width - nameWidth, height: band.height)

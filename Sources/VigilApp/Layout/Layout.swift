@@ -117,6 +117,17 @@ public enum BuiltinPanel: String, Sendable, Equatable, CaseIterable {
     case .supportTickets: [n.supportTickets]
     }
   }
+
+  /// The title a narrow panel shows when its title and its alert marker do not both fit (at
+  /// 80 columns `Support tickets: order e… ● FIRING` told less than `Tickets: order errors`).
+  public var shortTitle: String? {
+    switch self {
+    case .apiLatency: "API latency"
+    case .orderConfirmation: "Confirmation delay"
+    case .supportTickets: "Tickets: order errors"
+    default: nil
+    }
+  }
 }
 
 /// How a generic panel draws its values.

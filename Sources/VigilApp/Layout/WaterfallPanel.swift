@@ -56,10 +56,7 @@ extension ModelBuilder {
       ]
     }
     panel.trend = trend(spark)
-    panel.breakdownHeader = [
-      "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",
-    ]
-    panel.breakdown = latencyRows(series.map(\.id))
+    latencyBreakdown(&panel, series.map(\.id), primary: label)
     return panel
   }
 

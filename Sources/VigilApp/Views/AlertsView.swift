@@ -184,17 +184,27 @@ private func renderAlertRow(
   x += buffer.put(" " + inst.rule, at: Point(x: x, y: y), style: theme.headline, clip: inner)
   let value = rules.formatValue(inst.value, rule: inst.rule)
   x += buffer.put("  " + value, at: Point(x: x, y: y), style: theme.text, clip: inner)
+  // ACK and SILENCED share what is left of the row: the note is cut first, then the silence's
+  // end time goes whole (`SILENCED 14m`), so no part is cut mid-word.
+  let rowRoom = inner.maxX - x
+  var silenced = ""
+  if let silence = notifier.silences[inst.key], state.now < silence.until {
+    let left = "  SILENCED \(shortDuration(silence.until.since(state.now)))"
+    let full = left + " (to \(CivilTime(silence.until).clock))"
+    let ackWidth = notifier.acked.contains(inst.key) ? 5 : 0
+    silenced = ackWidth + displayWidth(full) <= rowRoom ? full : left
+  }
   if notifier.acked.contains(inst.key) {
     var ack = "  ACK"
-    if let note = notifier.ackNotes[inst.key] { ack += ": " + note }
+    if let note = notifier.ackNotes[inst.key] {
+      let noteRoom = rowRoom - displayWidth(silenced) - 7
+      if noteRoom >= 6 {
+        ack += ": " + truncate(note, toWidth: noteRoom, ellipsis: glyphs.ellipsis)
+      }
+    }
     x += buffer.put(ack, at: Point(x: x, y: y), style: theme.headline, clip: inner)
   }
-  if let silence = notifier.silences[inst.key], state.now < silence.until {
-    let left = shortDuration(silence.until.since(state.now))
-    buffer.put(
-      "  SILENCED \(left) (to \(CivilTime(silence.until).clock))", at: Point(x: x, y: y),
-      style: theme.headline, clip: inner)
-  }
+  buffer.put(silenced, at: Point(x: x, y: y), style: theme.headline, clip: inner)
   var sinceText = ""
   if let t = since(inst) {
     sinceText = "since \(shortDuration(state.now.since(t))) ago (\(CivilTime(t).clock))"

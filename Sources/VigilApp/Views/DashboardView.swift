@@ -92,7 +92,7 @@ public func asciify(_ buffer: inout ScreenBuffer) {
     let replacement: String
     switch text {
     case "—", "–", "─": replacement = "-"
-    case "…": replacement = "~"
+    case "…": replacement = ">"
     case "·", "•": replacement = "."
     case "│": replacement = "|"
     default: replacement = "?"

@@ -127,17 +127,29 @@ struct ModelBuilder {
     return (sum, count, seconds)
   }
 
+  /// One row per service (the signal's own label): the service's series read as one, so a
+  /// log with an extra label (`status`) still shows one `payment` row. Series without the label
+  /// are named by the labels that tell them apart. Zoomed, a p99 chart per row
+  /// (``PanelModel/groups``) and a breakdown of every series.
   func apiLatency() -> PanelModel {
-    var rows: [(p99: Double, row: [String], rate: Double)] = []
+    let all = index.series(names.apiLatency)
+    var members: [String: [SeriesID]] = [:]
+    if all.contains(where: { $0.labels["service"] != nil }) {
+      for s in all { members[s.labels["service"] ?? "(no service)", default: []].append(s.id) }
+    } else {
+      let names = distinguishingNames(all.map { SeriesKey(self.names.apiLatency, $0.labels) })
+      for (s, name) in zip(all, names) {
+        members[s.labels.isEmpty ? "(all)" : name, default: []].append(s.id)
+      }
+    }
+    var rows: [(p99: Double, row: [String], rate: Double, ids: [SeriesID])] = []
     var worst: Double?
-    for (labels, id) in index.series(names.apiLatency) {
-      let s = stats(id)
+    for (name, ids) in members {
+      let s = store.stats(of: ids, window: window, at: now)
       guard s.count > 0 else { continue }
-      let service = labels["service"] ?? (labels.isEmpty ? "(all)" : labels.description)
       let p99 = s.p99 ?? s.max ?? 0
       worst = max(worst ?? p99, p99)
-      rows.append(
-        (p99, [service, Format.millis(s.p99), Format.millis(s.p50), ""], s.eventRate))
+      rows.append((p99, [name, Format.millis(s.p99), Format.millis(s.p50), ""], s.eventRate, ids))
     }
     rows.sort { $0.p99 != $1.p99 ? $0.p99 > $1.p99 : $0.row[0] < $1.row[0] }
     for (i, text) in Format.rates(rows.map(\.rate)).enumerated() { rows[i].row[3] = text }
@@ -148,10 +160,20 @@ struct ModelBuilder {
     if rows.isEmpty { panel.details = noData([names.apiLatency]) }
     panel.unit = .milliseconds
     panel.headlineValue = worst
-    panel.breakdownHeader = [
-      "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",
-    ]
-    panel.breakdown = latencyRows(index.series(names.apiLatency).map(\.id))
+    latencyBreakdown(&panel, all.map(\.id), primary: "service")
+    panel.threshold = threshold { rule in
+      if case .series(.p99) = rule.aggregate { return rule.selector.metric == names.apiLatency }
+      return false
+    }
+    if state.ui.zoomed {
+      panel.groups = rows.map { row in
+        PanelGroup(
+          name: row.row[0], value: row.p99, text: row.row[1],
+          spark: store.buckets(
+            of: row.ids, window: level?.horizon ?? window, at: now, statistic: .quantile(0.99)))
+      }
+      panel.sparkCaption = "p99 per \(bucketLabel), one chart per service"
+    }
     return panel
   }
 
@@ -172,10 +194,7 @@ struct ModelBuilder {
       spark: spark, sparkCaption: "p99 per \(bucketLabel)", hasData: true)
     panel.unit = .milliseconds
     panel.headlineValue = s.p99
-    panel.breakdownHeader = [
-      "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",
-    ]
-    panel.breakdown = latencyRows(ids)
+    latencyBreakdown(&panel, ids)
     let metric = state.engine.interner.key(id).metric
     panel.threshold = threshold { rule in
       if case .series(.p99) = rule.aggregate { return rule.selector.metric == metric }
@@ -184,23 +203,40 @@ struct ModelBuilder {
     return panel
   }
 
-  /// One row per latency series, worst p99 first.
-  func latencyRows(_ ids: [SeriesID]) -> [[String]] {
+  /// A latency panel's breakdown: its header, its rows, and the columns a narrow zoom drops
+  /// first (min, p90, mean, p95, count, max: the name, p50, p99 and rate stay).
+  func latencyBreakdown(_ panel: inout PanelModel, _ ids: [SeriesID], primary: String? = nil) {
+    panel.breakdownHeader = [
+      "series", "count", "rate", "min", "mean", "p50", "p90", "p95", "p99", "max",
+    ]
+    panel.breakdownOptional = [3, 6, 4, 7, 1, 9]
+    panel.breakdown = latencyRows(ids, primary: primary)
+  }
+
+  /// One row per latency series, worst p99 first, named by what tells the rows apart.
+  func latencyRows(_ ids: [SeriesID], primary: String? = nil) -> [[String]] {
     var rows: [(SeriesID, WindowStats)] = []
     for id in ids {
       let s = stats(id)
       if s.count > 0 { rows.append((id, s)) }
     }
     rows.sort { ($0.1.p99 ?? 0) > ($1.1.p99 ?? 0) }
-    var table = rows.map { id, s -> [String] in
-      [
-        state.engine.interner.key(id).description, Format.count(Double(s.count)), "",
+    let names = rowNames(rows.map(\.0), primary: primary)
+    var table = zip(rows, names).map { row, name -> [String] in
+      let s = row.1
+      return [
+        name, Format.count(Double(s.count)), "",
         Format.millis(s.min), Format.millis(s.mean), Format.millis(s.p50), Format.millis(s.p90),
         Format.millis(s.p95), Format.millis(s.p99), Format.millis(s.max),
       ]
     }
     Format.rateColumn(&table, 2, rows.map(\.1.eventRate))
     return table
+  }
+
+  /// The rows' names: what tells their series apart (``distinguishingNames(_:primary:)``).
+  func rowNames(_ ids: [SeriesID], primary: String? = nil) -> [String] {
+    distinguishingNames(ids.map { state.engine.interner.key($0) }, primary: primary)
   }
 
   /// The fixed threshold of the first upward rule that has one and `matches`.
@@ -229,10 +265,9 @@ struct ModelBuilder {
       if s.count > 0 { rows.append((id, s)) }
     }
     rows.sort { a, b in a.stats.sum != b.stats.sum ? a.stats.sum > b.stats.sum : a.id < b.id }
-    var table = rows.map { row -> [String] in
-      let key = state.engine.interner.key(row.id).description
+    var table = zip(rows, rowNames(rows.map(\.id))).map { row, name -> [String] in
       let s = row.stats
-      return [key, Format.count(Double(s.count)), Format.count(s.sum), ""]
+      return [name, Format.count(Double(s.count)), Format.count(s.sum), ""]
     }
     Format.rateColumn(&table, 3, rows.map(\.stats.sumRate))
     return table
@@ -251,7 +286,7 @@ struct ModelBuilder {
     let ids = total.isEmpty ? index.series(names.checkoutLatency).map(\.id) : total
     return latencyPanel(
       title: "Checkout latency", metric: names.checkoutLatency, ids: ids,
-      extra: stageParts.isEmpty ? [] : [stageParts.joined(separator: " ")])
+      extra: stageParts.isEmpty ? [] : [stageParts.joined(separator: "  ")])
   }
 
   func short(_ stage: String) -> String {
@@ -312,7 +347,7 @@ struct ModelBuilder {
     ]
     if !reasons.isEmpty {
       details.append(
-        reasons.prefix(3).map { "\($0.0) \(Format.count($0.1))" }.joined(separator: " "))
+        reasons.prefix(3).map { "\($0.0) \(Format.count($0.1))" }.joined(separator: "  "))
     }
     var panel = PanelModel(
       title: "Payment retries", headline: Format.percent(ratio), headlineLabel: "of attempts",

@@ -9,6 +9,9 @@ public enum Trend: Sendable, Equatable {
 /// What one dashboard panel shows, computed from the state (no drawing).
 public struct PanelModel: Sendable, Equatable {
   public var title: String
+  /// What the border shows instead of ``title`` when the title and the alert or stale marker
+  /// do not both fit; nil: the title is cut.
+  public var shortTitle: String?
   /// The big number, e.g. `1.23s`, and what it is, e.g. `p99`.
   public var headline: String
   public var headlineLabel: String
@@ -29,6 +32,8 @@ public struct PanelModel: Sendable, Equatable {
   /// The zoomed view's breakdown: every series behind the panel with its window statistics.
   public var breakdownHeader: [String] = []
   public var breakdown: [[String]] = []
+  /// Breakdown columns a narrow zoom drops first, in order, so the series names keep room.
+  public var breakdownOptional: [Int] = []
   /// How sparkline values print (for the zoomed view's axis).
   public var unit: ValueUnit = .plain
   /// The threshold of the rule watching what the sparkline plots (drawn as a line on it).

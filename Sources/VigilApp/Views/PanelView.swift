@@ -31,15 +31,30 @@ func renderPanel(
       numericFrom: 1, glyphs: glyphs, theme: theme)
     return
   }
-  for line in panel.details where y < inner.maxY {
-    buffer.put(line, at: Point(x: inner.x, y: y), style: theme.text, clip: inner)
-    y += 1
-  }
+  y = drawDetails(
+    panel.details, in: Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y),
+    into: &buffer, glyphs: glyphs, style: theme.text)
   guard y < inner.maxY, !panel.spark.isEmpty else { return }
   let sparkRect = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
   drawChart(
     into: &buffer, sparkRect, values: panel.spark, glyphs: glyphs, theme: theme,
     threshold: panel.threshold, unit: panel.unit)
+}
+
+/// A panel's detail lines from the top of `area`, each cut to the items that fit whole
+/// (``fitItems(_:toWidth:separator:ellipsis:)``); returns the row below the last one drawn.
+func drawDetails(
+  _ lines: [String], in area: Rect, into buffer: inout ScreenBuffer, glyphs: GlyphSet,
+  style: Style
+) -> Int {
+  var y = area.y
+  for line in lines where y < area.maxY {
+    buffer.put(
+      fitItems(line, toWidth: area.width, ellipsis: glyphs.ellipsis), at: Point(x: area.x, y: y),
+      style: style, clip: area)
+    y += 1
+  }
+  return y
 }
 
 /// The panel's border and title, with the alert marker (glyph and word; the border and title
@@ -64,15 +79,21 @@ private func drawPanelFrame(
   let stale = panel.staleFor.map { "STALE " + coarseDuration($0) }
   let right = [marker, stale, zoomed ? "Esc back" : nil].compactMap { $0 }.joined(
     separator: "  ")
+  // Box's title room: the width less its corners, the right title and a gap, the focus marker.
+  var title = panel.title
+  let room =
+    rect.width - 2 - (right.isEmpty ? 0 : displayWidth(right) + 3)
+    - (focused ? displayWidth(glyphs.focusMarker) + 1 : 0)
+  if let short = panel.shortTitle, displayWidth(title) + 2 > room { title = short }
   if let alertStyle {
     // The breach shows in the border and the title (glyph and word, not colour alone).
     return Box(
-      title: panel.title, rightTitle: right, borderStyle: alertStyle, titleStyle: alertStyle,
+      title: title, rightTitle: right, borderStyle: alertStyle, titleStyle: alertStyle,
       focused: focused, focusedBorderStyle: alertStyle
     ).draw(in: rect, on: &buffer, glyphs: glyphs)
   } else {
     return drawBox(
-      into: &buffer, rect, title: panel.title, rightTitle: right.isEmpty ? nil : right,
+      into: &buffer, rect, title: title, rightTitle: right.isEmpty ? nil : right,
       focused: focused, glyphs: glyphs, theme: theme)
   }
 }
@@ -116,10 +137,7 @@ func renderZoomBody(
   theme: Theme
 ) {
   var y = area.y
-  for line in panel.details where y < area.maxY {
-    buffer.put(line, at: Point(x: area.x, y: y), style: theme.text, clip: area)
-    y += 1
-  }
+  y = drawDetails(panel.details, in: area, into: &buffer, glyphs: glyphs, style: theme.text)
   if panel.widget == .waterfall && y < area.maxY {
     // The waterfall and its legend above the breakdown.
     let rows = min(area.maxY - y, panel.waterfall.count + 1)
@@ -128,14 +146,25 @@ func renderZoomBody(
       glyphs: glyphs, theme: theme)
     y += rows + 1
   }
-  // The breakdown takes up to half of what is left (header plus rows); the chart the rest.
+  // The breakdown takes up to half of what is left (header plus rows); the chart the rest. With
+  // a chart per group below it, the charts get two thirds.
+  let multiples = panel.spark.isEmpty && !panel.groups.isEmpty
   if !panel.breakdown.isEmpty && y < area.maxY {
-    let rows = min(panel.breakdown.count + 1, max(2, (area.maxY - y) / 2))
+    let share = multiples ? (area.maxY - y) / 3 : (area.maxY - y) / 2
+    let rows = min(panel.breakdown.count + 1, max(2, share))
     let rect = Rect(x: area.x, y: y + 1, width: area.width, height: rows)
     drawTable(
       into: &buffer, rect, header: panel.breakdownHeader, rows: panel.breakdown, numericFrom: 1,
-      glyphs: glyphs, theme: theme)
+      glyphs: glyphs, theme: theme, optional: panel.breakdownOptional)
     y += rows + 2
+  }
+  if multiples, y + 1 < area.maxY {
+    let rect = Rect(x: area.x, y: y, width: area.width, height: area.maxY - y - 1)
+    renderSmallMultiples(panel, in: rect, into: &buffer, glyphs: glyphs, theme: theme)
+    renderChartCaption(
+      panel, at: Point(x: area.x, y: rect.maxY), thresholdGlyph: glyphs.thresholdLine,
+      clip: area, into: &buffer, theme: theme)
+    return
   }
   if let widget = panel.widget, widget == .heatmap || widget == .histogram {
     // A distribution panel zooms into its own widget, with the room that is left.
@@ -152,21 +181,30 @@ func renderZoomBody(
     threshold: panel.threshold, unit: panel.unit, minimum: 0)
   guard !plot.isEmpty else { return }
   let lineChart = rect.height >= lineChartMinimumRows
-  var x = lineChart ? plot.x : plot.maxX - min(plot.width, panel.spark.count)
-  x += buffer.put(
-    panel.sparkCaption, at: Point(x: x, y: rect.maxY), style: theme.label, clip: area)
-  if let threshold = panel.threshold {
-    x += buffer.put("   ", at: Point(x: x, y: rect.maxY), style: theme.label, clip: area)
-    x += buffer.put(
-      thresholdGlyph + thresholdGlyph, at: Point(x: x, y: rect.maxY), style: theme.threshold,
-      clip: area)
-    buffer.put(
-      " alert threshold \(panel.unit.format(threshold))", at: Point(x: x, y: rect.maxY),
-      style: theme.label, clip: area)
-  }
+  let x = lineChart ? plot.x : plot.maxX - min(plot.width, panel.spark.count)
+  renderChartCaption(
+    panel, at: Point(x: x, y: rect.maxY), thresholdGlyph: thresholdGlyph, clip: area,
+    into: &buffer, theme: theme)
   let now = "now"
   buffer.put(
     now, at: Point(x: plot.maxX - displayWidth(now), y: rect.maxY), style: theme.label, clip: area)
+}
+
+/// Under a zoomed chart: what it plots, then the threshold's glyph and value.
+private func renderChartCaption(
+  _ panel: PanelModel, at point: Point, thresholdGlyph: String, clip: Rect,
+  into buffer: inout ScreenBuffer, theme: Theme
+) {
+  var x = point.x
+  x += buffer.put(panel.sparkCaption, at: Point(x: x, y: point.y), style: theme.label, clip: clip)
+  guard let threshold = panel.threshold else { return }
+  x += buffer.put("   ", at: Point(x: x, y: point.y), style: theme.label, clip: clip)
+  x += buffer.put(
+    thresholdGlyph + thresholdGlyph, at: Point(x: x, y: point.y), style: theme.threshold,
+    clip: clip)
+  buffer.put(
+    " alert threshold \(panel.unit.format(threshold))", at: Point(x: x, y: point.y),
+    style: theme.label, clip: clip)
 }
 
 func renderOthers(

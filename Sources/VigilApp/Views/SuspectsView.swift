@@ -164,7 +164,7 @@ func drawBandSpark(
   guard rows > 1 else { return }
   for y in bandTop...bandBottom {
     for x in rect.x..<rect.maxX where buffer.bounds.contains(Point(x: x, y: y)) {
-      if buffer[x, y].text == " " {
+      if buffer[x, y].text == " " && glyphs.drawsThreshold(atColumn: x) {
         buffer[x, y] = Cell(glyphs.thresholdLine, style: theme.threshold)
       }
     }

@@ -62,25 +62,40 @@ func drawSpark(
   let fromBottom = min(rect.height - 1, Int(clamping: threshold / top * Double(rect.height)))
   let y = rect.maxY - 1 - fromBottom
   for x in rect.x..<rect.maxX where x >= 0 && x < buffer.width && y >= 0 && y < buffer.height {
-    if buffer[x, y].text == " " {
+    if buffer[x, y].text == " " && glyphs.drawsThreshold(atColumn: x) {
       buffer[x, y] = Cell(glyphs.thresholdLine, style: theme.threshold)
     }
   }
 }
 
 /// A table whose first column is a name and the rest numbers (right-aligned).
+///
+/// When the names would get fewer columns than they need (up to 24), the `optional` columns
+/// are dropped, in that order, until they fit: a name cut to `api_l…` tells nothing, a p90
+/// beside the p95 is a nicety.
 func drawTable(
   into buffer: inout ScreenBuffer, _ rect: Rect, header: [String], rows: [[String]],
-  numericFrom: Int, glyphs: GlyphSet, theme: Theme
+  numericFrom: Int, glyphs: GlyphSet, theme: Theme, optional: [Int] = []
 ) {
-  let columns = header.enumerated().map { i, title in
+  let width = { (i: Int) in max(7, displayWidth(header[i])) }
+  let names = rows.map { $0.prefix(numericFrom).map(displayWidth).reduce(0, +) }.max() ?? 0
+  let need = min(24, max(names, header.prefix(numericFrom).map(displayWidth).reduce(0, +)))
+  var kept = Array(header.indices)
+  var numeric = kept.filter { $0 >= numericFrom }.reduce(0) { $0 + width($1) + 1 }
+  for i in optional where rect.width - numeric < need {
+    guard let at = kept.firstIndex(of: i), i >= numericFrom else { continue }
+    kept.remove(at: at)
+    numeric -= width(i) + 1
+  }
+  let columns = kept.map { i in
     i < numericFrom
-      ? TableColumn(title, width: .fill(1), alignment: .left)
-      : TableColumn(title, width: .fixed(max(7, displayWidth(title))), alignment: .right)
+      ? TableColumn(header[i], width: .fill(1), alignment: .left)
+      : TableColumn(header[i], width: .fixed(width(i)), alignment: .right)
   }
   Table(
-    columns: columns, rows: rows.map { $0.map { TableCell($0) } }, headerStyle: theme.tableHeader,
-    rowStyle: theme.text
+    columns: columns,
+    rows: rows.map { row in kept.map { TableCell($0 < row.count ? row[$0] : "") } },
+    headerStyle: theme.tableHeader, rowStyle: theme.text
   ).draw(in: rect, on: &buffer, glyphs: glyphs)
 }
 

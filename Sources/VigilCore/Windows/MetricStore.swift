@@ -224,29 +224,45 @@ public struct MetricStore: Sendable {
     _ series: SeriesID, window: Int64, at now: Timestamp, quantiles: Bool = true,
     level forced: Int? = nil
   ) -> WindowStats {
+    stats(of: CollectionOfOne(series), window: window, at: now, quantiles: quantiles, level: forced)
+  }
+
+  /// Statistics of a group of series over one window as if they were one series: their
+  /// buckets' sketches merged, sums added, the newest sample as `last`, and rates over the span
+  /// since the group's first sample while that is shorter than the window (a table row per
+  /// service over series that differ only in other labels).
+  public func stats(
+    of group: some Collection<SeriesID>, window: Int64, at now: Timestamp, quantiles: Bool = true,
+    level forced: Int? = nil
+  ) -> WindowStats {
     var st = WindowStats()
-    let idx = series.index
-    guard idx < firstTimestamp.count, firstTimestamp[idx] != .max else { return st }
+    var first = Int64.max
+    for series in group where series.index < firstTimestamp.count {
+      first = Swift.min(first, firstTimestamp[series.index])
+    }
+    guard first != .max else { return st }
     var merged = QuantileSketch.mergeTarget()
     var sum = CompensatedSum()
     var lastTs = Int64.min
     var count: UInt64 = 0
     var low: Double?
     var high: Double?
-    forEachBucket(series, window: window, at: now, level: forced) { slot in
-      guard let slot else { return }
-      if quantiles {
-        merged.merge(slot.sketch)
-      } else if slot.sketch.count > 0 {
-        count += slot.sketch.count
-        low = Swift.min(low ?? .infinity, slot.sketch.min ?? .infinity)
-        high = Swift.max(high ?? -.infinity, slot.sketch.max ?? -.infinity)
-      }
-      sum.add(slot.sum)
-      if slot.lastTimestamp >= lastTs {
-        lastTs = slot.lastTimestamp
-        st.last = slot.last
-        st.lastTimestamp = Timestamp(nanoseconds: slot.lastTimestamp)
+    for series in group {
+      forEachBucket(series, window: window, at: now, level: forced) { slot in
+        guard let slot else { return }
+        if quantiles {
+          merged.merge(slot.sketch)
+        } else if slot.sketch.count > 0 {
+          count += slot.sketch.count
+          low = Swift.min(low ?? .infinity, slot.sketch.min ?? .infinity)
+          high = Swift.max(high ?? -.infinity, slot.sketch.max ?? -.infinity)
+        }
+        sum.add(slot.sum)
+        if slot.lastTimestamp >= lastTs {
+          lastTs = slot.lastTimestamp
+          st.last = slot.last
+          st.lastTimestamp = Timestamp(nanoseconds: slot.lastTimestamp)
+        }
       }
     }
     st.sum = sum.value
@@ -269,8 +285,7 @@ public struct MetricStore: Sendable {
     let (li, n) = level(forWindow: window)
     let width = levels[li].width
     let covered = width * Int64(n)
-    let firstStart = BucketIndex.start(
-      BucketIndex.bucket(firstTimestamp[idx], width: width), width: width)
+    let firstStart = BucketIndex.start(BucketIndex.bucket(first, width: width), width: width)
     let (span, o) = now.nanoseconds.subtractingReportingOverflow(firstStart)
     if !o && span < covered {
       st.warmingUp = true
@@ -288,21 +303,51 @@ public struct MetricStore: Sendable {
   ) -> [Double?] {
     var out: [Double?] = []
     forEachBucket(series, window: window, at: now) { slot in
-      guard let slot else {
-        out.append(nil)
-        return
-      }
-      switch statistic {
-      case .count: out.append(Double(slot.count))
-      case .sum: out.append(slot.sum)
-      case .mean: out.append(slot.sum / Double(slot.count))
-      case .min: out.append(slot.sketch.min)
-      case .max: out.append(slot.sketch.max)
-      case .last: out.append(slot.last)
-      case .quantile(let q): out.append(slot.sketch.quantile(q))
-      }
+      out.append(slot.flatMap { Self.value($0, statistic) })
     }
     return out
+  }
+
+  /// ``buckets(_:window:at:statistic:)`` of a group of series read as one: each bucket's slots
+  /// merged (sketches merged, sums added, the newest `last`) before the statistic.
+  public func buckets(
+    of group: some Collection<SeriesID>, window: Int64, at now: Timestamp,
+    statistic: BucketStatistic
+  ) -> [Double?] {
+    if group.count == 1, let only = group.first {
+      return buckets(only, window: window, at: now, statistic: statistic)
+    }
+    var slots: [BucketSlot?] = []
+    for series in group {
+      var j = 0
+      forEachBucket(series, window: window, at: now) { slot in
+        if j == slots.count { slots.append(nil) }
+        if let slot {
+          var into = slots[j] ?? BucketSlot(sketch: .mergeTarget())
+          into.sketch.merge(slot.sketch)
+          into.sum += slot.sum
+          if slot.lastTimestamp >= into.lastTimestamp {
+            into.last = slot.last
+            into.lastTimestamp = slot.lastTimestamp
+          }
+          slots[j] = into
+        }
+        j += 1
+      }
+    }
+    return slots.map { $0.flatMap { Self.value($0, statistic) } }
+  }
+
+  private static func value(_ slot: BucketSlot, _ statistic: BucketStatistic) -> Double? {
+    switch statistic {
+    case .count: Double(slot.count)
+    case .sum: slot.sum
+    case .mean: slot.sum / Double(slot.count)
+    case .min: slot.sketch.min
+    case .max: slot.sketch.max
+    case .last: slot.last
+    case .quantile(let q): slot.sketch.quantile(q)
+    }
   }
 
   /// Approximate bytes held for one series (slot structs plus sketch arrays).

@@ -59,6 +59,11 @@ public struct GlyphSet: Hashable, Sendable {
   /// True for ``unicode``.
   public var isUnicode: Bool
 
+  /// Whether a threshold line has a cell at column `x`: every column with Unicode (its thin
+  /// line stays behind the bars), every other column in ASCII, where a solid row of `~` would
+  /// drown the sparkline it crosses.
+  public func drawsThreshold(atColumn x: Int) -> Bool { isUnicode || x % 2 == 0 }
+
   /// Light box drawing, eighth-block sparklines and geometric status glyphs.
   public static let unicode = GlyphSet(
     horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└",
@@ -73,12 +78,13 @@ public struct GlyphSet: Hashable, Sendable {
   ///
   /// Sparklines climb an eight-step ladder from a floor line to the densest glyph,
   /// `_ - = + * # % @`, as many steps as the eighth blocks, so bars keep their heights; a gap
-  /// is `.` and a threshold `~`, neither on the ladder.
+  /// is `.` and a threshold a dashed `~ ~ ~`, neither on the ladder. Cut text ends in `>`
+  /// ("continues", as vim's `extends`), so `~` means the threshold and nothing else.
   public static let ascii = GlyphSet(
     horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+",
     bottomRight: "+", teeRight: "+", teeLeft: "+", teeDown: "+", teeUp: "+", cross: "+",
     sparkLevels: ["_", "-", "=", "+", "*", "#", "%", "@"], gap: ".", thresholdLine: "~",
-    arrowUp: "^", arrowDown: "v", arrowFlat: "-", ellipsis: "~",
+    arrowUp: "^", arrowDown: "v", arrowFlat: "-", ellipsis: ">",
     gaugeFilled: "#", gaugeEmpty: ".",
     statusCritical: "*", statusWarning: "!", statusInfo: "#", statusOK: "+",
     focusMarker: ">", isUnicode: false)

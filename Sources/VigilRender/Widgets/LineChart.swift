@@ -214,7 +214,9 @@ public struct LineChart {
     let traces = trace(columns: width, rows: rows, low: low, high: high)
     if let tr = thresholdRow(rows: rows, low: low, high: high) {
       for (x, t) in traces.enumerated()
-      where t.map({ $0.low / 3 > tr / 3 || $0.high / 3 < tr / 3 }) ?? true {
+      where t.map({ $0.low / 3 > tr / 3 || $0.high / 3 < tr / 3 }) ?? true
+        && glyphs.drawsThreshold(atColumn: plot.x + x)
+      {
         buffer.put(
           glyphs.thresholdLine, at: Point(x: plot.x + x, y: plot.y + tr / 3),
           style: thresholdStyle, clip: plot)
