@@ -65,6 +65,12 @@ import VigilRender
       let whole = row.contains("SILENCED 15m (to 10:25:00)")
       #expect(whole || !row.contains("(to"), "\(width): \(row)")
       if width >= 120 { #expect(whole, "\(width): \(row)") }
+      // The note in full under the selected row, whatever the row had room for.
+      #expect(
+        render(state).lines().contains {
+          $0.contains("│    ACK: paged the payments team, bridge open")
+        },
+        "\(width)")
       // The note gives way first: whole, cut with an ellipsis, or left out, never cut off at
       // the border.
       #expect(

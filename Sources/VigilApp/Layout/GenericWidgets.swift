@@ -138,7 +138,7 @@ func renderSmallMultiples(
   let nameWidth = min(20, max(6, area.width / 4))
   if shown < count {
     buffer.put(
-      "+\(count - shown) more in the table", at: Point(x: area.x, y: area.maxY - 1),
+      "+\(count - shown) more", at: Point(x: area.x, y: area.maxY - 1),
       style: theme.label, clip: area)
   }
   for (group, band) in zip(panel.groups, bands) {

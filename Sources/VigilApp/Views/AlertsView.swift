@@ -110,8 +110,14 @@ func alertRows(_ inst: AlertInstance, _ state: AppState) -> Int {
 
 /// The selected alert's guidance: its rule's `summary` and `description`, its `runbook`
 /// (or `runbook_url`), templated with the instance's labels and value, then its condition
-/// (threshold, window, `for`), as the report states it.
+/// (threshold, window, `for`), as the report states it. An ack's note comes first: a narrow
+/// alert row has no room for it.
 func alertDetails(_ inst: AlertInstance, _ state: AppState) -> [String] {
+  let note = state.notifier.ackNotes[inst.key].map { ["ACK: " + $0] } ?? []
+  return note + ruleGuidance(inst, state)
+}
+
+private func ruleGuidance(_ inst: AlertInstance, _ state: AppState) -> [String] {
   let rules = state.engine.rules
   if inst.rule == RuleSet.feedStaleRule {
     return [
