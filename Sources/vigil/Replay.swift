@@ -148,6 +148,9 @@ func runReplayPlayer(_ loaded: RecordingFile, path: String?, ascii: Bool) throws
   // Checkpoints for seeking, built ahead of the player on a background thread.
   replayer.buildCheckpoints()
   var player = Player(replayer: replayer)
+  // Open where `g` goes: a demo recording's first inputs are its catch-up history, and the
+  // panels read STALE until its first live batch, seconds in.
+  player.seekToStart()
   if let first = loaded.warnings.first { player.notice = first }
   let backend: CursesBackend
   do {

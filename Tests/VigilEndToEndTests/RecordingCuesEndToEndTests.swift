@@ -35,4 +35,24 @@ import VigilTestSupport
     #expect(lines.count > 10)
     #expect(line.hasPrefix("vigil: recorded \(lines.count - 1) records"), "\(line)")
   }
+
+  /// A demo recording begins with its catch-up history; the player opens where `g` goes, with
+  /// the panels as the dashboard first showed them (it opened on STALE 8m, empty panels).
+  @Test func aReplayOpensWhereTheDataIs() throws {
+    let dir = "/tmp/vopen-\(getpid())"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let rec = dir + "/demo.incident.jsonl"
+    let tmux = try Tmux(width: 80, height: 24)
+    try tmux.type("clear; \(vigilBinary()) --speed 20 --record \(rec)")
+    #expect(tmux.waitForText([" REC ", "minute 4"], timeout: 60) != nil, "\(tmux.screen())")
+    try tmux.keys("q")
+    #expect(tmux.waitFor(timeout: 15) { $0.last { !$0.isEmpty } == Self.prompt } != nil)
+    try tmux.type("clear; \(vigilBinary()) replay \(rec)")
+    let first = tmux.waitForText(["]/[ alerts"], timeout: 30)
+    let screen = first?.joined(separator: "\n") ?? tmux.screen().joined(separator: "\n")
+    #expect(first != nil && !screen.contains("STALE"), "\(screen)")
+    #expect(screen.contains("worst p99") && !screen.contains("— worst p99"), "\(screen)")
+    try tmux.keys("q")
+  }
 }
