@@ -92,4 +92,30 @@ import VigilRender
       PanelModel(title: "Support tickets: order errors"), width: 20, glyphs: .ascii)
     #expect(cut[0] == "+ Support tickets> +", "\(cut[0])")
   }
+
+  /// The alerts list's status line drops whole items (`, baseline …`), not letters.
+  @Test func theAlertsStatusLineDropsWholeItems() {
+    var (state, _) = AlertsAppTests.demoRun(from: 0, seconds: 300)
+    _ = update(&state, .key(.character("a")))
+    func header(_ width: Int) -> String {
+      state.ui.size = Size(width: width, height: 30)
+      let line = render(state).lines().first { $0.contains(" rules, every ") } ?? ""
+      guard let at = line.range(of: " rules, every ") else { return "" }
+      var start = at.lowerBound
+      while start > line.startIndex, line[line.index(before: start)].isNumber {
+        start = line.index(before: start)
+      }
+      let end = line[at.upperBound...].firstIndex(of: "│") ?? line.endIndex
+      var text = String(line[start..<end])
+      while text.hasSuffix(" ") { text.removeLast() }
+      return text
+    }
+    let full = header(300)
+    #expect(full.contains("baseline"), "\(full)")
+    for width in 60...120 {
+      let shown = header(width)
+      #expect(full.hasPrefix(shown), "\(width): \(shown)")
+      #expect(shown == full || full.dropFirst(shown.count).hasPrefix(", "), "\(width): \(shown)")
+    }
+  }
 }

@@ -59,7 +59,9 @@ func renderAlerts(
   if let last = evaluator.lastTick { head += ", last at \(CivilTime(last).clock)" }
   if unhealthy > 0 { head += ", \(unhealthy) without data or failing" }
   if let warm = evaluator.baselineWarmUp { head += ", baseline \(warm.least.text)" }
-  buffer.put(head, at: Point(x: inner.x, y: y), style: theme.label, clip: inner)
+  buffer.put(
+    fitItems(head, toWidth: inner.width, separator: ", ", ellipsis: glyphs.ellipsis),
+    at: Point(x: inner.x, y: y), style: theme.label, clip: inner)
   y += 1
   buffer.put(
     state.ui.ackNote.map {
