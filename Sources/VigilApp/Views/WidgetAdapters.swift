@@ -78,9 +78,12 @@ func drawTable(
   numericFrom: Int, glyphs: GlyphSet, theme: Theme, optional: [Int] = []
 ) {
   let width = { (i: Int) in max(7, displayWidth(header[i])) }
-  let names = rows.map { $0.prefix(numericFrom).map(displayWidth).reduce(0, +) }.max() ?? 0
-  let need = min(24, max(names, header.prefix(numericFrom).map(displayWidth).reduce(0, +)))
   var kept = Array(header.indices)
+  // Measured only for a table with columns to spare (the "Other metrics" list may be long).
+  let names =
+    optional.isEmpty
+    ? 0 : rows.map { $0.prefix(numericFrom).map(displayWidth).reduce(0, +) }.max() ?? 0
+  let need = min(24, max(names, header.prefix(numericFrom).map(displayWidth).reduce(0, +)))
   var numeric = kept.filter { $0 >= numericFrom }.reduce(0) { $0 + width($1) + 1 }
   for i in optional where rect.width - numeric < need {
     guard let at = kept.firstIndex(of: i), i >= numericFrom else { continue }
