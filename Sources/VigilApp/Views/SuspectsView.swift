@@ -115,11 +115,16 @@ private func renderSuspect(
   // The series and its sparkline against the band, on the rows below.
   let indent = 4
   let band = "band " + SuspectText.band(s, unicode: glyphs.isUnicode)
-  let sparkWidth = min(60, max(8, (row.width - indent) / 4))
-  let bandWidth = min(21, max(0, row.width - indent - sparkWidth - 2))
+  let seriesText = SuspectText.series(s)
+  // The sparkline gives up columns (down to 8) before the series' name is cut: at 80 columns
+  // `api_latency_ms{service=payment}` lost its last letter to a wider chart.
+  let preferred = min(60, max(8, (row.width - indent) / 4))
+  let bandWidth = min(21, max(0, row.width - indent - preferred - 2))
+  let room = row.width - indent - bandWidth - 2
+  let sparkWidth = max(min(8, preferred), min(preferred, room - displayWidth(seriesText) - 1))
   let sparkX = row.maxX - bandWidth - 1 - sparkWidth
   let seriesWidth = max(0, sparkX - row.x - indent - 1)
-  let series = truncate(SuspectText.series(s), toWidth: seriesWidth, ellipsis: glyphs.ellipsis)
+  let series = truncate(seriesText, toWidth: seriesWidth, ellipsis: glyphs.ellipsis)
   buffer.put(series, at: Point(x: row.x + indent, y: row.y + 1), style: theme.text, clip: row)
   let sparkRect = Rect(x: sparkX, y: row.y + 1, width: sparkWidth, height: row.height - 1)
   let values = engine.suspectValues(s, at: ranking.t, count: sparkWidth)
