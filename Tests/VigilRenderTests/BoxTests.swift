@@ -42,6 +42,16 @@ import Testing
     #expect(draw(Box(title: "服务服务"), 8, 2).0.lines() == ["┌ 服… ─┐", "└──────┘"])
   }
 
+  /// A short title takes the place of one that does not fit; one that fits stays.
+  @Test func aShortTitleStandsInForOneThatDoesNotFit() {
+    let box = Box(title: "Support tickets", rightTitle: "● FIRING", shortTitle: "Tickets")
+    #expect(draw(box, 32, 2).0.lines()[0] == "┌ Support tickets ─── ● FIRING ┐")
+    #expect(draw(box, 24, 2).0.lines()[0] == "┌ Tickets ─── ● FIRING ┐")
+    var focused = box
+    focused.focused = true
+    #expect(draw(focused, 24, 2).0.lines()[0] == "┌ ▶ Tickets ─ ● FIRING ┐")
+  }
+
   @Test func tinyRects() {
     let (two, inner2) = draw(Box(title: "x"), 2, 2)
     #expect(two.lines() == ["┌┐", "└┘"])

@@ -79,22 +79,16 @@ private func drawPanelFrame(
   let stale = panel.staleFor.map { "STALE " + coarseDuration($0) }
   let right = [marker, stale, zoomed ? "Esc back" : nil].compactMap { $0 }.joined(
     separator: "  ")
-  // Box's title room: the width less its corners, the right title and a gap, the focus marker.
-  var title = panel.title
-  let room =
-    rect.width - 2 - (right.isEmpty ? 0 : displayWidth(right) + 3)
-    - (focused ? displayWidth(glyphs.focusMarker) + 1 : 0)
-  if let short = panel.shortTitle, displayWidth(title) + 2 > room { title = short }
   if let alertStyle {
     // The breach shows in the border and the title (glyph and word, not colour alone).
     return Box(
-      title: title, rightTitle: right, borderStyle: alertStyle, titleStyle: alertStyle,
-      focused: focused, focusedBorderStyle: alertStyle
+      title: panel.title, rightTitle: right, borderStyle: alertStyle, titleStyle: alertStyle,
+      focused: focused, focusedBorderStyle: alertStyle, shortTitle: panel.shortTitle
     ).draw(in: rect, on: &buffer, glyphs: glyphs)
   } else {
     return drawBox(
-      into: &buffer, rect, title: title, rightTitle: right.isEmpty ? nil : right,
-      focused: focused, glyphs: glyphs, theme: theme)
+      into: &buffer, rect, title: panel.title, rightTitle: right.isEmpty ? nil : right,
+      focused: focused, glyphs: glyphs, theme: theme, shortTitle: panel.shortTitle)
   }
 }
 

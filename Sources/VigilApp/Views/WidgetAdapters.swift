@@ -4,12 +4,12 @@ import VigilRender
 @discardableResult
 func drawBox(
   into buffer: inout ScreenBuffer, _ rect: Rect, title: String, rightTitle: String?,
-  focused: Bool, glyphs: GlyphSet, theme: Theme
+  focused: Bool, glyphs: GlyphSet, theme: Theme, shortTitle: String? = nil
 ) -> Rect {
   Box(
     title: title, rightTitle: rightTitle ?? "", borderStyle: theme.border,
     titleStyle: focused ? theme.borderFocused : theme.panelTitle, focused: focused,
-    focusedBorderStyle: theme.borderFocused
+    focusedBorderStyle: theme.borderFocused, shortTitle: shortTitle
   ).draw(in: rect, on: &buffer, glyphs: glyphs)
 }
 

@@ -19,6 +19,9 @@
 public struct Box: Hashable, Sendable {
   public var title: String
   public var rightTitle: String
+  /// Drawn instead of ``title`` when the title does not fit beside ``rightTitle``; nil: the
+  /// title is cut.
+  public var shortTitle: String?
   public var borderStyle: Style
   /// The style of both titles; nil means the border style.
   public var titleStyle: Style?
@@ -28,10 +31,11 @@ public struct Box: Hashable, Sendable {
   public init(
     title: String = "", rightTitle: String = "", borderStyle: Style = .plain,
     titleStyle: Style? = nil, focused: Bool = false,
-    focusedBorderStyle: Style = Style(attributes: .bold)
+    focusedBorderStyle: Style = Style(attributes: .bold), shortTitle: String? = nil
   ) {
     self.title = title
     self.rightTitle = rightTitle
+    self.shortTitle = shortTitle
     self.borderStyle = borderStyle
     self.titleStyle = titleStyle
     self.focused = focused
@@ -76,13 +80,20 @@ public struct Box: Hashable, Sendable {
 
     // Titles live between the corners: " left " at the start, " right " at the end.
     let room = rect.width - 2
-    let left = focused ? glyphs.focusMarker + (title.isEmpty ? "" : " " + title) : title
-    let leftWidth = left.isEmpty ? 0 : displayWidth(left) + 2
+    func marked(_ t: String) -> String {
+      focused ? glyphs.focusMarker + (t.isEmpty ? "" : " " + t) : t
+    }
+    var left = marked(title)
+    var leftWidth = left.isEmpty ? 0 : displayWidth(left) + 2
     let rightWidth = rightTitle.isEmpty ? 0 : displayWidth(rightTitle) + 2
     var leftRoom = room
     if rightWidth > 0 && rightWidth + 1 + Swift.min(leftWidth, 6) <= room {
       leftRoom = room - rightWidth - 1
       put(" " + rightTitle + " ", right - rightWidth, top, titleStyle)
+    }
+    if leftWidth > leftRoom, let shortTitle {
+      left = marked(shortTitle)
+      leftWidth = left.isEmpty ? 0 : displayWidth(left) + 2
     }
     if leftWidth > 0 && leftRoom > 0 {
       let text: String
